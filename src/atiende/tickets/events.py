@@ -1,0 +1,47 @@
+"""Domain events about tickets. Ids and plain values only, so they cross process boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TicketCreated:
+    ticket_id: int
+    number: int
+    actor_id: int | None
+    source: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class TicketUpdated:
+    ticket_id: int
+    actor_id: int | None
+    source: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    ticket_id: int
+    message_id: int
+    actor_id: int | None
+    source: str
+    public: bool
+    direction: str
+
+
+@dataclass(frozen=True)
+class TicketsMerged:
+    source_id: int
+    target_id: int
+    actor_id: int | None
+
+
+@dataclass(frozen=True)
+class TicketLinked:
+    source_id: int
+    target_id: int
+    kind: str
+    actor_id: int | None

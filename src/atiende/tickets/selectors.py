@@ -1,0 +1,70 @@
+"""Reads of tickets. Every ticket query starts at ``visible_tickets``: the one scoping rule."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from atiende.accounts.models import Role, User
+from atiende.core.actor import Actor
+from atiende.tickets.errors import TicketNotFound
+from atiende.tickets.models import Message, Ticket
+
+
+def group_ids(user: User) -> list[int]:
+    """The ids of the user's groups, read once per user object."""
+    cached: list[int] | None = getattr(user, "_atiende_group_ids", None)
+    if cached is None:
+        cached = list(user.groups.values_list("id", flat=True))
+        user._atiende_group_ids = cached  # type: ignore[attr-defined]  # per-object memo
+    return cached
+
+
+def sees_organization_tickets(user: User) -> bool:
+    """A customer sees their organization's tickets only if verified and the org allows it."""
+    org = user.organization
+    return bool(org is not None and org.shared_tickets and user.email_verified_at is not None)
+
+
+def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
+    """The tickets ``actor`` may see.
+
+    Admins and the system see all; agents their groups' tickets, tickets not yet routed to any
+    group (the triage queue) and tickets assigned to them; customers their own and, where
+    allowed, their organization's. Inactive users and unknown roles see nothing.
+    """
+    tickets = Ticket.objects.all()
+    user = actor.user
+    if user is None:
+        return tickets
+    if not user.is_active:
+        return tickets.none()
+    if user.role == Role.ADMIN:
+        return tickets
+    if user.role == Role.AGENT:
+        return tickets.filter(
+            Q(group_id__in=group_ids(user)) | Q(group__isnull=True) | Q(assignee_id=user.pk)
+        )
+    if user.role == Role.CUSTOMER:
+        mine = Q(requester_id=user.pk)
+        if sees_organization_tickets(user):
+            mine |= Q(organization_id=user.organization_id)
+        return tickets.filter(mine)
+    return tickets.none()
+
+
+def get_ticket(actor: Actor, ticket_id: int) -> Ticket:
+    """One visible ticket; missing and invisible both raise ``TicketNotFound``."""
+    try:
+        return visible_tickets(actor).select_related(
+            "status", "priority", "requester", "group", "assignee", "organization", "category"
+        ).get(pk=ticket_id)
+    except Ticket.DoesNotExist:
+        raise TicketNotFound() from None
+
+
+def visible_messages(actor: Actor, ticket: Ticket) -> QuerySet[Message]:
+    """A ticket's messages as ``actor`` may read them: customers never see internal notes."""
+    messages = Message.objects.filter(ticket=ticket)
+    if actor.user is not None and not actor.user.is_agent:
+        messages = messages.filter(public=True)
+    return messages

@@ -1,0 +1,25 @@
+"""The one write path for tickets: every change, from any door, goes through here."""
+
+from atiende.tickets.services.attachments import store_attachment
+from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
+from atiende.tickets.services.messages import add_message
+from atiende.tickets.services.opening import open_ticket
+from atiende.tickets.services.updates import (
+    assign_ticket,
+    change_status,
+    tag_ticket,
+    update_ticket,
+)
+
+__all__ = [
+    "add_message",
+    "assign_ticket",
+    "change_status",
+    "link_tickets",
+    "merge_tickets",
+    "open_ticket",
+    "store_attachment",
+    "tag_ticket",
+    "unlink_tickets",
+    "update_ticket",
+]

@@ -1,0 +1,177 @@
+"""Adding to the conversation: public replies and internal notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.accounts.models import User
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import ErrorCollector, Forbidden, Invalid
+from atiende.core.events import publish
+from atiende.core.html import html_to_text, sanitize_html, text_to_html
+from atiende.core.text import clean_text
+from atiende.tickets import audit
+from atiende.tickets.errors import TicketClosed
+from atiende.tickets.events import MessageAdded, TicketUpdated
+from atiende.tickets.locks import lock_visible_ticket
+from atiende.tickets.models import (
+    Attachment,
+    Channel,
+    Direction,
+    Message,
+    StatusCategory,
+    Ticket,
+)
+from atiende.tickets.services import common
+
+MAX_BODY = 1_000_000
+MAX_ATTACHMENTS = 50
+
+
+@transaction.atomic
+def add_message(
+    actor: Actor,
+    *,
+    ticket_id: int,
+    body: str,
+    body_html: str = "",
+    public: bool = True,
+    channel: str | None = None,
+    attachment_ids: Sequence[int] = (),
+    external_id: str = "",
+) -> Message:
+    """Add a reply or a note; a customer's reply reopens a pending or solved ticket."""
+    ticket = lock_visible_ticket(actor, ticket_id)
+    user = actor.user
+    if not public and user is not None and not user.is_agent:
+        raise Forbidden(_("Customers cannot add internal notes."))
+    if ticket.status.category in (StatusCategory.CLOSED, StatusCategory.CANCELLED) and public:
+        raise TicketClosed(_("The ticket is closed; open a new ticket instead."))
+    if ticket.merged_into_id is not None:
+        raise TicketClosed(
+            _("This ticket was merged into another ticket; write there instead.")
+        )
+    message = write_message(
+        actor,
+        ticket,
+        author=user,
+        body=body,
+        body_html=body_html,
+        public=public,
+        channel=channel or (Channel.API if actor.source == Source.API else Channel.WEB),
+        attachment_ids=attachment_ids,
+        external_id=external_id,
+    )
+    _after_message(actor, ticket, message)
+    return message
+
+
+def write_message(
+    actor: Actor,
+    ticket: Ticket,
+    *,
+    author: User | None,
+    body: str,
+    body_html: str,
+    public: bool,
+    channel: str,
+    attachment_ids: Sequence[int],
+    external_id: str,
+) -> Message:
+    """Validate and store one message of ``ticket`` (already locked or just created)."""
+    errors = ErrorCollector()
+    text = clean_text(body)
+    html = sanitize_html(clean_text(body_html)) if body_html else ""
+    if not text.strip() and html:
+        text = html_to_text(html)
+    if not text.strip():
+        errors.add("body", _("The message cannot be empty."))
+    elif len(text) > MAX_BODY or len(html) > MAX_BODY:
+        errors.add("body", _("The message is longer than %(max)d characters.") % {"max": MAX_BODY})
+    if channel not in Channel.values:
+        errors.add("channel", _("Unknown channel."))
+    if len(attachment_ids) > MAX_ATTACHMENTS:
+        errors.add("attachment_ids", _("Too many attachments."))
+    errors.raise_if_any()
+
+    inbound = author is not None and not author.is_agent
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        public=public,
+        direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+        channel=channel,
+        body_text=text,
+        body_html=html or text_to_html(text),
+        external_id=clean_text(external_id)[:998],
+    )
+    if attachment_ids:
+        _claim_attachments(actor, ticket, message, attachment_ids)
+    return message
+
+
+def _claim_attachments(
+    actor: Actor, ticket: Ticket, message: Message, attachment_ids: Sequence[int]
+) -> None:
+    """Attach files this actor uploaded to this ticket and that no message holds yet."""
+    wanted = set(attachment_ids)
+    pending = Attachment.objects.filter(pk__in=wanted, ticket=ticket, message__isnull=True)
+    if actor.user is not None:
+        pending = pending.filter(uploaded_by=actor.user)
+    found = set(pending.values_list("pk", flat=True))
+    if found != wanted:
+        raise Invalid.field(
+            "attachment_ids",
+            _("Unknown or already used attachments: %(ids)s.")
+            % {"ids": ", ".join(str(i) for i in sorted(wanted - found))},
+        )
+    pending.update(message=message)
+
+
+def _after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
+    """Keep the ticket's timestamps and status in step with the conversation."""
+    now = timezone.now()
+    events = []
+    fields = ["last_message_at", "updated_at"]
+    ticket.last_message_at = now
+    author = message.author
+    from_customer = author is not None and not author.is_agent
+    category = ticket.status.category
+    new_status = None
+    if message.public and from_customer and category in (StatusCategory.PENDING, StatusCategory.SOLVED):
+        new_status = common.first_status_in(StatusCategory.OPEN)
+    elif message.public and not from_customer and category == StatusCategory.NEW:
+        new_status = common.first_status_in(StatusCategory.OPEN)
+    if message.public and not from_customer and ticket.first_response_at is None:
+        ticket.first_response_at = now
+        fields.append("first_response_at")
+    if new_status is not None:
+        events.append(audit.event(ticket, actor, "updated", field="status", old=ticket.status, new=new_status))
+        if category == StatusCategory.SOLVED:
+            ticket.solved_at = None
+            fields.append("solved_at")
+        ticket.status = new_status
+        ticket.version += 1
+        fields += ["status", "version"]
+    ticket.save(update_fields=fields)
+    audit.record(events)
+    publish(
+        MessageAdded(
+            ticket_id=ticket.pk,
+            message_id=message.pk,
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            public=message.public,
+            direction=message.direction,
+        )
+    )
+    if new_status is not None:
+        publish(
+            TicketUpdated(
+                ticket_id=ticket.pk, actor_id=actor.user_id, source=actor.source.value, fields=("status",)
+            )
+        )

@@ -1,0 +1,120 @@
+"""Opening a ticket: the first write of every conversation, whatever the channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.accounts.models import User
+from atiende.core.actor import Actor
+from atiende.core.errors import ErrorCollector, Forbidden
+from atiende.core.events import publish
+from atiende.core.text import clean_text
+from atiende.tickets import audit
+from atiende.tickets.custom_fields import clean_custom_fields
+from atiende.tickets.events import TicketCreated
+from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
+from atiende.tickets.numbering import next_ticket_number
+from atiende.tickets.services import common
+from atiende.tickets.services.messages import write_message
+
+MAX_SUBJECT = 255
+
+
+@transaction.atomic
+def open_ticket(
+    actor: Actor,
+    *,
+    subject: str,
+    body: str,
+    requester: User,
+    body_html: str = "",
+    public: bool = True,
+    channel: str = Channel.WEB,
+    priority: str | None = None,
+    status: str | None = None,
+    type: str = TicketType.QUESTION,
+    group_id: int | None = None,
+    assignee_id: int | None = None,
+    category_id: int | None = None,
+    tags: Sequence[str] = (),
+    custom_fields: dict[str, Any] | None = None,
+    attachment_ids: Sequence[int] = (),
+    external_id: str = "",
+) -> Ticket:
+    """Create a ticket with its first message and record who opened it, from where.
+
+    Customers may open tickets only for themselves, and cannot set routing fields.
+    """
+    user = actor.user
+    if user is not None and not user.is_agent:
+        if requester.pk != user.pk:
+            raise Forbidden(_("Customers can open tickets only for themselves."))
+        if any(v is not None for v in (status, group_id, assignee_id)) or not public:
+            raise Forbidden(_("Customers cannot set the status, group, assignee or notes."))
+
+    errors = ErrorCollector()
+    subject = " ".join(clean_text(subject).split())
+    if not subject:
+        errors.add("subject", _("The subject cannot be empty."))
+    elif len(subject) > MAX_SUBJECT:
+        errors.add("subject", _("The subject is longer than %(max)d characters.") % {"max": MAX_SUBJECT})
+    if not clean_text(body).strip() and not clean_text(body_html).strip():
+        errors.add("body", _("The message cannot be empty."))
+    if channel not in Channel.values:
+        errors.add("channel", _("Unknown channel."))
+    if type not in TicketType.values:
+        errors.add("type", _("Unknown ticket type."))
+    if not requester.is_active:
+        errors.add("requester", _("The requester is suspended."))
+    errors.raise_if_any()
+
+    group = common.resolve_group(group_id) if group_id is not None else None
+    ticket = Ticket(
+        subject=subject,
+        requester=requester,
+        organization_id=requester.organization_id,
+        group=group,
+        assignee=common.resolve_assignee(assignee_id, group) if assignee_id is not None else None,
+        status=common.resolve_status(status) if status else common.default_status(),
+        priority=common.resolve_priority(priority) if priority else common.default_priority(),
+        type=type,
+        channel=channel,
+        category=common.resolve_category(category_id) if category_id is not None else None,
+        custom_fields=clean_custom_fields(CustomFieldTarget.TICKET, custom_fields or {}),
+    )
+    tag_objects = common.resolve_tags(tags)
+    ticket.number = next_ticket_number()
+    ticket.last_message_at = timezone.now()
+    ticket.save()
+    if tag_objects:
+        ticket.tags.set(tag_objects)
+
+    author = requester if public else user
+    write_message(
+        actor,
+        ticket,
+        author=author,
+        body=body,
+        body_html=body_html,
+        public=public,
+        channel=channel,
+        attachment_ids=attachment_ids,
+        external_id=external_id,
+    )
+    audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])
+    publish(
+        TicketCreated(
+            ticket_id=ticket.pk,
+            number=ticket.number,
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            channel=channel,
+        )
+    )
+    return ticket
+
