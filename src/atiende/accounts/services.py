@@ -109,7 +109,10 @@ def create_user(
     errors.raise_if_any()
     group_ids = fields.pop("group_ids", None) or []
     custom = fields.pop("custom_fields", None)
-    user = User.objects.create_user(address, password=password, **_clean_user_fields(fields))
+    cleaned = _clean_user_fields(fields)
+    if role == Role.CUSTOMER and "organization_id" not in cleaned:
+        cleaned["organization"] = organization_for_email(address)
+    user = User.objects.create_user(address, password=password, **cleaned)
     if custom:
         from atiende.tickets.custom_fields import clean_custom_fields
         from atiende.tickets.models import CustomFieldTarget

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor
+from atiende.core.errors import NotFound
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.models import Message, Ticket
+from atiende.tickets.permissions import require_staff
+from atiende.tickets.models import Attachment, Message, Ticket, TicketEvent, TicketLink
 
 
 def group_ids(user: User) -> list[int]:
@@ -68,3 +71,39 @@ def visible_messages(actor: Actor, ticket: Ticket) -> QuerySet[Message]:
     if actor.user is not None and not actor.user.is_agent:
         messages = messages.filter(public=True)
     return messages
+
+
+def ticket_events(actor: Actor, ticket_id: int) -> QuerySet[TicketEvent]:
+    """The audit trail of a visible ticket, oldest first; for staff only."""
+    require_staff(actor)
+    ticket = get_ticket(actor, ticket_id)
+    return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+
+
+def get_attachment(actor: Actor, attachment_id: int) -> Attachment:
+    """A file the caller may download: its ticket is visible, and customers never get files of
+    internal notes or other people's unsent uploads."""
+    attachment = (
+        Attachment.objects.select_related("message")
+        .filter(pk=attachment_id, ticket__in=visible_tickets(actor))
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("Attachment not found."))
+    user = actor.user
+    if user is not None and not user.is_agent:
+        hidden_note = attachment.message is not None and not attachment.message.public
+        foreign_upload = attachment.message is None and attachment.uploaded_by_id != user.pk
+        if hidden_note or foreign_upload:
+            raise NotFound(_("Attachment not found."))
+    return attachment
+
+
+def ticket_links(actor: Actor, ticket_id: int) -> QuerySet[TicketLink]:
+    """Links from or to a visible ticket whose other end the caller can also see."""
+    ticket = get_ticket(actor, ticket_id)
+    visible = visible_tickets(actor)
+    return (
+        TicketLink.objects.filter(Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible))
+        .order_by("id")
+    )

@@ -7,23 +7,12 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, User
-from atiende.core.actor import Actor
-from atiende.core.errors import FieldError, Forbidden, Invalid
+from atiende.core.errors import FieldError, Invalid
 from atiende.core.text import clean_text
 from atiende.tickets.errors import InvalidTransition
 from atiende.tickets.models import Category, Priority, Status, StatusCategory, Tag
 
 MAX_TAG_LENGTH = 100
-
-
-def require_staff(actor: Actor) -> None:
-    """Only agents, admins and the system itself may do this."""
-    if actor.user is not None and not (actor.user.is_active and actor.user.is_agent):
-        raise Forbidden(_("Only agents can do this."))
-
-
-def is_staff(actor: Actor) -> bool:
-    return actor.user is None or actor.user.is_agent
 
 
 def default_status() -> Status:

@@ -21,6 +21,7 @@ from atiende.tickets.models import (
     Ticket,
     TicketLink,
 )
+from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import common
 
 
@@ -31,7 +32,7 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     The source keeps a pointer to the target (``merged_into``) so old links and email
     replies still find their way.
     """
-    common.require_staff(actor)
+    require_staff(actor)
     if source_id == target_id:
         raise Invalid.field("target_id", _("A ticket cannot be merged into itself."))
     # Lock in id order so two opposite merges cannot deadlock.
@@ -82,7 +83,7 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
 @transaction.atomic
 def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> TicketLink:
     """Record that ``source`` is related to, a duplicate of, or the parent of ``target``."""
-    common.require_staff(actor)
+    require_staff(actor)
     if kind not in LinkKind.values:
         raise Invalid.field("kind", _("Unknown link kind."))
     if source_id == target_id:
@@ -120,7 +121,7 @@ def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> 
 @transaction.atomic
 def unlink_tickets(actor: Actor, *, ticket_id: int, link_id: int) -> None:
     """Remove a link from either of its two tickets."""
-    common.require_staff(actor)
+    require_staff(actor)
     ticket = lock_visible_ticket(actor, ticket_id)
     link = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket), pk=link_id).first()
     if link is None:

@@ -26,6 +26,7 @@ from atiende.tickets.models import (
     TicketEvent,
     TicketType,
 )
+from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import common
 from atiende.tickets.services.opening import MAX_SUBJECT
 
@@ -56,7 +57,7 @@ def update_ticket(
     ``version=None`` is for writers that act on the latest state by design (rules, bulk
     actions); people editing what they saw always pass the version they saw.
     """
-    common.require_staff(actor)
+    require_staff(actor)
     ticket = lock_visible_ticket(actor, ticket_id)
     if version is not None and version != ticket.version:
         raise StaleVersion(

@@ -1,0 +1,84 @@
+"""Idempotent POSTs: a retried request with the same ``Idempotency-Key`` gets the first answer.
+
+The key row is inserted in the same transaction as the work it guards. Concurrent retries
+therefore queue on the key's unique constraint (PostgreSQL) or on the write lock (SQLite), and
+find the committed first answer instead of doing the work twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Schema
+
+from atiende.accounts.models import User
+from atiende.api.models import IdempotencyKey
+from atiende.core.errors import BadRequest, Conflict, FieldError, Invalid
+
+HEADER = "Idempotency-Key"
+MAX_KEY = 255
+
+Handler = Callable[[], tuple[int, Schema]]
+
+
+def _request_hash(request: HttpRequest) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _response(status: int, data: object, *, replayed: bool) -> HttpResponse:
+    response = HttpResponse(json.dumps(data), status=status, content_type="application/json")
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run(request: HttpRequest, user: User, handler: Handler) -> HttpResponse:
+    """Run ``handler`` once per (user, key); replay its stored answer on retries."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        status, out = handler()
+        return _response(status, out.model_dump(mode="json"), replayed=False)
+    if not key.strip() or len(key) > MAX_KEY or not key.isprintable():
+        raise BadRequest(
+            _("The Idempotency-Key must be 1 to %(max)d printable characters.") % {"max": MAX_KEY},
+            errors=[FieldError(HEADER, _("Invalid key."))],
+        )
+    request_hash = _request_hash(request)
+    expired = timezone.now() - timedelta(hours=settings.ATIENDE_IDEMPOTENCY_TTL_HOURS)
+    with transaction.atomic():
+        IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expired).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user=user,
+                    key=key,
+                    method=request.method or "",
+                    path=request.path[:500],
+                    request_hash=request_hash,
+                )
+        except IntegrityError:
+            first = IdempotencyKey.objects.get(user=user, key=key)
+            if first.request_hash != request_hash:
+                raise Invalid(
+                    _("This Idempotency-Key was already used for a different request."),
+                    errors=[FieldError(HEADER, _("Reused with a different request."))],
+                ) from None
+            if first.status is None:
+                raise Conflict(_("A request with this Idempotency-Key is still being processed."))
+            return _response(first.status, first.response, replayed=True)
+        status, out = handler()
+        data = out.model_dump(mode="json")
+        record.status, record.response = status, data
+        record.save(update_fields=["status", "response"])
+    return _response(status, data, replayed=False)

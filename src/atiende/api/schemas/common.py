@@ -1,0 +1,83 @@
+"""Shared schema pieces: cleaned text, bounded ids, problem documents, references."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from django.utils import timezone
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from atiende.core.text import clean_text
+
+MAX_ID = 2**63 - 1
+
+
+def _clean(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    """Naive times are read as UTC; times that overflow after conversion are refused."""
+    try:
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=datetime.UTC)
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+
+
+# Every inbound string is stripped of NUL bytes and lone surrogates and has a published bound.
+Clean = BeforeValidator(_clean)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Timestamp = Annotated[datetime.datetime, AfterValidator(_aware)]
+Name = Annotated[str, Clean, StringConstraints(max_length=200)]
+Key = Annotated[str, Clean, StringConstraints(max_length=60)]
+TagName = Annotated[str, Clean, StringConstraints(max_length=100)]
+Email = Annotated[str, Clean, StringConstraints(min_length=3, max_length=254)]
+LongText = Annotated[str, Clean, StringConstraints(max_length=10_000)]
+Body = Annotated[str, Clean, StringConstraints(max_length=1_000_000)]
+Query = Annotated[str, Clean, StringConstraints(max_length=500)]
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ProblemOut(Schema):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+class ConflictOut(ProblemOut):
+    """A 409 carrying the record as it is now, when there is one."""
+
+    current: dict[str, Any] | None = None
+
+
+def errors(*codes: int) -> dict[int, type[Schema]]:
+    """Documented error responses of an operation (401 applies to every operation)."""
+    return {code: (ConflictOut if code == 409 else ProblemOut) for code in (400, 401, *codes)}
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+    email: str | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class NamedRef(Schema):
+    id: int
+    name: str

@@ -1,0 +1,226 @@
+"""Ticket, message, attachment and link schemas: separate input and output shapes."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints, model_validator
+
+from atiende.api.schemas.common import (
+    Body,
+    Clean,
+    Email,
+    Id,
+    Key,
+    LongText,
+    Name,
+    NamedRef,
+    Query,
+    TagName,
+    Timestamp,
+    UserRef,
+    Version,
+)
+
+Subject = Annotated[str, Clean, StringConstraints(max_length=255)]
+ChannelName = Annotated[str, Clean, StringConstraints(max_length=16)]
+TicketTypeName = Literal["question", "incident", "problem", "task"]
+SortName = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "number", "-number", "priority",
+    "-priority",
+]  # fmt: skip
+
+
+class StatusOut(Schema):
+    id: int
+    key: str
+    name: str
+    category: str
+
+
+class PriorityOut(Schema):
+    id: int
+    key: str
+    name: str
+    color: str
+    order: int
+
+
+class TicketOut(Schema):
+    id: int
+    number: int
+    subject: str
+    status: StatusOut
+    priority: PriorityOut
+    type: str
+    channel: str
+    requester: UserRef
+    organization: NamedRef | None
+    group: NamedRef | None
+    assignee: UserRef | None
+    category: NamedRef | None
+    tags: list[str]
+    custom_fields: dict[str, Any]
+    resolution: str
+    merged_into_id: int | None
+    first_response_at: datetime.datetime | None
+    solved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    last_message_at: datetime.datetime | None
+    first_response_due_at: datetime.datetime | None
+    next_response_due_at: datetime.datetime | None
+    resolution_due_at: datetime.datetime | None
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return sorted(tag.name for tag in obj.tags.all())
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class RequesterIn(Schema):
+    email: Email
+    name: Name = ""
+
+
+class TicketCreateIn(Schema):
+    subject: Subject
+    body: Body
+    body_html: Body = ""
+    public: bool = True
+    requester: RequesterIn | None = None
+    requester_id: Id | None = None
+    priority: Key | None = None
+    status: Key | None = None
+    type: TicketTypeName = "question"
+    group_id: Id | None = None
+    assignee_id: Id | None = None
+    category_id: Id | None = None
+    tags: list[TagName] = Field(default_factory=list, max_length=100)
+    channel: ChannelName | None = None
+    custom_fields: dict[Key, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def one_requester(self) -> TicketCreateIn:
+        if self.requester is not None and self.requester_id is not None:
+            raise ValueError("give either requester or requester_id, not both")
+        return self
+
+
+class TicketUpdateIn(Schema):
+    """Only the fields present are changed; ``version`` is the one the caller last saw."""
+
+    version: Version
+    subject: Subject | None = None
+    status: Key | None = None
+    priority: Key | None = None
+    type: TicketTypeName | None = None
+    group_id: Id | None = None
+    assignee_id: Id | None = None
+    category_id: Id | None = None
+    requester_id: Id | None = None
+    tags: list[TagName] | None = Field(default=None, max_length=100)
+    custom_fields: dict[Key, Any] | None = None
+    resolution: LongText | None = None
+
+
+class TicketFiltersIn(Schema):
+    status: list[Key] = Field(default_factory=list)
+    status_category: list[Key] = Field(default_factory=list)
+    priority: list[Key] = Field(default_factory=list)
+    group_id: Id | None = None
+    assignee_id: Id | None = None
+    unassigned: bool = False
+    requester_id: Id | None = None
+    organization_id: Id | None = None
+    tag: list[TagName] = Field(default_factory=list)
+    channel: list[ChannelName] = Field(default_factory=list)
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
+    updated_after: Timestamp | None = None
+    updated_before: Timestamp | None = None
+    q: Query = ""
+    sort: SortName = "-created_at"
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: Query | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    message_id: int | None
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return f"/api/v1/attachments/{obj.pk}"
+
+
+class MessageOut(Schema):
+    id: int
+    ticket_id: int
+    author: UserRef | None
+    public: bool
+    direction: str
+    channel: str
+    body_text: str
+    body_html: str
+    attachments: list[AttachmentOut]
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_attachments(obj: Any) -> list[Any]:
+        return list(obj.attachments.all())
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class MessageCreateIn(Schema):
+    body: Body = ""
+    body_html: Body = ""
+    public: bool = True
+    channel: ChannelName | None = None
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class MergeIn(Schema):
+    target_id: Id
+
+
+class LinkIn(Schema):
+    target_id: Id
+    kind: Literal["related", "duplicate", "parent"]
+
+
+class LinkOut(Schema):
+    id: int
+    source_id: int
+    target_id: int
+    kind: str
+    created_at: datetime.datetime
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    field: str
+    old_value: Any
+    new_value: Any
+    actor: UserRef | None
+    source: str
+    source_detail: str
+    created_at: datetime.datetime

@@ -1,0 +1,103 @@
+"""The ticket list: filters, sorts and pages over the caller's visible tickets."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from atiende.core.actor import Actor
+from atiende.core.pagination import Page, SortKey, paginate
+from atiende.search import tickets as search
+from atiende.tickets.models import Ticket
+from atiende.tickets.selectors import visible_tickets
+
+SORTS: dict[str, SortKey] = {
+    "created_at": SortKey("created_at", False, datetime.datetime),
+    "-created_at": SortKey("created_at", True, datetime.datetime),
+    "updated_at": SortKey("updated_at", False, datetime.datetime),
+    "-updated_at": SortKey("updated_at", True, datetime.datetime),
+    "number": SortKey("number", False),
+    "-number": SortKey("number", True),
+    "priority": SortKey("priority__order", False),
+    "-priority": SortKey("priority__order", True),
+}
+DEFAULT_SORT = "-created_at"
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: Sequence[str] = ()
+    status_category: Sequence[str] = ()
+    priority: Sequence[str] = ()
+    group_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    requester_id: int | None = None
+    organization_id: int | None = None
+    tag: Sequence[str] = ()
+    channel: Sequence[str] = ()
+    created_after: datetime.datetime | None = None
+    created_before: datetime.datetime | None = None
+    updated_after: datetime.datetime | None = None
+    updated_before: datetime.datetime | None = None
+    q: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
+    """The caller's visible tickets narrowed by ``filters`` (all conditions must hold)."""
+    tickets = visible_tickets(actor)
+    conditions = Q()
+    if filters.status:
+        conditions &= Q(status__key__in=filters.status)
+    if filters.status_category:
+        conditions &= Q(status__category__in=filters.status_category)
+    if filters.priority:
+        conditions &= Q(priority__key__in=filters.priority)
+    if filters.group_id is not None:
+        conditions &= Q(group_id=filters.group_id)
+    if filters.assignee_id is not None:
+        conditions &= Q(assignee_id=filters.assignee_id)
+    if filters.unassigned:
+        conditions &= Q(assignee__isnull=True)
+    if filters.requester_id is not None:
+        conditions &= Q(requester_id=filters.requester_id)
+    if filters.organization_id is not None:
+        conditions &= Q(organization_id=filters.organization_id)
+    if filters.channel:
+        conditions &= Q(channel__in=filters.channel)
+    if filters.created_after:
+        conditions &= Q(created_at__gte=filters.created_after)
+    if filters.created_before:
+        conditions &= Q(created_at__lt=filters.created_before)
+    if filters.updated_after:
+        conditions &= Q(updated_at__gte=filters.updated_after)
+    if filters.updated_before:
+        conditions &= Q(updated_at__lt=filters.updated_before)
+    tickets = tickets.filter(conditions)
+    for tag in filters.tag:
+        tickets = tickets.filter(tags__name=tag.strip().lower())
+    if filters.q.strip():
+        staff = actor.user is None or actor.user.is_agent
+        matched = search.filter_tickets(tickets, filters.q, include_internal=staff)
+        number = search.ticket_number_from_query(filters.q)
+        tickets = (matched | tickets.filter(number=number)) if number is not None else matched
+    return tickets
+
+
+def list_tickets(
+    actor: Actor,
+    filters: TicketFilters,
+    *,
+    sort: str = DEFAULT_SORT,
+    limit: int = 25,
+    cursor: str | None = None,
+) -> Page[Ticket]:
+    tickets = filter_tickets(actor, filters)
+    tickets = tickets.select_related(
+        "status", "priority", "requester", "group", "assignee", "organization", "category"
+    ).prefetch_related("tags")
+    return paginate(tickets, SORTS[sort], limit=limit, cursor=cursor)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests create many users and test no hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: LazySettings, tmp_path: Any) -> None:
+    """Uploaded files go to a per-test folder, never into the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    """Run on-commit callbacks (event subscribers) as a real commit would."""
+
+    def capture() -> Any:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return capture
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
