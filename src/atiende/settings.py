@@ -107,6 +107,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The scheduler (`atiende scheduler`) only enqueues periodic tasks. With Redis it holds a lock,
+# so several machines may each start one and only one schedules; without, run exactly one.
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
+
 TASKS = {
     "default": {
         "BACKEND": (
@@ -166,5 +170,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The scheduler would log its lock refresh every 5 seconds at INFO.
+        "apscheduler": {"level": "WARNING"},
+    },
 }

@@ -17,15 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from atiende.accounts import services as accounts
-from atiende.accounts.models import (
-    Group,
-    Identity,
-    IdentityChannel,
-    Organization,
-    OrganizationDomain,
-    Role,
-    User,
-)
+from atiende.accounts.models import Group, IdentityChannel, Organization, Role, User
 from atiende.core.actor import Actor
 from atiende.tickets import demo_data as data
 from atiende.tickets.demo_tickets import TicketWriter
@@ -59,7 +51,7 @@ class Login:
 def demo_logins() -> list[Login]:
     """The demo staff who can sign in with ``demo_data.PASSWORD``, if the demo is loaded."""
     emails = [agent.email for agent in data.AGENTS]
-    users = User.objects.filter(email__in=emails, is_active=True).order_by("-role", "email")
+    users = User.objects.filter(email__in=emails, is_active=True).order_by("role", "email")
     return [Login(str(u.email), u.display_name, u.get_role_display()) for u in users]
 
 
@@ -104,22 +96,18 @@ def _weights(count: int) -> list[float]:
     return [1 / (i + 1) ** 0.6 for i in range(count)]
 
 
-# The accounts app has no service for groups, organizations or non-email identities yet,
-# so the demo creates those rows directly; users themselves go through accounts.services.
 def _groups() -> dict[str, Group]:
     return {
-        key: Group.objects.create(name=name, description=description)
+        key: accounts.create_group(SYSTEM, name=name, description=description)
         for key, (name, description) in data.GROUPS.items()
     }
 
 
 def _organizations() -> list[Organization]:
-    orgs = []
-    for name, domain, shared in data.ORGANIZATIONS:
-        org = Organization.objects.create(name=name, shared_tickets=shared)
-        OrganizationDomain.objects.create(organization=org, domain=domain)
-        orgs.append(org)
-    return orgs
+    return [
+        accounts.create_organization(SYSTEM, name=name, domains=[domain], shared_tickets=shared)
+        for name, domain, shared in data.ORGANIZATIONS
+    ]
 
 
 def _staff(groups: dict[str, Group]) -> list[User]:
@@ -172,10 +160,11 @@ def _customers(rng: random.Random) -> list[User]:
             phone=phone,
         )
         if phone:
-            number = "+" + "".join(ch for ch in phone if ch.isdigit())
-            Identity.objects.create(user=customer, channel=IdentityChannel.PHONE, value=number)
+            channels = [IdentityChannel.PHONE]
             if rng.random() < 0.6:
-                Identity.objects.create(user=customer, channel=IdentityChannel.WHATSAPP, value=number)
+                channels.append(IdentityChannel.WHATSAPP)
+            for channel in channels:
+                accounts.add_identity(SYSTEM, user_id=customer.pk, channel=channel, value=phone)
         customers.append(customer)
     return customers
 

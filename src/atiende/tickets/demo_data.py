@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PASSWORD = "atiende-demo"
-ADMIN_EMAIL = "admin@atiende.test"
+PASSWORD = "atiende-demo"  # noqa: S105  # published on purpose: the demo's shared password
+DOMAIN = "atiende.test"
+ADMIN_EMAIL = f"admin@{DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,27 @@ class Agent:
     groups: tuple[str, ...]
 
 
+def _agent(login: str, name: str, role: str, locale: str, tz: str, groups: str) -> Agent:
+    return Agent(f"{login}@{DOMAIN}", name, role, locale, tz, tuple(groups.split()))
+
+
 GROUPS = {
-    "support": ("Soporte", "Primera línea: dudas generales y cuentas. / First line: questions and accounts."),
-    "billing": ("Facturación / Billing", "Facturas, pagos y reembolsos. / Invoices, payments, refunds."),
-    "tech": ("Técnico", "Incidencias técnicas e integraciones. / Technical issues, integrations."),
+    "support": ("Soporte", "Dudas generales y cuentas. / Questions and accounts."),
+    "billing": ("Facturación / Billing", "Facturas, pagos y reembolsos. / Invoices and refunds."),
+    "tech": ("Técnico", "Incidencias técnicas e integraciones. / Technical issues."),
 }
 
+# fmt: off
 AGENTS = (
-    Agent(ADMIN_EMAIL, "Ana García", "admin", "es", "Europe/Madrid", ("support", "billing", "tech")),
-    Agent("carlos.ruiz@atiende.test", "Carlos Ruiz", "agent", "es", "America/Mexico_City", ("support", "tech")),
-    Agent("lucia.fernandez@atiende.test", "Lucía Fernández", "agent", "es", "Europe/Madrid", ("support", "billing")),
-    Agent("diego.morales@atiende.test", "Diego Morales", "agent", "es", "America/Bogota", ("tech",)),
-    Agent("sofia.lopez@atiende.test", "Sofía López", "agent", "es", "America/Argentina/Buenos_Aires", ("tech", "support")),
-    Agent("emma.wilson@atiende.test", "Emma Wilson", "agent", "en", "Europe/London", ("support",)),
-    Agent("james.carter@atiende.test", "James Carter", "agent", "en", "America/New_York", ("billing",)),
-    Agent("oliver.brown@atiende.test", "Oliver Brown", "agent", "en", "UTC", ("tech", "billing")),
+    _agent("admin", "Ana García", "admin", "es", "Europe/Madrid", "support billing tech"),
+    _agent("carlos.ruiz", "Carlos Ruiz", "agent", "es", "America/Mexico_City", "support tech"),
+    _agent("lucia.fernandez", "Lucía Fernández", "agent", "es", "Europe/Madrid", "support billing"),
+    _agent("diego.morales", "Diego Morales", "agent", "es", "America/Bogota", "tech"),
+    _agent("sofia.lopez", "Sofía López", "agent", "es", "America/Argentina/Buenos_Aires",
+           "tech support"),
+    _agent("emma.wilson", "Emma Wilson", "agent", "en", "Europe/London", "support"),
+    _agent("james.carter", "James Carter", "agent", "en", "America/New_York", "billing"),
+    _agent("oliver.brown", "Oliver Brown", "agent", "en", "UTC", "tech billing"),
 )
 
 ORGANIZATIONS = (
@@ -58,6 +65,7 @@ LAST_NAMES_EN = (
     "Smith", "Jones", "Taylor", "Davies", "Evans", "Thomas", "Johnson", "Roberts", "Walker",
     "Wright", "Robinson", "Thompson", "White", "Hughes", "Edwards", "Green", "Hall", "Wood",
 )
+# fmt: on
 FREE_MAIL = ("correo.example", "mail.example", "inbox.example")
 
 # key: English and Spanish names, parent key.
@@ -129,6 +137,7 @@ def _en(group: str, category: str, tags: tuple[str, ...], subject: str, body: st
     return Scenario("en", group, category, tags, subject, body, EN_REPLIES, EN_FOLLOWUPS, EN_NOTES)
 
 
+# fmt: off
 SCENARIOS = (
     _es("support", "account", ("acceso",), "No puedo iniciar sesión",
         "Hola, desde ayer no puedo entrar en mi cuenta. Me dice que la contraseña es incorrecta "
@@ -180,3 +189,4 @@ ALERT = Scenario(
     "Monitoring alert: disk usage on db-{n} reached 91% at 03:12 UTC.",
     EN_REPLIES, (), EN_NOTES,
 )
+# fmt: on

@@ -53,7 +53,9 @@ class Steps:
     def mark(self, message: Message | None = None) -> None:
         events = TicketEvent.objects.filter(ticket=self.ticket).order_by("-id")
         last = events.values_list("id", flat=True).first() or 0
-        staff_reply = message is not None and message.public and message.direction == Direction.OUTBOUND
+        staff_reply = (
+            message is not None and message.public and message.direction == Direction.OUTBOUND
+        )
         self.marks.append((last, message.pk if message else None, staff_reply))
 
 
@@ -74,7 +76,9 @@ class TicketWriter:
         self.members = {key: [u for u in staff if u.pk in ids] for key, ids in member_ids.items()}
         self.categories = categories
         self.on_whatsapp = set(
-            Identity.objects.filter(channel=IdentityChannel.WHATSAPP).values_list("user_id", flat=True)
+            Identity.objects.filter(channel=IdentityChannel.WHATSAPP).values_list(
+                "user_id", flat=True
+            )
         )
         self.by_scenario: dict[str, list[Ticket]] = defaultdict(list)
         self.tickets_written = 0
@@ -124,16 +128,23 @@ class TicketWriter:
     def _open(self, customer: User, agent: User, scenario: Scenario, channel: str) -> Steps:
         n = self.rng.randint(10000, 99999)
         subject, body = scenario.subject.format(n=n), scenario.body.format(n=n)
+        group_id, priority = None, None
         if channel == Channel.ALERT:
-            actor, routing = MONITORING, {"group_id": self.groups["tech"].pk, "priority": "high"}
+            actor, group_id, priority = MONITORING, self.groups["tech"].pk, "high"
         elif channel in (Channel.PHONE, Channel.API):
             # Staff log phone calls; integrations open tickets with an administrator's token.
             source = Source.API if channel == Channel.API else Source.WEB
-            actor, routing = Actor(self.admin if channel == Channel.API else agent, source), {}
+            actor = Actor(self.admin if channel == Channel.API else agent, source)
         else:
-            actor, routing = self._customer_actor(customer, channel), {}
+            actor = self._customer_actor(customer, channel)
         ticket = services.open_ticket(
-            actor, subject=subject, body=body, requester=customer, channel=channel, **routing
+            actor,
+            subject=subject,
+            body=body,
+            requester=customer,
+            channel=channel,
+            group_id=group_id,
+            priority=priority,
         )
         steps = Steps(ticket)
         steps.mark(ticket.messages.order_by("id").first())
@@ -145,7 +156,9 @@ class TicketWriter:
             return  # left in the triage queue
         changes: dict[str, object] = {
             "group_id": self.groups[scenario.group].pk,
-            "priority": rng.choice(("high", "urgent")) if scenario is ALERT else pick(rng, PRIORITIES),
+            "priority": rng.choice(("high", "urgent"))
+            if scenario is ALERT
+            else pick(rng, PRIORITIES),
             "type": TYPES[scenario.group],
             "category_id": self.categories[scenario.category].pk,
             "tags": list(scenario.tags) + (["vip"] if rng.random() < 0.08 else []),
@@ -232,7 +245,9 @@ class TicketWriter:
         scenario = next(s for s in SCENARIOS if s.lang == customer.locale)
         first = self.write_ticket(customer, status="open", scenario=scenario)
         second = self.write_ticket(customer, status="new", scenario=scenario)
-        services.merge_tickets(Actor(self.admin, Source.WEB), source_id=second.pk, target_id=first.pk)
+        services.merge_tickets(
+            Actor(self.admin, Source.WEB), source_id=second.pk, target_id=first.pk
+        )
         self.by_scenario[scenario.subject].remove(second)
         self.merges += 1
 

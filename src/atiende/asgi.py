@@ -1,0 +1,35 @@
+"""The ASGI entry point: HTTP through Django's WSGI handler, WebSockets through Channels.
+
+Django under ASGI pays about 14 thread hand-offs per request with the default middleware;
+wrapping the WSGI handler once in ``a2wsgi`` costs one. See
+``docs/decisions/0001-http-through-wsgi-in-asgi.md``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
+# Set Django up before importing anything that touches models (Channels' auth does).
+django_wsgi = get_wsgi_application()
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+# Threads per web process that run Django views; each holds one database connection.
+WSGI_THREADS = 10
+
+websocket_urlpatterns: list[object] = []
+
+application = ProtocolTypeRouter(
+    {
+        "http": WSGIMiddleware(django_wsgi, workers=WSGI_THREADS),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,296 @@
+"""The ``atiende`` command: run the helpdesk, load demo data, create admins and API tokens.
+
+Every failure ends in one readable line on stderr and a non-zero exit code, never a
+traceback (set ``ATIENDE_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+SETTINGS = "atiende.settings"
+
+
+class CliError(Exception):
+    """A command failed for a reason the user can act on; ``str()`` is the message."""
+
+    def __init__(self, message: str, code: int = 1, *, named: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.named = named  # the message already starts with the program's name
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{self.prog}: {message}", code=2, named=True)
+
+
+def build_parser() -> Parser:
+    from django.utils.translation import gettext as _
+
+    parser = Parser(prog="atiende", description=_("Atiende, the omnichannel helpdesk."))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+
+    run = commands.add_parser("run", help=_("Serve the web app with the worker and scheduler."))
+    run.add_argument("--host", default="127.0.0.1", help=_("Address to listen on."))
+    run.add_argument("--port", type=int, default=8000, help=_("Port to listen on."))
+    run.add_argument("--workers", type=int, default=2, help=_("Web server processes."))
+    run.add_argument("--no-demo", action="store_true", help=_("Never load the demo data."))
+
+    commands.add_parser("demo", help=_("Load demo data into an empty helpdesk."))
+    commands.add_parser("worker", help=_("Run background tasks (extra options go to db_worker)."))
+    scheduler = commands.add_parser("scheduler", help=_("Enqueue periodic tasks on schedule."))
+    scheduler.add_argument(
+        "--heartbeat", action="store_true", help=_("Also log a heartbeat every minute.")
+    )
+
+    token = commands.add_parser("token", help=_("Manage API tokens."))
+    token_commands = token.add_subparsers(
+        dest="token_command", metavar="ACTION", parser_class=Parser
+    )
+    token_commands.required = True
+    create = token_commands.add_parser("create", help=_("Create a token and print it."))
+    create.add_argument("email", help=_("Email of the token's user."))
+    create.add_argument("--name", default="", help=_("A name to recognise the token by."))
+
+    admin = commands.add_parser("createadmin", help=_("Create an administrator."))
+    admin.add_argument("email", help=_("Email to sign in with."))
+    admin.add_argument("--password", help=_("Password (or set ATIENDE_ADMIN_PASSWORD)."))
+    admin.add_argument("--name", default="", help=_("Full name."))
+
+    commands.add_parser("manage", help=_("Run a Django management command."), add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``atiende`` command and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args)
+    except SystemExit as exit_:  # argparse --help, Django's management utility
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if os.environ.get("ATIENDE_DEBUG"):
+            raise
+        print(_one_line(error), file=sys.stderr)
+        return error.code if isinstance(error, CliError) else 1
+
+
+def _one_line(error: Exception) -> str:
+    """The error as one line starting with the program's name."""
+    from django.core.exceptions import ValidationError
+    from django.core.management import CommandError
+
+    from atiende.core.errors import AtiendeError
+
+    if isinstance(error, AtiendeError):
+        details = "; ".join(str(e.message) for e in error.errors if str(e.message) != str(error))
+        text = f"{error.detail} {details}" if details else str(error.detail)
+    elif isinstance(error, ValidationError):
+        text = " ".join(str(m) for m in error.messages)
+    elif isinstance(error, CliError | CommandError):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error} (ATIENDE_DEBUG=1 shows the traceback)"
+    text = " ".join(text.split())
+    return text if isinstance(error, CliError) and error.named else f"atiende: {text}"
+
+
+def _setup() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    django.setup()
+
+
+def _dispatch(args: list[str]) -> int:
+    _setup()
+    if args[:1] == ["manage"]:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["atiende manage", *args[1:]])
+        return 0
+    parser = build_parser()
+    options, extra = parser.parse_known_args(args)
+    if extra and options.command not in ("worker", "scheduler"):
+        parser.error(" ".join(["unrecognized arguments:", *extra]))
+    handlers = {
+        "run": run,
+        "demo": demo,
+        "worker": worker,
+        "scheduler": scheduler,
+        "token": token_create,
+        "createadmin": createadmin,
+    }
+    return handlers[options.command](options, extra)
+
+
+def run(options: argparse.Namespace, extra: list[str]) -> int:
+    """Prepare the database and static files, then supervise web, worker and scheduler."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.utils.translation import gettext as _
+
+    from atiende.runner import Child, Supervisor
+
+    print(_("Preparing the database…"), flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    if not options.no_demo:
+        _load_demo_if_empty()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()
+
+    me = [sys.executable, "-m", "atiende.cli"]
+    web = [
+        sys.executable, "-m", "uvicorn", "atiende.asgi:application",
+        "--host", options.host, "--port", str(options.port), "--workers", str(options.workers),
+        "--lifespan", "off", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+    children = [Child("web", web), Child("scheduler", [*me, "scheduler"], may_finish=True)]
+    if _queue_in_database():  # with immediate tasks (ATIENDE_TASKS_IMMEDIATE) nothing to run
+        children.insert(1, Child("worker", [*me, "worker"]))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "ATIENDE_DATA_DIR": str(settings.DATA_DIR),
+    }
+    _print_welcome(options.host, options.port)
+    return Supervisor(children, env=env).run()
+
+
+def _queue_in_database() -> bool:
+    from django.tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
+
+
+def _load_demo_if_empty() -> None:
+    from atiende.core.actor import Actor
+    from atiende.tickets.selectors import visible_tickets
+
+    if not visible_tickets(Actor.system("cli")).exists():
+        _load_demo()
+
+
+def _print_welcome(host: str, port: int) -> None:
+    from django.utils.translation import gettext as _
+
+    from atiende.tickets import demo_data
+    from atiende.tickets.demo import demo_customer_email, demo_logins
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # only displayed
+    print(_("Atiende is running at %(url)s") % {"url": f"http://{shown}:{port}/"})
+    logins = demo_logins()
+    if logins:
+        print(_("Demo sign-ins (password: %(password)s):") % {"password": demo_data.PASSWORD})
+        for login in logins:
+            print(f"  {login.email:<32} {login.name} ({login.role})")
+        customer = demo_customer_email()
+        if customer:
+            print("  " + _("%(email)s (customer, same password)") % {"email": customer})
+    print(_("Press Ctrl-C to stop."), flush=True)
+
+
+def demo(options: argparse.Namespace, extra: list[str]) -> int:
+    _load_demo()
+    return 0
+
+
+def _load_demo() -> None:
+    from django.utils.translation import gettext as _
+
+    from atiende.tickets.demo import load_demo
+
+    print(_("Loading demo data…"), flush=True)
+    summary = load_demo()
+    if summary is None:
+        print(_("The helpdesk already has data; the demo was not loaded."))
+        return
+    print(
+        _(
+            "Loaded %(tickets)d tickets with %(messages)d messages, %(customers)d customers, "
+            "%(agents)d staff in %(groups)d groups, %(organizations)d organizations, "
+            "%(links)d links and %(merges)d merge in %(seconds).1f s."
+        )
+        % {
+            "tickets": summary.tickets,
+            "messages": summary.messages,
+            "customers": summary.customers,
+            "agents": summary.agents,
+            "groups": summary.groups,
+            "organizations": summary.organizations,
+            "links": summary.links,
+            "merges": summary.merges,
+            "seconds": summary.seconds,
+        },
+        flush=True,
+    )
+
+
+def worker(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.core.management import call_command
+
+    reload = [] if {"--reload", "--no-reload"} & set(extra) else ["--no-reload"]
+    call_command("db_worker", *reload, *extra)
+    return 0
+
+
+def scheduler(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.core.management import call_command
+
+    call_command("crontask", *([] if options.heartbeat else ["--no-heartbeat"]), *extra)
+    return 0
+
+
+def token_create(options: argparse.Namespace, extra: list[str]) -> int:
+    """Print only the new token, so scripts can capture it."""
+    from django.utils.translation import gettext as _
+
+    from atiende.accounts.models import User, normalize_email
+    from atiende.accounts.services import create_api_token
+    from atiende.core.actor import Actor
+
+    user = User.objects.filter(email=normalize_email(options.email)).first()
+    if user is None:
+        raise CliError(_("No user has the email %(email)s.") % {"email": options.email})
+    if not user.is_active:
+        raise CliError(_("%(email)s is suspended.") % {"email": options.email})
+    _token, plain = create_api_token(Actor.system("cli"), user=user, name=options.name)
+    print(plain)
+    return 0
+
+
+def createadmin(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.contrib.auth.password_validation import validate_password
+    from django.utils.translation import gettext as _
+
+    from atiende.accounts.models import Role
+    from atiende.accounts.services import create_user
+    from atiende.core.actor import Actor
+
+    password = options.password or os.environ.get("ATIENDE_ADMIN_PASSWORD", "")
+    if not password:
+        raise CliError(_("Give a password with --password or ATIENDE_ADMIN_PASSWORD."))
+    validate_password(password)
+    user = create_user(
+        Actor.system("cli"),
+        email=options.email,
+        password=password,
+        role=Role.ADMIN,
+        name=options.name,
+    )
+    print(_("Administrator %(email)s created.") % {"email": user.email})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

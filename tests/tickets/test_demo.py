@@ -1,0 +1,78 @@
+"""The demo loader: the promised shape, a believable queue, and no second load."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.utils import timezone
+
+from atiende.accounts.models import Group, Identity, Organization, Role, User
+from atiende.tickets import demo_data
+from atiende.tickets.demo import demo_logins, has_data, load_demo
+from atiende.tickets.models import Message, Ticket, TicketEvent, TicketLink
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_a_believable_helpdesk_once() -> None:
+    summary = load_demo()
+
+    assert summary is not None
+    assert (summary.groups, summary.agents, summary.organizations) == (3, 8, 2)
+    assert (summary.customers, summary.tickets) == (50, 300)
+    assert Group.objects.count() == 3
+    assert Organization.objects.filter(domains__isnull=False).distinct().count() == 2
+    staff = User.objects.filter(role__in=[Role.ADMIN, Role.AGENT])
+    assert staff.count() == 8
+    assert staff.filter(role=Role.ADMIN).get().email == demo_data.ADMIN_EMAIL
+    assert {u.locale for u in staff} == {"es", "en"}
+    assert all(u.check_password(demo_data.PASSWORD) for u in staff)
+    customers = User.objects.filter(role=Role.CUSTOMER)
+    assert customers.count() == 50
+    assert customers.filter(organization__isnull=False).count() >= 10
+    assert Identity.objects.filter(channel="whatsapp").exists()
+    assert Ticket.objects.count() == 300
+    assert len(demo_logins()) == 8
+
+    statuses = Counter(Ticket.objects.values_list("status__key", flat=True))
+    assert statuses["closed"] + statuses["solved"] > 150
+    assert all(statuses[key] > 0 for key in ("new", "open", "pending", "in_progress"))
+    priorities = Counter(Ticket.objects.values_list("priority__key", flat=True))
+    assert 0 < priorities["urgent"] < 30
+    assert len(set(Ticket.objects.values_list("channel", flat=True))) >= 7
+    assert Message.objects.filter(public=False).exists()
+    assert Message.objects.filter(direction="out", public=True).exists()
+    assert Ticket.objects.filter(tags__isnull=False).distinct().count() > 200
+    assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
+    assert TicketLink.objects.count() == summary.links > 0
+    assert TicketEvent.objects.filter(action="updated", field="status").exists()
+
+    assert load_demo() is None
+    assert Ticket.objects.count() == 300
+    assert User.objects.count() == 58
+
+
+def test_demo_history_is_backdated_in_order() -> None:
+    load_demo()
+    now = timezone.now()
+    tickets = Ticket.objects.filter(merged_into__isnull=True, merged_from__isnull=True)
+    oldest = min(tickets.values_list("created_at", flat=True))
+    assert (now - oldest).days > 30
+    for ticket in tickets.prefetch_related("messages")[:60]:
+        times = [m.created_at for m in sorted(ticket.messages.all(), key=lambda m: m.pk)]
+        assert times == sorted(times)
+        assert ticket.created_at == times[0] <= now
+        assert ticket.last_message_at == times[-1]
+        if ticket.first_response_at is not None:
+            assert ticket.created_at <= ticket.first_response_at <= now
+
+
+def test_demo_is_not_loaded_over_existing_tickets() -> None:
+    make_ticket()
+
+    assert has_data()
+    assert load_demo() is None
+    assert not Group.objects.exists()
+    assert not User.objects.filter(email=demo_data.ADMIN_EMAIL).exists()
