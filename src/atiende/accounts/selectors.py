@@ -1,13 +1,30 @@
-"""Reads of people: who a caller may look up."""
+"""Reads of people and teams: who a caller may look up, and the lists they page through."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import User
+from atiende.accounts.models import ApiToken, Group, Identity, Organization, User
 from atiende.core.actor import Actor
-from atiende.core.errors import Invalid, NotFound
+from atiende.core.errors import Forbidden, Invalid, NotFound
+from atiende.core.pagination import Page, SortKey, paginate
+
+BY_NAME = SortKey("name", False, str)
+NEWEST_FIRST = SortKey("created_at", True, datetime.datetime)
+OLDEST_FIRST = SortKey("id", False, int)
+
+
+def is_staff(actor: Actor) -> bool:
+    """Agents, admins and the system itself."""
+    return actor.user is None or (actor.user.is_active and actor.user.is_agent)
+
+
+def require_staff(actor: Actor) -> None:
+    if not is_staff(actor):
+        raise Forbidden(_("Only agents can do this."))
 
 
 def visible_users(actor: Actor) -> QuerySet[User]:
@@ -26,3 +43,125 @@ def get_user(actor: Actor, user_id: int, *, field: str | None = None) -> User:
             raise Invalid.field(field, _("Unknown user."))
         raise NotFound(_("User not found."))
     return user
+
+
+def sees_private_fields(viewer: User | None) -> bool:
+    """Staff notes and custom fields about people are for staff eyes only."""
+    return viewer is None or (viewer.is_active and viewer.is_agent)
+
+
+def list_users(
+    actor: Actor,
+    *,
+    role: str | None = None,
+    organization_id: int | None = None,
+    group_id: int | None = None,
+    q: str = "",
+    limit: int,
+    cursor: str | None,
+) -> Page[User]:
+    """Visible users by name; ``q`` matches any part of the name or email."""
+    users = visible_users(actor).select_related("organization").prefetch_related("groups")
+    if role:
+        users = users.filter(role=role)
+    if organization_id is not None:
+        users = users.filter(organization_id=organization_id)
+    if group_id is not None:
+        users = users.filter(groups=group_id)
+    if q.strip():
+        users = users.filter(Q(name__icontains=q.strip()) | Q(email__icontains=q.strip()))
+    return paginate(users, BY_NAME, limit=limit, cursor=cursor)
+
+
+def read_user(actor: Actor, user_id: int) -> User:
+    user = (
+        visible_users(actor)
+        .select_related("organization")
+        .prefetch_related("groups")
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is None:
+        raise NotFound(_("User not found."))
+    return user
+
+
+def list_identities(
+    actor: Actor, user_id: int, *, limit: int, cursor: str | None
+) -> Page[Identity]:
+    """A visible user's addresses, oldest first."""
+    user = get_user(actor, user_id)
+    return paginate(Identity.objects.filter(user=user), OLDEST_FIRST, limit=limit, cursor=cursor)
+
+
+def visible_organizations(actor: Actor) -> QuerySet[Organization]:
+    """Organizations are staff records: customers are refused outright."""
+    require_staff(actor)
+    return Organization.objects.prefetch_related("domains")
+
+
+def list_organizations(
+    actor: Actor, *, q: str = "", limit: int, cursor: str | None
+) -> Page[Organization]:
+    orgs = visible_organizations(actor)
+    if q.strip():
+        orgs = orgs.filter(Q(name__icontains=q.strip()) | Q(domains__domain__icontains=q.strip()))
+        orgs = orgs.distinct()
+    return paginate(orgs, BY_NAME, limit=limit, cursor=cursor)
+
+
+def get_organization(actor: Actor, organization_id: int) -> Organization:
+    org = visible_organizations(actor).filter(pk=organization_id).first()
+    if org is None:
+        raise NotFound(_("Organization not found."))
+    return org
+
+
+def visible_groups(actor: Actor) -> QuerySet[Group]:
+    """Groups are staff records: customers are refused outright."""
+    require_staff(actor)
+    members = Prefetch("members", queryset=User.objects.only("pk").order_by("pk"))
+    return Group.objects.prefetch_related(members)
+
+
+def list_groups(actor: Actor, *, q: str = "", limit: int, cursor: str | None) -> Page[Group]:
+    groups = visible_groups(actor)
+    if q.strip():
+        groups = groups.filter(name__icontains=q.strip())
+    return paginate(groups, BY_NAME, limit=limit, cursor=cursor)
+
+
+def get_group(actor: Actor, group_id: int) -> Group:
+    group = visible_groups(actor).filter(pk=group_id).first()
+    if group is None:
+        raise NotFound(_("Group not found."))
+    return group
+
+
+def visible_tokens(actor: Actor) -> QuerySet[ApiToken]:
+    """Everyone sees their own tokens; admins see everyone's."""
+    found = ApiToken.objects.select_related("user")
+    if actor.user is None or (actor.user.is_active and actor.user.is_admin):
+        return found
+    return found.filter(user=actor.user)
+
+
+def list_tokens(
+    actor: Actor, *, user_id: int | None = None, limit: int, cursor: str | None
+) -> Page[ApiToken]:
+    """Newest first: by default the actor's own; admins may name another ``user_id``."""
+    found = visible_tokens(actor)
+    if user_id is not None:
+        if actor.user is not None and user_id != actor.user.pk and not actor.user.is_admin:
+            raise Forbidden(_("Only administrators can list other users' tokens."))
+        found = found.filter(user_id=user_id)
+    elif actor.user is not None:
+        found = found.filter(user=actor.user)
+    return paginate(found, NEWEST_FIRST, limit=limit, cursor=cursor)
+
+
+def get_token(actor: Actor, token_id: int) -> ApiToken:
+    token = visible_tokens(actor).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("Unknown token."))
+    return token

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from atiende.api import conversation, errors, tickets
+from atiende.api import config, conversation, errors, groups, organizations, tickets, tokens, users
 from atiende.api.auth import AUTH
 
 
@@ -33,3 +33,8 @@ api = AtiendeAPI(
 errors.install(api)
 api.add_router("/tickets", tickets.router)
 api.add_router("/", conversation.router)
+api.add_router("/users", users.router)
+api.add_router("/organizations", organizations.router)
+api.add_router("/groups", groups.router)
+api.add_router("/tokens", tokens.router)
+api.add_router("/", config.router)

@@ -1,0 +1,44 @@
+"""The write path for accounts: users and their identities, organizations, groups, API tokens."""
+
+from atiende.accounts.services.api_tokens import (
+    authenticate_token,
+    create_api_token,
+    issue_api_token,
+    revoke_api_token,
+)
+from atiende.accounts.services.common import (
+    clean_email,
+    organization_for_email,
+    require_admin,
+    require_staff,
+)
+from atiende.accounts.services.groups import create_group, update_group
+from atiende.accounts.services.identities import add_identity, remove_identity
+from atiende.accounts.services.organizations import create_organization, update_organization
+from atiende.accounts.services.users import (
+    create_user,
+    find_or_create_customer,
+    mark_email_verified,
+    update_user,
+)
+
+__all__ = [
+    "add_identity",
+    "authenticate_token",
+    "clean_email",
+    "create_api_token",
+    "create_group",
+    "create_organization",
+    "create_user",
+    "find_or_create_customer",
+    "issue_api_token",
+    "mark_email_verified",
+    "organization_for_email",
+    "remove_identity",
+    "require_admin",
+    "require_staff",
+    "revoke_api_token",
+    "update_group",
+    "update_organization",
+    "update_user",
+]

@@ -1,0 +1,236 @@
+"""Users: customers found or created from an address, staff created by admins, profile edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.accounts.models import Group, Identity, IdentityChannel, Organization, Role, User
+from atiende.accounts.selectors import visible_users
+from atiende.accounts.services.common import (
+    check_changes,
+    clean_email,
+    clean_name,
+    clean_phone,
+    clean_time_zone,
+    conflict,
+    is_admin,
+    organization_for_email,
+    require_admin,
+    require_staff,
+)
+from atiende.core.actor import Actor
+from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
+from atiende.core.text import clean_text
+from atiende.tickets.custom_fields import clean_custom_fields
+from atiende.tickets.models import CustomFieldTarget
+
+PROFILE_FIELDS = {"name", "locale", "time_zone", "phone", "notes", "organization_id"}
+USER_FIELDS = PROFILE_FIELDS | {"role", "is_active"}
+ALL_FIELDS = USER_FIELDS | {"email", "group_ids", "custom_fields"}
+# What an agent may change on a customer, and what anyone may change on themselves.
+AGENT_ON_CUSTOMER = PROFILE_FIELDS | {"custom_fields"}
+OWN_FIELDS = {"name", "locale", "time_zone"}
+LOCALES = {"en", "es"}
+
+
+@transaction.atomic
+def find_or_create_customer(
+    actor: Actor, *, email: str, name: str = "", field: str = "requester.email"
+) -> User:
+    """The user behind ``email``, created as an unverified customer when new.
+
+    A new customer joins the organization that owns the email domain, which alone grants no
+    sight of that organization's tickets: only signing in verifies the address.
+    """
+    address = clean_email(email, field)
+    existing = User.objects.filter(email=address).first()
+    if existing is None:
+        identity = Identity.objects.filter(channel=IdentityChannel.EMAIL, value=address).first()
+        existing = identity.user if identity else None
+    if existing is not None:
+        return existing
+    if actor.user is not None and not actor.user.is_agent:
+        raise Forbidden(_("Customers cannot create other users."))
+    name = clean_text(name).strip()[:200]
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                address, name=name, role=Role.CUSTOMER, organization=organization_for_email(address)
+            )
+            Identity.objects.create(user=user, channel=IdentityChannel.EMAIL, value=address)
+    except IntegrityError:
+        # Someone created the same customer concurrently; theirs wins.
+        return User.objects.get(email=address)
+    return user
+
+
+@transaction.atomic
+def create_user(actor: Actor, *, email: str, password: str | None = None, **fields: Any) -> User:
+    """Create a staff member (admins only) or a customer (agents and admins)."""
+    role = fields.get("role", Role.CUSTOMER)
+    if role in (Role.ADMIN, Role.AGENT):
+        require_admin(actor)
+    else:
+        require_staff(actor)
+    check_changes(fields, allowed=ALL_FIELDS - {"email"}, nullable={"organization_id"})
+    address = clean_email(email)
+    _check_email_free(address, user=None)
+    group_ids = fields.pop("group_ids", None) or []
+    custom = fields.pop("custom_fields", None) or {}
+    cleaned = _clean_fields(fields)
+    if role == Role.CUSTOMER and "organization_id" not in cleaned:
+        cleaned["organization"] = organization_for_email(address)
+    if group_ids and role == Role.CUSTOMER:
+        raise Invalid.field("group_ids", _("Only agents and administrators belong to groups."))
+    if custom:
+        cleaned["custom_fields"] = clean_custom_fields(CustomFieldTarget.USER, custom)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(address, password=password, **cleaned)
+            Identity.objects.create(user=user, channel=IdentityChannel.EMAIL, value=address)
+    except IntegrityError:
+        raise conflict("email", _("A user with this email already exists.")) from None
+    if group_ids:
+        user.groups.set(_groups(group_ids))
+    return user
+
+
+@transaction.atomic
+def update_user(actor: Actor, *, user_id: int, changes: dict[str, Any]) -> User:
+    """Change the given fields of a user the actor can see and may edit.
+
+    Admins may change anything; agents a customer's profile; everyone their own name,
+    language and time zone. An admin cannot remove their own role or suspend themselves.
+    """
+    user = visible_users(actor).select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("User not found."))
+    check_changes(changes, allowed=ALL_FIELDS, nullable={"organization_id"})
+    _check_may_edit(actor, user, changes)
+    changes = dict(changes)
+    group_ids = changes.pop("group_ids", None)
+    custom = changes.pop("custom_fields", None)
+    updated: list[str] = []
+    if "email" in changes:
+        address = clean_email(changes.pop("email"))
+        if address != user.email:
+            _check_email_free(address, user=user)
+            user.email, user.email_verified_at = address, None
+            updated += ["email", "email_verified_at"]
+            Identity.objects.get_or_create(
+                channel=IdentityChannel.EMAIL, value=address, defaults={"user": user}
+            )
+    for name, value in _clean_fields(changes).items():
+        setattr(user, name, value)
+        updated.append("organization" if name == "organization_id" else name)
+    if custom is not None:
+        user.custom_fields = clean_custom_fields(
+            CustomFieldTarget.USER, custom, current=user.custom_fields
+        )
+        updated.append("custom_fields")
+    if group_ids is not None and user.is_customer:
+        raise Invalid.field("group_ids", _("Only agents and administrators belong to groups."))
+    if updated:
+        user.save(update_fields=[*updated, "updated_at"])
+    if group_ids is not None:
+        user.groups.set(_groups(group_ids))
+    elif "role" in changes and user.is_customer:
+        user.groups.clear()
+    return user
+
+
+def _check_may_edit(actor: Actor, user: User, changes: dict[str, Any]) -> None:
+    if is_admin(actor):
+        if actor.user is not None and actor.user.pk == user.pk:
+            errors = ErrorCollector()
+            if changes.get("role", Role.ADMIN) != Role.ADMIN:
+                errors.add("role", _("You cannot change your own role."))
+            if changes.get("is_active", True) is not True:
+                errors.add("is_active", _("You cannot suspend yourself."))
+            errors.raise_if_any()
+        return
+    assert actor.user is not None
+    allowed: set[str] = set()
+    if actor.user.is_agent and actor.user.is_active and user.is_customer:
+        allowed |= AGENT_ON_CUSTOMER
+    if actor.user.pk == user.pk:
+        allowed |= OWN_FIELDS
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise Forbidden(
+            _("You may not change: %(fields)s.") % {"fields": ", ".join(refused)},
+            errors=[FieldError(name, _("Not allowed.")) for name in refused],
+        )
+
+
+def _check_email_free(address: str, *, user: User | None) -> None:
+    others = User.objects.filter(email=address)
+    identities = Identity.objects.filter(channel=IdentityChannel.EMAIL, value=address)
+    if user is not None:
+        others, identities = others.exclude(pk=user.pk), identities.exclude(user=user)
+    if others.exists() or identities.exists():
+        raise conflict("email", _("A user with this email already exists."))
+
+
+def _groups(group_ids: Iterable[int]) -> list[Group]:
+    wanted = set(group_ids)
+    groups = list(Group.objects.filter(pk__in=wanted))
+    missing = sorted(wanted - {g.pk for g in groups})
+    if missing:
+        raise Invalid.field(
+            "group_ids",
+            _("Unknown groups: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in missing)},
+        )
+    return groups
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check the plain profile fields; every bad one is reported at once."""
+    errors = ErrorCollector()
+    cleaned: dict[str, Any] = {}
+    for name, value in fields.items():
+        try:
+            cleaned[name] = _clean_field(name, value)
+        except Invalid as exc:
+            errors.errors.extend(exc.errors)
+    errors.raise_if_any()
+    return cleaned
+
+
+def _clean_field(name: str, value: Any) -> Any:
+    if name == "name":
+        return clean_name(value or "", name, max_length=200, required=False)
+    if name == "role" and value not in Role.values:
+        raise Invalid.field(name, _("Unknown role."))
+    if name == "locale" and value not in LOCALES:
+        raise Invalid.field(name, _("Choose en or es."))
+    if name == "time_zone":
+        return clean_time_zone(value)
+    if name == "phone":
+        return clean_phone(value, name) if clean_text(value).strip() else ""
+    if name == "notes":
+        return clean_text(value)
+    if name == "is_active" and not isinstance(value, bool):
+        raise Invalid.field(name, _("Expected true or false."))
+    if (
+        name == "organization_id"
+        and value is not None
+        and not Organization.objects.filter(pk=value).exists()
+    ):
+        raise Invalid.field(name, _("Unknown organization."))
+    return value
+
+
+def mark_email_verified(user: User) -> None:
+    """Signing in proves the address: from then on organization sharing applies."""
+    if user.email_verified_at is None:
+        User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
+        user.email_verified_at = timezone.now()
+        Identity.objects.filter(user=user, channel=IdentityChannel.EMAIL, value=user.email).update(
+            verified_at=user.email_verified_at
+        )
