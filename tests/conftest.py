@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,6 +14,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing is deliberately slow; tests create many users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # 4xx answers are the point of many tests; keep their log lines out of the output.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
 
 @pytest.fixture(autouse=True)

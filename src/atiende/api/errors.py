@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -51,13 +52,14 @@ def field_name(location: list[Any] | tuple[Any, ...]) -> str:
 
 
 def install(api: NinjaAPI) -> None:
-    """Register the handlers; ``extras`` lets a resource add context to its own errors."""
+    """Register the handlers that render every error as a problem document."""
 
     @api.exception_handler(AtiendeError)
     def atiende_error(request: HttpRequest, exc: AtiendeError) -> HttpResponse:
-        extra = {k: v for k, v in exc.extra.items() if k in _extra_renderers}
-        for key in list(extra):
-            extra[key] = _extra_renderers[key](request, extra[key])
+        extra: dict[str, Any] = {}
+        for key, value in exc.extra.items():
+            if key in _extra_renderers:
+                extra.update(_extra_renderers[key](request, value))
         return problem(exc.status, exc.code, str(exc.title), str(exc.detail), exc.errors, **extra)
 
     @api.exception_handler(ValidationError)
@@ -101,10 +103,11 @@ def install(api: NinjaAPI) -> None:
         return problem(500, "server_error", _("Server error"), _("Something went wrong on our side."))
 
 
-ExtraRenderer = Any
+ExtraRenderer = Callable[[HttpRequest, Any], dict[str, Any]]
 _extra_renderers: dict[str, ExtraRenderer] = {}
 
 
 def render_extra(name: str, renderer: ExtraRenderer) -> None:
-    """Let a resource turn an error's ``extra[name]`` (e.g. the current ticket) into JSON."""
+    """Let a resource turn an error's ``extra[name]`` (e.g. the current ticket) into members
+    of the problem document."""
     _extra_renderers[name] = renderer

@@ -37,7 +37,7 @@ render_extra("ticket", lambda request, ticket: {"current": ticket_out(ticket).mo
 
 
 @router.get("", response={200: TicketPage, **errors(422)})
-def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> TicketPage:
+def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> dict[str, Any]:
     """Tickets you can see, newest first by default; follow ``next_cursor`` for more."""
     params = filters.model_dump(exclude={"sort", "limit", "cursor"})
     page = list_tickets(
@@ -47,7 +47,7 @@ def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> TicketPage:
         limit=filters.limit,
         cursor=filters.cursor,
     )
-    return TicketPage(items=[ticket_out(t) for t in page.items], next_cursor=page.next_cursor)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.post("", response={201: TicketOut, **errors(403, 409, 422)})

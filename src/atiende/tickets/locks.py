@@ -9,13 +9,13 @@ from atiende.tickets.selectors import visible_tickets
 
 
 def lock_visible_ticket(actor: Actor, ticket_id: int) -> Ticket:
-    """The ticket, locked ``FOR UPDATE`` (SQLite's IMMEDIATE transaction already serialises)."""
+    """The ticket, locked ``FOR UPDATE`` (SQLite's IMMEDIATE transaction already serialises).
+
+    No joins here: when the row is updated while we wait for the lock, PostgreSQL re-checks
+    the WHERE clause against the new row version, and that re-check can drop a row whose
+    outer-joined side is empty. The scoping conditions use the ticket's own columns only.
+    """
     try:
-        return (
-            visible_tickets(actor)
-            .select_for_update(of=("self",))
-            .select_related("status", "priority", "group", "assignee", "requester")
-            .get(pk=ticket_id)
-        )
+        return visible_tickets(actor).select_for_update().get(pk=ticket_id)
     except Ticket.DoesNotExist:
         raise TicketNotFound() from None

@@ -64,8 +64,12 @@ class ConflictOut(ProblemOut):
 
 
 def errors(*codes: int) -> dict[int, type[Schema]]:
-    """Documented error responses of an operation (401 applies to every operation)."""
-    return {code: (ConflictOut if code == 409 else ProblemOut) for code in (400, 401, *codes)}
+    """Documented error responses of an operation.
+
+    400 (unparsable), 401 (no valid credentials) and 413 (request too large) can answer any
+    operation; ``codes`` adds the operation's own.
+    """
+    return {code: (ConflictOut if code == 409 else ProblemOut) for code in (400, 401, 413, *codes)}
 
 
 class UserRef(Schema):
