@@ -36,7 +36,6 @@ run: install
 
 test: install-dev
 	$(MAKE) --no-print-directory lint
-	$(VENV)/bin/atiende manage compilemessages --ignore=.venv -v 0
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-dev
@@ -47,8 +46,11 @@ lint: install-dev
 bench: install-dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# Refresh locale/es from the source; translate the new entries, then commit the .po and .mo.
 messages: install-dev
-	cd src/atiende && ../../$(VENV)/bin/atiende manage makemessages -l es --no-location -v 0
+	mkdir -p locale
+	$(VENV)/bin/atiende manage makemessages -l es --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var -v 0
+	$(VENV)/bin/atiende manage compilemessages --ignore=.venv -v 0
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable, Iterator
 from typing import Any
 

@@ -28,7 +28,9 @@ def make_group(name: str | None = None) -> Group:
     return Group.objects.create(name=name or f"Group {next(_seq)}")
 
 
-def make_org(name: str | None = None, *, domains: tuple[str, ...] = (), shared: bool = False) -> Organization:
+def make_org(
+    name: str | None = None, *, domains: tuple[str, ...] = (), shared: bool = False
+) -> Organization:
     org = Organization.objects.create(name=name or f"Org {next(_seq)}", shared_tickets=shared)
     for domain in domains:
         OrganizationDomain.objects.create(organization=org, domain=domain)
@@ -57,9 +59,7 @@ def make_customer(**fields: Any) -> User:
     return make_user(Role.CUSTOMER, **fields)
 
 
-def make_ticket(
-    requester: User | None = None, *, actor: Actor = SYSTEM, **fields: Any
-) -> Ticket:
+def make_ticket(requester: User | None = None, *, actor: Actor = SYSTEM, **fields: Any) -> Ticket:
     fields.setdefault("subject", f"Ticket {next(_seq)}")
     fields.setdefault("body", "Something is not working.")
     return tickets.open_ticket(actor, requester=requester or make_customer(), **fields)

@@ -78,7 +78,7 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-DATABASES: dict[str, dict[str, Any]] = {
+DATABASES: dict[str, Any] = {
     "default": (
         dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
         if DATABASE_URL

@@ -27,7 +27,10 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, **headers: str) -> Any:
         return self.client.post(
-            "/api/v1" + path, body or {}, content_type="application/json", headers=self.headers(headers)
+            "/api/v1" + path,
+            body or {},
+            content_type="application/json",
+            headers=self.headers(headers),
         )
 
     def patch(self, path: str, body: Any, **headers: str) -> Any:

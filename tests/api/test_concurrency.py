@@ -93,7 +93,9 @@ def test_two_agents_same_version_exactly_one_wins() -> None:
 def test_twenty_retries_of_one_idempotency_key_make_one_ticket() -> None:
     token = token_for(make_admin())
     body = {"subject": "Once", "body": "only", "requester": {"email": "once@example.com"}}
-    responses = run_together(20, lambda i: post(token, "/tickets", body, **{"Idempotency-Key": "retry-1"}))
+    responses = run_together(
+        20, lambda i: post(token, "/tickets", body, **{"Idempotency-Key": "retry-1"})
+    )
     assert [getattr(r, "status_code", r) for r in responses] == [201] * 20
     assert len({r.json()["id"] for r in responses}) == 1
     assert Ticket.objects.count() == 1

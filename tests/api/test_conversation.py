@@ -35,9 +35,16 @@ def test_reply_note_and_list(as_user: Any, agent: User, ticket: Any) -> None:
     note = api.post(f"/tickets/{ticket.pk}/messages", {"body": "check logs", "public": False})
     assert note.status_code == 201 and note.json()["public"] is False
     items = api.get(f"/tickets/{ticket.pk}/messages").json()["items"]
-    assert [m["body_text"] for m in items] == ["Something is not working.", "Hola, ¿qué ocurre?", "check logs"]
+    assert [m["body_text"] for m in items] == [
+        "Something is not working.",
+        "Hola, ¿qué ocurre?",
+        "check logs",
+    ]
     customer_view = as_user(ticket.requester).get(f"/tickets/{ticket.pk}/messages").json()["items"]
-    assert [m["body_text"] for m in customer_view] == ["Something is not working.", "Hola, ¿qué ocurre?"]
+    assert [m["body_text"] for m in customer_view] == [
+        "Something is not working.",
+        "Hola, ¿qué ocurre?",
+    ]
 
 
 def test_message_pagination(as_user: Any, agent: User, ticket: Any) -> None:
@@ -45,7 +52,9 @@ def test_message_pagination(as_user: Any, agent: User, ticket: Any) -> None:
         services.add_message(SYSTEM, ticket_id=ticket.pk, body=f"m{i}", public=False)
     api = as_user(agent)
     first = api.get(f"/tickets/{ticket.pk}/messages", {"limit": 3}).json()
-    rest = api.get(f"/tickets/{ticket.pk}/messages", {"limit": 3, "cursor": first["next_cursor"]}).json()
+    rest = api.get(
+        f"/tickets/{ticket.pk}/messages", {"limit": 3, "cursor": first["next_cursor"]}
+    ).json()
     assert len(first["items"]) == 3 and len(rest["items"]) == 2 and rest["next_cursor"] is None
 
 
@@ -56,7 +65,10 @@ def test_message_errors(as_user: Any, agent: User, ticket: Any) -> None:
     problem(api.post(f"/tickets/{ticket.pk}/messages", {"body": 12}), 422)
     problem(api.post("/tickets/987654321/messages", {"body": "x"}), 404)
     customer = ticket.requester
-    problem(as_user(customer).post(f"/tickets/{ticket.pk}/messages", {"body": "x", "public": False}), 403)
+    problem(
+        as_user(customer).post(f"/tickets/{ticket.pk}/messages", {"body": "x", "public": False}),
+        403,
+    )
     problem(as_user(make_customer()).post(f"/tickets/{ticket.pk}/messages", {"body": "x"}), 404)
     problem(as_user(make_agent(make_group())).get(f"/tickets/{ticket.pk}/messages"), 404)
     services.change_status(SYSTEM, ticket_id=ticket.pk, status="closed")
@@ -71,7 +83,9 @@ def test_attachment_upload_attach_and_download(as_user: Any, agent: User, ticket
     info = upload.json()
     assert info["content_type"] == "image/png" and info["size"] == len(PNG)
     assert info["filename"] == "screen shot.txt" and info["message_id"] is None
-    message = api.post(f"/tickets/{ticket.pk}/messages", {"body": "see", "attachment_ids": [info["id"]]})
+    message = api.post(
+        f"/tickets/{ticket.pk}/messages", {"body": "see", "attachment_ids": [info["id"]]}
+    )
     assert message.json()["attachments"][0]["id"] == info["id"]
     download = api.get(info["url"].removeprefix("/api/v1"))
     assert download.status_code == 200
@@ -87,14 +101,21 @@ def test_attachment_upload_attach_and_download(as_user: Any, agent: User, ticket
 def test_attachment_errors(as_user: Any, agent: User, ticket: Any, settings: Any) -> None:
     api = as_user(agent)
     note_file = api.upload(f"/tickets/{ticket.pk}/attachments", "secret.txt", b"internal").json()
-    api.post(f"/tickets/{ticket.pk}/messages", {"body": "n", "public": False, "attachment_ids": [note_file["id"]]})
+    api.post(
+        f"/tickets/{ticket.pk}/messages",
+        {"body": "n", "public": False, "attachment_ids": [note_file["id"]]},
+    )
     problem(as_user(ticket.requester).get(f"/attachments/{note_file['id']}"), 404)
     settings.ATIENDE_MAX_ATTACHMENT_BYTES = 100
     problem(api.upload(f"/tickets/{ticket.pk}/attachments", "big.bin", b"x" * 101), 413)
     problem(api.upload(f"/tickets/{ticket.pk}/attachments", "empty.bin", b""), 422)
-    body = problem(api.post(f"/tickets/{ticket.pk}/messages", {"body": "x", "attachment_ids": [424242]}), 422)
+    body = problem(
+        api.post(f"/tickets/{ticket.pk}/messages", {"body": "x", "attachment_ids": [424242]}), 422
+    )
     assert fields(body) == {"attachment_ids"}
-    problem(api.client.post(f"/api/v1/tickets/{ticket.pk}/attachments", {}, headers=api.headers()), 422)
+    problem(
+        api.client.post(f"/api/v1/tickets/{ticket.pk}/attachments", {}, headers=api.headers()), 422
+    )
     assert Attachment.objects.count() == 1
 
 
@@ -106,11 +127,22 @@ def test_links(as_user: Any, agent: User, ticket: Any) -> None:
     link = created.json()
     assert link["source_id"] == ticket.pk and link["target_id"] == other.pk
     assert [x["id"] for x in api.get(f"/tickets/{other.pk}/links").json()] == [link["id"]]
-    problem(api.post(f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "related"}), 409)
-    problem(api.post(f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "sibling"}), 422)
+    problem(
+        api.post(f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "related"}), 409
+    )
+    problem(
+        api.post(f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "sibling"}), 422
+    )
     hidden = make_ticket(group_id=make_group().pk)
-    body = problem(api.post(f"/tickets/{ticket.pk}/links", {"target_id": hidden.pk, "kind": "related"}), 422)
+    body = problem(
+        api.post(f"/tickets/{ticket.pk}/links", {"target_id": hidden.pk, "kind": "related"}), 422
+    )
     assert fields(body) == {"target_id"}
-    problem(as_user(ticket.requester).post(f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "related"}), 403)
+    problem(
+        as_user(ticket.requester).post(
+            f"/tickets/{ticket.pk}/links", {"target_id": other.pk, "kind": "related"}
+        ),
+        403,
+    )
     assert api.delete(f"/tickets/{ticket.pk}/links/{link['id']}").status_code == 204
     problem(api.delete(f"/tickets/{ticket.pk}/links/{link['id']}"), 404)

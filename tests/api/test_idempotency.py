@@ -29,7 +29,9 @@ def test_retry_returns_first_answer(as_user: Any) -> None:
 def test_same_key_different_body_is_refused(as_user: Any) -> None:
     api = as_user(make_admin())
     api.post("/tickets", BODY, **{"Idempotency-Key": "k-2"})
-    body = problem(api.post("/tickets", {**BODY, "subject": "Other"}, **{"Idempotency-Key": "k-2"}), 422)
+    body = problem(
+        api.post("/tickets", {**BODY, "subject": "Other"}, **{"Idempotency-Key": "k-2"}), 422
+    )
     assert fields(body) == {"Idempotency-Key"}
     assert Ticket.objects.count() == 1
 

@@ -40,9 +40,16 @@ def test_create_ticket_for_a_new_customer(as_user: Any, agent: User, support: An
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["number"] >= 1001 and body["subject"] == "No puedo entrar"
-    assert body["status"] == {"id": body["status"]["id"], "key": "new", "name": "New", "category": "new"}
+    assert body["status"] == {
+        "id": body["status"]["id"],
+        "key": "new",
+        "name": "New",
+        "category": "new",
+    }
     assert body["priority"]["key"] == "high" and body["tags"] == ["login"]
-    assert body["requester"]["email"] == "maria@example.com" and body["requester"]["name"] == "María"
+    assert (
+        body["requester"]["email"] == "maria@example.com" and body["requester"]["name"] == "María"
+    )
     assert body["group"] == {"id": support.pk, "name": "Support"} and body["assignee"] is None
     assert body["version"] == 1 and body["channel"] == "api"
     assert User.objects.get(email="maria@example.com").role == "customer"
@@ -66,9 +73,13 @@ def test_create_ticket_bad_input(as_user: Any, agent: User) -> None:
     assert fields(body) == {"requester_id"}
     body = problem(api.post("/tickets", {"subject": 5, "body": ["b"]}), 422)
     assert {"subject", "body"} <= fields(body)
-    body = problem(api.post("/tickets", {"subject": "s", "body": "b", "requester": {"email": "nope"}}), 422)
+    body = problem(
+        api.post("/tickets", {"subject": "s", "body": "b", "requester": {"email": "nope"}}), 422
+    )
     assert fields(body) == {"requester.email"}
-    body = problem(api.post("/tickets", {"subject": "s", "body": "b", "custom_fields": {"x": 1}}), 422)
+    body = problem(
+        api.post("/tickets", {"subject": "s", "body": "b", "custom_fields": {"x": 1}}), 422
+    )
     assert fields(body) == {"custom_fields.x"}
     response = api.client.post(
         "/api/v1/tickets", "{not json", content_type="application/json", headers=api.headers()
@@ -105,7 +116,9 @@ def test_session_auth_requires_csrf_for_writes(agent: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent)
     assert client.get("/api/v1/tickets").status_code == 200
-    response = client.post("/api/v1/tickets", {"subject": "s", "body": "b"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/tickets", {"subject": "s", "body": "b"}, content_type="application/json"
+    )
     problem(response, 403)
     client.get("/api/v1/tickets")
     token = client.cookies.get("csrftoken")
@@ -117,7 +130,9 @@ def test_session_auth_requires_csrf_for_writes(agent: User) -> None:
     else:
         token_value = token.value
     response = client.post(
-        "/api/v1/tickets", {"subject": "s", "body": "b"}, content_type="application/json",
+        "/api/v1/tickets",
+        {"subject": "s", "body": "b"},
+        content_type="application/json",
         headers={"X-CSRFToken": token_value},
     )
     assert response.status_code == 201, response.content
@@ -138,7 +153,9 @@ def test_read_and_scoping(as_user: Any, support: Any, agent: User) -> None:
 def test_update_with_version_and_conflict(as_user: Any, support: Any, agent: User) -> None:
     ticket = make_ticket(group_id=support.pk)
     api = as_user(agent)
-    response = api.patch(f"/tickets/{ticket.pk}", {"version": 1, "priority": "urgent", "assignee_id": agent.pk})
+    response = api.patch(
+        f"/tickets/{ticket.pk}", {"version": 1, "priority": "urgent", "assignee_id": agent.pk}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["version"] == 2 and response.json()["assignee"]["id"] == agent.pk
     body = problem(api.patch(f"/tickets/{ticket.pk}", {"version": 1, "priority": "low"}), 409)
@@ -150,29 +167,46 @@ def test_update_with_version_and_conflict(as_user: Any, support: Any, agent: Use
 def test_update_errors(as_user: Any, support: Any, agent: User) -> None:
     ticket = make_ticket(group_id=support.pk)
     api = as_user(agent)
-    body = problem(api.patch(f"/tickets/{ticket.pk}", {"version": 1, "status": "closed"}), 200 and 200 or 0) if False else None
     api.patch(f"/tickets/{ticket.pk}", {"version": 1, "status": "closed"})
     body = problem(api.patch(f"/tickets/{ticket.pk}", {"version": 2, "status": "open"}), 422)
     assert fields(body) == {"status"}
     other = make_ticket(group_id=support.pk)
-    body = problem(api.patch(f"/tickets/{other.pk}", {"version": 1, "assignee_id": make_agent(make_group()).pk}), 422)
+    body = problem(
+        api.patch(
+            f"/tickets/{other.pk}", {"version": 1, "assignee_id": make_agent(make_group()).pk}
+        ),
+        422,
+    )
     assert fields(body) == {"assignee_id"}
     customer = make_customer()
     mine = make_ticket(customer)
-    problem(as_user(customer).patch(f"/tickets/{mine.pk}", {"version": 1, "priority": "urgent"}), 403)
-    problem(as_user(make_agent(make_group())).patch(f"/tickets/{other.pk}", {"version": 1, "priority": "low"}), 404)
+    problem(
+        as_user(customer).patch(f"/tickets/{mine.pk}", {"version": 1, "priority": "urgent"}), 403
+    )
+    problem(
+        as_user(make_agent(make_group())).patch(
+            f"/tickets/{other.pk}", {"version": 1, "priority": "low"}
+        ),
+        404,
+    )
 
 
 def test_list_filters_sort_and_cursor(as_user: Any, support: Any, agent: User) -> None:
     sales = make_group("Sales")
     admin = make_admin()
-    tickets = [make_ticket(group_id=support.pk, priority="high" if i % 2 else "low") for i in range(5)]
+    tickets = [
+        make_ticket(group_id=support.pk, priority="high" if i % 2 else "low") for i in range(5)
+    ]
     make_ticket(group_id=sales.pk)
     api = as_user(admin)
     page1 = api.get("/tickets", {"group_id": support.pk, "limit": 2}).json()
     assert [t["id"] for t in page1["items"]] == [tickets[4].pk, tickets[3].pk]
-    page2 = api.get("/tickets", {"group_id": support.pk, "limit": 2, "cursor": page1["next_cursor"]}).json()
-    page3 = api.get("/tickets", {"group_id": support.pk, "limit": 2, "cursor": page2["next_cursor"]}).json()
+    page2 = api.get(
+        "/tickets", {"group_id": support.pk, "limit": 2, "cursor": page1["next_cursor"]}
+    ).json()
+    page3 = api.get(
+        "/tickets", {"group_id": support.pk, "limit": 2, "cursor": page2["next_cursor"]}
+    ).json()
     assert [t["id"] for t in page2["items"]] == [tickets[2].pk, tickets[1].pk]
     assert [t["id"] for t in page3["items"]] == [tickets[0].pk] and page3["next_cursor"] is None
     high = api.get("/tickets", {"priority": "high", "sort": "number"}).json()["items"]
@@ -194,7 +228,9 @@ def test_list_text_query_and_number(as_user: Any, on_commit: Any) -> None:
         make_ticket(subject="Password reset", body="Cannot log in")
     api = as_user(admin)
     assert [t["id"] for t in api.get("/tickets", {"q": "invoice"}).json()["items"]] == [hit.pk]
-    assert [t["id"] for t in api.get("/tickets", {"q": f"#{hit.number}"}).json()["items"]] == [hit.pk]
+    assert [t["id"] for t in api.get("/tickets", {"q": f"#{hit.number}"}).json()["items"]] == [
+        hit.pk
+    ]
 
 
 def test_merge_and_events_endpoints(as_user: Any, support: Any, agent: User) -> None:

@@ -26,7 +26,9 @@ def test_merge_moves_messages_and_followers_and_closes_source() -> None:
     assert source.merged_into == target and source.status.category == "closed"
     assert alice in target.followers.all()
     assert TicketEvent.objects.filter(ticket=source, action="merged").exists()
-    assert TicketEvent.objects.get(ticket=target, action="merged").new_value["number"] == source.number
+    assert (
+        TicketEvent.objects.get(ticket=target, action="merged").new_value["number"] == source.number
+    )
     with pytest.raises(TicketClosed):
         services.add_message(SYSTEM, ticket_id=source.pk, body="late", public=False)
 

@@ -13,7 +13,15 @@ from atiende.tickets import services
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages, visible_tickets
-from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, make_org, make_ticket
+from tests.factories import (
+    SYSTEM,
+    make_admin,
+    make_agent,
+    make_customer,
+    make_group,
+    make_org,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +100,20 @@ def test_organization_must_allow_sharing(world: World) -> None:
 
 
 def test_untriaged_tickets_are_visible_to_every_agent_but_not_other_customers(world: World) -> None:
-    assert visible_tickets(Actor(world.agent_out, Source.API)).filter(pk=world.untriaged.pk).exists()
-    assert not visible_tickets(Actor(world.requester, Source.API)).filter(pk=world.untriaged.pk).exists()
+    assert (
+        visible_tickets(Actor(world.agent_out, Source.API)).filter(pk=world.untriaged.pk).exists()
+    )
+    assert (
+        not visible_tickets(Actor(world.requester, Source.API))
+        .filter(pk=world.untriaged.pk)
+        .exists()
+    )
 
 
 def test_assignee_sees_ticket_outside_their_groups(world: World) -> None:
-    services.update_ticket(SYSTEM, ticket_id=world.ticket.pk, version=None, changes={"assignee_id": world.admin.pk})
+    services.update_ticket(
+        SYSTEM, ticket_id=world.ticket.pk, version=None, changes={"assignee_id": world.admin.pk}
+    )
     assert get_ticket(Actor(world.admin, Source.API), world.ticket.pk)
 
 

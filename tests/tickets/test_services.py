@@ -93,7 +93,9 @@ def test_html_is_sanitized_on_write() -> None:
     assert message.body_text == "Hi"
 
 
-def test_agent_reply_sets_first_response_and_opens_new_ticket(on_commit: Any, published: list[Any]) -> None:
+def test_agent_reply_sets_first_response_and_opens_new_ticket(
+    on_commit: Any, published: list[Any]
+) -> None:
     group = make_group()
     agent = make_agent(group)
     ticket = make_ticket(group_id=group.pk)
@@ -134,8 +136,12 @@ def test_update_records_one_event_per_changed_field_and_bumps_version() -> None:
         web(agent),
         ticket_id=ticket.pk,
         version=1,
-        changes={"priority": "urgent", "assignee_id": agent.pk, "tags": ["VIP", "vip", " Billing "],
-                 "subject": ticket.subject},
+        changes={
+            "priority": "urgent",
+            "assignee_id": agent.pk,
+            "tags": ["VIP", "vip", " Billing "],
+            "subject": ticket.subject,
+        },
     )
     assert updated.version == 2
     events = TicketEvent.objects.filter(ticket=ticket, action="updated").order_by("id")
@@ -170,7 +176,10 @@ def test_stale_version_is_refused_with_current_state_and_writes_nothing() -> Non
 def test_status_follows_allowed_transitions_and_sets_timestamps() -> None:
     ticket = make_ticket()
     services.update_ticket(
-        SYSTEM, ticket_id=ticket.pk, version=None, changes={"status": "solved", "resolution": "Rebooted"}
+        SYSTEM,
+        ticket_id=ticket.pk,
+        version=None,
+        changes={"status": "solved", "resolution": "Rebooted"},
     )
     ticket.refresh_from_db()
     assert ticket.solved_at is not None and ticket.resolution == "Rebooted"
@@ -200,7 +209,9 @@ def test_moving_to_another_group_unassigns_a_non_member() -> None:
     group, other = make_group(), make_group()
     agent = make_agent(group)
     ticket = make_ticket(group_id=group.pk, assignee_id=agent.pk)
-    services.update_ticket(SYSTEM, ticket_id=ticket.pk, version=None, changes={"group_id": other.pk})
+    services.update_ticket(
+        SYSTEM, ticket_id=ticket.pk, version=None, changes={"group_id": other.pk}
+    )
     ticket.refresh_from_db()
     assert ticket.group == other and ticket.assignee is None
 
@@ -209,23 +220,36 @@ def test_customers_cannot_update_fields() -> None:
     customer = make_customer()
     ticket = make_ticket(customer)
     with pytest.raises(Forbidden):
-        services.update_ticket(web(customer), ticket_id=ticket.pk, version=1, changes={"priority": "urgent"})
+        services.update_ticket(
+            web(customer), ticket_id=ticket.pk, version=1, changes={"priority": "urgent"}
+        )
 
 
 def test_custom_fields_are_validated_on_write() -> None:
-    CustomField.objects.create(target="ticket", key="order", type="number", name_en="Order", name_es="Pedido")
     CustomField.objects.create(
-        target="ticket", key="plan", type="select", options=["free", "pro"], name_en="Plan", name_es="Plan"
+        target="ticket", key="order", type="number", name_en="Order", name_es="Pedido"
+    )
+    CustomField.objects.create(
+        target="ticket",
+        key="plan",
+        type="select",
+        options=["free", "pro"],
+        name_en="Plan",
+        name_es="Plan",
     )
     ticket = make_ticket(custom_fields={"order": "42", "plan": "pro"})
     assert ticket.custom_fields == {"order": 42, "plan": "pro"}
     with pytest.raises(Invalid) as caught:
         services.update_ticket(
-            SYSTEM, ticket_id=ticket.pk, version=1,
+            SYSTEM,
+            ticket_id=ticket.pk,
+            version=1,
             changes={"custom_fields": {"order": "many", "plan": "gold", "nope": 1}},
         )
     assert {e.field for e in caught.value.errors} == {
-        "custom_fields.order", "custom_fields.plan", "custom_fields.nope"
+        "custom_fields.order",
+        "custom_fields.plan",
+        "custom_fields.nope",
     }
     ticket.refresh_from_db()
     assert ticket.custom_fields == {"order": 42, "plan": "pro"}
@@ -236,13 +260,20 @@ def test_attachment_claimed_by_a_message(settings: Any) -> None:
 
     ticket = make_ticket()
     attachment = services.store_attachment(
-        SYSTEM, ticket_id=ticket.pk, filename="../../etc/passwd.png", stream=io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+        SYSTEM,
+        ticket_id=ticket.pk,
+        filename="../../etc/passwd.png",
+        stream=io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 20),
     )
     assert attachment.filename == "passwd.png" and attachment.content_type == "image/png"
-    message = services.add_message(SYSTEM, ticket_id=ticket.pk, body="see file", attachment_ids=[attachment.pk])
+    message = services.add_message(
+        SYSTEM, ticket_id=ticket.pk, body="see file", attachment_ids=[attachment.pk]
+    )
     assert list(message.attachments.all()) == [attachment]
     with pytest.raises(Invalid):
-        services.add_message(SYSTEM, ticket_id=ticket.pk, body="again", attachment_ids=[attachment.pk])
+        services.add_message(
+            SYSTEM, ticket_id=ticket.pk, body="again", attachment_ids=[attachment.pk]
+        )
 
 
 def test_oversized_attachment_is_refused(settings: Any) -> None:
@@ -254,5 +285,16 @@ def test_oversized_attachment_is_refused(settings: Any) -> None:
     settings.ATIENDE_MAX_ATTACHMENT_BYTES = 10
     ticket = make_ticket()
     with pytest.raises(PayloadTooLarge):
-        services.store_attachment(SYSTEM, ticket_id=ticket.pk, filename="big.bin", stream=io.BytesIO(b"x" * 11))
+        services.store_attachment(
+            SYSTEM, ticket_id=ticket.pk, filename="big.bin", stream=io.BytesIO(b"x" * 11)
+        )
     assert not Attachment.objects.exists()
+
+
+def test_custom_field_text_is_cleaned_of_nul_bytes() -> None:
+    CustomField.objects.create(
+        target="ticket", key="ref", type="text", name_en="Ref", name_es="Ref"
+    )
+    ticket = make_ticket(custom_fields={"ref": "a\x00b"})
+    ticket.refresh_from_db()
+    assert ticket.custom_fields == {"ref": "ab"}

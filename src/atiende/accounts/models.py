@@ -17,9 +17,7 @@ class Role(models.TextChoices):
 
 
 class UserManager(BaseUserManager["User"]):
-    def create_user(
-        self, email: str | None, password: str | None = None, **fields: Any
-    ) -> User:
+    def create_user(self, email: str | None, password: str | None = None, **fields: Any) -> User:
         user = self.model(email=normalize_email(email), **fields)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
@@ -65,9 +63,7 @@ class Organization(models.Model):
 class OrganizationDomain(models.Model):
     """An email domain whose new customers join the organization automatically."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="domains"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
     domain = models.CharField(_("domain"), max_length=253, unique=True)
 
     class Meta:
@@ -134,7 +130,7 @@ class User(AbstractBaseUser):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # our manager
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -18,7 +19,9 @@ from atiende.core.actor import Actor, Source
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        return authenticate_token(token)
+        user = authenticate_token(token)
+        translation.activate(user.locale)  # answers in the token owner's language
+        return user
 
 
 class SessionWithCsrf(APIKeyCookie):

@@ -14,7 +14,8 @@ from pydantic import Field
 
 from atiende.api import idempotency
 from atiende.api.auth import actor
-from atiende.api.schemas.common import Id, Query as QueryText, errors
+from atiende.api.schemas.common import Id, errors
+from atiende.api.schemas.common import Query as QueryText
 from atiende.api.schemas.tickets import (
     AttachmentOut,
     LinkIn,
@@ -84,7 +85,7 @@ def upload_attachment(
 
 @router.get("/attachments/{attachment_id}", response={200: None, **errors(404, 422)})
 def download_attachment(request: HttpRequest, attachment_id: Id) -> FileResponse:
-    """The file, always as a download, with its sniffed type and no room for the browser to guess."""
+    """The file, always as a download, with its sniffed type; the browser may not guess."""
     attachment = selectors.get_attachment(actor(request), attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),

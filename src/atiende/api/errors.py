@@ -64,7 +64,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [FieldError(field_name(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors]
+        errors = [
+            FieldError(field_name(e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors
+        ]
         return problem(422, "invalid", _("Invalid input"), _("Some fields are invalid."), errors)
 
     @api.exception_handler(AuthenticationError)
@@ -91,7 +93,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return problem(413, "payload_too_large", _("Payload too large"), _("The request is too large."))
+        return problem(
+            413, "payload_too_large", _("Payload too large"), _("The request is too large.")
+        )
 
     @api.exception_handler(TooManyFieldsSent)
     def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
@@ -100,7 +104,9 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("unhandled API error on %s %s", request.method, request.path)
-        return problem(500, "server_error", _("Server error"), _("Something went wrong on our side."))
+        return problem(
+            500, "server_error", _("Server error"), _("Something went wrong on our side.")
+        )
 
 
 ExtraRenderer = Callable[[HttpRequest, Any], dict[str, Any]]

@@ -11,8 +11,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -36,8 +38,15 @@ def _request_hash(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
+def _as_json(out: Schema) -> Any:
+    """The schema as JSON data, encoded exactly as ninja encodes its own responses."""
+    return json.loads(json.dumps(out.model_dump(), cls=DjangoJSONEncoder))
+
+
 def _response(status: int, data: object, *, replayed: bool) -> HttpResponse:
-    response = HttpResponse(json.dumps(data), status=status, content_type="application/json")
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder), status=status, content_type="application/json"
+    )
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
@@ -48,7 +57,7 @@ def run(request: HttpRequest, user: User, handler: Handler) -> HttpResponse:
     key = request.headers.get(HEADER)
     if key is None:
         status, out = handler()
-        return _response(status, out.model_dump(mode="json"), replayed=False)
+        return _response(status, _as_json(out), replayed=False)
     if not key.strip() or len(key) > MAX_KEY or not key.isprintable():
         raise BadRequest(
             _("The Idempotency-Key must be 1 to %(max)d printable characters.") % {"max": MAX_KEY},
@@ -75,10 +84,12 @@ def run(request: HttpRequest, user: User, handler: Handler) -> HttpResponse:
                     errors=[FieldError(HEADER, _("Reused with a different request."))],
                 ) from None
             if first.status is None:
-                raise Conflict(_("A request with this Idempotency-Key is still being processed."))
+                raise Conflict(
+                    _("A request with this Idempotency-Key is still being processed.")
+                ) from None
             return _response(first.status, first.response, replayed=True)
         status, out = handler()
-        data = out.model_dump(mode="json")
+        data = _as_json(out)
         record.status, record.response = status, data
         record.save(update_fields=["status", "response"])
     return _response(status, data, replayed=False)

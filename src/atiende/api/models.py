@@ -22,3 +22,6 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
         ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -18,7 +18,11 @@ class AtiendeAPI(NinjaAPI):
             for operation in path.values():
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content")
-                    if str(code).startswith(("4", "5")) and content and "application/json" in content:
+                    if (
+                        str(code).startswith(("4", "5"))
+                        and content
+                        and "application/json" in content
+                    ):
                         content[errors.PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return schema
 

@@ -33,7 +33,9 @@ def ticket_out(ticket: Ticket) -> TicketOut:
     return TicketOut.from_orm(ticket)
 
 
-render_extra("ticket", lambda request, ticket: {"current": ticket_out(ticket).model_dump(mode="json")})
+render_extra(
+    "ticket", lambda request, ticket: {"current": ticket_out(ticket).model_dump(mode="json")}
+)
 
 
 @router.get("", response={200: TicketPage, **errors(422)})

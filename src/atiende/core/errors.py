@@ -99,5 +99,7 @@ class ErrorCollector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            first = self.errors[0].message if len(self.errors) == 1 else _("Some fields are invalid.")
+            first = (
+                self.errors[0].message if len(self.errors) == 1 else _("Some fields are invalid.")
+            )
             raise Invalid(first, errors=list(self.errors))

@@ -34,9 +34,7 @@ def sanitize_html(value: str) -> str:
 def text_to_html(value: str) -> str:
     """Plain text as safe HTML paragraphs, line breaks kept."""
     paragraphs = [p for p in value.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "".join(
-        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
-    )
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
 
 
 def html_to_text(value: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from atiende.core.errors import ErrorCollector
+from atiende.core.text import clean_text
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
 
 MAX_TEXT = 5000
@@ -53,6 +54,10 @@ def clean_custom_fields(
 
 
 def _clean_value(field: CustomField, raw: Any) -> Any:
+    if isinstance(raw, str):
+        raw = clean_text(raw)
+    elif isinstance(raw, list):
+        raw = [clean_text(v) if isinstance(v, str) else v for v in raw]
     kind = field.type
     if kind == CustomFieldType.TEXT:
         if not isinstance(raw, str):

@@ -9,8 +9,8 @@ from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.models import Attachment, Message, Ticket, TicketEvent, TicketLink
+from atiende.tickets.permissions import require_staff
 
 
 def group_ids(user: User) -> list[int]:
@@ -58,9 +58,13 @@ def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
 def get_ticket(actor: Actor, ticket_id: int) -> Ticket:
     """One visible ticket; missing and invisible both raise ``TicketNotFound``."""
     try:
-        return visible_tickets(actor).select_related(
-            "status", "priority", "requester", "group", "assignee", "organization", "category"
-        ).get(pk=ticket_id)
+        return (
+            visible_tickets(actor)
+            .select_related(
+                "status", "priority", "requester", "group", "assignee", "organization", "category"
+            )
+            .get(pk=ticket_id)
+        )
     except Ticket.DoesNotExist:
         raise TicketNotFound() from None
 
@@ -77,7 +81,11 @@ def ticket_events(actor: Actor, ticket_id: int) -> QuerySet[TicketEvent]:
     """The audit trail of a visible ticket, oldest first; for staff only."""
     require_staff(actor)
     ticket = get_ticket(actor, ticket_id)
-    return TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id")
+    return (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def get_attachment(actor: Actor, attachment_id: int) -> Attachment:
@@ -103,7 +111,6 @@ def ticket_links(actor: Actor, ticket_id: int) -> QuerySet[TicketLink]:
     """Links from or to a visible ticket whose other end the caller can also see."""
     ticket = get_ticket(actor, ticket_id)
     visible = visible_tickets(actor)
-    return (
-        TicketLink.objects.filter(Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible))
-        .order_by("id")
-    )
+    return TicketLink.objects.filter(
+        Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible)
+    ).order_by("id")

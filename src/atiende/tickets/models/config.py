@@ -16,13 +16,13 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or "en")[:2]
         return (self.name_es if lang == "es" else self.name_en) or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StatusCategory(models.TextChoices):
@@ -49,7 +49,9 @@ class Status(Bilingual):
     category = models.CharField(_("category"), max_length=16, choices=StatusCategory.choices)
     order = models.PositiveIntegerField(_("order"), default=0)
     is_default = models.BooleanField(
-        _("default for new tickets"), default=False, help_text=_("Only one status can be the default.")
+        _("default for new tickets"),
+        default=False,
+        help_text=_("Only one status can be the default."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     allowed_next = models.ManyToManyField(
@@ -75,7 +77,9 @@ class Status(Bilingual):
 
 class Priority(Bilingual):
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    order = models.PositiveIntegerField(_("order"), default=0, help_text=_("Higher is more urgent."))
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Higher is more urgent.")
+    )
     color = models.CharField(_("colour"), max_length=7, default="#6c757d")
     is_default = models.BooleanField(_("default for new tickets"), default=False)
 

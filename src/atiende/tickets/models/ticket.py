@@ -140,6 +140,9 @@ class TicketNumber(models.Model):
 
     last = models.PositiveBigIntegerField(default=1000)
 
+    def __str__(self) -> str:
+        return str(self.last)
+
 
 class Direction(models.TextChoices):
     INBOUND = "in", _("Inbound")
@@ -163,7 +166,10 @@ class Message(models.Model):
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     external_id = models.CharField(
-        _("channel message id"), max_length=998, blank=True, help_text=_("E.g. an email Message-ID.")
+        _("channel message id"),
+        max_length=998,
+        blank=True,
+        help_text=_("E.g. an email Message-ID."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -232,6 +238,9 @@ class TicketLink(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
+
 
 class TicketEvent(models.Model):
     """One change to one ticket: who, through which source, what field, from what, to what."""
@@ -252,3 +261,6 @@ class TicketEvent(models.Model):
         verbose_name = _("ticket event")
         verbose_name_plural = _("ticket events")
         indexes = [models.Index(fields=["ticket", "created_at", "id"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.field}".strip()

@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 import unicodedata
-from typing import BinaryIO
+from typing import Protocol
 
 import puremagic
 from django.conf import settings
@@ -22,6 +22,11 @@ from atiende.tickets.models import Attachment
 from atiende.tickets.models.ticket import attachment_path
 
 CHUNK = 1024 * 1024
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
 SNIFF_BYTES = 8192
 
 
@@ -31,7 +36,7 @@ def safe_filename(name: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
+        name = (stem[:190] + dot + ext[:9]) if dot and len(ext) < 10 else name[:200]
     return name or "attachment"
 
 
@@ -56,7 +61,7 @@ def sniff_content_type(head: bytes) -> str:
 
 @transaction.atomic
 def store_attachment(
-    actor: Actor, *, ticket_id: int, filename: str, stream: BinaryIO
+    actor: Actor, *, ticket_id: int, filename: str, stream: Readable
 ) -> Attachment:
     """Save an upload for ``ticket_id``; a message claims it later by id.
 

@@ -70,7 +70,8 @@ def resolve_assignee(user_id: int, group: Group | None, field: str = "assignee_i
         raise Invalid.field(field, _("The assignee must be an active agent."))
     if group is not None and not user.is_admin and not user.groups.filter(pk=group.pk).exists():
         raise Invalid.field(
-            field, _("%(name)s is not a member of group %(group)s.")
+            field,
+            _("%(name)s is not a member of group %(group)s.")
             % {"name": user.display_name, "group": group.name},
         )
     return user

@@ -59,14 +59,22 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     events = [
         audit.event(source, actor, "merged", field="merged_into", new=target),
         audit.event(source, actor, "updated", field="status", old=source.status, new=closed),
-        audit.event(target, actor, "merged", field="merged_from", new={"id": source.pk, "number": source.number, "messages": moved}),
+        audit.event(
+            target,
+            actor,
+            "merged",
+            field="merged_from",
+            new={"id": source.pk, "number": source.number, "messages": moved},
+        ),
     ]
     source.merged_into = target
     source.status = closed
     source.closed_at = now
     source.version += 1
     source.save()
-    target.last_message_at = max(filter(None, (target.last_message_at, source.last_message_at)), default=now)
+    target.last_message_at = max(
+        filter(None, (target.last_message_at, source.last_message_at)), default=now
+    )
     target.version += 1
     target.save()
     audit.record(events)
@@ -74,7 +82,10 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     for ticket, fields in ((source, ("merged_into", "status")), (target, ("merged_from",))):
         publish(
             TicketUpdated(
-                ticket_id=ticket.pk, actor_id=actor.user_id, source=actor.source.value, fields=fields
+                ticket_id=ticket.pk,
+                actor_id=actor.user_id,
+                source=actor.source.value,
+                fields=fields,
             )
         )
     return target
@@ -99,9 +110,10 @@ def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> 
         and TicketLink.objects.filter(source=target, target=source, kind=kind).exists()
     ):
         raise Conflict(_("These tickets are already linked that way."))
-    if kind == LinkKind.PARENT and TicketLink.objects.filter(
-        source=target, target=source, kind=LinkKind.PARENT
-    ).exists():
+    if (
+        kind == LinkKind.PARENT
+        and TicketLink.objects.filter(source=target, target=source, kind=LinkKind.PARENT).exists()
+    ):
         raise Conflict(_("A ticket cannot be both parent and child of another."))
     link = TicketLink.objects.create(
         source=source, target=target, kind=kind, created_by_id=actor.user_id
@@ -114,7 +126,9 @@ def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> 
             audit.event(target, actor, "linked", field="links", new=back),
         ]
     )
-    publish(TicketLinked(source_id=source.pk, target_id=target.pk, kind=kind, actor_id=actor.user_id))
+    publish(
+        TicketLinked(source_id=source.pk, target_id=target.pk, kind=kind, actor_id=actor.user_id)
+    )
     return link
 
 

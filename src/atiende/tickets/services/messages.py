@@ -52,9 +52,7 @@ def add_message(
     if ticket.status.category in (StatusCategory.CLOSED, StatusCategory.CANCELLED) and public:
         raise TicketClosed(_("The ticket is closed; open a new ticket instead."))
     if ticket.merged_into_id is not None:
-        raise TicketClosed(
-            _("This ticket was merged into another ticket; write there instead.")
-        )
+        raise TicketClosed(_("This ticket was merged into another ticket; write there instead."))
     message = write_message(
         actor,
         ticket,
@@ -142,15 +140,19 @@ def _after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     from_customer = author is not None and not author.is_agent
     category = ticket.status.category
     new_status = None
-    if message.public and from_customer and category in (StatusCategory.PENDING, StatusCategory.SOLVED):
-        new_status = common.first_status_in(StatusCategory.OPEN)
-    elif message.public and not from_customer and category == StatusCategory.NEW:
+    if (
+        message.public
+        and from_customer
+        and category in (StatusCategory.PENDING, StatusCategory.SOLVED)
+    ) or (message.public and not from_customer and category == StatusCategory.NEW):
         new_status = common.first_status_in(StatusCategory.OPEN)
     if message.public and not from_customer and ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
     if new_status is not None:
-        events.append(audit.event(ticket, actor, "updated", field="status", old=ticket.status, new=new_status))
+        events.append(
+            audit.event(ticket, actor, "updated", field="status", old=ticket.status, new=new_status)
+        )
         if category == StatusCategory.SOLVED:
             ticket.solved_at = None
             fields.append("solved_at")
@@ -172,6 +174,9 @@ def _after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     if new_status is not None:
         publish(
             TicketUpdated(
-                ticket_id=ticket.pk, actor_id=actor.user_id, source=actor.source.value, fields=("status",)
+                ticket_id=ticket.pk,
+                actor_id=actor.user_id,
+                source=actor.source.value,
+                fields=("status",),
             )
         )

@@ -62,7 +62,9 @@ def open_ticket(
     if not subject:
         errors.add("subject", _("The subject cannot be empty."))
     elif len(subject) > MAX_SUBJECT:
-        errors.add("subject", _("The subject is longer than %(max)d characters.") % {"max": MAX_SUBJECT})
+        errors.add(
+            "subject", _("The subject is longer than %(max)d characters.") % {"max": MAX_SUBJECT}
+        )
     if not clean_text(body).strip() and not clean_text(body_html).strip():
         errors.add("body", _("The message cannot be empty."))
     if channel not in Channel.values:
@@ -117,4 +119,3 @@ def open_ticket(
         )
     )
     return ticket
-

@@ -161,13 +161,17 @@ def _apply_routing(ticket: Ticket, changes: Mapping[str, Any], changed: Any) -> 
     """Group and assignee, checked together: the assignee must work in the ticket's group."""
     group = ticket.group
     if "group_id" in changes and changes["group_id"] != ticket.group_id:
-        group = common.resolve_group(changes["group_id"]) if changes["group_id"] is not None else None
+        group = (
+            common.resolve_group(changes["group_id"]) if changes["group_id"] is not None else None
+        )
         changed("group", ticket.group, group)
         ticket.group = group
     if "assignee_id" in changes:
         assignee_id = changes["assignee_id"]
         if assignee_id != ticket.assignee_id:
-            assignee = common.resolve_assignee(assignee_id, group) if assignee_id is not None else None
+            assignee = (
+                common.resolve_assignee(assignee_id, group) if assignee_id is not None else None
+            )
             changed("assignee", ticket.assignee, assignee)
             ticket.assignee = assignee
         elif assignee_id is not None and ticket.assignee is not None:
