@@ -27,6 +27,7 @@ CHUNK = 1024 * 1024
 class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
+
 SNIFF_BYTES = 8192
 
 
