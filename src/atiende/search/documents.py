@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models.functions import Left
 
-from atiende.tickets.models import Message, Ticket
+from atiende.core.actor import Actor
+from atiende.tickets.models import Message
+from atiende.tickets.selectors import visible_tickets
+
+# The indexer reads every ticket: it acts as the system.
+INDEXER = Actor.system("search index")
 
 # PostgreSQL refuses a tsvector over 1 MB; 100k characters per part stays well below it for
 # any text, English and Spanish lexemes together. Later text of huge threads is not indexed.
@@ -28,7 +33,7 @@ class TicketDocument:
 def load_documents(ticket_ids: Sequence[int], *, using: str) -> list[TicketDocument]:
     """The documents of those of ``ticket_ids`` that exist, read in two queries."""
     subjects = dict(
-        Ticket.objects.using(using).filter(pk__in=ticket_ids).values_list("pk", "subject")
+        visible_tickets(INDEXER).using(using).filter(pk__in=ticket_ids).values_list("pk", "subject")
     )
     if not subjects:
         return []

@@ -15,9 +15,10 @@ from django.db import connections, router, transaction
 from django.db.models import QuerySet
 
 from atiende.search.backends import ticket_index
-from atiende.search.documents import load_documents
+from atiende.search.documents import INDEXER, load_documents
 from atiende.search.terms import parse_query
 from atiende.tickets.models import Ticket
+from atiende.tickets.selectors import visible_tickets
 
 BATCH_SIZE = 500
 # Below this many matches, filter by their ids; above, by a per-row condition (see match()).
@@ -50,7 +51,7 @@ def rebuild_index(
 ) -> int:
     """Reindex every ticket in id order, drop rows of deleted tickets; return the count."""
     alias = router.db_for_write(Ticket)
-    tickets = Ticket.objects.using(alias).order_by("pk")
+    tickets = visible_tickets(INDEXER).using(alias).order_by("pk")
     done, last = 0, 0
     while ids := list(tickets.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size]):
         index_tickets(ids, batch_size=batch_size)
