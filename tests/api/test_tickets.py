@@ -246,3 +246,9 @@ def test_merge_and_events_endpoints(as_user: Any, support: Any, agent: User) -> 
     assert events[1]["actor"]["id"] == agent.pk and events[1]["source"] == "api"
     problem(as_user(b.requester).get(f"/tickets/{b.pk}/events"), 403)
     assert TicketEvent.objects.filter(ticket=b, action="merged").count() == 1
+
+
+def test_errors_speak_the_callers_language(as_user: Any) -> None:
+    agent = make_agent(make_group(), locale="es")
+    body = problem(as_user(agent).get("/tickets/987654"), 404)
+    assert body["title"] == "Ticket no encontrado"
