@@ -298,3 +298,16 @@ def test_custom_field_text_is_cleaned_of_nul_bytes() -> None:
     ticket = make_ticket(custom_fields={"ref": "a\x00b"})
     ticket.refresh_from_db()
     assert ticket.custom_fields == {"ref": "ab"}
+
+
+def test_deleting_a_tag_is_recorded_on_each_ticket() -> None:
+    from atiende.tickets.models import Tag
+    from atiende.tickets.services import config
+
+    ticket = make_ticket(tags=["vip", "billing"])
+    config.delete_tag(SYSTEM, tag_id=Tag.objects.get(name="vip").pk)
+    ticket.refresh_from_db()
+    assert list(ticket.tags.values_list("name", flat=True)) == ["billing"]
+    assert ticket.version == 2
+    event = TicketEvent.objects.get(ticket=ticket, field="tags")
+    assert (event.old_value, event.new_value) == (["billing", "vip"], ["billing"])

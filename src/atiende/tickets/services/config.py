@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from atiende.accounts.services.common import (
@@ -22,6 +23,9 @@ from atiende.accounts.services.common import (
 )
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
+from atiende.core.events import publish
+from atiende.tickets import audit
+from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import (
     Category,
     CustomField,
@@ -31,6 +35,7 @@ from atiende.tickets.models import (
     Status,
     StatusCategory,
     Tag,
+    Ticket,
 )
 from atiende.tickets.services.common import MAX_TAG_LENGTH, normalize_tag
 
@@ -118,9 +123,32 @@ def create_tag(actor: Actor, *, name: str) -> Tag:
 
 @transaction.atomic
 def delete_tag(actor: Actor, *, tag_id: int) -> None:
-    """Delete a tag; tickets that carried it simply lose it."""
+    """Delete a tag; each ticket that carried it records the loss in its audit trail."""
     require_admin(actor)
-    _lock(Tag, tag_id, _("Tag not found.")).delete()
+    tag = _lock(Tag, tag_id, _("Tag not found."))
+    tickets = list(Ticket.objects.filter(tags=tag).prefetch_related("tags"))
+    audit.record(
+        audit.event(
+            ticket,
+            actor,
+            "updated",
+            field="tags",
+            old=sorted(t.name for t in ticket.tags.all()),
+            new=sorted(t.name for t in ticket.tags.all() if t.pk != tag.pk),
+        )
+        for ticket in tickets
+    )
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(version=F("version") + 1)
+    tag.delete()
+    for ticket in tickets:
+        publish(
+            TicketUpdated(
+                ticket_id=ticket.pk,
+                actor_id=actor.user_id,
+                source=actor.source.value,
+                fields=("tags",),
+            )
+        )
 
 
 def _allowed_next(keys: Iterable[str]) -> list[Status]:
