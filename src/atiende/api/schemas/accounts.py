@@ -17,6 +17,7 @@ from atiende.api.schemas.common import (
     LongText,
     Name,
     NamedRef,
+    Page,
     Query,
     UserRef,
 )
@@ -84,9 +85,7 @@ class UserOut(Schema):
         return dict(obj.custom_fields) if sees_private_fields(_viewer(context)) else None
 
 
-class UserPage(Schema):
-    items: list[UserOut]
-    next_cursor: str | None
+UserPage = Page[UserOut]
 
 
 class UserFiltersIn(SearchPageIn):
@@ -138,9 +137,7 @@ class IdentityOut(Schema):
     created_at: datetime.datetime
 
 
-class IdentityPage(Schema):
-    items: list[IdentityOut]
-    next_cursor: str | None
+IdentityPage = Page[IdentityOut]
 
 
 class OrganizationOut(Schema):
@@ -158,9 +155,7 @@ class OrganizationOut(Schema):
         return sorted(d.domain for d in obj.domains.all())
 
 
-class OrganizationPage(Schema):
-    items: list[OrganizationOut]
-    next_cursor: str | None
+OrganizationPage = Page[OrganizationOut]
 
 
 class OrganizationCreateIn(Schema):
@@ -195,9 +190,7 @@ class GroupOut(Schema):
         return sorted(member.pk for member in obj.members.all())
 
 
-class GroupPage(Schema):
-    items: list[GroupOut]
-    next_cursor: str | None
+GroupPage = Page[GroupOut]
 
 
 class GroupCreateIn(Schema):
@@ -240,9 +233,7 @@ class TokenCreatedOut(TokenOut):
         return str(context["token"])
 
 
-class TokenPage(Schema):
-    items: list[TokenOut]
-    next_cursor: str | None
+TokenPage = Page[TokenOut]
 
 
 class TokenFiltersIn(PageIn):

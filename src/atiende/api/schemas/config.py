@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from atiende.api.schemas.accounts import PageIn
-from atiende.api.schemas.common import Clean, Id, Key, Query, TagName
+from atiende.api.schemas.common import Clean, Id, Key, Page, Query, TagName
 
 StatusKey = Annotated[
     str, Clean, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -32,9 +32,7 @@ class TagOut(Schema):
     created_at: datetime.datetime
 
 
-class TagPage(Schema):
-    items: list[TagOut]
-    next_cursor: str | None
+TagPage = Page[TagOut]
 
 
 class TagFiltersIn(PageIn):
@@ -62,9 +60,7 @@ class StatusDetailOut(Schema):
         return sorted(status.key for status in obj.allowed_next.all())
 
 
-class StatusPage(Schema):
-    items: list[StatusDetailOut]
-    next_cursor: str | None
+StatusPage = Page[StatusDetailOut]
 
 
 class StatusCreateIn(Schema):
@@ -102,9 +98,7 @@ class PriorityDetailOut(Schema):
     is_default: bool
 
 
-class PriorityPage(Schema):
-    items: list[PriorityDetailOut]
-    next_cursor: str | None
+PriorityPage = Page[PriorityDetailOut]
 
 
 class PriorityCreateIn(Schema):
@@ -137,9 +131,7 @@ class CategoryOut(Schema):
     is_active: bool
 
 
-class CategoryPage(Schema):
-    items: list[CategoryOut]
-    next_cursor: str | None
+CategoryPage = Page[CategoryOut]
 
 
 class CategoryCreateIn(Schema):
@@ -173,9 +165,7 @@ class CustomFieldOut(Schema):
     is_active: bool
 
 
-class CustomFieldPage(Schema):
-    items: list[CustomFieldOut]
-    next_cursor: str | None
+CustomFieldPage = Page[CustomFieldOut]
 
 
 class CustomFieldFiltersIn(PageIn):

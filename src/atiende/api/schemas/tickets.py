@@ -17,6 +17,7 @@ from atiende.api.schemas.common import (
     LongText,
     Name,
     NamedRef,
+    Page,
     Query,
     TagName,
     Timestamp,
@@ -81,9 +82,7 @@ class TicketOut(Schema):
         return sorted(tag.name for tag in obj.tags.all())
 
 
-class TicketPage(Schema):
-    items: list[TicketOut]
-    next_cursor: str | None
+TicketPage = Page[TicketOut]
 
 
 class RequesterIn(Schema):
@@ -184,9 +183,7 @@ class MessageOut(Schema):
         return list(obj.attachments.all())
 
 
-class MessagePage(Schema):
-    items: list[MessageOut]
-    next_cursor: str | None
+MessagePage = Page[MessageOut]
 
 
 class MessageCreateIn(Schema):
