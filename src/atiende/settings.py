@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "atiende.accounts",
     "atiende.tickets",
     "atiende.search",
+    "atiende.realtime",
+    "atiende.notifications",
     "atiende.api",
     "atiende.web",
 ]

@@ -34,6 +34,10 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        # Reuse connections across requests: opening one costs the PRAGMAs, Django's function
+        # registrations and SQLite's schema parse, about a third of a small request.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "timeout": 30,
             "transaction_mode": "IMMEDIATE",

@@ -33,6 +33,16 @@ class MessageAdded:
 
 
 @dataclass(frozen=True)
+class AgentsMentioned:
+    """Agents named with @ in a message; each is notified."""
+
+    ticket_id: int
+    message_id: int
+    actor_id: int | None
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class TicketsMerged:
     source_id: int
     target_id: int

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Role, User
-from atiende.core.actor import Actor
+from atiende.core.actor import Actor, Source
 from atiende.core.errors import NotFound
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Attachment, Message, Ticket, TicketEvent, TicketLink
@@ -53,6 +53,12 @@ def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
             mine |= Q(organization_id=user.organization_id)
         return tickets.filter(mine)
     return tickets.none()
+
+
+def can_see_ticket(user: User, ticket: Ticket) -> bool:
+    """Whether ``user`` may see ``ticket``, by the same rules as ``visible_tickets``."""
+    viewer = Actor(user=user, source=Source.SYSTEM)
+    return visible_tickets(viewer).filter(pk=ticket.pk).exists()
 
 
 def get_ticket(actor: Actor, ticket_id: int) -> Ticket:

@@ -1,4 +1,6 @@
-from django.urls import path
+"""The agent workspace. Each area owns its URLs, views, templates and tests."""
+
+from django.urls import include, path
 
 from atiende.web import views
 
@@ -6,4 +8,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("inbox/", include("atiende.web.inbox.urls")),
+    path("", include("atiende.web.ticket.urls")),
+    path("", include("atiende.web.customers.urls")),
+    path("", include("atiende.web.search.urls")),
+    path("", include("atiende.web.setup.urls")),
+    path("", include("atiende.web.account.urls")),
+    path("", include("atiende.web.notifications.urls")),
+    path("", include("atiende.web.pwa.urls")),
 ]

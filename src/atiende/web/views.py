@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect
 
 from atiende.accounts.models import User
 from atiende.accounts.services import mark_email_verified
+from atiende.web.common import staff_required
 from atiende.web.forms import StaffSignInForm
 
 
@@ -37,9 +36,7 @@ class SignOutView(auth_views.LogoutView):
     """Sign out on POST (a link cannot sign anyone out), then back to the sign-in page."""
 
 
-@login_required
+@staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not isinstance(user, User) or not user.is_agent:
-        raise PermissionDenied
-    return render(request, "web/home.html", {"user": user})
+    """The workspace opens on the inbox."""
+    return redirect("inbox")

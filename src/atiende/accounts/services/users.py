@@ -38,14 +38,15 @@ OWN_FIELDS = {"name", "locale", "time_zone"}
 LOCALES = {"en", "es"}
 
 
-@transaction.atomic
 def find_or_create_customer(
     actor: Actor, *, email: str, name: str = "", field: str = "requester.email"
 ) -> User:
     """The user behind ``email``, created as an unverified customer when new.
 
     A new customer joins the organization that owns the email domain, which alone grants no
-    sight of that organization's tickets: only signing in verifies the address.
+    sight of that organization's tickets: only signing in verifies the address. The lookup runs
+    outside a transaction (on SQLite a transaction takes the write lock); only a creation opens
+    one, and a concurrent creation of the same customer is caught by the unique email.
     """
     address = clean_email(email, field)
     existing = User.objects.filter(email=address).first()

@@ -192,6 +192,9 @@ class MessageCreateIn(Schema):
     public: bool = True
     channel: ChannelName | None = None
     attachment_ids: list[Id] = Field(default_factory=list, max_length=50)
+    mentions: list[Id] = Field(
+        default_factory=list, max_length=20, description="Ids of agents to notify."
+    )
 
 
 class MergeIn(Schema):

@@ -21,10 +21,12 @@ from atiende.tickets.models.ticket import (
     TicketNumber,
     TicketType,
 )
+from atiende.tickets.models.workspace import CannedResponse, SavedView, TimeEntry
 
 __all__ = [
     "ACTIVE_CATEGORIES",
     "Attachment",
+    "CannedResponse",
     "Category",
     "Channel",
     "CustomField",
@@ -34,6 +36,7 @@ __all__ = [
     "LinkKind",
     "Message",
     "Priority",
+    "SavedView",
     "Status",
     "StatusCategory",
     "Tag",
@@ -42,4 +45,5 @@ __all__ = [
     "TicketLink",
     "TicketNumber",
     "TicketType",
+    "TimeEntry",
 ]

@@ -106,6 +106,7 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(_("time spent (seconds)"), default=0)
 
     # Filled by the SLA engine; each is a due timestamp that a sweep reads through its index.
     first_response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -16,7 +16,7 @@ from atiende.core.html import html_to_text, sanitize_html, text_to_html
 from atiende.core.text import clean_text
 from atiende.tickets import audit
 from atiende.tickets.errors import TicketClosed
-from atiende.tickets.events import MessageAdded, TicketUpdated
+from atiende.tickets.events import AgentsMentioned, MessageAdded, TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
     Attachment,
@@ -26,10 +26,12 @@ from atiende.tickets.models import (
     StatusCategory,
     Ticket,
 )
+from atiende.tickets.selectors import can_see_ticket
 from atiende.tickets.services import common
 
 MAX_BODY = 1_000_000
 MAX_ATTACHMENTS = 50
+MAX_MENTIONS = 20
 
 
 @transaction.atomic
@@ -43,12 +45,20 @@ def add_message(
     channel: str | None = None,
     attachment_ids: Sequence[int] = (),
     external_id: str = "",
+    mentions: Sequence[int] = (),
 ) -> Message:
-    """Add a reply or a note; a customer's reply reopens a pending or solved ticket."""
+    """Add a reply or a note; a customer's reply reopens a pending or solved ticket.
+
+    ``mentions`` are agents named with @ in the text: each must be an active agent who can see
+    the ticket, and each is told through an ``AgentsMentioned`` event.
+    """
     ticket = lock_visible_ticket(actor, ticket_id)
     user = actor.user
     if not public and user is not None and not user.is_agent:
         raise Forbidden(_("Customers cannot add internal notes."))
+    if mentions and (user is None or not user.is_agent):
+        raise Forbidden(_("Only agents can mention agents."))
+    mentioned = _mentionable(ticket, mentions)
     if ticket.status.category in (StatusCategory.CLOSED, StatusCategory.CANCELLED) and public:
         raise TicketClosed(_("The ticket is closed; open a new ticket instead."))
     if ticket.merged_into_id is not None:
@@ -65,7 +75,28 @@ def add_message(
         external_id=external_id,
     )
     _after_message(actor, ticket, message)
+    if mentioned:
+        publish(AgentsMentioned(ticket.pk, message.pk, actor.user_id, mentioned))
     return message
+
+
+def _mentionable(ticket: Ticket, user_ids: Sequence[int]) -> tuple[int, ...]:
+    """The distinct ids of ``user_ids``, checked to be active agents who can see ``ticket``."""
+    wanted = tuple(dict.fromkeys(user_ids))
+    if not wanted:
+        return ()
+    if len(wanted) > MAX_MENTIONS:
+        raise Invalid.field(
+            "mentions", _("Mention at most %(max)d agents.") % {"max": MAX_MENTIONS}
+        )
+    agents = {u.pk: u for u in User.objects.filter(pk__in=wanted, is_active=True)}
+    for user_id in wanted:
+        agent = agents.get(user_id)
+        if agent is None or not agent.is_agent or not can_see_ticket(agent, ticket):
+            raise Invalid.field(
+                "mentions", _("Agent %(id)s cannot be mentioned on this ticket.") % {"id": user_id}
+            )
+    return wanted
 
 
 def write_message(

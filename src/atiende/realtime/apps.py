@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RealtimeConfig(AppConfig):
+    name = "atiende.realtime"
+    verbose_name = _("Real time")

@@ -1,0 +1,110 @@
+"""What agents keep around their tickets: canned responses, time spent, saved views."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CannedResponse(models.Model):
+    """A reusable reply with placeholders such as ``{{ ticket.number }}``.
+
+    Shared responses (no owner) are for everyone, or for one group's agents; personal ones are
+    their owner's alone.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    body = models.TextField(_("text"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        help_text=_("Empty: shared with the team."),
+    )
+    group = models.ForeignKey(
+        "accounts.Group",
+        verbose_name=_("group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        help_text=_("Empty: for every group."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeEntry(models.Model):
+    """Time an agent spent on a ticket: a running timer, a stopped one, or a manual entry."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="time_entries"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+    )
+    seconds = models.PositiveIntegerField(_("seconds"), default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    running = models.BooleanField(_("running"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="time_ticket"),
+            models.Index(fields=["agent", "created_at"], name="time_agent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "ticket"], condition=Q(running=True), name="one_running_timer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} #{self.ticket_id} {self.seconds}s"
+
+
+class SavedView(models.Model):
+    """An inbox view: the API's ticket filters, the columns shown and the sort, by name."""
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    sort = models.CharField(_("sort"), max_length=20, default="-created_at")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["position", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+// Real time: WebSocket client (built with the realtime app).

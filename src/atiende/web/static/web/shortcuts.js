@@ -1,0 +1,1 @@
+// Keyboard shortcuts and the help overlay (built with the workspace settings).
