@@ -4,6 +4,7 @@ from atiende.tickets.services.attachments import store_attachment
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
+from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
     assign_ticket,
     change_status,
@@ -16,8 +17,11 @@ __all__ = [
     "assign_ticket",
     "change_status",
     "link_tickets",
+    "log_time",
     "merge_tickets",
     "open_ticket",
+    "start_timer",
+    "stop_timer",
     "store_attachment",
     "tag_ticket",
     "unlink_tickets",
