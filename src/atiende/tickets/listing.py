@@ -6,7 +6,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
@@ -23,8 +24,14 @@ SORTS: dict[str, SortKey] = {
     "-number": SortKey("number", True),
     "priority": SortKey("priority__order", False),
     "-priority": SortKey("priority__order", True),
+    # Soonest due first; tickets without a due date come last (see ``ANNOTATIONS``).
+    "resolution_due_at": SortKey("due_sort", False, datetime.datetime),
 }
 DEFAULT_SORT = "-created_at"
+NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+# Sort paths that are computed: a nullable column sorted with its empty values last, so that
+# the cursor never has to carry a NULL.
+ANNOTATIONS = {"due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE))}
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class TicketFilters:
     created_before: datetime.datetime | None = None
     updated_after: datetime.datetime | None = None
     updated_before: datetime.datetime | None = None
+    solved_after: datetime.datetime | None = None
     q: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -77,6 +85,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         conditions &= Q(updated_at__gte=filters.updated_after)
     if filters.updated_before:
         conditions &= Q(updated_at__lt=filters.updated_before)
+    if filters.solved_after:
+        conditions &= Q(solved_at__gte=filters.solved_after)
     tickets = tickets.filter(conditions)
     for tag in filters.tag:
         tickets = tickets.filter(tags__name=tag.strip().lower())
@@ -100,4 +110,7 @@ def list_tickets(
     tickets = tickets.select_related(
         "status", "priority", "requester", "group", "assignee", "organization", "category"
     ).prefetch_related("tags")
-    return paginate(tickets, SORTS[sort], limit=limit, cursor=cursor)
+    key = SORTS[sort]
+    if key.path in ANNOTATIONS:
+        tickets = tickets.annotate(**{key.path: ANNOTATIONS[key.path]})
+    return paginate(tickets, key, limit=limit, cursor=cursor)

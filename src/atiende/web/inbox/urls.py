@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.placeholders import placeholder
+from atiende.web.inbox import views
 
 urlpatterns = [
-    path("", placeholder, {"title": "Inbox"}, name="inbox"),
+    path("", views.inbox, name="inbox"),
+    path("rows/", views.rows, name="inbox-rows"),
+    path("counts/", views.counts, name="inbox-counts"),
+    path("new/", views.new_tickets, name="inbox-new"),
+    path("bulk/", views.bulk, name="inbox-bulk"),
+    path("views/new/", views.view_create, name="inbox-view-create"),
+    path("views/<int:view_id>/edit/", views.view_edit, name="inbox-view-edit"),
+    path("views/<int:view_id>/delete/", views.view_delete, name="inbox-view-delete"),
 ]

@@ -1,0 +1,356 @@
+"""The inbox: views with live counts, the ticket list, saved views and bulk actions.
+
+Every page works without JavaScript (links and plain forms); htmx makes the counts, the
+"load more" pages, the new-tickets bar and the bulk results update in place.
+
+A page's state travels in its query string: ``view`` names the view (built-in, per group or
+saved); with ``filtered=1`` the filters, ``sort`` and ``columns`` come from the query string
+(the filter form) instead of from the view.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from atiende.core.errors import AtiendeError, Invalid, NotFound
+from atiende.core.pagination import Page
+from atiende.tickets import saved_views
+from atiende.tickets.listing import TicketFilters, list_tickets
+from atiende.tickets.models import SavedView, Ticket
+from atiende.tickets.saved_views import (
+    COLUMNS,
+    FILTER_NAMES,
+    MULTI_FILTERS,
+    FilterChoices,
+    Filters,
+    InboxView,
+)
+from atiende.web.common import actor, apply_errors, error_fragment, staff_required
+from atiende.web.inbox.bulk import BulkAction, run_bulk
+from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
+
+DEFAULT_VIEW = "open"
+PAGE_SIZE = 25
+
+
+@dataclass
+class InboxState:
+    """What the list shows: a view, possibly with the filter form's changes on top."""
+
+    view: InboxView
+    filters: Filters
+    sort: str
+    columns: list[str]
+    custom: bool
+    form: FilterForm
+    valid: bool
+
+    @property
+    def query(self) -> str:
+        """This state as a query string (no cursor), for links and htmx requests."""
+        if not self.custom:
+            return urlencode({"view": self.view.key})
+        return urlencode(
+            [("view", self.view.key), ("filtered", "1"), *state_pairs(self)], doseq=True
+        )
+
+    @property
+    def column_labels(self) -> list[tuple[str, str]]:
+        return [(c, str(COLUMNS[c])) for c in self.columns]
+
+
+def state_pairs(state: InboxState) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = [
+        (name, state.filters[name]) for name in FILTER_NAMES if name in state.filters
+    ]
+    pairs.append(("sort", state.sort))
+    pairs.append(("columns", state.columns))
+    return pairs
+
+
+def as_form_data(filters: Filters, *, sort: str, columns: list[str]) -> dict[str, Any]:
+    """A view's stored filters as the filter form's initial values."""
+    data: dict[str, Any] = {}
+    for name, value in filters.items():
+        if name == "tag":
+            data[name] = ", ".join(value)
+        elif name in MULTI_FILTERS:
+            data[name] = list(value)
+        else:
+            data[name] = str(value)
+    data["sort"] = sort
+    data["columns"] = columns
+    return data
+
+
+def raw_filters(data: QueryDict) -> dict[str, list[str]]:
+    return {name: data.getlist(name) for name in FILTER_NAMES if name in data}
+
+
+def resolve_state(request: HttpRequest, data: QueryDict, choices: FilterChoices) -> InboxState:
+    """The view named in ``data`` and the filters, sort and columns to show it with."""
+    caller = actor(request)
+    try:
+        view = saved_views.find_view(caller, data.get("view") or DEFAULT_VIEW)
+    except NotFound:
+        raise Http404(_("View not found.")) from None
+    if not data.get("filtered"):
+        columns = list(view.columns)
+        initial = as_form_data(view.filters, sort=view.sort, columns=columns)
+        form = FilterForm(initial=initial, choices=choices)
+        return InboxState(view, view.filters, view.sort, columns, False, form, True)
+    form = FilterForm(data, choices=choices)
+    if not form.is_valid():
+        return InboxState(view, {}, view.sort, list(view.columns), True, form, False)
+    try:
+        filters = saved_views.clean_filters(raw_filters(data), strict=False)
+        columns = saved_views.clean_columns(form.column_values())
+    except Invalid as error:
+        apply_errors(form, error)
+        return InboxState(view, {}, view.sort, list(view.columns), True, form, False)
+    return InboxState(view, filters, form.sort_value(), columns, True, form, True)
+
+
+def ticket_page(request: HttpRequest, state: InboxState, cursor: str | None) -> Page[Ticket]:
+    caller = actor(request)
+    filters: TicketFilters = saved_views.ticket_filters(caller, state.filters)
+    return list_tickets(caller, filters, sort=state.sort, limit=PAGE_SIZE, cursor=cursor or None)
+
+
+def sidebar_sections(request: HttpRequest) -> list[tuple[str, list[InboxView]]]:
+    """The views with their counts, grouped under the sidebar's headings."""
+    caller = actor(request)
+    views = saved_views.count_views(caller, saved_views.inbox_views(caller))
+    builtin = [v for v in views if v.group_id is None and v.saved is None]
+    groups = [v for v in views if v.group_id is not None]
+    saved = [v for v in views if v.saved is not None]
+    sections = [(_("Views"), builtin)]
+    if groups:
+        sections.append((_("Groups"), groups))
+    if saved:
+        sections.append((_("Saved views"), saved))
+    return sections
+
+
+@staff_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    choices = saved_views.filter_choices(actor(request))
+    state = resolve_state(request, request.GET, choices)
+    page: Page[Ticket] | None = None
+    cursor = request.GET.get("cursor") or None
+    if state.valid:
+        try:
+            page = ticket_page(request, state, cursor)
+        except Invalid as error:
+            apply_errors(state.form, error)
+    context = {
+        "state": state,
+        "page": page,
+        "cursor": cursor,
+        "sections": sidebar_sections(request),
+        "since": timezone.now().isoformat(),
+        "bulk_form": BulkForm(choices=choices),
+        "can_edit": state.view.saved is not None
+        and saved_views.can_edit(actor(request), state.view.saved),
+    }
+    return render(request, "web/inbox/inbox.html", context)
+
+
+@staff_required
+@require_GET
+def rows(request: HttpRequest) -> HttpResponse:
+    """One page of rows (the first, or the one after ``cursor``) for htmx."""
+    choices = saved_views.filter_choices(actor(request))
+    state = resolve_state(request, request.GET, choices)
+    if not state.valid:
+        return error_fragment(request, Invalid(_("The filters are not valid.")))
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = ticket_page(request, state, cursor)
+    except Invalid as error:
+        return error_fragment(request, error)
+    return render(request, "web/inbox/_rows.html", {"state": state, "page": page, "cursor": cursor})
+
+
+@staff_required
+@require_GET
+def counts(request: HttpRequest) -> HttpResponse:
+    """The sidebar's views with fresh counts (reloaded on live events and every minute)."""
+    context = {"sections": sidebar_sections(request), "current": request.GET.get("current", "")}
+    return render(request, "web/inbox/_views.html", context)
+
+
+@staff_required
+@require_GET
+def new_tickets(request: HttpRequest) -> HttpResponse:
+    """How many tickets of this view arrived since the page was rendered."""
+    choices = saved_views.filter_choices(actor(request))
+    state = resolve_state(request, request.GET, choices)
+    count = 0
+    try:
+        since = datetime.datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        return error_fragment(request, Invalid.field("since", _("Not a valid time.")))
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    if state.valid:
+        count = saved_views.count_new(actor(request), state.filters, since=since)
+    return render(request, "web/inbox/_new.html", {"state": state, "count": count})
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return reverse("inbox")
+
+
+@staff_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected tickets; answer with a per-ticket summary."""
+    caller = actor(request)
+    form = BulkForm(request.POST, choices=saved_views.filter_choices(caller))
+    back = safe_next(request, request.POST.get("next"))
+    if not form.is_valid():
+        if is_htmx(request):
+            return render(request, "web/inbox/_bulk_errors.html", {"form": form}, status=422)
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return HttpResponseRedirect(back)
+    data = form.cleaned_data
+    action = BulkAction(
+        action=data["action"],
+        assignee=data.get("assignee") or "",
+        status=data.get("status") or "",
+        priority=data.get("priority") or "",
+        add_tags=tag_list(data.get("add_tags") or ""),
+        remove_tags=tag_list(data.get("remove_tags") or ""),
+        merge_target=data.get("merge_target"),
+    )
+    try:
+        result = run_bulk(caller, ticket_ids=data["ids"], action=action)
+    except AtiendeError as error:
+        if is_htmx(request):
+            apply_errors(form, error)
+            return render(
+                request, "web/inbox/_bulk_errors.html", {"form": form}, status=error.status
+            )
+        messages.error(request, str(error.detail))
+        return HttpResponseRedirect(back)
+    if not is_htmx(request):
+        level = messages.WARNING if result.failed else messages.SUCCESS
+        messages.add_message(request, level, result.details())
+        return HttpResponseRedirect(back)
+    response = render(request, "web/inbox/_bulk_result.html", {"result": result})
+    response["HX-Trigger"] = "inboxChanged"
+    return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def view_create(request: HttpRequest) -> HttpResponse:
+    """Save the current filters, columns and sort as a named view."""
+    caller = actor(request)
+    choices = saved_views.filter_choices(caller)
+    if request.method == "POST":
+        form = SavedViewForm(request.POST, choices=choices)
+        if form.is_valid():
+            try:
+                view = saved_views.create_saved_view(
+                    caller,
+                    name=form.cleaned_data["name"],
+                    shared=form.cleaned_data["shared"],
+                    filters=raw_filters(request.POST),
+                    columns=form.column_values(),
+                    sort=form.sort_value(),
+                )
+            except AtiendeError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+                return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
+        return render(request, "web/inbox/view_form.html", {"form": form}, status=422)
+    state = resolve_state(request, request.GET, choices)
+    initial = as_form_data(state.filters, sort=state.sort, columns=state.columns)
+    form = SavedViewForm(initial=initial, choices=choices)
+    return render(request, "web/inbox/view_form.html", {"form": form})
+
+
+def _editable_view(request: HttpRequest, view_id: int) -> SavedView | HttpResponse:
+    """The saved view to edit, or the error page to show instead."""
+    try:
+        view = saved_views.get_saved_view(actor(request), view_id)
+    except NotFound:
+        raise Http404(_("View not found.")) from None
+    if not saved_views.can_edit(actor(request), view):
+        return render(request, "web/errors/403.html", status=403)
+    return view
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def view_edit(request: HttpRequest, view_id: int) -> HttpResponse:
+    """Rename a saved view, share it, change its filters, columns and sort."""
+    caller = actor(request)
+    view = _editable_view(request, view_id)
+    if isinstance(view, HttpResponse):
+        return view
+    choices = saved_views.filter_choices(caller)
+    if request.method == "POST":
+        form = SavedViewForm(request.POST, choices=choices)
+        if form.is_valid():
+            try:
+                saved_views.update_saved_view(
+                    caller,
+                    view_id=view.pk,
+                    name=form.cleaned_data["name"],
+                    shared=form.cleaned_data["shared"],
+                    filters=raw_filters(request.POST),
+                    columns=form.column_values(),
+                    sort=form.sort_value(),
+                )
+            except AtiendeError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("View saved."))
+                return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
+        context = {"form": form, "view": view}
+        return render(request, "web/inbox/view_form.html", context, status=422)
+    inbox_view = saved_views.as_inbox_view(view)
+    initial = as_form_data(
+        inbox_view.filters, sort=inbox_view.sort, columns=list(inbox_view.columns)
+    )
+    initial.update(name=view.name, shared=view.shared)
+    form = SavedViewForm(initial=initial, choices=choices)
+    return render(request, "web/inbox/view_form.html", {"form": form, "view": view})
+
+
+@staff_required
+@require_POST
+def view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    view = _editable_view(request, view_id)
+    if isinstance(view, HttpResponse):
+        return view
+    saved_views.delete_saved_view(actor(request), view_id=view.pk)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return HttpResponseRedirect(reverse("inbox"))
