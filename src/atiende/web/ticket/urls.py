@@ -1,12 +1,31 @@
-"""URLs of the workspace area: ticket."""
+"""URLs of the workspace area: ticket (the ticket page, its partials, and the new-ticket page)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.placeholders import placeholder
+from atiende.web.ticket import views
 
 urlpatterns = [
-    path("tickets/new/", placeholder, {"title": "New ticket"}, name="ticket-new"),
-    path("tickets/<int:ticket_id>/", placeholder, {"title": "Ticket"}, name="ticket"),
+    path("tickets/new/", views.new_ticket, name="ticket-new"),
+    path("tickets/new/requesters/", views.requester_suggestions, name="ticket-new-requesters"),
+    path("tickets/<int:ticket_id>/", views.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/header/", views.header, name="ticket-header"),
+    path("tickets/<int:ticket_id>/edit/<str:name>/", views.edit_field, name="ticket-field"),
+    path("tickets/<int:ticket_id>/assign-to-me/", views.assign_to_me, name="ticket-assign-me"),
+    path("tickets/<int:ticket_id>/solve/", views.solve, name="ticket-solve"),
+    path("tickets/<int:ticket_id>/timeline/", views.timeline, name="ticket-timeline"),
+    path("tickets/<int:ticket_id>/reply/", views.reply, name="ticket-reply"),
+    path("tickets/<int:ticket_id>/attachments/", views.upload, name="ticket-upload"),
+    path("tickets/<int:ticket_id>/canned/", views.canned_list, name="ticket-canned"),
+    path(
+        "tickets/<int:ticket_id>/canned/<int:response_id>/",
+        views.canned_text,
+        name="ticket-canned-text",
+    ),
+    path("tickets/<int:ticket_id>/mentions/", views.mention_suggestions, name="ticket-mentions"),
+    path("tickets/<int:ticket_id>/time/", views.time_panel, name="ticket-time"),
+    path(
+        "tickets/<int:ticket_id>/time/<str:action>/", views.time_action, name="ticket-time-action"
+    ),
 ]

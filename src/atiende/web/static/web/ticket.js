@@ -1,0 +1,161 @@
+// The ticket page and the new-ticket page: live refresh, composer helpers (canned responses,
+// @mentions, dropped files) and picking a requester. Everything else is htmx.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-ticket-id]");
+
+  // Refresh parts of the page when this ticket changes here or elsewhere. An open field form
+  // keeps the header as it is: saving it runs the stale-version check instead.
+  function refresh() {
+    if (!window.htmx) return;
+    var header = document.getElementById("ticket-header");
+    if (header && !header.querySelector("[data-field-form]")) htmx.trigger(header, "refresh");
+    ["timeline", "time-panel"].forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) htmx.trigger(el, "refresh");
+    });
+  }
+  if (root) {
+    var ticketId = root.getAttribute("data-ticket-id");
+    ["atiende:message.added", "atiende:ticket.updated"].forEach(function (name) {
+      document.addEventListener(name, function (event) {
+        if (event.detail && String(event.detail.ticket_id) === ticketId) refresh();
+      });
+    });
+    document.body.addEventListener("ticket-changed", refresh);
+  }
+
+  function composerText() { return document.querySelector("textarea[data-composer]"); }
+
+  function insertAtCursor(textarea, text) {
+    var start = textarea.selectionStart || 0, end = textarea.selectionEnd || 0;
+    textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+    textarea.selectionStart = textarea.selectionEnd = start + text.length;
+    textarea.focus();
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function chip(listId, name, value, label) {
+    var list = document.getElementById(listId);
+    if (!list || list.querySelector('input[name="' + name + '"][value="' + value + '"]')) return;
+    var item = document.createElement("li");
+    item.className = "chip";
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = name; input.value = value;
+    var text = document.createElement("span");
+    text.textContent = label;
+    var remove = document.createElement("button");
+    remove.type = "button"; remove.className = "chip-remove";
+    remove.setAttribute("data-remove-chip", "");
+    remove.setAttribute("aria-label", "× " + label);
+    remove.textContent = "×";
+    item.append(input, text, " ", remove);
+    list.appendChild(item);
+  }
+
+  // Reply / note switch: notes look like notes while being written.
+  document.addEventListener("change", function (event) {
+    var radio = event.target.closest('.composer input[name="public"]');
+    if (!radio) return;
+    var composer = radio.closest(".composer");
+    composer.classList.toggle("composer-note", radio.value === "0" && radio.checked);
+    var textarea = composerText();
+    if (textarea) textarea.focus();
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var canned = target.closest("[data-canned-url]");
+    if (canned) {
+      fetch(canned.getAttribute("data-canned-url"), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.text(); })
+        .then(function (text) {
+          var textarea = composerText();
+          if (textarea) insertAtCursor(textarea, text);
+          var details = canned.closest("details");
+          if (details) details.open = false;
+        })
+        .catch(function () { if (window.Atiende) Atiende.toast(canned.textContent + " ✗"); });
+      return;
+    }
+    var mention = target.closest("[data-mention-id]");
+    if (mention) {
+      var textarea = composerText();
+      var name = mention.getAttribute("data-mention-name");
+      if (textarea) {
+        var before = textarea.value.slice(0, textarea.selectionStart).replace(/@[^\s@]*$/, "");
+        var after = textarea.value.slice(textarea.selectionStart);
+        textarea.value = before + "@" + name + " " + after;
+        textarea.selectionStart = textarea.selectionEnd = before.length + name.length + 2;
+        textarea.focus();
+      }
+      chip("composer-mentions", "mentions", mention.getAttribute("data-mention-id"), "@" + name);
+      document.getElementById("mention-suggestions").hidden = true;
+      return;
+    }
+    var remove = target.closest("[data-remove-chip]");
+    if (remove) { remove.closest("li").remove(); return; }
+    var pick = target.closest("[data-pick-requester]");
+    if (pick) {
+      document.getElementById("id_requester_id").value = pick.getAttribute("data-id");
+      var chosen = document.getElementById("requester-chosen");
+      chosen.querySelector("[data-requester-label]").textContent = pick.getAttribute("data-label");
+      chosen.hidden = false;
+      document.querySelector("[data-requester-search]").hidden = true;
+      document.getElementById("requester-suggestions").innerHTML = "";
+      chosen.querySelector("button").focus();
+      return;
+    }
+    if (target.closest("[data-clear-requester]")) {
+      document.getElementById("id_requester_id").value = "";
+      document.getElementById("requester-chosen").hidden = true;
+      document.querySelector("[data-requester-search]").hidden = false;
+      document.getElementById("id_requester_email").focus();
+    }
+  });
+
+  // @mentions: suggestions of agents who can see the ticket, in internal notes only.
+  var mentionTimer = null;
+  document.addEventListener("input", function (event) {
+    var textarea = event.target.closest("textarea[data-composer]");
+    if (!textarea) return;
+    var form = textarea.closest("[data-composer-form]");
+    var list = document.getElementById("mention-suggestions");
+    var note = form.querySelector('input[name="public"][value="0"]');
+    var match = textarea.value.slice(0, textarea.selectionStart).match(/(?:^|\s)@([^\s@]{0,30})$/);
+    if (!note || !note.checked || !match) { list.hidden = true; return; }
+    clearTimeout(mentionTimer);
+    mentionTimer = setTimeout(function () {
+      var url = form.getAttribute("data-mentions-url") + "?q=" + encodeURIComponent(match[1]);
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { list.innerHTML = html; list.hidden = false; });
+    }, 200);
+  });
+
+  // Dropped files go through the file input, which uploads on change.
+  document.addEventListener("dragover", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-composer-form]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-composer-form]");
+    if (zone) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = event.target.closest && event.target.closest("[data-composer-form]");
+    if (!zone || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    var input = zone.querySelector('input[type="file"]');
+    input.files = event.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  // Once uploaded, the files are held by id: clear the input so sending does not upload again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "composer-file" && event.detail.successful) elt.value = "";
+  });
+})();

@@ -1,0 +1,197 @@
+"""A ticket's audit events told in words for the timeline ("Ana changed priority from High to
+Urgent", "Rule “VIP” assigned group Support").
+
+Values come from the snapshots ``tickets.audit`` stores (``{"id", "name"}`` for records, plain
+values otherwise), so a renamed or deleted record still reads as it was. The result is plain
+text; templates escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from atiende.core.actor import Source
+from atiende.tickets.models import LinkKind, TicketEvent, TicketType
+
+
+def format_duration(seconds: int) -> str:
+    """``1 h 05 min``, ``25 min``, ``40 s``: short and unambiguous."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(s)d s") % {"s": seconds}
+
+
+def who(event: TicketEvent) -> str:
+    """The actor as a reader needs it: a person, a rule, a channel or the system."""
+    detail = event.source_detail
+    if event.source == Source.RULE:
+        return _("Rule “%(name)s”") % {"name": detail} if detail else _("A rule")
+    person = event.actor.display_name if event.actor is not None else ""
+    if event.source == Source.CHANNEL:
+        if person:
+            return _("%(name)s via %(channel)s") % {"name": person, "channel": detail or "channel"}
+        return _("Channel %(name)s") % {"name": detail} if detail else _("A channel")
+    if event.source == Source.API and person:
+        return _("%(name)s via the API") % {"name": person}
+    if person:
+        return person
+    return _("System (%(detail)s)") % {"detail": detail} if detail else _("System")
+
+
+FIELD_LABELS = {
+    "subject": lambda: _("subject"),
+    "status": lambda: _("status"),
+    "priority": lambda: _("priority"),
+    "type": lambda: _("type"),
+    "group": lambda: _("group"),
+    "assignee": lambda: _("assignee"),
+    "category": lambda: _("category"),
+    "requester": lambda: _("requester"),
+    "organization": lambda: _("organization"),
+    "tags": lambda: _("tags"),
+    "resolution": lambda: _("resolution"),
+}
+
+
+def field_label(field: str, custom_names: Mapping[str, str]) -> str:
+    if field.startswith("custom_fields."):
+        key = field.split(".", 1)[1]
+        return _("field “%(name)s”") % {"name": custom_names.get(key, key)}
+    label = FIELD_LABELS.get(field)
+    return label() if label else field
+
+
+def value_text(field: str, value: Any) -> str:
+    """One snapshot value as words."""
+    if value is None or value == "" or value == []:
+        return _("(empty)")
+    if isinstance(value, dict):
+        if "number" in value and "name" not in value:
+            return f"#{value['number']}"
+        return str(value.get("name", value.get("id", "")))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(value_text(field, v) for v in value)
+    if field == "type" and value in TicketType.values:
+        return str(TicketType(value).label)
+    return str(value)
+
+
+def describe(event: TicketEvent, custom_names: Mapping[str, str] | None = None) -> str:
+    """One sentence for one event."""
+    names = custom_names or {}
+    actor = who(event)
+    action, field = event.action, event.field
+    old, new = event.old_value, event.new_value
+    if action == "created":
+        return _("%(who)s created the ticket") % {"who": actor}
+    if action == "updated":
+        return _describe_update(actor, field, old, new, names)
+    if action == "merged" and field == "merged_into":
+        return _("%(who)s merged this ticket into %(target)s") % {
+            "who": actor,
+            "target": value_text(field, new),
+        }
+    if action == "merged" and field == "merged_from":
+        data = new if isinstance(new, dict) else {}
+        count = int(data.get("messages") or 0)
+        return ngettext(
+            "%(who)s merged ticket #%(number)s into this one (%(count)d message)",
+            "%(who)s merged ticket #%(number)s into this one (%(count)d messages)",
+            count,
+        ) % {"who": actor, "number": data.get("number", "?"), "count": count}
+    if action == "linked":
+        data = new if isinstance(new, dict) else {}
+        return _("%(who)s linked ticket #%(number)s (%(kind)s)") % {
+            "who": actor,
+            "number": data.get("number", "?"),
+            "kind": _kind(data.get("kind")),
+        }
+    if action == "unlinked":
+        data = old if isinstance(old, dict) else {}
+        return _("%(who)s removed a link (%(kind)s)") % {
+            "who": actor,
+            "kind": _kind(data.get("kind")),
+        }
+    if action == "time_logged":
+        data = new if isinstance(new, dict) else {}
+        spent = format_duration(int(data.get("seconds") or 0))
+        if data.get("note"):
+            return _("%(who)s logged %(time)s: %(note)s") % {
+                "who": actor,
+                "time": spent,
+                "note": data["note"],
+            }
+        return _("%(who)s logged %(time)s") % {"who": actor, "time": spent}
+    if action == "timer_started":
+        return _("%(who)s started a timer") % {"who": actor}
+    return _("%(who)s: %(action)s %(field)s") % {"who": actor, "action": action, "field": field}
+
+
+def _kind(kind: Any) -> str:
+    return str(LinkKind(kind).label) if kind in LinkKind.values else str(kind or "")
+
+
+def _describe_update(actor: str, field: str, old: Any, new: Any, names: Mapping[str, str]) -> str:
+    label = field_label(field, names)
+    if field == "tags":
+        before = set(old) if isinstance(old, list) else set()
+        after = set(new) if isinstance(new, list) else set()
+        added, removed = sorted(after - before), sorted(before - after)
+        if added and removed:
+            return _("%(who)s added tags %(added)s and removed %(removed)s") % {
+                "who": actor,
+                "added": ", ".join(added),
+                "removed": ", ".join(removed),
+            }
+        if added:
+            return ngettext(
+                "%(who)s added tag %(tags)s", "%(who)s added tags %(tags)s", len(added)
+            ) % {"who": actor, "tags": ", ".join(added)}
+        return ngettext(
+            "%(who)s removed tag %(tags)s", "%(who)s removed tags %(tags)s", len(removed)
+        ) % {"who": actor, "tags": ", ".join(removed)}
+    if field == "group":
+        if new is None:
+            return _("%(who)s removed group %(old)s") % {
+                "who": actor,
+                "old": value_text(field, old),
+            }
+        return _("%(who)s assigned group %(new)s") % {"who": actor, "new": value_text(field, new)}
+    if field == "assignee":
+        if new is None:
+            return _("%(who)s unassigned %(old)s") % {"who": actor, "old": value_text(field, old)}
+        return _("%(who)s assigned the ticket to %(new)s") % {
+            "who": actor,
+            "new": value_text(field, new),
+        }
+    if field == "resolution":
+        return _("%(who)s changed the resolution") % {"who": actor}
+    if old is None or old == "" or old == []:
+        return _("%(who)s set %(field)s to %(new)s") % {
+            "who": actor,
+            "field": label,
+            "new": value_text(field, new),
+        }
+    if new is None or new == "" or new == []:
+        return _("%(who)s cleared %(field)s (was %(old)s)") % {
+            "who": actor,
+            "field": label,
+            "old": value_text(field, old),
+        }
+    return _("%(who)s changed %(field)s from %(old)s to %(new)s") % {
+        "who": actor,
+        "field": label,
+        "old": value_text(field, old),
+        "new": value_text(field, new),
+    }

@@ -1,0 +1,258 @@
+"""Reads for the ticket page: the timeline, the header's values and choices, links, agents.
+
+Every ticket read goes through ``tickets.selectors`` (``get_ticket``, ``visible_messages``,
+``ticket_events``, ``visible_tickets``); each function issues a fixed number of queries, however
+long the conversation, so the page stays bounded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from atiende.accounts.models import Group, Role, User
+from atiende.core.actor import Actor
+from atiende.core.html import sanitize_html, text_to_html
+from atiende.tickets.custom_fields import definitions
+from atiende.tickets.models import (
+    Attachment,
+    Category,
+    CustomField,
+    CustomFieldTarget,
+    CustomFieldType,
+    Message,
+    Priority,
+    Status,
+    StatusCategory,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from atiende.tickets.selectors import (
+    ticket_events,
+    ticket_links,
+    visible_messages,
+    visible_tickets,
+)
+from atiende.web.ticket.history import describe
+
+TIMELINE_LIMIT = 50
+HIDDEN_ACTIONS = ("timer_started",)
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """A message or an event, in the order they happened."""
+
+    at: datetime.datetime
+    message: Message | None = None
+    event: TicketEvent | None = None
+    text: str = ""
+    html: SafeString = field(default_factory=lambda: SafeString(""))
+
+    @property
+    def is_message(self) -> bool:
+        return self.message is not None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    items: list[TimelineItem]
+    has_earlier: bool
+    earliest: datetime.datetime | None
+    last_message_id: int
+
+
+def message_html(message: Message) -> SafeString:
+    """The stored HTML, sanitized again on the way out (stored data is never trusted)."""
+    source = message.body_html or text_to_html(message.body_text)
+    return mark_safe(sanitize_html(source))  # noqa: S308  # sanitized by nh3 just above
+
+
+def timeline(
+    actor: Actor,
+    ticket: Ticket,
+    *,
+    before: datetime.datetime | None = None,
+    limit: int = TIMELINE_LIMIT,
+    custom_names: dict[str, str] | None = None,
+) -> Timeline:
+    """The latest ``limit`` messages and events (before ``before``), oldest first."""
+    messages = (
+        visible_messages(actor, ticket)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-id")
+    )
+    events = ticket_events(actor, ticket.pk).exclude(action__in=HIDDEN_ACTIONS)
+    events = events.order_by("-created_at", "-id")
+    if before is not None:
+        messages = messages.filter(created_at__lt=before)
+        events = events.filter(created_at__lt=before)
+    items = [
+        TimelineItem(at=m.created_at, message=m, html=message_html(m))
+        for m in messages[: limit + 1]
+    ]
+    items += [
+        TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names))
+        for e in events[: limit + 1]
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    shown = list(reversed(items[:limit]))
+    last_message_id = max((i.message.pk for i in shown if i.message is not None), default=0)
+    return Timeline(
+        items=shown,
+        has_earlier=len(items) > limit,
+        earliest=shown[0].at if shown else None,
+        last_message_id=last_message_id,
+    )
+
+
+def newer_public_message(actor: Actor, ticket: Ticket, *, after_id: int) -> Message | None:
+    """The newest public message someone else added after the one the agent last saw."""
+    user_id = actor.user_id
+    newer = visible_messages(actor, ticket).filter(public=True, pk__gt=after_id)
+    if user_id is not None:
+        newer = newer.exclude(author_id=user_id)
+    return newer.select_related("author").order_by("-id").first()
+
+
+def last_message_id(actor: Actor, ticket: Ticket) -> int:
+    """The newest message the agent can see: what the composer has "seen" when rendered."""
+    newest = visible_messages(actor, ticket).order_by("-id").values_list("pk", flat=True).first()
+    return newest or 0
+
+
+def pending_attachments(actor: Actor, ticket: Ticket, ids: list[int]) -> list[Attachment]:
+    """Uploads of this agent on this ticket not yet sent, to show again in a kept composer."""
+    if not ids:
+        return []
+    found = Attachment.objects.filter(
+        pk__in=ids, ticket__in=visible_tickets(actor).filter(pk=ticket.pk), message__isnull=True
+    )
+    if actor.user is not None:
+        found = found.filter(uploaded_by=actor.user)
+    return list(found.order_by("id"))
+
+
+def agents_by_id(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    return list(
+        User.objects.filter(pk__in=ids, is_active=True, role__in=(Role.AGENT, Role.ADMIN))[:20]
+    )
+
+
+@dataclass(frozen=True)
+class CustomValue:
+    key: str
+    name: str
+    value: str
+
+
+def custom_field_defs() -> list[CustomField]:
+    return sorted(definitions(CustomFieldTarget.TICKET).values(), key=lambda f: (f.order, f.pk))
+
+
+def custom_values(ticket: Ticket, defs: list[CustomField]) -> list[CustomValue]:
+    """The ticket's custom field values as text, in the configured order."""
+    values = []
+    for definition in defs:
+        raw = ticket.custom_fields.get(definition.key)
+        if raw in (None, "", []):
+            text = ""
+        elif definition.type == CustomFieldType.MULTISELECT and isinstance(raw, list):
+            text = ", ".join(str(v) for v in raw)
+        elif definition.type == CustomFieldType.CHECKBOX:
+            text = "✓" if raw else "✗"
+        else:
+            text = str(raw)
+        values.append(CustomValue(key=definition.key, name=definition.name, value=text))
+    return values
+
+
+def next_statuses(ticket: Ticket) -> list[Status]:
+    """The statuses the ticket may move to now, the current one first."""
+    current = ticket.status
+    if current.category == StatusCategory.CLOSED:
+        return [current]
+    allowed = list(current.allowed_next.filter(is_active=True))
+    if not allowed:
+        allowed = list(Status.objects.filter(is_active=True))
+    return [current] + [s for s in allowed if s.pk != current.pk]
+
+
+def first_status(ticket: Ticket, category: StatusCategory) -> Status | None:
+    """The first status of ``category`` the ticket may move to (for "Solve", "send + pending")."""
+    for status in next_statuses(ticket):
+        if status.category == category and status.pk != ticket.status_id:
+            return status
+    return None
+
+
+def priorities() -> list[Priority]:
+    return list(Priority.objects.all())
+
+
+def groups() -> list[Group]:
+    return list(Group.objects.filter(is_active=True).order_by("name"))
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.filter(is_active=True).order_by("name_en"))
+
+
+def agents_for(group_id: int | None) -> QuerySet[User]:
+    """Active agents who may work a ticket of ``group_id``: its members and admins (everyone
+    when there is no group)."""
+    agents = User.objects.filter(is_active=True, role__in=(Role.AGENT, Role.ADMIN))
+    if group_id is not None:
+        agents = agents.filter(Q(role=Role.ADMIN) | Q(groups=group_id)).distinct()
+    return agents.order_by("name", "id")
+
+
+def mentionable(ticket: Ticket, q: str, *, limit: int = 8) -> list[User]:
+    """Agents who can see the ticket whose name or email starts with ``q``."""
+    agents = User.objects.filter(is_active=True, role__in=(Role.AGENT, Role.ADMIN))
+    if ticket.group_id is not None:
+        agents = agents.filter(
+            Q(role=Role.ADMIN) | Q(groups=ticket.group_id) | Q(pk=ticket.assignee_id)
+        ).distinct()
+    if q.strip():
+        word = q.strip()
+        agents = agents.filter(
+            Q(name__istartswith=word) | Q(name__icontains=f" {word}") | Q(email__istartswith=word)
+        )
+    # The same rule as ``visible_tickets`` for agents: group members, admins, the assignee.
+    return list(agents.order_by("name", "id")[:limit])
+
+
+@dataclass(frozen=True)
+class LinkView:
+    kind: str
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class Related:
+    links: list[LinkView]
+    merged_from: list[Ticket]
+    merged_into: Ticket | None
+
+
+def related(actor: Actor, ticket: Ticket) -> Related:
+    """Links whose other end the agent can see, and merges in both directions."""
+    links: QuerySet[TicketLink] = ticket_links(actor, ticket.pk).select_related("source", "target")
+    views = []
+    for link in links:
+        other = link.target if link.source_id == ticket.pk else link.source
+        label = link.get_kind_display()
+        views.append(LinkView(kind=str(label), ticket=other))
+    merged_from = list(visible_tickets(actor).filter(merged_into=ticket).order_by("number")[:50])
+    merged_into = None
+    if ticket.merged_into_id is not None:
+        merged_into = visible_tickets(actor).filter(pk=ticket.merged_into_id).first()
+    return Related(links=views, merged_from=merged_from, merged_into=merged_into)
