@@ -1,5 +1,8 @@
 """The ASGI entry point: HTTP through Django's WSGI handler, WebSockets through Channels.
 
+WebSockets (``/ws/``) carry live events; across processes they travel through the database
+event log (``docs/decisions/0002-realtime-across-processes.md``).
+
 Django under ASGI pays about 14 thread hand-offs per request with the default middleware;
 wrapping the WSGI handler once in ``a2wsgi`` costs one. See
 ``docs/decisions/0001-http-through-wsgi-in-asgi.md``.
@@ -20,10 +23,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
+
 # Threads per web process that run Django views; each holds one database connection.
 WSGI_THREADS = 10
-
-websocket_urlpatterns: list[object] = []
 
 application = ProtocolTypeRouter(
     {

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "atiende.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from atiende.notifications import subscribers  # noqa: F401  (registers event handlers)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RealtimeConfig(AppConfig):
     name = "atiende.realtime"
     verbose_name = _("Real time")
+
+    def ready(self) -> None:
+        from atiende.realtime import subscribers  # noqa: F401  (registers event handlers)

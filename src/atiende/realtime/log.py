@@ -1,0 +1,130 @@
+"""The live event log: the one writer of ``LiveEvent`` and the reads the web processes make.
+
+Writers append one row after their transaction commits, in whatever process made the change
+(a web worker, the task worker, a shell). Readers scan forward by primary key.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from atiende.core.actor import Actor
+from atiende.realtime import conf
+from atiende.realtime.models import LiveEvent
+from atiende.tickets.selectors import visible_tickets
+
+READER = Actor.system("realtime")
+BATCH = 500
+
+
+def append(
+    type: str,
+    *,
+    payload: dict[str, Any],
+    ticket_id: int | None = None,
+    group_id: int | None = None,
+    assignee_id: int | None = None,
+    requester_id: int | None = None,
+    user_id: int | None = None,
+) -> LiveEvent:
+    """Write one event; every web process delivers it to the sockets allowed to see it."""
+    return LiveEvent.objects.create(
+        type=type,
+        ticket_id=ticket_id,
+        group_id=group_id,
+        assignee_id=assignee_id,
+        requester_id=requester_id,
+        user_id=user_id,
+        payload=payload,
+    )
+
+
+def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
+    """What the workspace shows of a ticket in a list, and who may see it; one query.
+
+    Never message bodies: a live event says *that* something changed; pages fetch the rest
+    through their own scoped views.
+    """
+    row = (
+        visible_tickets(READER)
+        .filter(pk=ticket_id)
+        .values(
+            "pk",
+            "number",
+            "subject",
+            "group_id",
+            "assignee_id",
+            "requester_id",
+            "status__key",
+            "status__category",
+            "priority__key",
+            "version",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "ticket_id": row["pk"],
+        "number": row["number"],
+        "subject": row["subject"],
+        "status": row["status__key"],
+        "status_category": row["status__category"],
+        "priority": row["priority__key"],
+        "group_id": row["group_id"],
+        "assignee_id": row["assignee_id"],
+        "requester_id": row["requester_id"],
+        "version": row["version"],
+    }
+
+
+def append_ticket_event(type: str, ticket_id: int, **extra: Any) -> LiveEvent | None:
+    """Log ``type`` for a ticket with its summary; nothing if the ticket is gone."""
+    summary = ticket_summary(ticket_id)
+    if summary is None:
+        return None
+    return append(
+        type,
+        payload={**summary, **extra},
+        ticket_id=ticket_id,
+        group_id=summary["group_id"],
+        assignee_id=summary["assignee_id"],
+        requester_id=summary["requester_id"],
+    )
+
+
+def latest_id() -> int:
+    """The newest event id, 0 for an empty log."""
+    return int(LiveEvent.objects.aggregate(top=Max("pk"))["top"] or 0)
+
+
+def oldest_id() -> int | None:
+    low: int | None = LiveEvent.objects.aggregate(low=Min("pk"))["low"]
+    return low
+
+
+def events_after(last_id: int, *, up_to: int | None = None, limit: int = BATCH) -> list[LiveEvent]:
+    """Events newer than ``last_id`` (and not newer than ``up_to``), oldest first."""
+    events = LiveEvent.objects.filter(pk__gt=last_id)
+    if up_to is not None:
+        events = events.filter(pk__lte=up_to)
+    return list(events.order_by("pk")[:limit])
+
+
+def events_by_id(ids: list[int]) -> list[LiveEvent]:
+    return list(LiveEvent.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def purge(*, now: Any = None) -> int:
+    """Forget events older than the retention; return how many.
+
+    The newest event always stays, so the log's position survives a quiet weekend and a page
+    that saw it can still tell "nothing happened" from "too much happened".
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=conf.value("RETENTION_HOURS"))
+    deleted, _ = LiveEvent.objects.filter(created_at__lt=cutoff).exclude(pk=latest_id()).delete()
+    return deleted

@@ -1,0 +1,77 @@
+"""Socket tests: the real ASGI application, signed in through a real session cookie."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+from django.test import Client
+
+from atiende.accounts.models import User
+from tests.realtime.communicator import WebsocketCommunicator
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+# Fast enough that a test never waits long; the production default is 0.25 s.
+FAST = {"POLL_SECONDS": 0.02, "VIEWER_REFRESH_SECONDS": 0.1, "GAP_GRACE_SECONDS": 0.5}
+
+
+@pytest.fixture(autouse=True)
+def _fast_polling(settings: LazySettings) -> None:
+    settings.ATIENDE_REALTIME = dict(FAST)
+
+
+def session_cookie(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def communicator(user: User | None = None) -> WebsocketCommunicator:
+    from channels.db import database_sync_to_async
+
+    from atiende.asgi import application
+
+    headers = [ORIGIN]
+    if user is not None:
+        headers.append((b"cookie", await database_sync_to_async(session_cookie)(user)))
+    return WebsocketCommunicator(application, "/ws/", headers=headers)
+
+
+@pytest.fixture
+def connect() -> Callable[..., Any]:
+    """Open a socket as ``user`` and say hello; returns (communicator, welcome message)."""
+
+    async def open_socket(
+        user: User, last_id: int | None = None
+    ) -> tuple[WebsocketCommunicator, Any]:
+        comm = await communicator(user)
+        connected, _ = await comm.connect()
+        assert connected
+        await comm.send_json_to({"type": "hello", "last_id": last_id})
+        welcome = await receive_type(comm, "welcome", "reload")
+        return comm, welcome
+
+    return open_socket
+
+
+async def receive_type(comm: WebsocketCommunicator, *types: str, timeout: float = 1.0) -> Any:
+    """The next message of one of ``types``, skipping others; fails after ``timeout``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        assert left > 0, f"no {types} message within {timeout} s"
+        message = json.loads(await comm.receive_from(timeout=left))
+        if message["type"] in types:
+            return message
+
+
+async def drain(comm: WebsocketCommunicator, *, wait: float = 0.3) -> list[Any]:
+    """Everything that arrives within ``wait`` seconds."""
+    seen = []
+    while not await comm.receive_nothing(timeout=wait):
+        seen.append(json.loads(await comm.receive_from()))
+    return seen
