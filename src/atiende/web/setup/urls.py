@@ -1,11 +1,38 @@
-"""URLs of the workspace area: setup."""
+"""URLs of the workspace settings (admins only)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.placeholders import placeholder
+from atiende.web.setup import canned_views, config_views, views
 
 urlpatterns = [
-    path("settings/", placeholder, {"title": "Settings"}, name="settings-home"),
+    path("settings/", views.home, name="settings-home"),
+    path("settings/groups/", views.groups, name="settings-groups"),
+    path("settings/groups/<int:group_id>/", views.group, name="settings-group"),
+    path("settings/agents/", views.agents, name="settings-agents"),
+    path("settings/agents/new/", views.agent_new, name="settings-agent-new"),
+    path("settings/agents/<int:user_id>/", views.agent, name="settings-agent"),
+    path("settings/agents/<int:user_id>/active/", views.agent_active, name="settings-agent-active"),
+    path("settings/statuses/", config_views.statuses, name="settings-statuses"),
+    path("settings/statuses/<int:status_id>/", config_views.status, name="settings-status"),
+    path("settings/priorities/", config_views.priorities, name="settings-priorities"),
+    path("settings/priorities/<int:priority_id>/", config_views.priority, name="settings-priority"),
+    path("settings/tags/", config_views.tags, name="settings-tags"),
+    path("settings/tags/<int:tag_id>/delete/", config_views.tag_delete, name="settings-tag-delete"),
+    path("settings/categories/", config_views.categories, name="settings-categories"),
+    path("settings/categories/<int:category_id>/", config_views.category, name="settings-category"),
+    path("settings/fields/", config_views.custom_fields, name="settings-fields"),
+    path("settings/fields/<int:field_id>/", config_views.custom_field, name="settings-field"),
+    path("settings/canned/", canned_views.shared_list, name="settings-canned"),
+    path(
+        "settings/canned/<int:response_id>/",
+        canned_views.shared_edit,
+        name="settings-canned-edit",
+    ),
+    path(
+        "settings/canned/<int:response_id>/delete/",
+        canned_views.shared_delete,
+        name="settings-canned-delete",
+    ),
 ]
