@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -225,4 +228,43 @@ async def test_event_written_by_another_connection_arrives_within_a_second(
     event = await receive_type(comm, "ticket.created", timeout=1.0)
     assert time.monotonic() - started < 1.0
     assert event["ticket_id"] == created["ticket"].pk
+    await comm.disconnect()
+
+
+async def test_ticket_opened_by_another_process_arrives_within_a_second(
+    connect: Callable[..., Any],
+) -> None:
+    """A real second process (``atiende manage shell``) writes to the same database file."""
+    group = await database_sync_to_async(make_group)()
+    agent = await database_sync_to_async(make_agent)(group)
+    customer = await database_sync_to_async(make_customer)()
+    comm, _ = await connect(agent)
+    database = connection.settings_dict["NAME"]
+    code = (
+        "from atiende.accounts.models import User\n"
+        "from atiende.core.actor import Actor\n"
+        "from atiende.tickets.services import open_ticket\n"
+        f"t = open_ticket(Actor.system('worker'), subject='From the worker', body='Hi',"
+        f" requester=User.objects.get(pk={customer.pk}), group_id={group.pk})\n"
+        "print(t.pk)\n"
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("atiende")),
+        "manage",
+        "shell",
+        "-c",
+        code,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    finished = time.monotonic()
+    assert process.returncode == 0, err.decode()
+    ticket_id = int(out.decode().split()[-1])
+    event = await receive_type(comm, "ticket.created", timeout=1.0)
+    assert time.monotonic() - finished < 1.0
+    assert event["ticket_id"] == ticket_id and event["subject"] == "From the worker"
+    assert event["source"] == "system"
     await comm.disconnect()

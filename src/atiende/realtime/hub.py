@@ -78,7 +78,10 @@ class Hub:
         self.viewers[viewer.user_id] = viewer
 
     async def _run(self) -> None:
+        full = False
         while True:
+            if not full:
+                await asyncio.sleep(conf.value("POLL_SECONDS"))
             try:
                 full = await self.poll()
             except asyncio.CancelledError:
@@ -87,8 +90,6 @@ class Hub:
                 logger.exception("reading the live event log failed")
                 full = False
                 await asyncio.sleep(1)
-            if not full:
-                await asyncio.sleep(conf.value("POLL_SECONDS"))
 
     async def poll(self) -> bool:
         """Read and deliver what is new; True if a full batch came (read again at once)."""

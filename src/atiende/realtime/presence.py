@@ -47,7 +47,7 @@ def watched_ticket(user_id: int, ticket_id: int) -> TicketRouting | None:
 
 
 def viewers(ticket_id: int) -> list[dict[str, Any]]:
-    """The people on ``ticket_id`` now, each once, with whether they are typing."""
+    """The people on ``ticket_id`` now, each once, in the order they came, and who types."""
     now = timezone.now()
     rows = (
         Presence.objects.filter(
@@ -55,7 +55,7 @@ def viewers(ticket_id: int) -> list[dict[str, Any]]:
             seen_at__gte=now - timedelta(seconds=conf.value("PRESENCE_TTL_SECONDS")),
         )
         .select_related("user")
-        .order_by("seen_at", "pk")
+        .order_by("pk")
     )
     typing_since = now - timedelta(seconds=conf.value("TYPING_SECONDS"))
     people: dict[int, dict[str, Any]] = {}
