@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.placeholders import placeholder
+from atiende.web.search import views
 
 urlpatterns = [
-    path("search/", placeholder, {"title": "Search"}, name="search"),
+    path("search/", views.results, name="search"),
+    path("search/suggest/", views.suggest, name="search-suggest"),
 ]
