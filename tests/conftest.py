@@ -23,6 +23,16 @@ def _media_in_tmp(settings: LazySettings, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_config_snapshot() -> Iterator[None]:
+    """Each test starts without another test's (rolled back) statuses or custom fields."""
+    from atiende.tickets import config_cache
+
+    config_cache.clear()
+    yield
+    config_cache.clear()
+
+
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     """Run on-commit callbacks (event subscribers) as a real commit would."""

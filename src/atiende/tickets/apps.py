@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
     name = "atiende.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from atiende.tickets import config_cache  # noqa: F401  (connects its invalidation signals)

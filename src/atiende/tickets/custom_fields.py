@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 
 from atiende.core.errors import ErrorCollector
 from atiende.core.text import clean_text
+from atiende.tickets import config_cache
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
 
 MAX_TEXT = 5000
 
 
 def definitions(target: CustomFieldTarget) -> dict[str, CustomField]:
-    return {f.key: f for f in CustomField.objects.filter(target=target, is_active=True)}
+    """The active fields of ``target`` by key (from the per-process configuration snapshot)."""
+    return {f.key: f for f in config_cache.custom_fields(target)}
 
 
 def clean_custom_fields(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import Group, User
 from atiende.core.errors import FieldError, Invalid
 from atiende.core.text import clean_text
+from atiende.tickets import config_cache
 from atiende.tickets.errors import InvalidTransition
 from atiende.tickets.models import Category, Priority, Status, StatusCategory, Tag
 
@@ -16,9 +17,10 @@ MAX_TAG_LENGTH = 100
 
 
 def default_status() -> Status:
-    status = Status.objects.filter(is_default=True, is_active=True).first()
+    active = [s for s in config_cache.statuses() if s.is_active]
+    status = next((s for s in active if s.is_default), None)
     if status is None:
-        status = Status.objects.filter(category=StatusCategory.NEW, is_active=True).first()
+        status = next((s for s in active if s.category == StatusCategory.NEW), None)
     if status is None:
         raise RuntimeError("no default ticket status is configured")
     return status
@@ -29,21 +31,22 @@ def first_status_in(category: StatusCategory) -> Status | None:
 
 
 def default_priority() -> Priority:
-    priority = Priority.objects.filter(is_default=True).first() or Priority.objects.first()
+    priorities = config_cache.priorities()
+    priority = next((p for p in priorities if p.is_default), None) or next(iter(priorities), None)
     if priority is None:
         raise RuntimeError("no ticket priority is configured")
     return priority
 
 
 def resolve_status(key: str, field: str = "status") -> Status:
-    status = Status.objects.filter(key=key, is_active=True).first()
+    status = next((s for s in config_cache.statuses() if s.key == key and s.is_active), None)
     if status is None:
         raise Invalid.field(field, _("Unknown status “%(key)s”.") % {"key": key})
     return status
 
 
 def resolve_priority(key: str, field: str = "priority") -> Priority:
-    priority = Priority.objects.filter(key=key).first()
+    priority = next((p for p in config_cache.priorities() if p.key == key), None)
     if priority is None:
         raise Invalid.field(field, _("Unknown priority “%(key)s”.") % {"key": key})
     return priority

@@ -1,0 +1,49 @@
+"""The configuration snapshot: fresh after a change in this process, copies for callers."""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.tickets import config_cache
+from atiende.tickets.models import CustomField, Priority, Status
+from atiende.tickets.services import common
+
+pytestmark = pytest.mark.django_db
+
+
+def test_snapshot_is_read_once_then_reused(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(3):
+        config_cache.snapshot()
+    with django_assert_num_queries(0):
+        assert common.default_status().key == "new"
+        assert common.default_priority().key == "normal"
+        assert common.resolve_status("pending").key == "pending"
+
+
+def test_a_saved_change_is_seen_at_once() -> None:
+    assert common.default_priority().key == "normal"
+    Priority.objects.filter(key="normal").update(is_default=False)  # no signal: still cached
+    assert common.default_priority().key == "normal"
+    high = Priority.objects.get(key="high")
+    high.is_default = True
+    high.save()  # a save (services, admin) clears the snapshot
+    assert common.default_priority().key == "high"
+
+
+def test_new_custom_field_and_deactivated_status_are_seen() -> None:
+    from atiende.tickets.custom_fields import definitions
+
+    assert "order_ref" not in definitions("ticket")
+    CustomField.objects.create(key="order_ref", target="ticket", type="text", name_en="Order")
+    assert "order_ref" in definitions("ticket")
+    pending = Status.objects.get(key="pending")
+    pending.is_active = False
+    pending.save()
+    with pytest.raises(Exception, match="Unknown status"):
+        common.resolve_status("pending")
+
+
+def test_callers_get_copies() -> None:
+    status = common.default_status()
+    status.key = "changed in memory"
+    assert common.default_status().key == "new"
