@@ -82,7 +82,7 @@ def test_agent_outside_the_group_does_not_see_its_tickets(team: Team) -> None:
     assert client.get(reverse("inbox") + f"?view=group-{team.support.pk}").status_code == 404
     # Filtering by that group shows nothing either: scoping applies to every filter.
     filtered = client.get(
-        reverse("inbox"), {"view": "open", "filtered": "1", "group_id": team.support.pk}
+        reverse("inbox"), {"view": "open", "filtered": "1", "group_id": str(team.support.pk)}
     )
     assert filtered.status_code == 200
     assert ticket.pk not in row_ids(filtered.content.decode())

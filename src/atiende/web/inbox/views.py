@@ -151,12 +151,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     state = resolve_state(request, request.GET, choices)
     page: Page[Ticket] | None = None
     cursor = request.GET.get("cursor") or None
+    problem: AtiendeError | None = None
     if state.valid:
         try:
             page = ticket_page(request, state, cursor)
         except Invalid as error:
-            apply_errors(state.form, error)
+            problem = error
     context = {
+        "problem": problem,
         "state": state,
         "page": page,
         "cursor": cursor,
