@@ -55,7 +55,7 @@ def field_form(
 ) -> forms.Form:
     """The edit form of header field ``name`` with the choices it may take now."""
     initial: dict[str, Any] = {"version": version or ticket.version}
-    form = VersionForm(data, initial=initial, prefix=None)
+    form = VersionForm(data, initial=initial, auto_id="edit-%s")
     label, key = FIELDS[name]
     field: forms.Field
     if name == "subject":

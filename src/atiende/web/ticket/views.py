@@ -454,7 +454,7 @@ def _time_context(request: HttpRequest, ticket: Ticket, **kw: Any) -> dict[str, 
         "time": spent,
         "time_entries": entries,
         "time_total": format_duration(spent.total_seconds),
-        "time_form": kw.get("form") or TimeForm(),
+        "time_form": kw.get("form") or TimeForm(auto_id="time-%s"),
         "time_alert": kw.get("alert", ""),
     }
 
@@ -480,7 +480,7 @@ def time_action(request: HttpRequest, ticket_id: int, action: str) -> HttpRespon
     """Start or stop the agent's timer, or log minutes by hand."""
     ticket = _load(request, ticket_id)
     caller = actor(request)
-    form = TimeForm(request.POST) if action == "log" else None
+    form = TimeForm(request.POST, auto_id="time-%s") if action == "log" else None
     try:
         if action == "start":
             tickets.start_timer(caller, ticket_id=ticket.pk)
