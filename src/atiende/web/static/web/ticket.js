@@ -2,7 +2,7 @@
 // @mentions, dropped files) and picking a requester. Everything else is htmx.
 (function () {
   "use strict";
-  var root = document.querySelector("[data-ticket-id]");
+  var root = document.querySelector("main[data-ticket-id]");
 
   // Refresh parts of the page when this ticket changes here or elsewhere. An open field form
   // keeps the header as it is: saving it runs the stale-version check instead.
