@@ -36,6 +36,7 @@ run: install
 
 test: install-dev
 	$(MAKE) --no-print-directory lint
+	@scripts/ensure-chromium
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-dev

@@ -1,0 +1,12 @@
+"""Settings for the server process the browser tests start (tests/e2e/conftest.py).
+
+The app's own settings, with two changes that only tests need:
+- the test process stores passwords with the fast MD5 hasher (tests/conftest.py), so the
+  server must know it to check them;
+- static files come from the apps' folders (no ``collectstatic`` before each run).
+"""
+
+from atiende.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+WHITENOISE_USE_FINDERS = True
