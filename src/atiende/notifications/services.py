@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -74,7 +73,6 @@ def notify(
                     "number": ticket["number"],
                     "subject": ticket["subject"],
                     "text": text,
-                    "url": reverse("ticket", args=[ticket_id]),
                     "unread": unread_count(recipient),
                 },
                 ticket_id=ticket_id,
