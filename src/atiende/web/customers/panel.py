@@ -32,7 +32,7 @@ CHANNEL_ICONS: dict[str, str] = {
     Channel.EMAIL: "✉",
     Channel.WEB: "⌨",
     Channel.PORTAL: "⌂",
-    Channel.CHAT: "💬",
+    Channel.CHAT: "❝",
     Channel.WHATSAPP: "✆",
     Channel.TELEGRAM: "✈",
     Channel.SMS: "✉",

@@ -23,7 +23,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.search.customers import clean_query, customer_matches
-from atiende.tickets.models import Ticket
+from atiende.tickets.models import CustomFieldTarget, Ticket
 from atiende.tickets.selectors import visible_tickets
 from atiende.web.common import actor, staff_required
 from atiende.web.customers.forms import (
@@ -32,7 +32,7 @@ from atiende.web.customers.forms import (
     SearchForm,
     apply_service_errors,
 )
-from atiende.web.customers.panel import customer_panel, ticket_rows
+from atiende.web.customers.panel import customer_panel, field_values, ticket_rows
 
 PAGE_SIZE = 25
 NEWEST_TICKETS = SortKey("created_at", True, datetime.datetime)
@@ -294,6 +294,14 @@ def merge_confirm(request: HttpRequest, customer_id: int, source_id: int) -> Htt
     return render(
         request,
         "web/customers/merge_confirm.html",
-        {"customer": target, "preview": preview, "error": error},
+        {
+            "customer": target,
+            "preview": preview,
+            "error": error,
+            "moving_fields": field_values(
+                CustomFieldTarget.USER,
+                {k: preview.source.custom_fields[k] for k in preview.custom_field_keys},
+            ),
+        },
         status=error.status if error else 200,
     )
