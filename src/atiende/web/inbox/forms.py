@@ -129,6 +129,27 @@ class FilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # Single-line fields first, then the lists of choices, so the grid packs tightly.
+    field_order = [
+        "q",
+        "group_id",
+        "assignee",
+        "tag",
+        "requester_id",
+        "organization_id",
+        "created_after",
+        "created_before",
+        "updated_after",
+        "updated_before",
+        "solved_since_days",
+        "sort",
+        "status_category",
+        "status",
+        "priority",
+        "channel",
+        "columns",
+    ]
+
     def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "status", list(choices.statuses))
@@ -156,7 +177,7 @@ class SavedViewForm(FilterForm):
         required=False,
         help_text=_("Everyone sees it; each person still sees only the tickets they can open."),
     )
-    field_order = ["name", "shared"]
+    field_order = ["name", "shared", *FilterForm.field_order]
 
 
 class BulkForm(forms.Form):

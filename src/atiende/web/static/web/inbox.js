@@ -17,6 +17,11 @@
       master.checked = all.length > 0 && chosen.length === all.length;
       master.indeterminate = chosen.length > 0 && chosen.length < all.length;
     }
+    var form = document.getElementById("bulk-form");
+    if (form) {
+      form.classList.add("bulk-js");
+      form.classList.toggle("has-selection", chosen.length > 0);
+    }
     var count = document.querySelector("[data-selected-count]");
     if (count) count.textContent = chosen.length ? "(" + chosen.length + ")" : "";
   }
@@ -30,4 +35,9 @@
     }
   });
   document.addEventListener("htmx:afterSwap", refresh);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", refresh);
+  } else {
+    refresh();
+  }
 })();
