@@ -377,3 +377,14 @@ def test_customer_page_queries_stay_bounded(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("customer", args=[customer.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00", "%_", "' OR 1=1 --", "a" * 5000])
+def test_hostile_list_queries_answer_normally(signed_in: SignedIn, query: str) -> None:
+    make_customer(name="Someone")
+    make_org("Some org")
+    client = signed_in(make_agent())
+    assert client.get(reverse("customers"), {"q": query}).status_code == 200
+    assert client.get(reverse("organizations"), {"q": query}).status_code == 200
+    customer = make_customer()
+    assert client.get(reverse("customer-merge", args=[customer.pk]), {"q": query}).status_code == 200

@@ -294,3 +294,12 @@ def test_results_and_suggestions_stay_bounded(
         assert client.get(reverse("search"), {"q": "laptop", "tab": "customers"}).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("search-suggest"), {"q": "laptop"}).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00", "%_", "' OR 1=1 --", '"unclosed', "NEAR(", "a" * 5000])
+def test_hostile_queries_answer_normally(signed_in: SignedIn, query: str) -> None:
+    make_customer(name="Someone")
+    client = signed_in(make_agent())
+    assert client.get(reverse("search-suggest"), {"q": query}).status_code == 200
+    for tab in ("tickets", "customers", "organizations"):
+        assert client.get(reverse("search"), {"q": query, "tab": tab}).status_code == 200

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atiende.accounts.models import IdentityChannel, User
 from atiende.core.errors import AtiendeError
+from atiende.core.text import clean_text
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
 
 PREFIX = "cf_"
@@ -149,13 +150,13 @@ class IdentityForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """The ``q`` of a list page; too long a query is cut, never refused."""
+    """The ``q`` and ``cursor`` of a list page; a query is cut and cleaned, never refused."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_SEARCH * 10)
     cursor = forms.CharField(required=False, max_length=500)
 
     def query(self) -> str:
-        return str(self.cleaned_data.get("q") or "")[:MAX_SEARCH] if self.is_valid() else ""
+        raw = self.data.get("q", "")
+        return clean_text(raw if isinstance(raw, str) else "")[:MAX_SEARCH]
 
     def page_cursor(self) -> str | None:
         return (self.cleaned_data.get("cursor") or None) if self.is_valid() else None

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from atiende.core.text import clean_text
 from atiende.tickets.models import Channel, StatusCategory
 
 MAX_QUERY = 200
@@ -16,7 +17,6 @@ TABS = ("tickets", "customers", "organizations")
 
 
 class SearchPageForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY * 10)
     tab = forms.ChoiceField(
         required=False,
         choices=[
@@ -61,7 +61,9 @@ class SearchPageForm(forms.Form):
 
     @property
     def query(self) -> str:
-        return str(self.value("q") or "")[:MAX_QUERY]
+        """What was typed, cut and cleaned but never refused: search treats it as plain text."""
+        raw = self.data.get("q", "")
+        return clean_text(raw if isinstance(raw, str) else "")[:MAX_QUERY]
 
     @property
     def active_tab(self) -> str:
