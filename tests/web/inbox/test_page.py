@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from atiende.tickets import services
+from atiende.tickets import saved_views, services
 from atiende.tickets.models import Ticket
 from tests.factories import make_customer, make_ticket, web
 from tests.web.inbox.conftest import Team, signed_in
@@ -116,11 +116,21 @@ def test_recently_solved_leaves_out_older_solutions(team: Team) -> None:
 
 def test_customer_gets_403_everywhere(team: Team) -> None:
     client = signed_in(make_customer())
-    for name in ("inbox", "inbox-rows", "inbox-counts", "inbox-new", "inbox-view-create"):
-        response = client.get(reverse(name))
-        assert response.status_code == 403, name
+    view = saved_views.create_saved_view(web(team.agent), name="Team", filters={}, shared=True)
+    for url in (
+        reverse("inbox"),
+        reverse("inbox-rows"),
+        reverse("inbox-counts"),
+        reverse("inbox-new"),
+        reverse("inbox-view-create"),
+        reverse("inbox-view-edit", args=[view.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
         assert "Not allowed" in response.content.decode()
     assert client.post(reverse("inbox-bulk"), {"action": "close"}).status_code == 403
+    assert client.post(reverse("inbox-view-delete", args=[view.pk])).status_code == 403
+    assert client.post(reverse("inbox-view-create"), {"name": "Mine"}).status_code == 403
 
 
 def test_anonymous_is_sent_to_sign_in() -> None:
@@ -159,3 +169,29 @@ def test_rows_carry_the_contract_markers(team: Team) -> None:
     assert 'data-shortcut="x"' in html
     assert f'href="{reverse("ticket", args=[ticket.pk])}"' in html
     assert f"Select ticket #{ticket.number}" in html
+
+
+@pytest.mark.parametrize("user", ["admin", "agent", "other"])
+def test_each_count_matches_its_list(team: Team, user: str) -> None:
+    """The sidebar's cheap aggregate and the list's own query agree for every view."""
+    make_ticket(group_id=team.support.pk, assignee_id=team.agent.pk)
+    make_ticket(group_id=team.support.pk, status="pending")
+    make_ticket(group_id=team.billing.pk, assignee_id=team.other.pk, priority="urgent")
+    make_ticket(group_id=team.billing.pk)
+    make_ticket()
+    solved = make_ticket(group_id=team.billing.pk)
+    services.change_status(web(team.admin), ticket_id=solved.pk, status="solved")
+    closed = make_ticket(group_id=team.support.pk)
+    services.change_status(web(team.admin), ticket_id=closed.pk, status="closed")
+    viewer = getattr(team, user)
+    saved_views.create_saved_view(
+        web(viewer), name="Urgent", filters={"priority": ["urgent"]}, shared=True
+    )
+    client = signed_in(viewer)
+
+    found = counts(client.get(reverse("inbox")).content.decode())
+
+    assert len(found) >= 6
+    for key, count in found.items():
+        html = client.get(reverse("inbox"), {"view": key}).content.decode()
+        assert len(row_ids(html)) == count, key
