@@ -66,6 +66,12 @@ def indexed_ids() -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def empty_index() -> None:
+    """Drop every row of the index, as if the tickets had been loaded without it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608  (constants)
+
+
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs the Spanish stemmer of PostgreSQL"
 )

@@ -12,7 +12,7 @@ from atiende.search.documents import MAX_PART_CHARS, load_documents
 from atiende.search.tickets import index_tickets, rebuild_index
 from atiende.tickets import services
 from tests.factories import SYSTEM, make_ticket
-from tests.search.conftest import MakeIndexed, found, indexed_ids
+from tests.search.conftest import MakeIndexed, empty_index, found, indexed_ids
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("match_mode")]
 
@@ -20,9 +20,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("match_mode")]
 def test_index_tickets_in_batches_without_per_ticket_queries(
     django_assert_max_num_queries: Any,
 ) -> None:
-    # Opened without running subscribers: nothing is indexed yet.
     tickets = [make_ticket(subject=f"Batch {n}", body="Bulk words") for n in range(30)]
     services.add_message(SYSTEM, ticket_id=tickets[0].pk, body="Only here", public=False)
+    empty_index()
     assert indexed_ids() == set()
     ids = [t.pk for t in tickets]
     # Per batch: savepoint, tickets, messages, delete (SQLite), insert, release.

@@ -1,4 +1,4 @@
-"""The index follows tickets through domain events, after commit."""
+"""The index follows tickets through domain events, inside the transaction that changes them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from atiende.search.subscribers import index_updated_ticket
 from atiende.tickets import services
@@ -17,12 +18,21 @@ pytestmark = pytest.mark.usefixtures("match_mode")
 
 
 @pytest.mark.django_db
-def test_nothing_is_indexed_before_commit(on_commit: Callable[..., Any]) -> None:
-    with on_commit() as callbacks:
-        ticket = make_ticket(subject="Pending commit")
-        assert found("pending") == set()
-    assert callbacks
-    assert found("pending") == {ticket.pk}
+def test_the_index_commits_and_rolls_back_with_the_change() -> None:
+    seen_inside: set[int] = set()
+
+    def open_then_fail() -> None:
+        with transaction.atomic():
+            ticket = make_ticket(subject="Rolled back")
+            seen_inside.update(found("rolled"))
+            assert seen_inside == {ticket.pk}  # written in the same transaction
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        open_then_fail()
+    assert seen_inside and found("rolled") == set()
+    kept = make_ticket(subject="Rolled forward")
+    assert found("rolled") == {kept.pk}
 
 
 @pytest.mark.django_db

@@ -1,4 +1,10 @@
-"""Domain events: published after commit, delivered to subscribers registered by each app.
+"""Domain events, delivered to subscribers registered by each app.
+
+Most subscribers run after the surrounding transaction commits, so a rolled-back change tells
+nobody. Subscribers that only write derived rows to our own database — the search index, the
+live-event log — may instead run inside the transaction (``in_transaction=True``): their rows
+then commit or roll back with the change itself (no second write transaction, and nothing
+between the two for a crash to lose).
 
 Events are frozen dataclasses of ids and plain values so they survive a JSON round trip and can
 travel to tasks, the channel layer and webhooks unchanged.
@@ -20,21 +26,31 @@ E = TypeVar("E")
 Handler = Callable[[Any], None]
 
 _subscribers: dict[type, list[Handler]] = defaultdict(list)
+_in_transaction: dict[type, list[Handler]] = defaultdict(list)
 
 
-def subscribe(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
-    """Register ``handler`` for ``event_type``; used by each app's ``subscribers`` module."""
+def subscribe(
+    event_type: type[E], *, in_transaction: bool = False
+) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+    """Register ``handler`` for ``event_type``; used by each app's ``subscribers`` module.
+
+    With ``in_transaction`` the handler runs when the event is published, inside the caller's
+    transaction, and an exception it raises rolls the change back.
+    """
+    registry = _in_transaction if in_transaction else _subscribers
 
     def register(handler: Callable[[E], None]) -> Callable[[E], None]:
-        if handler not in _subscribers[event_type]:
-            _subscribers[event_type].append(handler)
+        if handler not in registry[event_type]:
+            registry[event_type].append(handler)
         return handler
 
     return register
 
 
 def publish(event: object) -> None:
-    """Deliver ``event`` once the surrounding transaction commits (at once outside one)."""
+    """Run in-transaction handlers now; deliver to the others once the transaction commits."""
+    for handler in list(_in_transaction[type(event)]):
+        handler(event)
     transaction.on_commit(lambda: dispatch(event), robust=True)
 
 

@@ -1,4 +1,4 @@
-"""Keep the search index in step with tickets, after each commit."""
+"""Keep the search index in step with tickets, inside the transaction that changes them."""
 
 from __future__ import annotations
 
@@ -10,23 +10,23 @@ from atiende.tickets.events import MessageAdded, TicketCreated, TicketsMerged, T
 DOCUMENT_FIELDS = frozenset({"subject", "merged_into", "merged_from"})
 
 
-@subscribe(TicketCreated)
+@subscribe(TicketCreated, in_transaction=True)
 def index_new_ticket(event: TicketCreated) -> None:
     index_ticket(event.ticket_id)
 
 
-@subscribe(MessageAdded)
+@subscribe(MessageAdded, in_transaction=True)
 def index_new_message(event: MessageAdded) -> None:
     index_ticket(event.ticket_id)
 
 
-@subscribe(TicketUpdated)
+@subscribe(TicketUpdated, in_transaction=True)
 def index_updated_ticket(event: TicketUpdated) -> None:
     if DOCUMENT_FIELDS.intersection(event.fields):
         index_ticket(event.ticket_id)
 
 
-@subscribe(TicketsMerged)
+@subscribe(TicketsMerged, in_transaction=True)
 def index_merged_tickets(event: TicketsMerged) -> None:
     """The source's messages moved to the target: both documents changed."""
     index_tickets([event.source_id, event.target_id])

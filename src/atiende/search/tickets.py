@@ -40,7 +40,8 @@ def index_tickets(ticket_ids: Iterable[int], *, batch_size: int = BATCH_SIZE) ->
         ids = list(dict.fromkeys(batch))
         # Read and write in one transaction: on SQLite (IMMEDIATE) no other writer can slip a
         # newer message in between, so a slower indexer never overwrites a fresher document.
-        with transaction.atomic(using=alias):
+        # Called by a service (inside its transaction), this joins that transaction.
+        with transaction.atomic(using=alias, savepoint=False):
             documents = load_documents(ids, using=alias)
             with connections[alias].cursor() as cursor:
                 index.write(cursor, ids, documents)

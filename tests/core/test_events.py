@@ -1,0 +1,55 @@
+"""The event bus: after-commit delivery, in-transaction handlers, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from atiende.core import events
+
+
+@dataclass(frozen=True)
+class Pinged:
+    n: int
+
+
+@pytest.fixture
+def calls() -> Iterator[list[tuple[str, int]]]:
+    seen: list[tuple[str, int]] = []
+
+    def during(event: Pinged) -> None:
+        if event.n < 0:
+            raise ValueError("refused")
+        seen.append(("during", event.n))
+
+    def after(event: Pinged) -> None:
+        seen.append(("after", event.n))
+
+    events.subscribe(Pinged, in_transaction=True)(during)
+    events.subscribe(Pinged)(after)
+    yield seen
+    events._in_transaction.pop(Pinged, None)
+    events._subscribers.pop(Pinged, None)
+
+
+@pytest.mark.django_db
+def test_in_transaction_handlers_run_at_publish_others_after_commit(
+    calls: list[tuple[str, int]], on_commit: Any
+) -> None:
+    with on_commit(), transaction.atomic():
+        events.publish(Pinged(1))
+        assert calls == [("during", 1)]
+    assert calls == [("during", 1), ("after", 1)]
+
+
+@pytest.mark.django_db
+def test_an_in_transaction_failure_reaches_the_caller_and_nothing_runs_after(
+    calls: list[tuple[str, int]], on_commit: Any
+) -> None:
+    with on_commit(), pytest.raises(ValueError, match="refused"):
+        events.publish(Pinged(-1))
+    assert calls == []
