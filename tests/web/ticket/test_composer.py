@@ -79,6 +79,17 @@ def test_empty_message_is_refused_next_to_the_text(
     assert Message.objects.filter(ticket=ticket).count() == 1
 
 
+def test_a_reply_on_a_closed_ticket_is_refused_with_the_reason(
+    client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]
+) -> None:
+    services.change_status(web(agent), ticket_id=ticket.pk, status="closed")
+    response = send(client_for(agent), ticket, hx, body="Hello again")
+    assert response.status_code == 409
+    assert "The ticket is closed; open a new ticket instead." in response.content.decode()
+    assert "Hello again" in response.content.decode()
+    assert not Message.objects.filter(body_text="Hello again").exists()
+
+
 def test_without_htmx_sending_redirects_to_the_ticket(
     client_for: Any, agent: User, ticket: Ticket
 ) -> None:

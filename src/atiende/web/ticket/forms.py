@@ -173,7 +173,9 @@ class ComposerForm(forms.Form):
         label=_("Message"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 6, "data-composer": ""}),
+        widget=forms.Textarea(
+            attrs={"rows": 6, "data-composer": "", "aria-describedby": "composer-body-help"}
+        ),
     )
     public = forms.TypedChoiceField(
         label=_("Kind"),

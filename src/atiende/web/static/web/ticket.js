@@ -47,7 +47,7 @@
     var remove = document.createElement("button");
     remove.type = "button"; remove.className = "chip-remove";
     remove.setAttribute("data-remove-chip", "");
-    remove.setAttribute("aria-label", "× " + label);
+    remove.setAttribute("aria-label", (list.getAttribute("data-remove-label") || "×") + " " + label);
     remove.textContent = "×";
     item.append(input, text, " ", remove);
     list.appendChild(item);
