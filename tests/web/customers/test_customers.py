@@ -389,3 +389,15 @@ def test_hostile_list_queries_answer_normally(signed_in: SignedIn, query: str) -
     customer = make_customer()
     merge = client.get(reverse("customer-merge", args=[customer.pk]), {"q": query})
     assert merge.status_code == 200
+
+
+def test_merge_preview_names_the_fields_that_move(signed_in: SignedIn) -> None:
+    CustomField.objects.create(
+        target=CustomFieldTarget.USER, key="tax_id", type=CustomFieldType.TEXT, name_en="Tax id"
+    )
+    target = make_customer(name="Target")
+    source = make_customer(name="Source", custom_fields={"tax_id": "B-1"})
+    html = body(
+        signed_in(make_agent()).get(reverse("customer-merge-confirm", args=[target.pk, source.pk]))
+    )
+    assert "<li>Tax id: B-1</li>" in html
