@@ -276,6 +276,7 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
 
 
 _PAGE_ERRORS: dict[int, list[str]] = {}
+_CONSOLE: dict[int, list[str]] = {}  # console errors and warnings, printed when a test fails
 
 
 def js_errors(page: Page) -> list[str]:
@@ -296,6 +297,8 @@ def save_screenshot(page: Page, name: str) -> Path:
     lang = page.locator("html").get_attribute("lang", timeout=2_000) or "xx"
     path = SCREENSHOTS / f"{_slug(lang)}-{_slug(name)}-{kind_of(page)}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
+    # From the top: scrolled, a full-page shot draws the sticky top bar mid-page.
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
 
@@ -322,6 +325,15 @@ def new_page(
         page = context.new_page()
         errors = _PAGE_ERRORS.setdefault(id(page), [])
         page.on("pageerror", lambda error: errors.append(str(error)))
+        console = _CONSOLE.setdefault(id(page), [])
+        page.on(
+            "console",
+            lambda message: (
+                console.append(f"{message.type}: {message.text}")
+                if message.type in ("error", "warning")
+                else None
+            ),
+        )
         opened.append((context, page))
         return page
 
@@ -334,7 +346,11 @@ def new_page(
                 print(f"\nscreenshot of the failure: {path}")
             except Exception as error:  # the failure itself matters more
                 print(f"\nno screenshot of the failure: {error}")
+            print(f"page: {page.url}")
+            for line in _CONSOLE.get(id(page), []):
+                print(f"console {line}")
         _PAGE_ERRORS.pop(id(page), None)
+        _CONSOLE.pop(id(page), None)
         context.close()
 
 

@@ -3,10 +3,12 @@
 The app's own settings, with two changes that only tests need:
 - the test process stores passwords with the fast MD5 hasher (tests/conftest.py), so the
   server must know it to check them;
-- static files come from the apps' folders (no ``collectstatic`` before each run).
+- static files come from the apps' folders (no ``collectstatic`` before each run), looked up
+  on each request, so a file edited while the tests run is never served with a stale length.
 """
 
 from atiende.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

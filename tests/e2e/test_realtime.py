@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocket, expect
 
+from atiende.accounts.models import User
 from atiende.accounts.services import create_api_token
-from tests.e2e.conftest import Server
-from tests.factories import SYSTEM, make_admin, make_agent
+from tests.e2e.conftest import Server, js_errors
+from tests.factories import SYSTEM, make_agent, make_customer, make_group, make_ticket
 
 pytestmark = [
     pytest.mark.xdist_group("e2e"),
@@ -19,35 +23,107 @@ pytestmark = [
 ]
 
 
-@pytest.mark.skip(reason="waiting for realtime and inbox (the inbox does not listen yet)")
-def test_ticket_created_through_the_api_appears_in_the_open_inbox(
-    page: Page, signed_in: Callable[..., Page], app_server: Server
-) -> None:
-    signed_in(page, make_agent())
-    token = create_api_token(SYSTEM, user=make_admin(), name="e2e")[1]
-    with page.expect_websocket():
-        page.goto("/inbox/")
+def open_live(page: Page, path: str) -> None:
+    """Open ``path`` and wait until its WebSocket has been welcomed by the server."""
+    frames: list[str] = []
 
-    answer = httpx.post(
-        f"{app_server.url}/api/v1/tickets",
+    def listen(socket: WebSocket) -> None:
+        socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", listen)
+    page.goto(path)
+    deadline = time.monotonic() + 10
+    while not any('"welcome"' in frame for frame in frames):
+        assert time.monotonic() < deadline, "the page's WebSocket was not welcomed in 10 s"
+        page.wait_for_timeout(50)
+    page.remove_listener("websocket", listen)
+
+
+def api(server: Server, user: User, method: str, path: str, **json: object) -> httpx.Response:
+    token = create_api_token(SYSTEM, user=user, name="e2e")[1]
+    return httpx.request(
+        method,
+        f"{server.url}/api/v1{path}",
         headers={"Authorization": f"Bearer {token}"},
-        json={
-            "subject": "Live: the printer is on fire",
-            "body": "Smoke everywhere.",
-            "requester": {"email": "live@example.com", "name": "Live Customer"},
-        },
+        json=json,
         timeout=10,
     )
 
+
+def test_ticket_created_through_the_api_appears_in_the_open_inbox(
+    page: Page,
+    signed_in: Callable[..., Page],
+    app_server: Server,
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    group = make_group("Support")
+    agent = make_agent(group)
+    signed_in(page, agent)
+    open_live(page, "/inbox/")
+    rows = page.locator("#inbox-rows")
+    expect(rows).not_to_contain_text("Live: the printer is on fire")
+
+    answer = api(
+        app_server,
+        agent,
+        "POST",
+        "/tickets",
+        subject="Live: the printer is on fire",
+        body="Smoke everywhere.",
+        requester={"email": "live@example.com", "name": "Live Customer"},
+        group_id=group.pk,
+    )
+
     assert answer.status_code == 201, answer.text
-    expect(page.get_by_text("Live: the printer is on fire")).to_be_visible()
+    announcement = page.locator("#new-tickets").get_by_role("link", name=re.compile("1 new ticket"))
+    expect(announcement).to_be_visible()
+    screenshot(page, "inbox-new-ticket-arrived")
+    announcement.click()
+    expect(rows.get_by_role("link", name="Live: the printer is on fire")).to_be_visible()
+    assert js_errors(page) == []
 
 
-@pytest.mark.skip(reason="waiting for realtime and ticket (the ticket page does not listen yet)")
-def test_reply_from_elsewhere_appears_on_an_open_ticket(page: Page) -> None:
-    raise NotImplementedError
+def test_reply_from_elsewhere_appears_on_an_open_ticket(
+    page: Page, signed_in: Callable[..., Page], app_server: Server
+) -> None:
+    group = make_group("Support")
+    agent, colleague = make_agent(group), make_agent(group, name="Bea Ruiz")
+    ticket = make_ticket(make_customer(), group_id=group.pk, subject="Live timeline")
+    signed_in(page, agent)
+    open_live(page, f"/tickets/{ticket.pk}/")
+
+    answer = api(
+        app_server,
+        colleague,
+        "POST",
+        f"/tickets/{ticket.pk}/messages",
+        body="Bea here: I called the customer, all good now.",
+    )
+
+    assert answer.status_code == 201, answer.text
+    reply = page.locator("#timeline .message").filter(has_text="I called the customer")
+    expect(reply).to_be_visible()
+    expect(reply.locator(".message-author")).to_have_text("Bea Ruiz")
+    assert js_errors(page) == []
 
 
-@pytest.mark.skip(reason="waiting for realtime and ticket (presence on the ticket page)")
-def test_two_agents_see_each_other_on_a_ticket(page: Page) -> None:
-    raise NotImplementedError
+def test_two_agents_see_each_other_on_a_ticket(
+    new_page: Callable[..., Page],
+    signed_in: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    group = make_group("Support")
+    ana, bea = make_agent(group, name="Ana Pérez"), make_agent(group, name="Bea Ruiz")
+    ticket = make_ticket(make_customer(), group_id=group.pk, subject="Who else is here?")
+    first, second = signed_in(new_page(), ana), signed_in(new_page(phone=True), bea)
+
+    open_live(first, f"/tickets/{ticket.pk}/")
+    open_live(second, f"/tickets/{ticket.pk}/")
+
+    expect(first.locator("[data-presence]")).to_contain_text("Bea Ruiz is viewing")
+    expect(second.locator("[data-presence]")).to_contain_text("Ana Pérez is viewing")
+
+    second.locator("#composer textarea").fill("Let me answer this one…")
+
+    expect(first.locator("[data-presence]")).to_contain_text("Bea Ruiz is typing")
+    screenshot(first, "ticket-presence")
