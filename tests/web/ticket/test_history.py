@@ -125,6 +125,24 @@ def test_merges_links_and_time_read_as_sentences() -> None:
     ]
 
 
+def test_statuses_and_priorities_read_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from atiende.web.ticket.page import value_names
+
+    ticket = make_ticket()
+    admin = make_admin(name="Root")
+    services.update_ticket(
+        web(admin), ticket_id=ticket.pk, version=None, changes={"priority": "high"}
+    )
+    services.change_status(web(admin), ticket_id=ticket.pk, status="open")
+    events = TicketEvent.objects.filter(ticket=ticket, action="updated").order_by("id")
+    with translation.override("es"):
+        said = [describe(e, {}, value_names()) for e in events]
+    assert "Alta" in said[0] and "Normal" in said[0]
+    assert "Abierto" in said[1]
+
+
 def test_deleting_a_tag_reads_as_removal() -> None:
     admin = make_admin(name="Root")
     ticket = make_ticket(tags=["vip"])

@@ -70,11 +70,15 @@ def field_label(field: str, custom_names: Mapping[str, str]) -> str:
     return label() if label else field
 
 
-def value_text(field: str, value: Any) -> str:
-    """One snapshot value as words."""
+def value_text(field: str, value: Any, names: Mapping[str, str] | None = None) -> str:
+    """One snapshot value as words; statuses and priorities in the reader's language when
+    ``names`` knows their key (``"status:open"``), else as they were named when written."""
     if value is None or value == "" or value == []:
         return _("(empty)")
     if isinstance(value, dict):
+        current = (names or {}).get(f"{field}:{value.get('key')}")
+        if current:
+            return current
         if "number" in value and "name" not in value:
             return f"#{value['number']}"
         return str(value.get("name", value.get("id", "")))
@@ -87,8 +91,13 @@ def value_text(field: str, value: Any) -> str:
     return str(value)
 
 
-def describe(event: TicketEvent, custom_names: Mapping[str, str] | None = None) -> str:
-    """One sentence for one event."""
+def describe(
+    event: TicketEvent,
+    custom_names: Mapping[str, str] | None = None,
+    value_names: Mapping[str, str] | None = None,
+) -> str:
+    """One sentence for one event; ``custom_names`` names custom fields by key,
+    ``value_names`` statuses and priorities by ``"<field>:<key>"``."""
     names = custom_names or {}
     actor = who(event)
     action, field = event.action, event.field
@@ -96,7 +105,7 @@ def describe(event: TicketEvent, custom_names: Mapping[str, str] | None = None) 
     if action == "created":
         return _("%(who)s created the ticket") % {"who": actor}
     if action == "updated":
-        return _describe_update(actor, field, old, new, names)
+        return _describe_update(actor, field, old, new, names, value_names or {})
     if action == "merged" and field == "merged_into":
         return _("%(who)s merged this ticket into %(target)s") % {
             "who": actor,
@@ -142,7 +151,14 @@ def _kind(kind: Any) -> str:
     return str(LinkKind(kind).label) if kind in LinkKind.values else str(kind or "")
 
 
-def _describe_update(actor: str, field: str, old: Any, new: Any, names: Mapping[str, str]) -> str:
+def _describe_update(
+    actor: str,
+    field: str,
+    old: Any,
+    new: Any,
+    names: Mapping[str, str],
+    value_names: Mapping[str, str],
+) -> str:
     label = field_label(field, names)
     if field == "tags":
         before = set(old) if isinstance(old, list) else set()
@@ -181,17 +197,17 @@ def _describe_update(actor: str, field: str, old: Any, new: Any, names: Mapping[
         return _("%(who)s set %(field)s to %(new)s") % {
             "who": actor,
             "field": label,
-            "new": value_text(field, new),
+            "new": value_text(field, new, value_names),
         }
     if new is None or new == "" or new == []:
         return _("%(who)s cleared %(field)s (was %(old)s)") % {
             "who": actor,
             "field": label,
-            "old": value_text(field, old),
+            "old": value_text(field, old, value_names),
         }
     return _("%(who)s changed %(field)s from %(old)s to %(new)s") % {
         "who": actor,
         "field": label,
-        "old": value_text(field, old),
-        "new": value_text(field, new),
+        "old": value_text(field, old, value_names),
+        "new": value_text(field, new, value_names),
     }

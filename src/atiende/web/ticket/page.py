@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
 from atiende.core.html import sanitize_html, text_to_html
+from atiende.tickets import config_cache
 from atiende.tickets.custom_fields import definitions
 from atiende.tickets.models import (
     Attachment,
@@ -92,12 +93,13 @@ def timeline(
     if before is not None:
         messages = messages.filter(created_at__lt=before)
         events = events.filter(created_at__lt=before)
+    names = value_names()
     items = [
         TimelineItem(at=m.created_at, message=m, html=message_html(m))
         for m in messages[: limit + 1]
     ]
     items += [
-        TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names))
+        TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names))
         for e in events[: limit + 1]
     ]
     items.sort(key=lambda item: item.at, reverse=True)
@@ -109,6 +111,13 @@ def timeline(
         earliest=shown[0].at if shown else None,
         last_message_id=last_message_id,
     )
+
+
+def value_names() -> dict[str, str]:
+    """Status and priority names in the reader's language, by ``"<field>:<key>"``."""
+    names = {f"status:{s.key}": s.name for s in config_cache.statuses()}
+    names.update({f"priority:{p.key}": p.name for p in config_cache.priorities()})
+    return names
 
 
 def newer_public_message(actor: Actor, ticket: Ticket, *, after_id: int) -> Message | None:
@@ -194,7 +203,7 @@ def first_status(ticket: Ticket, category: StatusCategory) -> Status | None:
 
 
 def priorities() -> list[Priority]:
-    return list(Priority.objects.all())
+    return config_cache.priorities()
 
 
 def groups() -> list[Group]:
