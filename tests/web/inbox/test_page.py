@@ -143,6 +143,12 @@ def test_unknown_view_is_404(team: Team) -> None:
     client = signed_in(team.agent)
     for key in ("nope", "saved-999999", "group-abc", "group-999999"):
         assert client.get(reverse("inbox"), {"view": key}).status_code == 404, key
+        # Fragments answer with a short message htmx can show, not a whole 404 page.
+        for name in ("inbox-rows", "inbox-new"):
+            fragment = client.get(reverse(name), {"view": key, "since": "2026-01-01T00:00:00"})
+            assert fragment.status_code == 404
+            assert "View not found." in fragment.content.decode()
+            assert "<html" not in fragment.content.decode()
 
 
 def test_counts_fragment_refreshes_on_live_events(team: Team) -> None:

@@ -100,12 +100,12 @@ def raw_filters(data: QueryDict) -> dict[str, list[str]]:
 
 
 def resolve_state(request: HttpRequest, data: QueryDict, choices: FilterChoices) -> InboxState:
-    """The view named in ``data`` and the filters, sort and columns to show it with."""
+    """The view named in ``data`` and the filters, sort and columns to show it with.
+
+    A view the caller does not have raises ``NotFound`` (a page turns it into a 404).
+    """
     caller = actor(request)
-    try:
-        view = saved_views.find_view(caller, data.get("view") or DEFAULT_VIEW)
-    except NotFound:
-        raise Http404(_("View not found.")) from None
+    view = saved_views.find_view(caller, data.get("view") or DEFAULT_VIEW)
     if not data.get("filtered"):
         columns = list(view.columns)
         initial = as_form_data(view.filters, sort=view.sort, columns=columns)
@@ -148,7 +148,10 @@ def sidebar_sections(request: HttpRequest) -> list[tuple[str, list[InboxView]]]:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     choices = saved_views.filter_choices(actor(request))
-    state = resolve_state(request, request.GET, choices)
+    try:
+        state = resolve_state(request, request.GET, choices)
+    except NotFound:
+        raise Http404(_("View not found.")) from None
     page: Page[Ticket] | None = None
     cursor = request.GET.get("cursor") or None
     problem: AtiendeError | None = None
@@ -176,7 +179,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def rows(request: HttpRequest) -> HttpResponse:
     """One page of rows (the first, or the one after ``cursor``) for htmx."""
     choices = saved_views.filter_choices(actor(request))
-    state = resolve_state(request, request.GET, choices)
+    try:
+        state = resolve_state(request, request.GET, choices)
+    except NotFound as error:
+        return error_fragment(request, error)
     if not state.valid:
         return error_fragment(request, Invalid(_("The filters are not valid.")))
     cursor = request.GET.get("cursor") or None
@@ -200,7 +206,10 @@ def counts(request: HttpRequest) -> HttpResponse:
 def new_tickets(request: HttpRequest) -> HttpResponse:
     """How many tickets of this view arrived since the page was rendered."""
     choices = saved_views.filter_choices(actor(request))
-    state = resolve_state(request, request.GET, choices)
+    try:
+        state = resolve_state(request, request.GET, choices)
+    except NotFound as error:
+        return error_fragment(request, error)
     count = 0
     try:
         since = datetime.datetime.fromisoformat(request.GET.get("since", ""))
@@ -292,7 +301,10 @@ def view_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
                 return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
         return render(request, "web/inbox/view_form.html", {"form": form}, status=422)
-    state = resolve_state(request, request.GET, choices)
+    try:
+        state = resolve_state(request, request.GET, choices)
+    except NotFound:
+        raise Http404(_("View not found.")) from None
     initial = as_form_data(state.filters, sort=state.sort, columns=state.columns)
     form = SavedViewForm(initial=initial, choices=choices)
     return render(request, "web/inbox/view_form.html", {"form": form})
