@@ -62,6 +62,16 @@ def test_public_reply_is_sent_and_the_composer_comes_back_empty(
     assert f'name="last_seen" id="composer-last_seen" value="{message.pk}"' in body
 
 
+def test_light_formatting_is_stored_as_sanitized_html(
+    client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]
+) -> None:
+    send(client_for(agent), ticket, hx, body="**Steps**\n\n- restart\n- <script>x</script>")
+    message = Message.objects.filter(ticket=ticket).latest("id")
+    assert message.body_html == (
+        "<p><strong>Steps</strong></p><ul><li>restart</li><li>&lt;script&gt;x&lt;/script&gt;</li></ul>"
+    )
+
+
 def test_internal_note(client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]) -> None:
     response = send(client_for(agent), ticket, hx, body="Check the logs", public="0")
     assert response.status_code == 200

@@ -31,6 +31,7 @@ from atiende.tickets.services.time import ticket_time
 from atiende.web.common import actor, apply_errors, current_user, error_fragment, staff_required
 from atiende.web.customers.panel import customer_panel
 from atiende.web.ticket import page
+from atiende.web.ticket.formatting import text_to_rich_html
 from atiende.web.ticket.forms import (
     FIELDS,
     ComposerForm,
@@ -345,6 +346,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             caller,
             ticket_id=ticket.pk,
             body=data["body"],
+            body_html=text_to_rich_html(data["body"]),
             public=public,
             attachment_ids=attachment_ids,
             mentions=mention_ids,
@@ -539,6 +541,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 requester=requester,
                 subject=data["subject"],
                 body=data["body"],
+                body_html=text_to_rich_html(data["body"]),
                 public=data["public"],
                 channel=data["channel"],
                 group_id=data["group_id"],

@@ -63,8 +63,33 @@
     if (textarea) textarea.focus();
   });
 
+  // Formatting buttons wrap the selection in the marks the server understands.
+  function format(kind) {
+    var textarea = composerText();
+    if (!textarea) return;
+    var start = textarea.selectionStart, end = textarea.selectionEnd;
+    var text = textarea.value, chosen = text.slice(start, end);
+    var replaced;
+    if (kind === "bold" || kind === "italic") {
+      var mark = kind === "bold" ? "**" : "*";
+      replaced = mark + (chosen || "") + mark;
+    } else {
+      var lines = (chosen || "").split("\n");
+      replaced = lines.map(function (line, i) {
+        return (kind === "list" ? "- " : (i + 1) + ". ") + line;
+      }).join("\n");
+      if (start > 0 && text.charAt(start - 1) !== "\n") replaced = "\n" + replaced;
+    }
+    textarea.value = text.slice(0, start) + replaced + text.slice(end);
+    var caret = chosen ? start + replaced.length : start + replaced.length - (kind === "bold" ? 2 : kind === "italic" ? 1 : 0);
+    textarea.selectionStart = textarea.selectionEnd = caret;
+    textarea.focus();
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
+    var formatter = target.closest("[data-format]");
+    if (formatter) { format(formatter.getAttribute("data-format")); return; }
     var canned = target.closest("[data-canned-url]");
     if (canned) {
       fetch(canned.getAttribute("data-canned-url"), { credentials: "same-origin" })
@@ -112,6 +137,15 @@
       document.querySelector("[data-requester-search]").hidden = false;
       document.getElementById("id_requester_email").focus();
     }
+  });
+
+  // Escape leaves an open field form without saving.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var form = event.target.closest && event.target.closest("[data-field-form]");
+    if (!form) return;
+    var cancel = form.querySelector("[data-cancel]");
+    if (cancel) cancel.click();
   });
 
   // @mentions: suggestions of agents who can see the ticket, in internal notes only.
