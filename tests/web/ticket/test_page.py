@@ -205,3 +205,21 @@ def test_timeline_refresh_queries_stay_bounded(
         response = client.get(reverse("ticket-timeline", args=[ticket.pk]))
     assert response.status_code == 200
     assert 'hx-swap-oob="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [("ticket-field", ["subject"]), ("ticket-assign-me", []), ("ticket-solve", []),
+     ("ticket-reply", []), ("ticket-upload", []), ("ticket-time-action", ["start"]),
+     ("ticket-time-action", ["log"])],
+)  # fmt: skip
+def test_customers_cannot_write_through_any_staff_endpoint(
+    client_for: Any, ticket: Ticket, customer: User, name: str, extra: list[str]
+) -> None:
+    client = client_for(customer)
+    data = {"version": 1, "subject": "hacked", "body": "hi", "public": "0", "minutes": "5"}
+    response = client.post(reverse(name, args=[ticket.pk, *extra]), data)
+    assert response.status_code == 403
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.subject, fresh.version, fresh.time_spent_seconds) == ("Printer on fire", 1, 0)
+    assert Message.objects.filter(ticket=ticket).count() == 1
