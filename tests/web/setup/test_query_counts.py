@@ -52,11 +52,11 @@ def test_settings_lists_are_bounded(
     name: str, as_admin: Client, admin: User, django_assert_max_num_queries: object
 ) -> None:
     build(3, 0)
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
         small = as_admin.get(reverse(name))
     assert small.status_code == 200
     build(27, 3)
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
         big = as_admin.get(reverse(name))
     assert big.status_code == 200
     assert len(big.content) > len(small.content)
