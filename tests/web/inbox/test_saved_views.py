@@ -171,7 +171,7 @@ def test_personal_views_are_private(team: Team) -> None:
     assert SavedView.objects.filter(pk=view.pk).exists()
     with pytest.raises(NotFound):
         saved_views.get_saved_view(web(team.other), view.pk)
-    # Admins manage every view, but someone's personal view is not in their sidebar.
+    # Personal means private from admins too: it is not in their sidebar.
     assert "My secret view" not in signed_in(team.admin).get(reverse("inbox")).content.decode()
 
 
