@@ -266,9 +266,11 @@ def test_solve_is_refused_when_the_workflow_does_not_allow_it(
     ticket.status.allowed_next.remove(*solved)
     if not ticket.status.allowed_next.exists():
         pytest.skip("workflow allows everything")
-    response = client_for(agent).post(
-        reverse("ticket-solve", args=[ticket.pk]), {"version": 1}, headers=hx
+    client = client_for(agent)
+    assert (
+        'data-shortcut="s"' not in client.get(reverse("ticket", args=[ticket.pk])).content.decode()
     )
+    response = client.post(reverse("ticket-solve", args=[ticket.pk]), {"version": 1}, headers=hx)
     assert response.status_code == 422
     assert "cannot be solved" in response.content.decode()
     assert fresh(ticket).status.category == "new"

@@ -108,7 +108,8 @@ def _header_context(
         "conflict": conflict,
         "alert": alert,
         "assigned_to_me": ticket.assignee_id == user.pk,
-        "can_solve": ticket.status.category not in (StatusCategory.SOLVED, StatusCategory.CLOSED),
+        # Offered only where the workflow allows it (``Status.allowed_next``).
+        "can_solve": page.first_status(ticket, StatusCategory.SOLVED) is not None,
     }
 
 
