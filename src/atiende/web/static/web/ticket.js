@@ -6,23 +6,24 @@
 
   // Refresh parts of the page when this ticket changes here or elsewhere. An open field form
   // keeps the header as it is: saving it runs the stale-version check instead.
-  function refresh() {
+  // ``from`` is the part that has just answered with fresh content; it is not fetched again.
+  function refresh(from) {
     if (!window.htmx) return;
-    var header = document.getElementById("ticket-header");
-    if (header && !header.querySelector("[data-field-form]")) htmx.trigger(header, "refresh");
-    ["timeline", "time-panel"].forEach(function (id) {
+    ["ticket-header", "timeline", "time-panel"].forEach(function (id) {
       var el = document.getElementById(id);
-      if (el) htmx.trigger(el, "refresh");
+      if (!el || (from && (el === from || el.contains(from)))) return;
+      if (el.querySelector("[data-field-form]")) return;
+      htmx.trigger(el, "refresh");
     });
   }
   if (root) {
     var ticketId = root.getAttribute("data-ticket-id");
     ["atiende:message.added", "atiende:ticket.updated"].forEach(function (name) {
       document.addEventListener(name, function (event) {
-        if (event.detail && String(event.detail.ticket_id) === ticketId) refresh();
+        if (event.detail && String(event.detail.ticket_id) === ticketId) refresh(null);
       });
     });
-    document.body.addEventListener("ticket-changed", refresh);
+    document.body.addEventListener("ticket-changed", function (event) { refresh(event.target); });
   }
 
   function composerText() { return document.querySelector("textarea[data-composer]"); }
