@@ -25,10 +25,8 @@ pytestmark = [
 
 def main_screens() -> list[tuple[str, str]]:
     """(name, path) of the screens an agent lives in, with data behind them."""
-    make_org("Acme Logistics", domains=("acme.example",))
-    customer = make_customer(
-        name="Lucía Fernández", email="lucia@acme.example"
-    )  # joins Acme by domain
+    org = make_org("Acme Logistics", domains=("acme.example",))
+    customer = make_customer(name="Lucía Fernández", email="lucia@acme.example")  # joins Acme
     ticket = make_ticket(
         customer,
         subject="The invoice for March is missing",
@@ -40,9 +38,14 @@ def main_screens() -> list[tuple[str, str]]:
         ("ticket", reverse("ticket", args=[ticket.pk])),
         ("new-ticket", reverse("ticket-new")),
         ("customers", reverse("customers")),
+        ("customer", reverse("customer", args=[customer.pk])),
         ("organizations", reverse("organizations")),
+        ("organization", reverse("organization", args=[org.pk])),
         ("search", reverse("search") + "?q=invoice"),
         ("settings", reverse("settings-home")),
+        ("settings-agents", reverse("settings-agents")),
+        ("preferences", reverse("account-preferences")),
+        ("notifications", reverse("notifications")),
     ]
 
 
