@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -52,4 +53,38 @@ def sqlite_database(path: Path) -> dict[str, Any]:
         },
         # A file, not memory: concurrency tests need real locking across threads.
         "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+    }
+
+
+def mailers(smtp_url: str, mail_dir: Path) -> dict[str, Any]:
+    """Django's ``MAILERS``: SMTP when ``smtp_url`` is set, else files under ``mail_dir``.
+
+    ``smtp://user:password@host:587`` sends with STARTTLS, ``smtps://…:465`` over TLS, and
+    ``smtp+plain://host:25`` in the clear (a relay on the same machine). Without a URL the
+    embedded default writes every outgoing email to a file, so nothing is lost or retried
+    against a server that is not there.
+    """
+    if not smtp_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(mail_dir)},
+            }
+        }
+    url = urlsplit(smtp_url)
+    if url.scheme not in ("smtp", "smtps", "smtp+plain") or not url.hostname:
+        raise ValueError("ATIENDE_SMTP_URL must look like smtp://user:password@host:587")
+    secure = {"smtp": "use_tls", "smtps": "use_ssl"}.get(url.scheme)
+    options: dict[str, Any] = {
+        "host": url.hostname,
+        "port": url.port or {"smtp": 587, "smtps": 465}.get(url.scheme, 25),
+        "timeout": 30,
+    }
+    if secure:
+        options[secure] = True
+    if url.username:
+        options["username"] = unquote(url.username)
+        options["password"] = unquote(url.password or "")
+    return {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
     }

@@ -1,0 +1,40 @@
+"""Settings helpers: outgoing email configuration from one URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from atiende.core.config import mailers
+
+
+def test_without_a_url_email_is_written_to_files(tmp_path: Path) -> None:
+    config = mailers("", tmp_path / "mail")["default"]
+    assert config["BACKEND"].endswith("filebased.EmailBackend")
+    assert config["OPTIONS"] == {"file_path": str(tmp_path / "mail")}
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp://ana%40example.com:s%3Acret@mail.example.com",
+            {"host": "mail.example.com", "port": 587, "use_tls": True,
+             "username": "ana@example.com", "password": "s:cret", "timeout": 30},
+        ),
+        ("smtps://mail.example.com",
+         {"host": "mail.example.com", "port": 465, "use_ssl": True, "timeout": 30}),
+        ("smtp+plain://127.0.0.1:2525", {"host": "127.0.0.1", "port": 2525, "timeout": 30}),
+    ],
+)  # fmt: skip
+def test_smtp_urls(url: str, expected: dict[str, object], tmp_path: Path) -> None:
+    config = mailers(url, tmp_path)["default"]
+    assert config["BACKEND"].endswith("smtp.EmailBackend")
+    assert config["OPTIONS"] == expected
+
+
+@pytest.mark.parametrize("url", ["http://mail.example.com", "smtp://", "mail.example.com"])
+def test_a_bad_url_is_refused_with_the_expected_shape(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="smtp://user:password@host:587"):
+        mailers(url, tmp_path)
