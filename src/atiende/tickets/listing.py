@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.search import tickets as search
+from atiende.tickets import config_cache
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 
@@ -59,12 +60,17 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     """The caller's visible tickets narrowed by ``filters`` (all conditions must hold)."""
     tickets = visible_tickets(actor)
     conditions = Q()
+    # Statuses and priorities become ids here (from the configuration snapshot), so the
+    # database can use the (status, created_at) index instead of joining to read each row's.
+    statuses = config_cache.statuses()
     if filters.status:
-        conditions &= Q(status__key__in=filters.status)
+        conditions &= Q(status_id__in=[s.pk for s in statuses if s.key in filters.status])
     if filters.status_category:
-        conditions &= Q(status__category__in=filters.status_category)
+        wanted = set(filters.status_category)
+        conditions &= Q(status_id__in=[s.pk for s in statuses if s.category in wanted])
     if filters.priority:
-        conditions &= Q(priority__key__in=filters.priority)
+        keys = set(filters.priority)
+        conditions &= Q(priority_id__in=[p.pk for p in config_cache.priorities() if p.key in keys])
     if filters.group_id is not None:
         conditions &= Q(group_id=filters.group_id)
     if filters.assignee_id is not None:

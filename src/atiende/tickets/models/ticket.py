@@ -130,6 +130,7 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "created_at", "id"], name="ticket_org_created"),
             models.Index(fields=["priority", "created_at", "id"], name="ticket_priority_created"),
             models.Index(fields=["channel", "created_at", "id"], name="ticket_channel_created"),
+            models.Index(fields=["solved_at"], name="ticket_solved"),
         ]
 
     def __str__(self) -> str:
