@@ -225,3 +225,15 @@ def test_bell_count_is_one_query(setup: dict[str, Any], django_assert_num_querie
     template = Template("{% load notifications %}{% unread_notifications as n %}{{ n }}")
     with django_assert_num_queries(1):
         assert template.render(Context({"request": request})) == "5"
+
+
+def test_bell_carries_the_live_position_and_translated_realtime_strings(
+    setup: dict[str, Any],
+) -> None:
+    from atiende.realtime import log
+
+    event = log.append("ticket.updated", payload={}, ticket_id=1)
+    body = signed_in(setup["agent"]).get(reverse("notifications")).content.decode()
+    assert f'data-live-since="{event.pk}"' in body
+    assert 'data-viewing-one="{name} is viewing"' in body
+    assert 'data-typing-many="{names} are typing…"' in body
