@@ -16,7 +16,12 @@ from tests.realtime.communicator import WebsocketCommunicator
 
 ORIGIN = (b"origin", b"http://127.0.0.1")
 # Fast enough that a test never waits long; the production default is 0.25 s.
-FAST = {"POLL_SECONDS": 0.02, "VIEWER_REFRESH_SECONDS": 0.1, "GAP_GRACE_SECONDS": 0.5}
+FAST = {
+    "POLL_SECONDS": 0.02,
+    "VIEWER_REFRESH_SECONDS": 0.1,
+    "GAP_GRACE_SECONDS": 0.5,
+    "CLIENT_GAP_SECONDS": 0.0,
+}
 
 
 @pytest.fixture(autouse=True)

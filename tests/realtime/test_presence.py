@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import LazySettings
 
 from atiende.realtime.models import Presence
 from tests.factories import make_agent, make_group, make_ticket
-from tests.realtime.conftest import receive_type
+from tests.realtime.conftest import FAST, drain, receive_type
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -88,3 +89,27 @@ async def test_watching_a_ticket_out_of_scope_is_refused(connect: Callable[..., 
     assert (await receive_type(comm, "error"))["code"] == "not_watching"
     assert await database_sync_to_async(Presence.objects.count)() == 0
     await comm.disconnect()
+
+
+async def test_repeated_typing_reports_are_absorbed(
+    connect: Callable[..., Any], settings: LazySettings
+) -> None:
+    settings.ATIENDE_REALTIME = {**FAST, "CLIENT_GAP_SECONDS": 5.0}
+    group = await database_sync_to_async(make_group)()
+    ana, luis = await database_sync_to_async(lambda: (make_agent(group), make_agent(group)))()
+    ticket = await database_sync_to_async(make_ticket)(group_id=group.pk)
+    watcher, _ = await connect(ana)
+    typist, _ = await connect(luis)
+    for comm in (watcher, typist):
+        await comm.send_json_to({"type": "watch", "ticket_id": ticket.pk})
+    await drain(watcher)
+    for _ in range(5):
+        await typist.send_json_to({"type": "typing", "ticket_id": ticket.pk})
+    updates = [m for m in await drain(watcher) if m["type"] == "presence"]
+    assert len(updates) == 1
+    assert {v["id"]: v["typing"] for v in updates[0]["viewers"]} == {ana.pk: False, luis.pk: True}
+    # A heartbeat right after the join is dropped too: no answer.
+    await typist.send_json_to({"type": "watch", "ticket_id": ticket.pk})
+    assert [m for m in await drain(typist) if m["type"] == "presence" and m["id"] is None] == []
+    await watcher.disconnect()
+    await typist.disconnect()

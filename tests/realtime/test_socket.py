@@ -29,7 +29,7 @@ from tests.factories import (
     make_ticket,
     web,
 )
-from tests.realtime.conftest import communicator, drain, receive_type
+from tests.realtime.conftest import communicator, drain, receive_type, session_cookie
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -267,4 +267,25 @@ async def test_ticket_opened_by_another_process_arrives_within_a_second(
     assert time.monotonic() - finished < 1.0
     assert event["ticket_id"] == ticket_id and event["subject"] == "From the worker"
     assert event["source"] == "system"
+    await comm.disconnect()
+
+
+async def test_a_foreign_origin_is_refused() -> None:
+    from atiende.asgi import application
+    from tests.realtime.communicator import WebsocketCommunicator
+
+    agent = await database_sync_to_async(make_agent)()
+    cookie = await database_sync_to_async(session_cookie)(agent)
+    comm = WebsocketCommunicator(
+        application, "/ws/", headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)]
+    )
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_an_oversized_frame_is_refused_politely(connect: Callable[..., Any]) -> None:
+    agent = await database_sync_to_async(make_agent)()
+    comm, _ = await connect(agent)
+    await comm.send_json_to({"type": "hello", "last_id": 0, "padding": "x" * 5000})
+    assert (await receive_type(comm, "error"))["code"] == "bad_message"
     await comm.disconnect()

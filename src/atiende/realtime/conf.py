@@ -23,6 +23,8 @@ DEFAULTS: dict[str, float] = {
     "PRESENCE_TTL_SECONDS": 30.0,
     # "Is typing" shows this long after the last keystroke report.
     "TYPING_SECONDS": 6.0,
+    # The same typing report or heartbeat from one socket within this gap is ignored.
+    "CLIENT_GAP_SECONDS": 1.0,
 }
 
 

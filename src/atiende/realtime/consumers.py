@@ -16,6 +16,7 @@ Only active agents and admins may connect; others are closed with 4401 (signed o
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -85,6 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Events wait here until ``hello`` says what the page already has.
         self.buffer: list[LiveEvent] | None = []
         self.overflow = False
+        self.last_seen: dict[str, float] = {}
         self.hub = get_hub()
         await self.hub.join(self, viewer)
 
@@ -122,11 +124,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self.unwatch()
             elif (number := _positive_int(ticket_id)) is None:
                 await self.send_json({"type": "error", "code": "bad_ticket_id"})
-            else:
+            elif not self.too_soon(f"watch-{number}"):
                 await self.watch(number)
         elif kind == "typing":
             if self.watched is None or message.get("ticket_id") != self.watching:
                 await self.send_json({"type": "error", "code": "not_watching"})
+                return
+            if self.too_soon("typing"):
                 return
             if await database_sync_to_async(presence.typing)(
                 connection=self.connection, ticket_id=self.watched.pk
@@ -191,6 +195,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         left = await database_sync_to_async(presence.leave)(connection=self.connection)
         if left is not None:
             await database_sync_to_async(_depart)(left)
+
+    def too_soon(self, what: str) -> bool:
+        """Whether ``what`` repeats within ``CLIENT_GAP_SECONDS`` (then it is dropped).
+
+        A page reports typing at most every 3 s and beats every 15 s; a misbehaving one cannot
+        turn its socket into a stream of database writes.
+        """
+        gap = conf.value("CLIENT_GAP_SECONDS")
+        now = time.monotonic()
+        if now - self.last_seen.get(what, -gap) < gap:
+            return True
+        self.last_seen[what] = now
+        return False
 
     # Listener protocol, called by the hub.
 
