@@ -289,3 +289,34 @@ async def test_an_oversized_frame_is_refused_politely(connect: Callable[..., Any
     await comm.send_json_to({"type": "hello", "last_id": 0, "padding": "x" * 5000})
     assert (await receive_type(comm, "error"))["code"] == "bad_message"
     await comm.disconnect()
+
+
+async def test_agents_of_the_old_group_learn_that_a_ticket_left(
+    connect: Callable[..., Any],
+) -> None:
+    from atiende.tickets import services as tickets
+
+    first, second = await database_sync_to_async(lambda: (make_group(), make_group()))()
+    old_team = await database_sync_to_async(make_agent)(first)
+    new_team = await database_sync_to_async(make_agent)(second)
+    admin = await database_sync_to_async(make_admin)()
+    ticket = await make_ticket_async(group_id=first.pk, subject="Moving on")
+    old_socket, _ = await connect(old_team)
+    new_socket, _ = await connect(new_team)
+
+    await database_sync_to_async(tickets.update_ticket)(
+        web(admin), ticket_id=ticket.pk, version=None, changes={"group_id": second.pk}
+    )
+    left = await receive_type(old_socket, "ticket.updated")
+    assert left == {
+        "type": "ticket.updated",
+        "id": left["id"],
+        "ticket_id": ticket.pk,
+        "fields": ["group"],
+        "left": True,
+    }
+    arrived = await receive_type(new_socket, "ticket.updated")
+    assert arrived["subject"] == "Moving on" and arrived["group_id"] == second.pk
+    assert [m for m in await drain(new_socket) if m.get("left")] == []
+    await old_socket.disconnect()
+    await new_socket.disconnect()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from atiende.core.events import subscribe
-from atiende.realtime.log import append_ticket_event
+from atiende.realtime.log import READER, append, append_ticket_event
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
+from atiende.tickets.selectors import ticket_events
+
+# Changes that can take a ticket out of someone's sight.
+ROUTING_FIELDS = ("group", "assignee")
 
 
 @subscribe(TicketCreated)
@@ -20,12 +26,47 @@ def log_ticket_created(event: TicketCreated) -> None:
 
 @subscribe(TicketUpdated)
 def log_ticket_updated(event: TicketUpdated) -> None:
-    append_ticket_event(
+    logged = append_ticket_event(
         "ticket.updated",
         event.ticket_id,
         actor_id=event.actor_id,
         source=event.source,
         fields=list(event.fields),
+    )
+    if logged is not None and any(f in event.fields for f in ROUTING_FIELDS):
+        _tell_previous_audience(event, logged.group_id, logged.assignee_id)
+
+
+def _old_id(value: Any) -> int | None:
+    return value.get("id") if isinstance(value, dict) else None
+
+
+def _tell_previous_audience(
+    event: TicketUpdated, group_id: int | None, assignee_id: int | None
+) -> None:
+    """Tell those who saw the ticket before a re-route that it left their sight.
+
+    The event carries only the ticket id (no subject): its receivers may no longer see it, and
+    their pages only need to drop or refresh the row.
+    """
+    old_group, old_assignee = group_id, assignee_id
+    changes = ticket_events(READER, event.ticket_id).filter(field__in=ROUTING_FIELDS)
+    for field in ROUTING_FIELDS:
+        if field in event.fields:
+            last = changes.filter(field=field).order_by("-created_at", "-id").first()
+            if last is not None:
+                if field == "group":
+                    old_group = _old_id(last.old_value)
+                else:
+                    old_assignee = _old_id(last.old_value)
+    if (old_group, old_assignee) == (group_id, assignee_id):
+        return
+    append(
+        "ticket.updated",
+        payload={"ticket_id": event.ticket_id, "fields": list(event.fields), "left": True},
+        ticket_id=event.ticket_id,
+        group_id=old_group,
+        assignee_id=old_assignee,
     )
 
 
