@@ -177,6 +177,9 @@ def run_one(args: argparse.Namespace) -> list[dict[str, Any]]:
         profile=args.profile,
         explain=args.explain,
     )
+    import workspace
+
+    figures += workspace.measure(iterations=args.iterations, warmup=args.warmup)
     if not args.skip_create:
         import creates
 

@@ -131,6 +131,9 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "created_at", "id"], name="ticket_priority_created"),
             models.Index(fields=["channel", "created_at", "id"], name="ticket_channel_created"),
             models.Index(fields=["solved_at"], name="ticket_solved"),
+            # Covers the inbox counts (status, group, assignee, recently solved): the count
+            # reads only this index, never the table.
+            models.Index(fields=["status", "group", "assignee", "solved_at"], name="ticket_counts"),
         ]
 
     def __str__(self) -> str:
