@@ -64,6 +64,9 @@ PHONE_UA = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Mobile Safari/537.36"
 )
+# Pixels per CSS pixel on the phone: 1 keeps full-page screenshots cheap (a long page at 2 costs
+# three times as much); ATIENDE_E2E_PHONE_SCALE=3 gives a real phone's sharpness.
+PHONE_SCALE = float(os.environ.get("ATIENDE_E2E_PHONE_SCALE", "1"))
 # Fail fast: a page of this app answers in milliseconds; 10 s means something is wrong.
 TIMEOUT_MS = 10_000
 SERVER_START_TIMEOUT = 30.0
@@ -318,7 +321,10 @@ def new_page(
         }
         if phone:
             options.update(
-                is_mobile=True, has_touch=True, user_agent=PHONE_UA, device_scale_factor=2
+                is_mobile=True,
+                has_touch=True,
+                user_agent=PHONE_UA,
+                device_scale_factor=PHONE_SCALE,
             )
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
