@@ -127,3 +127,38 @@ def test_two_agents_see_each_other_on_a_ticket(
 
     expect(first.locator("[data-presence]")).to_contain_text("Bea Ruiz is typing")
     screenshot(first, "ticket-presence")
+
+
+def test_mention_in_a_note_rings_the_colleagues_bell(
+    new_page: Callable[..., Page],
+    signed_in: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    group = make_group("Support")
+    ana, bea = make_agent(group, name="Ana Pérez"), make_agent(group, name="Bea Ruiz")
+    ticket = make_ticket(make_customer(), group_id=group.pk, subject="Needs a second pair of eyes")
+    writer, reader = signed_in(new_page(), ana), signed_in(new_page(phone=True), bea)
+    open_live(reader, "/inbox/")
+    expect(reader.locator("[data-bell-count-wrap]")).to_be_hidden()
+
+    writer.goto(f"/tickets/{ticket.pk}/")
+    composer = writer.locator("#composer")
+    composer.get_by_label("Internal note").check()
+    box = composer.get_by_label("Message", exact=True)
+    box.click()
+    box.press_sequentially("Could you look at this, @Be", delay=20)
+    composer.get_by_role("button", name=re.compile("Bea Ruiz")).click()
+    expect(composer.locator("#composer-mentions")).to_contain_text("@Bea Ruiz")
+    composer.get_by_role("button", name="Send", exact=True).click()
+    expect(writer.locator("#timeline .message-note")).to_contain_text("Could you look at this")
+
+    expect(reader.locator("[data-bell-count]")).to_have_text("1")
+    expect(reader.locator("[data-bell-count-wrap]")).to_be_visible()
+    reader.locator("[data-bell-toggle]").tap()
+    item = reader.locator("#bell-panel [data-notification]").first
+    expect(item).to_contain_text("Needs a second pair of eyes")
+    screenshot(reader, "bell-mention")
+    item.get_by_role("link").tap()
+    expect(reader).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    assert js_errors(writer) == []
+    assert js_errors(reader) == []
