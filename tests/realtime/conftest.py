@@ -8,7 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import pytest_asyncio
+from channels.db import database_sync_to_async
 from django.conf import LazySettings
+from django.db import connections
 from django.test import Client
 
 from atiende.accounts.models import User
@@ -36,8 +39,6 @@ def session_cookie(user: User) -> bytes:
 
 
 async def communicator(user: User | None = None) -> WebsocketCommunicator:
-    from channels.db import database_sync_to_async
-
     from atiende.asgi import application
 
     headers = [ORIGIN]
@@ -46,8 +47,18 @@ async def communicator(user: User | None = None) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
+@pytest_asyncio.fixture
+async def thread_connections() -> Any:
+    """Close the database connections of the thread that runs sync code for async tests.
+
+    PostgreSQL refuses to drop the test database while they are open.
+    """
+    yield
+    await database_sync_to_async(connections.close_all)()
+
+
 @pytest.fixture
-def connect() -> Callable[..., Any]:
+def connect(thread_connections: None) -> Callable[..., Any]:
     """Open a socket as ``user`` and say hello; returns (communicator, welcome message)."""
 
     async def open_socket(

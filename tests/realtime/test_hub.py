@@ -40,6 +40,7 @@ def admin_viewer(user_id: int) -> Viewer:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("thread_connections")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 async def test_an_id_committed_late_is_still_delivered(settings: LazySettings) -> None:
     """On PostgreSQL id 11 may commit after id 12: the reader looks for 11 again for a while."""
@@ -78,3 +79,23 @@ def test_purge_keeps_recent_events_and_the_newest_one() -> None:
 
 def test_purge_is_scheduled() -> None:
     assert purge_live_events.name in {job.name for job in scheduler.get_jobs()}
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("thread_connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_socket_joining_during_a_refresh_is_not_dropped(settings: LazySettings) -> None:
+    """The refresh reads the users connected when it started; a newcomer keeps its viewer."""
+    settings.ATIENDE_REALTIME = {"POLL_SECONDS": 60}
+    hub = Hub(asyncio.get_running_loop())
+    early = Recorder(user_id=10**6)  # no such user: revoked by the refresh
+    await hub.join(early, admin_viewer(early.user_id))
+    refresh = asyncio.ensure_future(hub.refresh_viewers())
+    await asyncio.sleep(0)  # the refresh has read who is connected and awaits its query
+    late = Recorder(user_id=10**6 + 1)
+    await hub.join(late, admin_viewer(late.user_id))
+    await refresh
+    assert early.revoked and not late.revoked
+    assert late.user_id in hub.viewers
+    hub.leave(early)
+    hub.leave(late)

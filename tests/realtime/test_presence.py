@@ -14,6 +14,7 @@ from tests.factories import make_agent, make_group, make_ticket
 from tests.realtime.conftest import FAST, drain, receive_type
 
 pytestmark = [
+    pytest.mark.usefixtures("thread_connections"),
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

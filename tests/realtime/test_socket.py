@@ -32,11 +32,22 @@ from tests.factories import (
 from tests.realtime.conftest import communicator, drain, receive_type, session_cookie
 
 pytestmark = [
+    pytest.mark.usefixtures("thread_connections"),
     pytest.mark.asyncio,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 make_ticket_async = database_sync_to_async(make_ticket)
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """The URL of the test database this process uses, for a second process."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user, password = settings_dict["USER"], settings_dict["PASSWORD"]
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
 async def test_anonymous_is_refused_with_4401() -> None:
@@ -239,7 +250,6 @@ async def test_ticket_opened_by_another_process_arrives_within_a_second(
     agent = await database_sync_to_async(make_agent)(group)
     customer = await database_sync_to_async(make_customer)()
     comm, _ = await connect(agent)
-    database = connection.settings_dict["NAME"]
     code = (
         "from atiende.accounts.models import User\n"
         "from atiende.core.actor import Actor\n"
@@ -248,7 +258,7 @@ async def test_ticket_opened_by_another_process_arrives_within_a_second(
         f" requester=User.objects.get(pk={customer.pk}), group_id={group.pk})\n"
         "print(t.pk)\n"
     )
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict)}
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).with_name("atiende")),
         "manage",

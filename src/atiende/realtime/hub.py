@@ -116,9 +116,16 @@ class Hub:
     async def refresh_viewers(self) -> None:
         """Re-read role, activity and groups of everyone connected; drop who lost access."""
         self._refreshed_at = self.loop.time()
-        fresh = await database_sync_to_async(load_viewers)({x.user_id for x in self.listeners})
-        self.viewers = fresh
+        asked = {x.user_id for x in self.listeners}
+        fresh = await database_sync_to_async(load_viewers)(asked)
+        # Sockets that joined while the query ran keep the viewer they joined with.
+        self.viewers = {
+            **{pk: v for pk, v in self.viewers.items() if pk not in asked},
+            **fresh,
+        }
         for listener in list(self.listeners):
+            if listener.user_id not in asked:
+                continue
             viewer = fresh.get(listener.user_id)
             if viewer is None or not viewer.is_staff:
                 await listener.revoke()
