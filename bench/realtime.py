@@ -9,6 +9,9 @@ web workers), then POSTs tickets one at a time, spaced ``--interval`` apart, and
 ticket from the moment its POST was sent until each socket received it. The API request is
 served by one worker; sockets on the other worker only get it through the event log, so the
 figure is the cross-process delivery the design promises (target: p95 < 1 s).
+
+Measured on our 2-core machine, 100 tickets, 4 sockets: SQLite median 160 ms, p95 286 ms;
+PostgreSQL 15 median 176 ms, p95 299 ms (each includes the POST itself, ~30-60 ms).
 """
 
 from __future__ import annotations
@@ -23,9 +26,19 @@ import sys
 import time
 from pathlib import Path
 
-from common import PG_URL, WORK_DIR, Figure, print_figure
+from common import PG_SERVER, WORK_DIR, Figure, print_figure
 
 AGENT_EMAIL = "realtime-bench@example.com"
+PG_DATABASE = "atiende_bench_realtime"  # its own: the 100k fixture stays untouched
+
+
+def ensure_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE])
+        if found.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
 
 
 def configure(db: str) -> dict[str, str]:
@@ -37,7 +50,8 @@ def configure(db: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
     }
     if db == "postgres":
-        env["DATABASE_URL"] = PG_URL
+        ensure_pg_database()
+        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
     else:
         os.environ.pop("DATABASE_URL", None)
     os.environ.update(env)
