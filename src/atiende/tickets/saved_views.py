@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from atiende.accounts.models import Group, Organization, Role, User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid, NotFound
 from atiende.core.text import clean_text
+from atiende.tickets import config_cache
 from atiende.tickets.listing import SORTS, TicketFilters, filter_tickets
 from atiende.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -35,7 +36,7 @@ from atiende.tickets.models import (
     StatusCategory,
 )
 from atiende.tickets.permissions import require_staff
-from atiende.tickets.selectors import group_ids, visible_tickets
+from atiende.tickets.selectors import group_ids, visible_tallies, visible_tickets
 from atiende.tickets.services.common import MAX_TAG_LENGTH, normalize_tag
 
 MULTI_FILTERS = ("status", "status_category", "priority", "tag", "channel")
@@ -400,37 +401,38 @@ def find_view(actor: Actor, key: str) -> InboxView:
 def count_views(actor: Actor, views: Sequence[InboxView]) -> list[InboxView]:
     """``views`` with their ticket counts, cheap on big tables.
 
-    Built-in and group views are counted together in one aggregate over the caller's visible
-    tickets, narrowed first to active and recently solved statuses (the status index), so the
-    closed history is never scanned. Each saved view, whose filters can be anything, costs one
-    ``COUNT`` query.
+    Built-in and group views of active tickets are summed in one aggregate over the caller's
+    rows of the ``TicketTally`` rollup (kept in step by every ticket write), so the cost does
+    not grow with the number of tickets; "recently solved" is a range of the ``solved_at``
+    index. Each saved view, whose filters can be anything, costs one ``COUNT`` query.
     """
     require_staff(actor)
-    statuses = list(Status.objects.values_list("pk", "category"))
+    statuses = [(s.pk, s.category) for s in config_cache.statuses()]
     active = [pk for pk, category in statuses if category in ACTIVE]
     pending = [pk for pk, category in statuses if category == StatusCategory.PENDING]
     solved = [pk for pk, category in statuses if category == StatusCategory.SOLVED]
-    since = timezone.now() - datetime.timedelta(days=RECENTLY_SOLVED_DAYS)
-    recent = Q(status_id__in=solved, solved_at__gte=since)
-    is_active = Q(status_id__in=active)
+    me = actor.user_id or 0
     conditions: dict[str, Q] = {
-        "mine": is_active & Q(assignee_id=actor.user_id if actor.user_id else 0),
-        "unassigned": is_active & Q(assignee__isnull=True),
-        "open": is_active,
+        "mine": Q(assignee_key=me),
+        "unassigned": Q(assignee_key=0),
+        "open": Q(),
         "pending": Q(status_id__in=pending),
-        "solved": recent,
     }
     for view in views:
         if view.group_id is not None and view.saved is None:
-            conditions[view.key] = is_active & Q(group_id=view.group_id)
-    wanted = {v.key for v in views if v.saved is None and v.key in conditions}
-    aggregates = {
-        f"c{i}": Count("pk", filter=conditions[key]) for i, key in enumerate(sorted(wanted))
-    }
+            conditions[view.key] = Q(group_key=view.group_id)
+    wanted = sorted(v.key for v in views if v.saved is None and v.key in conditions)
     counts: dict[str, int] = {}
-    if aggregates:
-        row = visible_tickets(actor).filter(is_active | recent).aggregate(**aggregates)
-        counts = {key: row[f"c{i}"] for i, key in enumerate(sorted(wanted))}
+    if wanted:
+        # Active tickets from the rollup (a few hundred rows, whatever the number of tickets).
+        sums = {f"c{i}": Sum("count", filter=conditions[k]) for i, k in enumerate(wanted)}
+        row = visible_tallies(actor).filter(status_id__in=active).aggregate(**sums)
+        counts = {key: row[f"c{i}"] or 0 for i, key in enumerate(wanted)}
+    if any(v.key == "solved" and v.saved is None for v in views):
+        # Solved in the last days: a range of the solved_at index, not the rollup.
+        since = timezone.now() - datetime.timedelta(days=RECENTLY_SOLVED_DAYS)
+        recent = visible_tickets(actor).filter(status_id__in=solved, solved_at__gte=since)
+        counts["solved"] = recent.count()
     result = []
     for view in views:
         if view.saved is not None:

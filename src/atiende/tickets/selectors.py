@@ -9,7 +9,14 @@ from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import NotFound
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.models import Attachment, Message, Ticket, TicketEvent, TicketLink
+from atiende.tickets.models import (
+    Attachment,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    TicketTally,
+)
 from atiende.tickets.permissions import require_staff
 
 
@@ -53,6 +60,23 @@ def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
             mine |= Q(organization_id=user.organization_id)
         return tickets.filter(mine)
     return tickets.none()
+
+
+def visible_tallies(actor: Actor) -> QuerySet[TicketTally]:
+    """The ``TicketTally`` rows of the tickets ``actor`` may see: ``visible_tickets`` for counts.
+
+    Staff only (the inbox); the rule is the one above, on the tally's group and assignee keys
+    (0 stands for none).
+    """
+    tallies = TicketTally.objects.all()
+    user = actor.user
+    if user is None or (user.is_active and user.role == Role.ADMIN):
+        return tallies
+    if user.is_active and user.role == Role.AGENT:
+        return tallies.filter(
+            Q(group_key__in=group_ids(user)) | Q(group_key=0) | Q(assignee_key=user.pk)
+        )
+    return tallies.none()
 
 
 def can_see_ticket(user: User, ticket: Ticket) -> bool:

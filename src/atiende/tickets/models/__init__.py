@@ -9,6 +9,7 @@ from atiende.tickets.models.config import (
     StatusCategory,
     Tag,
 )
+from atiende.tickets.models.tally import TicketTally
 from atiende.tickets.models.ticket import (
     Attachment,
     Channel,
@@ -44,6 +45,7 @@ __all__ = [
     "TicketEvent",
     "TicketLink",
     "TicketNumber",
+    "TicketTally",
     "TicketType",
     "TimeEntry",
 ]
