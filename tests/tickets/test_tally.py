@@ -87,3 +87,16 @@ def test_agents_count_only_rows_they_may_see() -> None:
     assert total == 2
     assert sum(t.count for t in visible_tallies(web(make_admin()))) == 4
     assert not visible_tallies(web(make_customer())).exists()
+
+
+def test_the_rebuild_command_recounts() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_ticket(make_customer())
+    TicketTally.objects.all().delete()
+    out = StringIO()
+    call_command("rebuild_tallies", stdout=out)
+    assert "Recounted 1 ticket tallies." in out.getvalue()
+    assert tallied() == counted()
