@@ -74,7 +74,7 @@ def connect(thread_connections: None) -> Callable[..., Any]:
     return open_socket
 
 
-async def receive_type(comm: WebsocketCommunicator, *types: str, timeout: float = 1.0) -> Any:
+async def receive_type(comm: WebsocketCommunicator, *types: str, timeout: float = 3.0) -> Any:
     """The next message of one of ``types``, skipping others; fails after ``timeout``."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

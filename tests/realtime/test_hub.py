@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
@@ -99,3 +100,27 @@ async def test_a_socket_joining_during_a_refresh_is_not_dropped(settings: LazySe
     assert late.user_id in hub.viewers
     hub.leave(early)
     hub.leave(late)
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_leaves_no_live_event(on_commit: Any) -> None:
+    from django.db import transaction
+
+    from tests.factories import make_ticket
+
+    before = LiveEvent.objects.count()
+    with on_commit(), transaction.atomic():
+        make_ticket(subject="Never happened")
+        transaction.set_rollback(True)
+    assert LiveEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_each_change_logs_exactly_one_event(on_commit: Any) -> None:
+    from tests.factories import make_ticket
+
+    with on_commit():
+        ticket = make_ticket(subject="Once")
+    assert list(LiveEvent.objects.filter(ticket_id=ticket.pk).values_list("type", flat=True)) == [
+        "ticket.created"
+    ]

@@ -1,19 +1,55 @@
-"""Turn ticket domain events into live events, in the process where the change committed."""
+"""Turn ticket domain events into live events, in the process where the change happened.
+
+On SQLite the row is written inside the change's own transaction: no second commit (each costs
+an fsync, ~1.5 ms of the single write lock), and ids still follow commit order because writers
+are serialised. Elsewhere (PostgreSQL) it is written after the commit, in a tiny transaction of
+its own: a long transaction holding a low id could otherwise outlast the readers' gap grace
+(``hub.Hub``) and its event be skipped.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import connections, router
 
 from atiende.core.events import subscribe
 from atiende.realtime.log import READER, append, append_ticket_event
+from atiende.realtime.models import LiveEvent
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.selectors import ticket_events
 
 # Changes that can take a ticket out of someone's sight.
 ROUTING_FIELDS = ("group", "assignee")
 
+E = TypeVar("E")
 
-@subscribe(TicketCreated)
+
+def inside_transaction() -> bool:
+    return connections[router.db_for_write(LiveEvent)].vendor == "sqlite"
+
+
+def logs(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+    """Subscribe ``handler`` both ways; exactly one of them writes, by database vendor."""
+
+    def register(handler: Callable[[E], None]) -> Callable[[E], None]:
+        def during(event: E) -> None:
+            if inside_transaction():
+                handler(event)
+
+        def after(event: E) -> None:
+            if not inside_transaction():
+                handler(event)
+
+        subscribe(event_type, in_transaction=True)(during)
+        subscribe(event_type)(after)
+        return handler
+
+    return register
+
+
+@logs(TicketCreated)
 def log_ticket_created(event: TicketCreated) -> None:
     append_ticket_event(
         "ticket.created",
@@ -24,7 +60,7 @@ def log_ticket_created(event: TicketCreated) -> None:
     )
 
 
-@subscribe(TicketUpdated)
+@logs(TicketUpdated)
 def log_ticket_updated(event: TicketUpdated) -> None:
     logged = append_ticket_event(
         "ticket.updated",
@@ -70,7 +106,7 @@ def _tell_previous_audience(
     )
 
 
-@subscribe(MessageAdded)
+@logs(MessageAdded)
 def log_message_added(event: MessageAdded) -> None:
     append_ticket_event(
         "message.added",
