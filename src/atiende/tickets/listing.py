@@ -114,9 +114,13 @@ def list_tickets(
 ) -> Page[Ticket]:
     tickets = filter_tickets(actor, filters)
     tickets = tickets.select_related(
-        "status", "priority", "requester", "group", "assignee", "organization", "category"
+        "requester", "group", "assignee", "organization", "category"
     ).prefetch_related("tags")
     key = SORTS[sort]
+    if key.path.startswith("priority__"):  # the cursor reads the last row's priority order
+        tickets = tickets.select_related("priority")
     if key.path in ANNOTATIONS:
         tickets = tickets.annotate(**{key.path: ANNOTATIONS[key.path]})
-    return paginate(tickets, key, limit=limit, cursor=cursor)
+    page = paginate(tickets, key, limit=limit, cursor=cursor)
+    config_cache.attach(page.items)
+    return page

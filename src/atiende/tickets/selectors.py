@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import NotFound
+from atiende.tickets import config_cache
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import (
     Attachment,
@@ -87,16 +88,15 @@ def can_see_ticket(user: User, ticket: Ticket) -> bool:
 
 def get_ticket(actor: Actor, ticket_id: int) -> Ticket:
     """One visible ticket; missing and invisible both raise ``TicketNotFound``."""
+    tickets = visible_tickets(actor).select_related(
+        "requester", "group", "assignee", "organization", "category"
+    )
     try:
-        return (
-            visible_tickets(actor)
-            .select_related(
-                "status", "priority", "requester", "group", "assignee", "organization", "category"
-            )
-            .get(pk=ticket_id)
-        )
+        ticket = tickets.get(pk=ticket_id)
     except Ticket.DoesNotExist:
         raise TicketNotFound() from None
+    config_cache.attach([ticket])
+    return ticket
 
 
 def visible_messages(actor: Actor, ticket: Ticket) -> QuerySet[Message]:
