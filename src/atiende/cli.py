@@ -145,6 +145,9 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     if not options.no_demo:
         _load_demo_if_empty()
+    from atiende.core.tasks import refresh_planner_statistics
+
+    refresh_planner_statistics.call()  # fresh statistics for SQLite's planner; then nightly
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()
 
