@@ -1,0 +1,1 @@
+"""Inbound email: parsing raw MIME with the standard library and stripping quoted replies."""
