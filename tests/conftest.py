@@ -24,6 +24,16 @@ def _media_in_tmp(settings: LazySettings, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language, whatever the one before activated."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_config_snapshot() -> Iterator[None]:
     """Each test starts without another test's (rolled back) statuses or custom fields."""
     from atiende.tickets import config_cache

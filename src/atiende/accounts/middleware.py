@@ -14,6 +14,12 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Serve the request in the user's language and zone, then give the thread back as found.
+
+        Activation is per thread: without the restore, the next job the thread runs outside a
+        request (or the next test) would still speak this user's language.
+        """
+        previous = translation.get_language()
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             translation.activate(user.locale)
@@ -23,6 +29,12 @@ class UserPreferencesMiddleware:
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language() or "")
+            return response
         finally:
             timezone.deactivate()
+            if previous:
+                translation.activate(previous)
+            else:
+                translation.deactivate()
