@@ -50,7 +50,7 @@ bench: install-dev
 # Refresh locale/es from the source; translate the new entries, then commit the .po and .mo.
 messages: install-dev
 	mkdir -p locale
-	$(VENV)/bin/atiende manage makemessages -l es --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var -v 0
+	$(VENV)/bin/atiende manage makemessages -l es --no-location --no-wrap --ignore=.venv --ignore=tests --ignore=bench --ignore=var -v 0
 	$(VENV)/bin/atiende manage compilemessages --ignore=.venv -v 0
 
 clean:
