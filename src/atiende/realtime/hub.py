@@ -128,7 +128,13 @@ class Hub:
                 continue
             viewer = fresh.get(listener.user_id)
             if viewer is None or not viewer.is_staff:
-                await listener.revoke()
+                try:
+                    await listener.revoke()
+                except Exception:
+                    # The client is already gone (the close finds no connection): forget the
+                    # socket here, or every later poll of this process would stop at it.
+                    logger.info("revoking a closed socket; dropping it", exc_info=True)
+                    self.leave(listener)
 
     async def fan_out(self, event: LiveEvent) -> None:
         for listener in list(self.listeners):
