@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "atiende.search",
     "atiende.realtime",
     "atiende.notifications",
+    "atiende.messaging",
     "atiende.api",
     "atiende.web",
 ]

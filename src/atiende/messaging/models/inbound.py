@@ -16,12 +16,11 @@ class InboundSource(models.TextChoices):
 
 
 class InboundState(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    PARSED = "parsed", _("Parsed")
-    THREADED = "threaded", _("Threaded")
-    QUARANTINED = "quarantined", _("Quarantined")
-    DISCARDED = "discarded", _("Discarded")
-    DUPLICATE = "duplicate", _("Duplicate")
+    RECEIVED = "received", _("Received")  # stored raw, not yet processed (or processing crashed)
+    PROCESSED = "processed", _("Processed")  # became a ticket message (or was a handled bounce)
+    IGNORED = "ignored", _("Ignored")  # deliberately not a message: our own mail, loop, storm
+    QUARANTINED = "quarantined", _("Quarantined")  # failed; ``reason`` says why; admin decides
+    DISCARDED = "discarded", _("Discarded")  # an admin threw it away from quarantine
 
 
 class InboundMessage(models.Model):
@@ -45,7 +44,15 @@ class InboundMessage(models.Model):
     sha256 = models.CharField(_("SHA-256 of the raw bytes"), max_length=64)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     source = models.CharField(_("source"), max_length=16, choices=InboundSource.choices)
-    mailbox = models.CharField(_("mailbox address"), max_length=254)
+    mailbox = models.ForeignKey(
+        "messaging.Mailbox",
+        verbose_name=_("mailbox"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="inbound_messages",
+    )
+    recipient = models.CharField(_("delivered to"), max_length=254, blank=True)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
     state = models.CharField(
         _("state"),
         max_length=16,
@@ -55,7 +62,20 @@ class InboundMessage(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True, default="")
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, default="")
-    parsed_at = models.DateTimeField(_("parsed at"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    auto_generated = models.BooleanField(_("auto-generated"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket_message = models.OneToOneField(
+        "tickets.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_email",
+    )
 
     class Meta:
         verbose_name = _("inbound message")
@@ -65,6 +85,9 @@ class InboundMessage(models.Model):
                 fields=["mailbox", "sha256"], name="messaging_inbound_unique_delivery"
             )
         ]
+        indexes = [
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_time"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.mailbox} {self.sha256[:12]} ({self.state})"
+        return f"{self.recipient} {self.sha256[:12]} ({self.state})"

@@ -1,0 +1,106 @@
+"""A mailbox: one support address, how its mail comes in and how replies go out."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from atiende.messaging import crypto
+
+DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
+
+
+class InboundMethod(models.TextChoices):
+    IMAP = "imap", _("IMAP polling")
+    SMTP = "smtp", _("Built-in SMTP receiver")
+    UPLOAD = "upload", _("Raw MIME upload or import only")
+
+
+class Security(models.TextChoices):
+    TLS = "tls", _("TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (loopback only)")
+
+
+class AfterFetch(models.TextChoices):
+    MARK_SEEN = "seen", _("Mark as read")
+    DELETE = "delete", _("Delete")
+    MOVE = "move", _("Move to folder")
+
+
+class Mailbox(models.Model):
+    """A support address such as soporte@example.com.
+
+    Passwords are stored encrypted (`atiende.messaging.crypto`); read and set them through
+    the ``imap_password`` / ``smtp_password`` properties, never the ``*_secret`` columns.
+    """
+
+    address = models.EmailField(_("address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+    group = models.ForeignKey(
+        "accounts.Group",
+        verbose_name=_("group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mailboxes",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    max_message_bytes = models.PositiveIntegerField(
+        _("largest accepted message (bytes)"), default=DEFAULT_MAX_MESSAGE_BYTES
+    )
+
+    inbound_method = models.CharField(
+        _("inbound method"), max_length=8, choices=InboundMethod.choices
+    )
+    imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=8, choices=Security.choices, default=Security.TLS
+    )
+    imap_username = models.CharField(_("IMAP user"), max_length=255, blank=True)
+    imap_secret = models.TextField(blank=True, editable=False)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    imap_after_fetch = models.CharField(
+        _("after fetching"), max_length=8, choices=AfterFetch.choices, default=AfterFetch.MARK_SEEN
+    )
+    imap_move_to = models.CharField(_("move to folder"), max_length=255, blank=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    smtp_host = models.CharField(_("SMTP host"), max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_security = models.CharField(
+        _("SMTP security"), max_length=8, choices=Security.choices, default=Security.STARTTLS
+    )
+    smtp_username = models.CharField(_("SMTP user"), max_length=255, blank=True)
+    smtp_secret = models.TextField(blank=True, editable=False)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def imap_password(self) -> str:
+        return crypto.decrypt(self.imap_secret)
+
+    @imap_password.setter
+    def imap_password(self, value: str) -> None:
+        self.imap_secret = crypto.encrypt(value)
+
+    @property
+    def smtp_password(self) -> str:
+        return crypto.decrypt(self.smtp_secret)
+
+    @smtp_password.setter
+    def smtp_password(self, value: str) -> None:
+        self.smtp_secret = crypto.encrypt(value)
