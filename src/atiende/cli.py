@@ -64,6 +64,9 @@ def build_parser() -> Parser:
     admin.add_argument("--name", default="", help=_("Full name."))
 
     commands.add_parser("manage", help=_("Run a Django management command."), add_help=False)
+    commands.add_parser(
+        "mail", help=_("Email commands: atiende mail NAME runs mail_NAME."), add_help=False
+    )
     return parser
 
 
@@ -117,6 +120,8 @@ def _dispatch(args: list[str]) -> int:
 
         execute_from_command_line(["atiende manage", *args[1:]])
         return 0
+    if args[:1] == ["mail"]:
+        return mail(args[1:])
     parser = build_parser()
     options, extra = parser.parse_known_args(args)
     if extra and options.command not in ("worker", "scheduler"):
@@ -130,6 +135,48 @@ def _dispatch(args: list[str]) -> int:
         "createadmin": createadmin,
     }
     return handlers[options.command](options, extra)
+
+
+def mail_commands() -> dict[str, str]:
+    """Email subcommands: every management command named ``mail_<name>``, by name → app."""
+    from django.core.management import get_commands
+
+    prefix = "mail_"
+    return {
+        name.removeprefix(prefix): app
+        for name, app in sorted(get_commands().items())
+        if name.startswith(prefix)
+    }
+
+
+def mail(args: list[str]) -> int:
+    """``atiende mail NAME ...``: run the management command ``mail_NAME`` with the rest.
+
+    Any app adds a subcommand by shipping ``management/commands/mail_<name>.py``.
+    """
+    from django.core.management import load_command_class
+    from django.utils.translation import gettext as _
+
+    available = mail_commands()
+    if not args or args[0] in ("-h", "--help"):
+        print(_("usage: atiende mail NAME [options]"))
+        for name in available:
+            print(f"  {name}")
+        return 0 if args else 2
+    name, rest = args[0], args[1:]
+    if name not in available:
+        raise CliError(
+            _("atiende mail: unknown command %(name)s (choose from %(names)s)")
+            % {"name": name, "names": ", ".join(available) or "-"},
+            code=2,
+            named=True,
+        )
+    command = load_command_class(available[name], f"mail_{name}")
+    parser = command.create_parser("atiende mail", name)
+    options = vars(parser.parse_args(rest))
+    positional = options.pop("args", ())
+    command.execute(*positional, **options)
+    return 0
 
 
 def run(options: argparse.Namespace, extra: list[str]) -> int:
