@@ -28,7 +28,7 @@ from atiende.core.errors import BadRequest, Conflict, FieldError, Invalid
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
 
-Handler = Callable[[], tuple[int, Schema]]
+Handler = Callable[[], tuple[int, Schema | dict[str, Any]]]
 
 
 def _request_hash(request: HttpRequest) -> str:
@@ -38,9 +38,10 @@ def _request_hash(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _as_json(out: Schema) -> Any:
-    """The schema as JSON data, encoded exactly as ninja encodes its own responses."""
-    return json.loads(json.dumps(out.model_dump(), cls=DjangoJSONEncoder))
+def _as_json(out: Schema | dict[str, Any]) -> Any:
+    """The answer as JSON data, encoded exactly as ninja encodes its own responses."""
+    data = out if isinstance(out, dict) else out.model_dump()
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def _response(status: int, data: object, *, replayed: bool) -> HttpResponse:

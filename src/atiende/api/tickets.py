@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
+from ninja.responses import NinjaJSONEncoder
 
 from atiende.accounts.selectors import get_user
 from atiende.accounts.services import find_or_create_customer
-from atiende.api import idempotency
+from atiende.api import idempotency, ticket_json
 from atiende.api.auth import actor
 from atiende.api.errors import render_extra
 from atiende.api.schemas.common import Id, errors
@@ -22,34 +24,51 @@ from atiende.api.schemas.tickets import (
     TicketPage,
     TicketUpdateIn,
 )
+from atiende.core.actor import Actor
 from atiende.tickets import selectors, services
-from atiende.tickets.listing import TicketFilters, list_tickets
+from atiende.tickets.listing import TicketFilters, list_ticket_rows
 from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.selectors import visible_tickets
 
 router = Router(tags=["tickets"])
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
-    return TicketOut.from_orm(ticket)
+def ticket_out(caller: Actor, ticket_id: int) -> dict[str, Any]:
+    """A visible ticket as `TicketOut` data."""
+    return ticket_json.document(visible_tickets(caller), ticket_id)
+
+
+def as_json(data: Any, status: int = 200) -> HttpResponse:
+    """JSON encoded as ninja encodes its own answers, for data built without a schema."""
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder), status=status, content_type="application/json"
+    )
 
 
 render_extra(
-    "ticket", lambda request, ticket: {"current": ticket_out(ticket).model_dump(mode="json")}
+    "ticket",
+    lambda request, ticket: {
+        "current": json.loads(
+            json.dumps(ticket_json.document(Ticket.objects.all(), ticket.pk), cls=NinjaJSONEncoder)
+        )
+    },
 )
 
 
 @router.get("", response={200: TicketPage, **errors(422)})
-def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> dict[str, Any]:
+def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> HttpResponse:
     """Tickets you can see, newest first by default; follow ``next_cursor`` for more."""
     params = filters.model_dump(exclude={"sort", "limit", "cursor"})
-    page = list_tickets(
+    page = list_ticket_rows(
         actor(request),
         TicketFilters(**params),
+        ticket_json.COLUMNS,
         sort=filters.sort,
         limit=filters.limit,
         cursor=filters.cursor,
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    items = ticket_json.documents(page.items)
+    return as_json({"items": items, "next_cursor": page.next_cursor})
 
 
 @router.post("", response={201: TicketOut, **errors(403, 409, 422)})
@@ -57,7 +76,7 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
     """Open a ticket. Send an ``Idempotency-Key`` header to make retries safe."""
     caller = actor(request)
 
-    def handler() -> tuple[int, TicketOut]:
+    def handler() -> tuple[int, dict[str, Any]]:
         if payload.requester is not None:
             requester = find_or_create_customer(
                 caller, email=payload.requester.email, name=payload.requester.name
@@ -73,24 +92,24 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
             channel=payload.channel or Channel.API,
             **payload.model_dump(exclude={"requester", "requester_id", "channel"}),
         )
-        return 201, ticket_out(selectors.get_ticket(caller, ticket.pk))
+        return 201, ticket_out(caller, ticket.pk)
 
     assert caller.user is not None
     return idempotency.run(request, caller.user, handler)
 
 
 @router.get("/{ticket_id}", response={200: TicketOut, **errors(404, 422)})
-def read(request: HttpRequest, ticket_id: Id) -> TicketOut:
-    return ticket_out(selectors.get_ticket(actor(request), ticket_id))
+def read(request: HttpRequest, ticket_id: Id) -> HttpResponse:
+    return as_json(ticket_out(actor(request), ticket_id))
 
 
 @router.patch("/{ticket_id}", response={200: TicketOut, **errors(403, 404, 409, 422)})
-def update(request: HttpRequest, ticket_id: Id, payload: TicketUpdateIn) -> TicketOut:
+def update(request: HttpRequest, ticket_id: Id, payload: TicketUpdateIn) -> HttpResponse:
     """Change the fields given. ``version`` must be the one you saw, or the answer is 409."""
     caller = actor(request)
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True, exclude={"version"})
     services.update_ticket(caller, ticket_id=ticket_id, version=payload.version, changes=changes)
-    return ticket_out(selectors.get_ticket(caller, ticket_id))
+    return as_json(ticket_out(caller, ticket_id))
 
 
 @router.post("/{ticket_id}/merge", response={200: TicketOut, **errors(403, 404, 409, 422)})
@@ -98,9 +117,9 @@ def merge(request: HttpRequest, ticket_id: Id, payload: MergeIn) -> HttpResponse
     """Merge this ticket into ``target_id``; answers with the target."""
     caller = actor(request)
 
-    def handler() -> tuple[int, TicketOut]:
+    def handler() -> tuple[int, dict[str, Any]]:
         target = services.merge_tickets(caller, source_id=ticket_id, target_id=payload.target_id)
-        return 200, ticket_out(selectors.get_ticket(caller, target.pk))
+        return 200, ticket_out(caller, target.pk)
 
     assert caller.user is not None
     return idempotency.run(request, caller.user, handler)

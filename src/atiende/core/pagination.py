@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from atiende.core.errors import Invalid
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,11 @@ def decode_cursor(cursor: str, key: SortKey) -> tuple[Any, int]:
     return value, pk
 
 
-def paginate(queryset: QuerySet[M], key: SortKey, *, limit: int, cursor: str | None) -> Page[M]:
-    """One page of ``queryset`` ordered by ``key``, plus the cursor of the next page."""
+def paginate(
+    queryset: QuerySet[Any, M], key: SortKey, *, limit: int, cursor: str | None
+) -> Page[M]:
+    """One page of ``queryset`` (instances or ``values()`` rows) ordered by ``key``, plus the
+    cursor of the next page."""
     if cursor:
         value, pk = decode_cursor(cursor, key)
         op = "lt" if key.descending else "gt"
@@ -78,11 +81,15 @@ def paginate(queryset: QuerySet[M], key: SortKey, *, limit: int, cursor: str | N
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor(_value_at(last, key.path), last.pk)
+        next_cursor = encode_cursor(*_position(last, key.path))
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def _value_at(obj: Any, path: str) -> Any:
+def _position(row: Any, path: str) -> tuple[Any, int]:
+    """The sort value and primary key of a row: a model instance or a ``values()`` dict."""
+    if isinstance(row, dict):
+        return row[path], row["id"]
+    pk = row.pk
     for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj
+        row = getattr(row, part)
+    return row, pk
