@@ -151,7 +151,8 @@ def _visit(part: Message, found: Walked, depth: int) -> None:
         text = decode_text(payload_bytes(part), _charset(part))
         (found.texts if ctype == "text/plain" else found.htmls).append(text)
         return
-    if named:
+    if named or (raw_header(part, "Content-ID") and not ctype.startswith("text/")):
+        # Unnamed parts with a Content-ID are inline images the HTML shows by cid:.
         found.attachments.append(_attachment(part, filename, ctype, payload_bytes(part)))
 
 

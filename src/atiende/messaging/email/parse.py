@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import Message
+from typing import Any
 
 from atiende.core.html import html_to_text, sanitize_html
 from atiende.messaging.email import headers as h
@@ -21,7 +22,16 @@ Address = tuple[str, str]
 
 AUTO_SENDERS = ("mailer-daemon", "postmaster")
 BULK_PRECEDENCE = ("bulk", "junk", "list")
-HEADERS_OF_INTEREST = ("Thread-Index", "Thread-Topic", "Auto-Submitted", "List-Id", "Precedence")
+HEADERS_OF_INTEREST = (
+    "Thread-Index",
+    "Thread-Topic",
+    "Auto-Submitted",
+    "List-Id",
+    "Precedence",
+    "X-Atiende",
+)
+DSN_FIELDS = ("Action", "Status", "Diagnostic-Code", "Final-Recipient")
+MAX_BOUNCE_REASON = 1000
 
 
 class ParseError(ValueError):
@@ -51,6 +61,8 @@ class ParsedEmail:
     is_bounce: bool
     bounced_message_id: str
     headers: dict[str, str]
+    bounce_reason: str = ""
+    bounce_delayed: bool = False  # only a delay warning ("Action: delayed"), not a failure
 
     @property
     def is_auto_generated(self) -> bool:
@@ -106,6 +118,7 @@ def _build(msg: Message) -> ParsedEmail:
         is_bulk=_is_bulk(msg),
         is_bounce=is_bounce,
         bounced_message_id=_bounced_id(found) if is_bounce else "",
+        **(_bounce_details(msg) if is_bounce else {}),
         headers={
             name: value for name in HEADERS_OF_INTEREST if (value := h.text_header(msg, name))
         },
@@ -154,3 +167,35 @@ def _bounced_id(found: Walked) -> str:
         if ids:
             return ids[0]
     return ""
+
+
+def _bounce_details(msg: Message) -> dict[str, Any]:
+    """The DSN's status and diagnostic per recipient, and whether it only reports a delay."""
+    parts: list[str] = []
+    actions: set[str] = set()
+    try:
+        for part in msg.walk():
+            if content_type(part) != "message/delivery-status":
+                continue
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
+                fields = {name: h.text_header(block, name) for name in DSN_FIELDS}
+                if not fields["Status"] and not fields["Diagnostic-Code"]:
+                    continue
+                action = fields["Action"].lower()
+                actions.add(action or "failed")
+                if action and action not in ("failed", "delayed"):
+                    continue
+                recipient = fields["Final-Recipient"].split(";")[-1].strip()
+                detail = " ".join(
+                    v for v in (fields["Status"], fields["Diagnostic-Code"]) if v
+                ).strip()
+                parts.append(f"{recipient}: {detail}" if recipient else detail)
+    except Exception:  # a broken report still counts as a bounce, only without details
+        return {}
+    return {
+        "bounce_reason": " ".join("; ".join(parts).split())[:MAX_BOUNCE_REASON],
+        "bounce_delayed": actions == {"delayed"},
+    }

@@ -95,6 +95,21 @@ def strip_reply_html(html: str) -> str:
     return strip_reply(html_to_text(sanitize_html(html)))
 
 
+def trim_reply_html(html: str) -> str:
+    """The HTML of a reply without the quoted history, for the timeline; "" when unsure.
+
+    Cut at the mail client's quote container (Gmail, Outlook, Apple, Thunderbird), else drop
+    outermost <blockquote>s; when nothing readable is left, the caller shows the text instead.
+    """
+    marker = HTML_QUOTE.search(html)
+    if marker:
+        head = sanitize_html(html[: marker.start()])
+        if html_to_text(head).strip():
+            return head
+    unquoted = sanitize_html(_drop_blockquotes(html))
+    return unquoted if html_to_text(unquoted).strip() else ""
+
+
 def _drop_blockquotes(html: str) -> str:
     """Remove every outermost <blockquote> element, nesting respected."""
     kept: list[str] = []

@@ -1,0 +1,64 @@
+"""Delivery reports (DSN bounces): the mail we sent failed; tell the agents on the ticket."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from atiende.core.actor import Actor, Source
+from atiende.messaging.email.parse import ParsedEmail
+from atiende.messaging.inbound.outcome import Outcome
+from atiende.messaging.inbound.threading import MAX_MERGE_HOPS
+from atiende.messaging.models import (
+    DeliveryState,
+    InboundMessage,
+    InboundState,
+    OutboundEmail,
+    ThreadKey,
+)
+from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.services import add_message
+
+MAX_NOTE = 20_000
+
+
+def handle(row: InboundMessage, parsed: ParsedEmail, fields: dict[str, object]) -> Outcome:
+    """Mark the bounced `OutboundEmail` failed and add the report as an internal note."""
+    fields = {**fields, "auto_generated": True}
+    outbound = (
+        OutboundEmail.objects.filter(message_id=parsed.bounced_message_id).first()
+        if parsed.bounced_message_id
+        else None
+    )
+    if outbound is None:
+        return Outcome(
+            InboundState.IGNORED, _("A delivery report for mail we did not send."), fields=fields
+        )
+    reason = parsed.bounce_reason or _("The receiving server gave no reason.")
+    if parsed.bounce_delayed:
+        heading = _("Delivery of our email is delayed: %(reason)s")
+    else:
+        heading = _("Our email could not be delivered: %(reason)s")
+        OutboundEmail.objects.filter(pk=outbound.pk).update(
+            state=DeliveryState.FAILED, reason=reason
+        )
+    ticket = _live(outbound.ticket)
+    note = f"{heading % {'reason': reason}}\n\n{parsed.text.strip()}".strip()[:MAX_NOTE]
+    channel = Actor(user=None, source=Source.CHANNEL, detail=_detail(row))
+    message = add_message(
+        channel, ticket_id=ticket.pk, body=note, public=False, channel=Channel.EMAIL
+    )
+    ThreadKey.objects.create(ticket=ticket, message_id=parsed.message_id[:998])
+    return Outcome(InboundState.PROCESSED, ticket=ticket, message=message, fields=fields)
+
+
+def _live(ticket: Ticket) -> Ticket:
+    """The ticket a merged ticket now lives in."""
+    for _hop in range(MAX_MERGE_HOPS):
+        if ticket.merged_into_id is None:
+            break
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+    return ticket
+
+
+def _detail(row: InboundMessage) -> str:
+    return f"email:{row.mailbox.address}" if row.mailbox else "email"

@@ -1,0 +1,92 @@
+"""Mail that must not become (another) ticket message: our own, storms, second routes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from atiende.messaging.email.parse import ParsedEmail
+from atiende.messaging.models import (
+    InboundMessage,
+    InboundSource,
+    InboundState,
+    Mailbox,
+    OutboundEmail,
+)
+
+DEFAULT_RATE_LIMIT = (20, 600)  # more than 20 messages in 10 minutes from one sender
+
+
+def our_addresses() -> set[str]:
+    """Every mailbox address, lower-case: mail from them is ours, Cc to them is not a person."""
+    return {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+
+
+def is_our_own(parsed: ParsedEmail) -> bool:
+    """Mail we sent that came back to us (a forward, a Cc of our mailbox, an alias loop).
+
+    Ours when From is one of our mailboxes, when it carries our ``X-Atiende`` header, when its
+    Message-ID is one we gave an outbound mail, or has our Message-ID domain
+    (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
+    """
+    sender = parsed.from_[1].strip().lower() if parsed.from_ else ""
+    if sender and sender in our_addresses():
+        return True
+    if "X-Atiende" in parsed.headers:
+        return True
+    message_id = parsed.message_id
+    if not message_id:
+        return False
+    domain = str(getattr(settings, "ATIENDE_MESSAGE_ID_DOMAIN", "") or "").lower()
+    if domain and message_id.lower().endswith("@" + domain):
+        return True
+    return OutboundEmail.objects.filter(message_id=message_id).exists()
+
+
+def rate_limit() -> tuple[int, int] | None:
+    """(messages, seconds) from ``ATIENDE_MAIL_RATE_LIMIT``; None or 0 switches it off."""
+    configured = getattr(settings, "ATIENDE_MAIL_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    if not configured:
+        return None
+    count, seconds = configured
+    return int(count), int(seconds)
+
+
+def rate_limited(row: InboundMessage, sender: str) -> bool:
+    """More than the limit from this sender in the window before this message: a storm
+    (two auto-responders answering each other). Imports of old mail are never limited."""
+    limit = rate_limit()
+    if limit is None or row.source == InboundSource.IMPORT:
+        return False
+    count, seconds = limit
+    since = row.received_at - timedelta(seconds=seconds)
+    earlier = InboundMessage.objects.filter(
+        sender=sender, received_at__gte=since, received_at__lte=row.received_at
+    ).exclude(pk=row.pk)
+    return earlier.count() >= count
+
+
+def same_message_elsewhere(
+    row: InboundMessage, parsed: ParsedEmail, sender: str
+) -> InboundMessage | None:
+    """The row that already became this message when it reached us by another route.
+
+    One mail sent to two of our addresses arrives twice with different bytes (each copy has
+    its own Received lines); same Message-ID, sender and subject is the same message.
+    """
+    if not parsed.message_id:
+        return None
+    return (
+        InboundMessage.objects.filter(
+            message_id=parsed.message_id[:998],
+            sender=sender,
+            subject=parsed.subject[:255],
+            state=InboundState.PROCESSED,
+            ticket__isnull=False,
+        )
+        .exclude(pk=row.pk)
+        .defer("raw")
+        .select_related("ticket")
+        .first()
+    )

@@ -1,0 +1,141 @@
+"""Turn a stored raw message into a ticket message: parse, classify, thread, write.
+
+`process` is idempotent and never raises for bad input. Parsing happens outside any
+transaction (it is the expensive part and, on SQLite, a transaction holds the write lock);
+every write — customer, ticket or reply, attachments, followers, thread keys and the row's
+new state — happens in ONE transaction, so a crash leaves the row ``received`` with nothing
+half-written, and running it again is clean. Anything unexpected quarantines the row with
+the reason (traceback in the log), never loses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.core.errors import AtiendeError, NotFound
+from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
+from atiende.messaging.inbound import bounces, classify, writing
+from atiende.messaging.inbound.outcome import Outcome
+from atiende.messaging.models import InboundMessage, InboundState
+
+logger = logging.getLogger(__name__)
+
+MAX_REASON = 2000
+
+
+def process(inbound_id: int) -> InboundMessage:
+    """Process one stored message (if still ``received``) and return its row, raw deferred."""
+    row = InboundMessage.objects.filter(pk=inbound_id).first()
+    if row is None:
+        raise NotFound(_("Unknown inbound message."))
+    if row.state != InboundState.RECEIVED:
+        return _reload(row.pk)
+    try:
+        parsed: ParsedEmail | ParseError = _parse(bytes(row.raw))
+        with transaction.atomic():
+            locked = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
+            if locked.state == InboundState.RECEIVED:
+                _finish(row, _decide_or_refuse(row, parsed))
+    except Exception as exc:
+        logger.exception("inbound message %s could not be processed", inbound_id)
+        _quarantine(row.pk, _("Processing failed: %(error)s") % {"error": _describe(exc)})
+    return _reload(row.pk)
+
+
+def _parse(raw: bytes) -> ParsedEmail | ParseError:
+    try:
+        return parse_message(raw)
+    except ParseError as exc:
+        return exc
+
+
+def _decide_or_refuse(row: InboundMessage, parsed: ParsedEmail | ParseError) -> Outcome:
+    """`_decide` in a savepoint: a service's refusal (a suspended sender, an invalid address)
+    rolls back whatever was half-written and quarantines the row with the service's reason."""
+    try:
+        with transaction.atomic():
+            return _decide(row, parsed)
+    except AtiendeError as exc:
+        fields = _header_fields(parsed) if isinstance(parsed, ParsedEmail) else {}
+        return Outcome(InboundState.QUARANTINED, _describe(exc), fields=fields)
+
+
+def _decide(row: InboundMessage, parsed: ParsedEmail | ParseError) -> Outcome:
+    """Classify and write; expected refusals become an outcome, not an exception."""
+    if isinstance(parsed, ParseError):
+        return Outcome(
+            InboundState.QUARANTINED, _("Unreadable message: %(error)s") % {"error": parsed}
+        )
+    headers = _header_fields(parsed)
+    if classify.is_our_own(parsed):
+        return Outcome(InboundState.IGNORED, _("Our own mail came back."), fields=headers)
+    if parsed.is_bounce:
+        return bounces.handle(row, parsed, headers)
+    if parsed.from_ is None or not parsed.from_[1].strip():
+        return Outcome(InboundState.QUARANTINED, _("The message has no sender."), fields=headers)
+    sender = parsed.from_[1].strip().lower()
+    headers["sender"] = sender[:254]
+    if classify.rate_limited(row, sender):
+        return Outcome(InboundState.IGNORED, _("Rate limited."), fields=headers)
+    _lock_message_id(parsed.message_id)
+    twin = classify.same_message_elsewhere(row, parsed, sender)
+    if twin is not None:
+        reason = _("The same message already arrived by another route (#%(id)d).") % {"id": twin.pk}
+        return Outcome(InboundState.IGNORED, reason, ticket=twin.ticket, fields=headers)
+    written = writing.write(row, parsed, sender)
+    return Outcome(
+        InboundState.PROCESSED, ticket=written.ticket, message=written.message, fields=headers
+    )
+
+
+def _header_fields(parsed: ParsedEmail) -> dict[str, object]:
+    return {
+        "subject": parsed.subject[:255],
+        "message_id": parsed.message_id[:998],
+        "auto_generated": parsed.is_auto_generated,
+    }
+
+
+def _lock_message_id(message_id: str) -> None:
+    """On PostgreSQL serialise two deliveries of one Message-ID (SQLite's lock is global)."""
+    if message_id and connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _finish(row: InboundMessage, outcome: Outcome) -> None:
+    for name, value in outcome.fields.items():
+        setattr(row, name, value)
+    row.state = outcome.state
+    row.reason = outcome.reason[:MAX_REASON]
+    row.ticket = outcome.ticket
+    row.ticket_message = outcome.message
+    row.processed_at = timezone.now()
+    row.attempts += 1
+    update = ["state", "reason", "ticket", "ticket_message", "processed_at", "attempts"]
+    row.save(update_fields=[*update, *outcome.fields])
+
+
+def _quarantine(row_id: int, reason: str) -> None:
+    """Record a failure in its own transaction (the failed one was rolled back)."""
+    InboundMessage.objects.filter(pk=row_id, state=InboundState.RECEIVED).update(
+        state=InboundState.QUARANTINED, reason=reason[:MAX_REASON], processed_at=timezone.now()
+    )
+
+
+def _reload(row_id: int) -> InboundMessage:
+    return InboundMessage.objects.defer("raw").get(pk=row_id)
+
+
+def _describe(exc: BaseException) -> str:
+    """One readable line: a service error's own message and field details, else the type."""
+    if isinstance(exc, AtiendeError):
+        details = "; ".join(str(e.message) for e in exc.errors if str(e.message) != str(exc))
+        return " ".join(f"{exc.detail} {details}".split())
+    return " ".join(f"{type(exc).__name__}: {exc}".split())

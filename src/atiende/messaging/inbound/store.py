@@ -1,0 +1,111 @@
+"""Step one of every inbound mail: commit the raw bytes before anyone says "accepted".
+
+A transport (SMTP receiver, IMAP poll, upload, import) calls `store_raw` and only answers
+250 / flags the IMAP message once it returns: from then on the message cannot be lost,
+whatever happens to parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from email.utils import parseaddr
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from atiende.core.text import clean_text
+from atiende.messaging.models import (
+    MAX_STORED_BYTES,
+    InboundMessage,
+    InboundSource,
+    InboundState,
+    Mailbox,
+)
+
+HEADER_PEEK_BYTES = 64 * 1024
+
+
+class MessageTooLarge(Exception):
+    """Too large to store at all (over `MAX_STORED_BYTES`): the transport must refuse it."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            _("The message is %(size)d bytes; the largest message we can store is %(max)d bytes.")
+            % {"size": size, "max": MAX_STORED_BYTES}
+        )
+        self.size = size
+
+
+def store_raw(
+    raw: bytes, *, mailbox: Mailbox | None, source: str, recipient: str = ""
+) -> tuple[InboundMessage, bool]:
+    """Commit ``raw`` as an `InboundMessage`; ``(row, False)`` for a duplicate delivery.
+
+    A duplicate is the same bytes to the same mailbox (an SMTP retry after a lost 250, an
+    IMAP re-fetch after a crash). Over the mailbox's limit the row is stored quarantined, so
+    an admin sees it; over `MAX_STORED_BYTES` it raises `MessageTooLarge`.
+    """
+    if source not in InboundSource.values:
+        raise ValueError(f"unknown inbound source {source!r}")
+    digest = hashlib.sha256(raw).hexdigest()
+    existing = _existing(mailbox, digest)
+    if existing is not None:
+        return existing, False
+    size = len(raw)
+    if size > MAX_STORED_BYTES:
+        raise MessageTooLarge(size)
+    limit = min(mailbox.max_message_bytes if mailbox else MAX_STORED_BYTES, MAX_STORED_BYTES)
+    state, reason = InboundState.RECEIVED, ""
+    if size > limit:
+        state = InboundState.QUARANTINED
+        reason = _(
+            "The message is %(size)d bytes, over this mailbox's limit of %(limit)d bytes."
+        ) % {"size": size, "limit": limit}
+    sender, subject, message_id = peek_headers(raw)
+    row = InboundMessage(
+        raw=raw,
+        size=size,
+        sha256=digest,
+        source=source,
+        mailbox=mailbox,
+        recipient=clean_text(recipient)[:254],
+        sender=sender,
+        subject=subject,
+        message_id=message_id,
+        state=state,
+        reason=reason,
+    )
+    try:
+        with transaction.atomic(durable=True):
+            row.save(force_insert=True)
+    except IntegrityError:
+        # Another delivery of the same bytes committed first; it is the one to keep.
+        found = _existing(mailbox, digest)
+        if found is None:
+            raise
+        return found, False
+    return row, True
+
+
+def _existing(mailbox: Mailbox | None, digest: str) -> InboundMessage | None:
+    rows = InboundMessage.objects.filter(sha256=digest).defer("raw")
+    rows = rows.filter(mailbox=mailbox) if mailbox is not None else rows.filter(mailbox=None)
+    return rows.order_by("pk").first()
+
+
+def peek_headers(raw: bytes) -> tuple[str, str, str]:
+    """(sender, subject, Message-ID) from the header block, cheaply; blanks when unreadable.
+
+    Stored with the raw row so the quarantine list and the per-sender rate limit work even
+    for messages that never parse.
+    """
+    try:
+        head = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_PEEK_BYTES])
+        sender = parseaddr(str(head.get("From", "")))[1].strip().lower()
+        subject = " ".join(str(head.get("Subject", "")).split())
+        message_id = str(head.get("Message-ID", "")).strip().strip("<>").strip()
+    except Exception:
+        return "", "", ""
+    return clean_text(sender)[:254], clean_text(subject)[:255], clean_text(message_id)[:998]

@@ -1,0 +1,245 @@
+"""Write one parsed email through the ticket services: new ticket, reply, or follow-up.
+
+Runs inside the pipeline's transaction. The customer is the From address (like Zammad):
+Reply-To is often a list or a no-reply alias and says nothing about who wrote; answers go to
+the requester's address. A new customer gets an unverified email identity and joins the
+organization of their domain without seeing its tickets (`find_or_create_customer`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import mimetypes
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from atiende.accounts.models import User
+from atiende.accounts.services import find_or_create_customer
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import AtiendeError
+from atiende.core.html import html_to_text
+from atiende.messaging.email.mime import Attachment as MailPart
+from atiende.messaging.email.parse import ParsedEmail
+from atiende.messaging.email.quotes import strip_reply, strip_reply_html, trim_reply_html
+from atiende.messaging.inbound.classify import our_addresses
+from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
+from atiende.messaging.models import InboundMessage, ThreadKey
+from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
+from atiende.tickets.services import link_tickets, open_ticket, store_attachment
+from atiende.tickets.services.followers import MAX_FOLLOWERS_PER_CALL, add_followers
+from atiende.tickets.services.intake import add_channel_message, attach_to_message
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 1_000_000  # the ticket services' limit; the whole original stays in the raw row
+MAX_QUOTE_SCAN = 200_000  # quote stripping reads at most this much text
+MAX_FILES = 50
+CLOSED = (StatusCategory.CLOSED, StatusCategory.CANCELLED)
+CID = re.compile(r"""(["'])cid:([^"']+)\1""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Written:
+    ticket: Ticket
+    message: Message
+
+
+def channel_actor(row: InboundMessage) -> Actor:
+    detail = f"email:{row.mailbox.address}" if row.mailbox else "email"
+    return Actor(user=None, source=Source.CHANNEL, detail=detail)
+
+
+def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
+    """Post the message where it belongs and record its thread keys and followers."""
+    channel = channel_actor(row)
+    name = parsed.from_[0] if parsed.from_ else ""
+    author = find_or_create_customer(channel, email=sender, name=name, field="from")
+    if not author.is_active:
+        raise _suspended(sender)
+    text, html = bodies(parsed)
+    thread = find_thread(parsed)
+    if thread is not None and not may_write(author, thread.ticket):
+        logger.info("inbound %s: %s may not write to ticket %s", row.pk, sender, thread.ticket.pk)
+        thread = None
+    if thread is not None and thread.ticket.status.category not in CLOSED:
+        written = _reply(channel, row, parsed, author, thread, text, html)
+    else:
+        written = _new_ticket(channel, row, parsed, author, text, html)
+        if thread is not None:  # a reply to a closed ticket: a follow-up, linked to it
+            link_tickets(
+                channel,
+                source_id=written.ticket.pk,
+                target_id=thread.ticket.pk,
+                kind=LinkKind.RELATED,
+            )
+    _follow(channel, written.ticket, parsed, sender)
+    ThreadKey.objects.create(
+        ticket=written.ticket,
+        message_id=parsed.message_id[:998],
+        thread_index=conversation_key(parsed.headers.get("Thread-Index", "")),
+    )
+    return written
+
+
+def _suspended(sender: str) -> AtiendeError:
+    from atiende.core.errors import Invalid
+
+    return Invalid.field("from", _("The sender %(email)s is suspended.") % {"email": sender})
+
+
+def bodies(parsed: ParsedEmail) -> tuple[str, str]:
+    """(new text, new HTML) of the message: quoted history and signature left out.
+
+    Falls back to the whole text when stripping would leave nothing (a forward, a message
+    that is all quote); the full original stays in the raw row for "show original".
+    """
+    text = ""
+    if parsed.text.strip() and not parsed.text_from_html:
+        source = parsed.text[:MAX_QUOTE_SCAN]
+        text = strip_reply(source) if len(parsed.text) <= MAX_QUOTE_SCAN else source
+        text = text or parsed.text.strip()
+    elif parsed.html:
+        if len(parsed.html) <= MAX_QUOTE_SCAN:
+            text = strip_reply_html(parsed.html)
+        text = text or html_to_text(parsed.html)
+    html = ""
+    if parsed.html and len(parsed.html) <= MAX_TEXT:
+        html = trim_reply_html(parsed.html) if len(parsed.html) <= MAX_QUOTE_SCAN else parsed.html
+    text = text[:MAX_TEXT].strip()
+    if not text:
+        text = _("(This message has no text.)")
+        html = html if html_to_text(html).strip() else ""
+    return text, html
+
+
+def _new_ticket(
+    channel: Actor,
+    row: InboundMessage,
+    parsed: ParsedEmail,
+    author: User,
+    text: str,
+    html: str,
+) -> Written:
+    subject = " ".join(parsed.subject.split())[:255] or _("(no subject)")
+    group_id = row.mailbox.group_id if row.mailbox else None
+    ticket = open_ticket(
+        channel,
+        subject=subject,
+        body=text,
+        body_html=html,
+        requester=author,
+        channel=Channel.EMAIL,
+        group_id=group_id,
+        external_id=parsed.message_id,
+    )
+    message = ticket.messages.order_by("pk").first()
+    assert message is not None  # open_ticket always writes the first message
+    files, urls = _store_files(channel, ticket, parsed)
+    rewritten = _rewrite_cids(message.body_html, urls) if urls and html else ""
+    if files or rewritten:
+        message = attach_to_message(
+            channel, message_id=message.pk, attachment_ids=files, body_html=rewritten
+        )
+    return Written(ticket, message)
+
+
+def _reply(
+    channel: Actor,
+    row: InboundMessage,
+    parsed: ParsedEmail,
+    author: User,
+    thread: Thread,
+    text: str,
+    html: str,
+) -> Written:
+    ticket = thread.ticket
+    files, urls = _store_files(channel, ticket, parsed)
+    message = add_channel_message(
+        Actor(user=None, source=Source.CHANNEL, detail=f"{channel.detail} {thread.how}"),
+        ticket_id=ticket.pk,
+        author=author,
+        body=text,
+        body_html=_rewrite_cids(html, urls) if urls else html,
+        channel_name=Channel.EMAIL,
+        attachment_ids=files,
+        external_id=parsed.message_id,
+    )
+    return Written(ticket, message)
+
+
+def _store_files(
+    channel: Actor, ticket: Ticket, parsed: ParsedEmail
+) -> tuple[list[int], dict[str, str]]:
+    """Store the attachments (winmail.dat as is); returns their ids and cid → URL.
+
+    Empty parts are skipped; a part over the attachment limit is left in the original only.
+    """
+    ids: list[int] = []
+    urls: dict[str, str] = {}
+    for part in parsed.attachments[:MAX_FILES]:
+        if not part.payload:
+            continue
+        try:
+            stored = store_attachment(
+                channel,
+                ticket_id=ticket.pk,
+                filename=_filename(part),
+                stream=io.BytesIO(part.payload),
+            )
+        except AtiendeError as exc:
+            logger.info("attachment %r of ticket %s not kept: %s", part.filename, ticket.pk, exc)
+            continue
+        ids.append(stored.pk)
+        if part.content_id:
+            urls[part.content_id] = attachment_url(stored.pk)
+    return ids, urls
+
+
+def attachment_url(attachment_id: int) -> str:
+    """Where the workspace downloads an attachment (the API's attachment endpoint)."""
+    return f"/api/v1/attachments/{attachment_id}"
+
+
+def _filename(part: MailPart) -> str:
+    if part.filename:
+        return part.filename
+    extension = mimetypes.guess_extension(part.content_type) or ".bin"
+    return ("message" if extension == ".eml" else "attachment") + extension
+
+
+def _rewrite_cids(html: str, urls: dict[str, str]) -> str:
+    """Point ``cid:`` image references at the stored files."""
+
+    def swap(match: re.Match[str]) -> str:
+        url = urls.get(match.group(2).strip().strip("<>"))
+        return f"{match.group(1)}{url}{match.group(1)}" if url else match.group(0)
+
+    return CID.sub(swap, html)
+
+
+def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) -> None:
+    """People in To and Cc (not us, not the sender) follow the ticket; the first 50 only."""
+    ours = our_addresses()
+    addresses: list[tuple[str, str]] = []
+    seen = {sender}
+    for name, address in (*parsed.to, *parsed.cc):
+        address = address.strip().lower()
+        if not address or address in seen or address in ours:
+            continue
+        seen.add(address)
+        addresses.append((name, address))
+        if len(addresses) >= MAX_FOLLOWERS_PER_CALL:
+            break
+    user_ids: list[int] = []
+    for name, address in addresses:
+        try:
+            user = find_or_create_customer(channel, email=address, name=name, field="cc")
+        except AtiendeError:
+            continue  # an unusable address in Cc is no reason to refuse the message
+        if user.is_active:
+            user_ids.append(user.pk)
+    if user_ids:
+        add_followers(channel, ticket_id=ticket.pk, user_ids=user_ids)

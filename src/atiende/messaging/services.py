@@ -1,0 +1,116 @@
+"""Quarantine actions for administrators: try again, make a ticket anyway, or throw away."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from atiende.accounts.models import User
+from atiende.accounts.services import find_or_create_customer
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import AtiendeError, Conflict, Forbidden, NotFound
+from atiende.messaging.email.parse import ParseError, parse_message
+from atiende.messaging.inbound.pipeline import process
+from atiende.messaging.inbound.writing import bodies
+from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
+from atiende.tickets.models import Channel
+from atiende.tickets.services import open_ticket
+
+DECIDABLE = (InboundState.QUARANTINED, InboundState.IGNORED)
+
+
+def require_admin(actor: Actor) -> None:
+    """Admins (and the system itself, e.g. the CLI) only: a quarantined mail may be anyone's."""
+    user = actor.user
+    if user is not None and not (user.is_active and user.is_admin):
+        raise Forbidden(_("Only administrators can do this."))
+
+
+def _decidable(inbound_id: int) -> InboundMessage:
+    row = InboundMessage.objects.defer("raw").filter(pk=inbound_id).first()
+    if row is None:
+        raise NotFound(_("Unknown inbound message."))
+    if row.state not in DECIDABLE:
+        raise Conflict(
+            _("Only quarantined or ignored messages can be handled; this one is %(state)s.")
+            % {"state": row.get_state_display()}
+        )
+    return row
+
+
+def retry_inbound(actor: Actor, *, inbound_id: int) -> InboundMessage:
+    """Run the pipeline again (after a fix, or a rate limit that has passed)."""
+    require_admin(actor)
+    with transaction.atomic():
+        row = _decidable(inbound_id)
+        InboundMessage.objects.filter(pk=row.pk).update(
+            state=InboundState.RECEIVED, reason="", processed_at=None
+        )
+    return process(row.pk)
+
+
+@transaction.atomic
+def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
+    """Open a ticket from the message whatever the pipeline thought of it.
+
+    No classification and no threading; parsing is best effort. Without a usable sender the
+    admin who decided becomes the requester.
+    """
+    require_admin(actor)
+    row = _decidable(inbound_id)
+    raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=row.pk))
+    try:
+        parsed = parse_message(raw)
+    except (ParseError, RecursionError):
+        parsed = None
+    channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
+    requester = _requester(channel, actor, parsed.from_[1] if parsed and parsed.from_ else "")
+    text, html = bodies(parsed) if parsed else ("", "")
+    if not text.strip() or text == _("(This message has no text.)"):
+        text = _("(unreadable message)")
+    subject = " ".join((parsed.subject if parsed else row.subject).split())[:255]
+    ticket = open_ticket(
+        channel,
+        subject=subject or _("(no subject)"),
+        body=text,
+        body_html=html,
+        requester=requester,
+        channel=Channel.EMAIL,
+        group_id=row.mailbox.group_id if row.mailbox else None,
+        external_id=parsed.message_id if parsed else "",
+    )
+    if parsed and parsed.message_id:
+        ThreadKey.objects.create(ticket=ticket, message_id=parsed.message_id[:998])
+    row.state = InboundState.PROCESSED
+    row.reason = ""
+    row.ticket = ticket
+    row.ticket_message = ticket.messages.order_by("pk").first()
+    row.processed_at = timezone.now()
+    row.save(update_fields=["state", "reason", "ticket", "ticket_message", "processed_at"])
+    return row
+
+
+def _requester(channel: Actor, actor: Actor, address: str) -> User:
+    if address:
+        try:
+            with transaction.atomic():
+                user = find_or_create_customer(channel, email=address, field="from")
+            if user.is_active:
+                return user
+        except AtiendeError:
+            pass
+    if actor.user is None:
+        raise Conflict(_("The message has no usable sender; an administrator must decide."))
+    return actor.user
+
+
+@transaction.atomic
+def discard_inbound(actor: Actor, *, inbound_id: int) -> InboundMessage:
+    """Throw the message away (it stays listed as discarded, for the record)."""
+    require_admin(actor)
+    row = _decidable(inbound_id)
+    row.state = InboundState.DISCARDED
+    row.processed_at = timezone.now()
+    row.save(update_fields=["state", "processed_at"])
+    return row
