@@ -37,6 +37,7 @@ run: install
 test: install-dev
 	$(MAKE) --no-print-directory lint
 	@scripts/ensure-chromium
+	@scripts/ensure-dovecot
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-dev

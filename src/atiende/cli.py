@@ -10,7 +10,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from atiende.runner import Child
 
 SETTINGS = "atiende.settings"
 
@@ -207,6 +210,7 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     children = [Child("web", web), Child("scheduler", [*me, "scheduler"], may_finish=True)]
     if _queue_in_database():  # with immediate tasks (ATIENDE_TASKS_IMMEDIATE) nothing to run
         children.insert(1, Child("worker", [*me, "worker"]))
+    children += _smtpd_children(me)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
@@ -214,6 +218,18 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     }
     _print_welcome(options.host, options.port)
     return Supervisor(children, env=env).run()
+
+
+def _smtpd_children(me: list[str]) -> list[Child]:
+    """The SMTP receiver on ``ATIENDE_SMTPD`` (``off`` disables it). Unset, it listens on
+    127.0.0.1:2525 and bows out quietly when that port is taken."""
+    from atiende.runner import Child
+
+    listen = os.environ.get("ATIENDE_SMTPD", "").strip()
+    if listen.lower() in ("off", "no", "false", "0"):
+        return []
+    argv = [*me, "manage", "mail_smtpd", *(["--listen", listen] if listen else ["--optional"])]
+    return [Child("smtpd", argv, may_finish=not listen)]
 
 
 def _queue_in_database() -> bool:

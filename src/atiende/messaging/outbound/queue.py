@@ -1,0 +1,102 @@
+"""Queueing a mail: choose the mailbox, fix its identity and threading, enqueue the send.
+
+Everything that identifies the mail (Message-ID, In-Reply-To, References, Thread-Index,
+subject, recipients) is fixed here, in the same transaction as the row, so a retry re-sends
+the very same mail and a customer's reply threads even before ours has left.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from atiende.messaging.models import (
+    InboundMessage,
+    Mailbox,
+    OutboundEmail,
+    OutboundKind,
+    ThreadKey,
+)
+from atiende.messaging.outbound import compose, headers
+from atiende.tickets.models import Message, Ticket
+
+
+def mailbox_for(ticket: Ticket) -> Mailbox | None:
+    """The mailbox the ticket came in through, else its group's, else the first active one.
+
+    None means the site's default sender (``MAILERS["default"]``).
+    """
+    came_in = (
+        InboundMessage.objects.filter(ticket=ticket, mailbox__active=True)
+        .order_by("pk")
+        .values_list("mailbox_id", flat=True)
+        .first()
+    )
+    mailboxes = Mailbox.objects.filter(active=True).order_by("pk")
+    if came_in is not None:
+        return mailboxes.get(pk=came_in)
+    if ticket.group_id is not None:
+        own = mailboxes.filter(group_id=ticket.group_id).first()
+        if own is not None:
+            return own
+    return mailboxes.first()
+
+
+def is_own_address(address: str) -> bool:
+    """One of our mailboxes: never mail ourselves (that is how mail loops start)."""
+    return Mailbox.objects.filter(address__iexact=address.strip()).exists()
+
+
+@transaction.atomic
+def queue(
+    ticket: Ticket,
+    *,
+    kind: str,
+    to: list[str],
+    message: Message | None = None,
+    mailbox: Mailbox | None = None,
+) -> OutboundEmail:
+    """Store one mail to send and enqueue its first attempt once this transaction commits."""
+    mailbox = mailbox if mailbox is not None else mailbox_for(ticket)
+    now = timezone.now()
+    if kind == OutboundKind.REPLY:
+        subject = headers.tagged(ticket.subject, ticket.number, reply=True)
+    else:
+        rendered, _text, _html = compose.render(
+            kind, ticket=ticket, mailbox=mailbox, message=message
+        )
+        subject = headers.tagged(rendered, ticket.number)
+    in_reply_to, chain = headers.thread_chain(ticket)
+    inbound_index = (
+        ThreadKey.objects.filter(ticket=ticket, outbound=False)
+        .exclude(thread_index="")
+        .order_by("pk")
+        .values_list("thread_index", flat=True)
+        .first()
+    )
+    outbound = OutboundEmail.objects.create(
+        ticket=ticket,
+        ticket_message=message,
+        mailbox=mailbox,
+        kind=kind,
+        to=to,
+        subject=subject[:998],
+        message_id=headers.new_message_id(ticket, mailbox),
+        in_reply_to=in_reply_to,
+        references=" ".join(chain),
+        next_attempt_at=now,
+    )
+    ThreadKey.objects.create(
+        ticket=ticket,
+        message_id=outbound.message_id,
+        thread_index=headers.thread_index(ticket, now, inbound_index or ""),
+        outbound=True,
+    )
+    transaction.on_commit(lambda: enqueue_send(outbound.pk), robust=True)
+    return outbound
+
+
+def enqueue_send(outbound_id: int) -> None:
+    from atiende.messaging.outbound.tasks import send_outbound
+
+    send_outbound.enqueue(outbound_id)

@@ -1,0 +1,50 @@
+"""What agents may do with outbound mail: send a failed one again."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from atiende.core.actor import Actor
+from atiende.core.errors import Conflict, NotFound
+from atiende.messaging.models import DeliveryState, OutboundEmail
+from atiende.messaging.outbound.queue import enqueue_send
+from atiende.tickets.permissions import require_staff
+from atiende.tickets.selectors import visible_tickets
+
+
+class OutboundEmailNotFound(NotFound):
+    code = "outbound_email_not_found"
+    title = gettext_lazy("Outgoing email not found")
+
+
+class NotFailed(Conflict):
+    code = "outbound_email_not_failed"
+    title = gettext_lazy("Only a failed email can be sent again")
+
+
+@transaction.atomic
+def retry_outbound(actor: Actor, *, outbound_id: int) -> OutboundEmail:
+    """Queue a FAILED mail again with a fresh set of attempts (agents who see its ticket)."""
+    require_staff(actor)
+    row = (
+        OutboundEmail.objects.select_for_update()
+        .filter(pk=outbound_id, ticket__in=visible_tickets(actor).values("pk"))
+        .first()
+    )
+    if row is None:
+        raise OutboundEmailNotFound()
+    if row.state != DeliveryState.FAILED:
+        raise NotFailed(
+            _("This email is %(state)s; only a failed email can be sent again.")
+            % {"state": row.get_state_display()}
+        )
+    row.state = DeliveryState.QUEUED
+    row.attempts = 0
+    row.reason = ""
+    row.next_attempt_at = timezone.now()
+    row.save(update_fields=["state", "attempts", "reason", "next_attempt_at"])
+    transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
+    return row

@@ -1,0 +1,98 @@
+"""Mail to customers, driven by ticket events (after commit).
+
+- A public outbound message (an agent's reply from the web, the API or by email) on a
+  ticket whose requester has an email address is mailed to the requester, wrapped in the
+  "agent replied" template. Only the requester: followers are staff (told in the app), and
+  copying other customers would show them the conversation.
+- "Ticket received" goes to a customer who opened a ticket themselves, never for mail that
+  was auto-generated, and at most once per customer in `RECEIVED_WINDOW`.
+- "Ticket solved" goes when the status moves into the solved category (once per solving).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from atiende.core.events import subscribe
+from atiende.messaging.models import InboundMessage, OutboundEmail, OutboundKind
+from atiende.messaging.outbound.queue import is_own_address, queue
+from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
+from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
+
+log = logging.getLogger(__name__)
+
+RECEIVED_WINDOW = timedelta(minutes=10)
+
+
+def _ticket(ticket_id: int) -> Ticket | None:
+    return Ticket.objects.select_related("requester", "status").filter(pk=ticket_id).first()
+
+
+def _customer_address(ticket: Ticket) -> str:
+    email = (ticket.requester.email or "").strip()
+    if not email or not ticket.requester.is_active or is_own_address(email):
+        return ""
+    return email
+
+
+def _auto_generated(ticket: Ticket) -> bool:
+    """Whether the mail that opened the ticket was an auto-reply, bulk or bounce."""
+    first = Message.objects.filter(ticket=ticket).order_by("created_at", "pk").first()
+    if first is None:
+        return False
+    return InboundMessage.objects.filter(ticket_message=first, auto_generated=True).exists()
+
+
+@subscribe(MessageAdded)
+def mail_agent_reply(event: MessageAdded) -> None:
+    if not event.public or event.direction != Direction.OUTBOUND:
+        return
+    ticket = _ticket(event.ticket_id)
+    message = Message.objects.select_related("author").filter(pk=event.message_id).first()
+    if ticket is None or message is None or ticket.merged_into_id is not None:
+        return
+    address = _customer_address(ticket)
+    if not address or message.author_id == ticket.requester_id:
+        return
+    queue(ticket, kind=OutboundKind.REPLY, to=[address], message=message)
+
+
+@subscribe(TicketCreated)
+def mail_ticket_received(event: TicketCreated) -> None:
+    ticket = _ticket(event.ticket_id)
+    if ticket is None or not ticket.requester.is_customer:
+        return
+    by_customer = event.actor_id == ticket.requester_id or (
+        event.actor_id is None and event.source == "channel"
+    )
+    address = _customer_address(ticket)
+    if not by_customer or not address or _auto_generated(ticket):
+        return
+    recent = OutboundEmail.objects.filter(
+        kind=OutboundKind.RECEIVED,
+        ticket__requester_id=ticket.requester_id,
+        created_at__gte=timezone.now() - RECEIVED_WINDOW,
+    )
+    if recent.exists():
+        return
+    queue(ticket, kind=OutboundKind.RECEIVED, to=[address])
+
+
+@subscribe(TicketUpdated)
+def mail_ticket_solved(event: TicketUpdated) -> None:
+    if "status" not in event.fields:
+        return
+    ticket = _ticket(event.ticket_id)
+    if ticket is None or ticket.status.category != StatusCategory.SOLVED:
+        return
+    address = _customer_address(ticket)
+    if not address or _auto_generated(ticket) or ticket.solved_at is None:
+        return
+    already = OutboundEmail.objects.filter(
+        ticket=ticket, kind=OutboundKind.SOLVED, created_at__gte=ticket.solved_at
+    )
+    if not already.exists():
+        queue(ticket, kind=OutboundKind.SOLVED, to=[address])

@@ -1,0 +1,1 @@
+"""How mail reaches us: IMAP polling and the built-in SMTP receiver."""
