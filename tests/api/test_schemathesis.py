@@ -34,6 +34,9 @@ CHECKS = [
 ]
 
 
+# Raw email upload (POST /mailboxes/{id}/messages) takes the bytes as they are.
+schemathesis.serializer.alias("message/rfc822", "application/octet-stream")
+
 # Loaded at collection: fetching the schema touches no database.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 

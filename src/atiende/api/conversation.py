@@ -18,15 +18,18 @@ from atiende.api.schemas.common import Id, errors
 from atiende.api.schemas.common import Query as QueryText
 from atiende.api.schemas.tickets import (
     AttachmentOut,
+    DeliveryOut,
     LinkIn,
     LinkOut,
     MessageCreateIn,
     MessageOut,
     MessagePage,
+    latest_delivery,
 )
-from atiende.core.errors import PayloadTooLarge
+from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.core.pagination import SortKey, paginate
 from atiende.tickets import selectors, services
+from atiende.tickets.permissions import require_staff
 
 router = Router(tags=["conversation"])
 OLDEST_FIRST = SortKey("created_at", False, datetime.datetime)
@@ -44,7 +47,10 @@ def list_messages(request: HttpRequest, ticket_id: Id, page: Query[PageIn]) -> d
     ticket = selectors.get_ticket(caller, ticket_id)
     messages = selectors.visible_messages(caller, ticket).select_related("author")
     result = paginate(
-        messages.prefetch_related("attachments"), OLDEST_FIRST, limit=page.limit, cursor=page.cursor
+        messages.prefetch_related("attachments", "outbound_emails"),
+        OLDEST_FIRST,
+        limit=page.limit,
+        cursor=page.cursor,
     )
     return {"items": result.items, "next_cursor": result.next_cursor}
 
@@ -62,6 +68,32 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn
 
     assert caller.user is not None
     return idempotency.run(request, caller.user, handler)
+
+
+@router.post(
+    "/tickets/{ticket_id}/messages/{message_id}/retry-delivery",
+    response={200: DeliveryOut, **errors(403, 404, 409, 422)},
+)
+def retry_delivery(request: HttpRequest, ticket_id: Id, message_id: Id) -> Any:
+    """Send the failed email of an outgoing message again (staff who see the ticket).
+    409 when its email is not failed (queued or already sent)."""
+    from atiende.messaging.outbound.services import retry_outbound
+
+    caller = actor(request)
+    require_staff(caller)
+    ticket = selectors.get_ticket(caller, ticket_id)
+    message = (
+        selectors.visible_messages(caller, ticket)
+        .prefetch_related("outbound_emails")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        raise NotFound(_("Message not found."))
+    delivery = latest_delivery(message)
+    if delivery is None:
+        raise NotFound(_("This message was not sent by email."))
+    return retry_outbound(caller, outbound_id=delivery.pk)
 
 
 @router.post(

@@ -6,7 +6,17 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from atiende.api import config, conversation, errors, groups, organizations, tickets, tokens, users
+from atiende.api import (
+    config,
+    conversation,
+    errors,
+    groups,
+    mailboxes,
+    organizations,
+    tickets,
+    tokens,
+    users,
+)
 from atiende.api.auth import AUTH
 
 
@@ -42,3 +52,4 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
+api.add_router("/mailboxes", mailboxes.router)

@@ -166,6 +166,17 @@ class AttachmentOut(Schema):
         return f"/api/v1/attachments/{obj.pk}"
 
 
+class DeliveryOut(Schema):
+    """How the email of an outgoing message is doing: ``queued`` (waiting or retrying),
+    ``sent``, or ``failed`` with the ``reason`` (then it can be retried)."""
+
+    id: int
+    state: Literal["queued", "sent", "failed"]
+    reason: str
+    attempts: int
+    sent_at: datetime.datetime | None
+
+
 class MessageOut(Schema):
     id: int
     ticket_id: int
@@ -176,11 +187,32 @@ class MessageOut(Schema):
     body_text: str
     body_html: str
     attachments: list[AttachmentOut]
+    delivery: DeliveryOut | None = Field(
+        default=None,
+        description="The email that carried this message to the customer, if one was sent "
+        "(staff only).",
+    )
     created_at: datetime.datetime
 
     @staticmethod
     def resolve_attachments(obj: Any) -> list[Any]:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_delivery(obj: Any, context: Any = None) -> Any:
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None) if request is not None else None
+        if user is not None and not getattr(user, "is_agent", False):
+            return None  # customers hear about their mail, not our servers' replies
+        if obj.direction != "out":
+            return None
+        return latest_delivery(obj)
+
+
+def latest_delivery(message: Any) -> Any:
+    """The message's latest outbound email (prefetch ``outbound_emails`` for lists)."""
+    rows = list(message.outbound_emails.all())
+    return max(rows, key=lambda row: (row.created_at, row.pk), default=None)
 
 
 MessagePage = Page[MessageOut]
