@@ -2,11 +2,14 @@
 
 - A public outbound message (an agent's reply from the web, the API or by email) on a
   ticket whose requester has an email address is mailed to the requester, wrapped in the
-  "agent replied" template. Only the requester: followers are staff (told in the app), and
-  copying other customers would show them the conversation.
+  "agent replied" template, with the ticket's customer followers in Cc: those are the people
+  the customer's own mail copied (inbound makes its To/Cc followers), so the conversation
+  stays a reply-all. Staff followers are told in the app, not by mail.
 - "Ticket received" goes to a customer who opened a ticket themselves, never for mail that
   was auto-generated, and at most once per customer in `RECEIVED_WINDOW`.
 - "Ticket solved" goes when the status moves into the solved category (once per solving).
+- Nothing goes to our own mailboxes (loops) or to reserved example domains (the demo's
+  customers, test data): see `queue.deliverable`.
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from atiende.accounts.models import Role
 from atiende.core.events import subscribe
 from atiende.messaging.models import InboundMessage, OutboundEmail, OutboundKind
-from atiende.messaging.outbound.queue import is_own_address, queue
+from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
 
 log = logging.getLogger(__name__)
 
 RECEIVED_WINDOW = timedelta(minutes=10)
+MAX_CC = 20
 
 
 def _ticket(ticket_id: int) -> Ticket | None:
@@ -33,7 +38,9 @@ def _ticket(ticket_id: int) -> Ticket | None:
 
 def _customer_address(ticket: Ticket) -> str:
     email = (ticket.requester.email or "").strip()
-    if not email or not ticket.requester.is_active or is_own_address(email):
+    if not email or not ticket.requester.is_active:
+        return ""
+    if not deliverable(email) or is_own_address(email):
         return ""
     return email
 
@@ -44,6 +51,17 @@ def _auto_generated(ticket: Ticket) -> bool:
     if first is None:
         return False
     return InboundMessage.objects.filter(ticket_message=first, auto_generated=True).exists()
+
+
+def _customer_followers(ticket: Ticket) -> list[str]:
+    followers = ticket.followers.filter(
+        role=Role.CUSTOMER, is_active=True, email__isnull=False
+    ).exclude(pk=ticket.requester_id)
+    found = []
+    for email in followers.order_by("pk").values_list("email", flat=True)[:MAX_CC]:
+        if email and deliverable(email) and not is_own_address(email):
+            found.append(email)
+    return found
 
 
 @subscribe(MessageAdded)
@@ -57,7 +75,13 @@ def mail_agent_reply(event: MessageAdded) -> None:
     address = _customer_address(ticket)
     if not address or message.author_id == ticket.requester_id:
         return
-    queue(ticket, kind=OutboundKind.REPLY, to=[address], message=message)
+    queue(
+        ticket,
+        kind=OutboundKind.REPLY,
+        to=[address],
+        cc=_customer_followers(ticket),
+        message=message,
+    )
 
 
 @subscribe(TicketCreated)

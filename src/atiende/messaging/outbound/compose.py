@@ -87,7 +87,7 @@ def build(outbound: OutboundEmail) -> EmailMessage:
         msg["References"] = " ".join(headers.bracketed(r) for r in outbound.references.split())
     key = ThreadKey.objects.filter(message_id=outbound.message_id).first()
     if key is not None and key.thread_index:
-        msg["Thread-Index"] = key.thread_index
+        msg["Thread-Index"] = headers.thread_index(ticket, outbound.created_at, key.thread_index)
     msg["Thread-Topic"] = headers.clean_subject(ticket.subject, ticket.number)
     msg["X-Atiende-Ticket"] = str(ticket.number)
     if outbound.kind != OutboundKind.REPLY:

@@ -16,6 +16,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 
+from atiende.messaging.inbound.threading import CONVERSATION_BYTES, tag_prefix, ticket_tag
 from atiende.messaging.models import Mailbox, ThreadKey
 from atiende.tickets.models import Ticket
 
@@ -23,7 +24,6 @@ from atiende.tickets.models import Ticket
 # trimming. We keep the thread's first id and the newest ones.
 MAX_REFERENCES = 30
 FILETIME_EPOCH_OFFSET = 116444736000000000  # 100 ns ticks from 1601-01-01 to 1970-01-01
-_TAG = re.compile(r"\s*\[#\d+\]\s*")
 _PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd|rv|res|enc)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
@@ -66,13 +66,14 @@ def thread_chain(ticket: Ticket) -> tuple[str, list[str]]:
 def clean_subject(subject: str, number: int) -> str:
     """The ticket's subject without reply prefixes or our own tag."""
     text = _PREFIX.sub("", subject)
-    text = _TAG.sub(" ", text).strip()
-    return text or f"#{number}"
+    own_tag = re.compile(rf"\s*\[{re.escape(tag_prefix())}\d+\]\s*")
+    text = " ".join(own_tag.sub(" ", text).split())
+    return text or ticket_tag(number)
 
 
 def tagged(subject: str, number: int, *, reply: bool = False) -> str:
     """``[#1042] subject`` (``Re: [#1042] subject`` for a reply); the tag is never doubled."""
-    tag = f"[#{number}]"
+    tag = ticket_tag(number)
     text = subject.strip() if tag in subject else f"{tag} {clean_subject(subject, number)}"
     return f"Re: {text}" if reply and not _PREFIX.match(text) else text
 
@@ -81,22 +82,25 @@ def _filetime(when: datetime) -> int:
     return int(when.timestamp() * 10_000_000) + FILETIME_EPOCH_OFFSET
 
 
-def thread_index(ticket: Ticket, when: datetime, inbound_index: str = "") -> str:
-    """Outlook's Thread-Index: a 22-byte conversation header plus a 5-byte child block.
-
-    The header is the customer's own (``inbound_index``) when Outlook started the thread, else
-    one derived from the ticket, so every mail of a ticket shares it.
-    """
+def conversation(ticket: Ticket, inbound_key: str = "") -> str:
+    """The 22-byte conversation key (base64) every mail of the ticket shares: the customer's
+    own when Outlook started the thread, else one derived from the ticket."""
     header = b""
-    if inbound_index:
+    if inbound_key:
         try:
-            header = base64.b64decode(inbound_index, validate=False)[:22]
+            header = base64.b64decode(inbound_key, validate=False)[:CONVERSATION_BYTES]
         except ValueError:
             header = b""
-    if len(header) != 22:
+    if len(header) != CONVERSATION_BYTES:
         start = _filetime(ticket.created_at)
         guid = hashlib.md5(f"atiende-ticket-{ticket.pk}".encode(), usedforsecurity=False)
         header = struct.pack(">Q", start)[:6] + guid.digest()
+    return base64.b64encode(header).decode()
+
+
+def thread_index(ticket: Ticket, when: datetime, key: str) -> str:
+    """Outlook's Thread-Index: the conversation key plus a 5-byte child block for ``when``."""
+    header = base64.b64decode(key)
     created = _filetime(ticket.created_at)
     delta = max(0, _filetime(when) - created) >> 18  # Outlook's child-block resolution
     child = struct.pack(">Q", delta & 0x7FFFFFFFFF)[3:]  # 5 bytes

@@ -42,6 +42,22 @@ def mailbox_for(ticket: Ticket) -> Mailbox | None:
     return mailboxes.first()
 
 
+# Domains reserved as examples (RFC 2606, RFC 6761): nobody receives mail there. The demo's
+# customers and many test fixtures live there, so mail to them is never queued.
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+RESERVED_SUFFIXES = (".example", ".invalid")
+
+
+def deliverable(address: str) -> bool:
+    """Whether mail to ``address`` can arrive anywhere (not a reserved example domain)."""
+    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
+    if not domain:
+        return False
+    if domain in RESERVED_DOMAINS or any(domain.endswith("." + d) for d in RESERVED_DOMAINS):
+        return False
+    return not domain.endswith(RESERVED_SUFFIXES)
+
+
 def is_own_address(address: str) -> bool:
     """One of our mailboxes: never mail ourselves (that is how mail loops start)."""
     return Mailbox.objects.filter(address__iexact=address.strip()).exists()
@@ -53,6 +69,7 @@ def queue(
     *,
     kind: str,
     to: list[str],
+    cc: list[str] | None = None,
     message: Message | None = None,
     mailbox: Mailbox | None = None,
 ) -> OutboundEmail:
@@ -67,7 +84,7 @@ def queue(
         )
         subject = headers.tagged(rendered, ticket.number)
     in_reply_to, chain = headers.thread_chain(ticket)
-    inbound_index = (
+    inbound_key = (
         ThreadKey.objects.filter(ticket=ticket, outbound=False)
         .exclude(thread_index="")
         .order_by("pk")
@@ -80,6 +97,7 @@ def queue(
         mailbox=mailbox,
         kind=kind,
         to=to,
+        cc=cc or [],
         subject=subject[:998],
         message_id=headers.new_message_id(ticket, mailbox),
         in_reply_to=in_reply_to,
@@ -89,7 +107,7 @@ def queue(
     ThreadKey.objects.create(
         ticket=ticket,
         message_id=outbound.message_id,
-        thread_index=headers.thread_index(ticket, now, inbound_index or ""),
+        thread_index=headers.conversation(ticket, inbound_key or ""),
         outbound=True,
     )
     transaction.on_commit(lambda: enqueue_send(outbound.pk), robust=True)

@@ -1,0 +1,20 @@
+"""Every background task of the email channel, in the module the scheduler looks for.
+
+crontask imports ``<app>.tasks`` of each installed app, and `MessagingConfig.ready` imports
+this module too: importing the task modules here registers their periodic schedules.
+"""
+
+from __future__ import annotations
+
+from atiende.messaging.inbound.tasks import process_inbound, sweep_inbound
+from atiende.messaging.outbound.tasks import send_due_outbound, send_outbound
+from atiende.messaging.transports.tasks import poll_imap_mailboxes, poll_mailbox
+
+__all__ = [
+    "poll_imap_mailboxes",
+    "poll_mailbox",
+    "process_inbound",
+    "send_due_outbound",
+    "send_outbound",
+    "sweep_inbound",
+]
