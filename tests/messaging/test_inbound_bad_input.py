@@ -24,7 +24,7 @@ def test_an_empty_message_is_quarantined_with_the_reason() -> None:
 def test_malformed_headers_still_become_a_message() -> None:
     raw = (
         b"From: ana@customer.test\r\n"
-        b"To: \"Colleagues\": a@x.test, <<broken>>;\r\n"
+        b'To: "Colleagues": a@x.test, <<broken>>;\r\n'
         b"Subject: =?utf-8?q?broken=ZZ?=\r\n"
         b"Date: not a date\r\n"
         b"Message-ID: no angle brackets\r\n"

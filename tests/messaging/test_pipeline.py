@@ -255,7 +255,9 @@ def test_attachments_and_inline_images_are_stored_and_cid_rewritten() -> None:
     msg.add_alternative('<p>See <img src="cid:shot1@customer.test"></p>', subtype="html")
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     msg.get_payload()[1].add_related(png, "image", "png", cid="<shot1@customer.test>")
-    msg.add_attachment(b"TNEF data", maintype="application", subtype="ms-tnef", filename="winmail.dat")
+    msg.add_attachment(
+        b"TNEF data", maintype="application", subtype="ms-tnef", filename="winmail.dat"
+    )
     row = deliver(msg.as_bytes(), make_mailbox())
 
     message = row.ticket_message

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from atiende.core.errors import Conflict, Forbidden, NotFound
-from atiende.messaging.services import create_ticket_anyway, discard_inbound, retry_inbound
 from atiende.messaging.models import InboundState
+from atiende.messaging.services import create_ticket_anyway, discard_inbound, retry_inbound
 from atiende.tickets.models import Ticket
 from tests.factories import make_admin, make_agent, web
 from tests.messaging.mail import build, deliver, make_mailbox

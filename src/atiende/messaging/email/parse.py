@@ -29,6 +29,7 @@ HEADERS_OF_INTEREST = (
     "List-Id",
     "Precedence",
     "X-Atiende",
+    "X-Atiende-Ticket",
 )
 DSN_FIELDS = ("Action", "Status", "Diagnostic-Code", "Final-Recipient")
 MAX_BOUNCE_REASON = 1000

@@ -26,14 +26,14 @@ def our_addresses() -> set[str]:
 def is_our_own(parsed: ParsedEmail) -> bool:
     """Mail we sent that came back to us (a forward, a Cc of our mailbox, an alias loop).
 
-    Ours when From is one of our mailboxes, when it carries our ``X-Atiende`` header, when its
-    Message-ID is one we gave an outbound mail, or has our Message-ID domain
-    (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
+    Ours when From is one of our mailboxes, when it carries our ``X-Atiende`` or
+    ``X-Atiende-Ticket`` header, when its Message-ID is one we gave an outbound mail, or has
+    our Message-ID domain (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
     """
     sender = parsed.from_[1].strip().lower() if parsed.from_ else ""
     if sender and sender in our_addresses():
         return True
-    if "X-Atiende" in parsed.headers:
+    if "X-Atiende" in parsed.headers or "X-Atiende-Ticket" in parsed.headers:
         return True
     message_id = parsed.message_id
     if not message_id:

@@ -1,0 +1,158 @@
+"""``atiende mail import``: Maildir, mbox and single files, re-runs, and a kill -9 half-way."""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from atiende.cli import main
+from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
+from atiende.tickets.models import Message, Ticket
+from tests.messaging.mail import SUPPORT, build, make_mailbox
+
+
+def maildir_with(path: Path, messages: list[bytes]) -> Path:
+    box = mailbox.Maildir(path, create=True)
+    for raw in messages:
+        box.add(raw)
+    return path
+
+
+def conversation(count: int) -> list[bytes]:
+    """``count`` messages: every third one replies to the message before it."""
+    out = []
+    for i in range(count):
+        parent = f"m{i - 1}@customer.test" if i % 3 else None
+        out.append(
+            build(
+                sender=f"c{i // 3}@customer.test",
+                subject=f"Question {i // 3}",
+                body=f"Message number {i}",
+                message_id=f"m{i}@customer.test",
+                in_reply_to=parent,
+            )
+        )
+    return out
+
+
+@pytest.mark.django_db
+def test_import_a_maildir_then_again_finds_only_duplicates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_mailbox()
+    folder = maildir_with(tmp_path / "md", conversation(6))
+
+    assert main(["mail", "import", str(folder), "--mailbox", SUPPORT]) == 0
+    first = capsys.readouterr().out
+    assert main(["mail", "import", str(folder), "--mailbox", SUPPORT]) == 0
+    second = capsys.readouterr().out
+
+    assert "6 stored, 0 duplicates, 6 processed" in first and "msg/s" in first
+    assert "0 stored, 6 duplicates, 0 processed" in second
+    assert Ticket.objects.count() == 2 and Message.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_import_an_mbox_and_a_single_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_mailbox()
+    box = mailbox.mbox(tmp_path / "all.mbox", create=True)
+    for raw in conversation(3):
+        box.add(raw)
+    box.flush()
+    single = tmp_path / "one.eml"
+    single.write_bytes(build(message_id="single@customer.test", body="alone"))
+
+    assert main(["mail", "import", str(tmp_path / "all.mbox"), "--mailbox", SUPPORT]) == 0
+    assert main(["mail", "import", str(single)]) == 0
+
+    out = capsys.readouterr().out
+    assert "3 stored" in out and "1 stored" in out
+    assert Message.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_import_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mail", "import", str(tmp_path / "missing")]) == 1
+    assert main(["mail", "import", str(tmp_path), "--mailbox", "nobody@x.test"]) == 1
+    assert main(["mail", "nosuchcommand"]) == 2
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("atiende") for line in err)
+    assert "nobody@x.test" in err[1] and "import" in err[2]
+
+
+def test_mail_without_a_name_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mail", "--help"]) == 0
+    assert "import" in capsys.readouterr().out
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """The URL of the test database this process uses, for a second process."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    user, password = settings_dict["USER"], settings_dict["PASSWORD"]
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_killed_half_way_and_run_again_loses_and_duplicates_nothing(
+    tmp_path: Path,
+) -> None:
+    total = 1000
+    make_mailbox()
+    folder = maildir_with(tmp_path / "md", conversation(total))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "ATIENDE_DATA_DIR": str(tmp_path / "var"),
+    }
+    argv = [
+        str(Path(sys.executable).with_name("atiende")),
+        "mail",
+        "import",
+        str(folder),
+        "--mailbox",
+        SUPPORT,
+    ]
+    log = (tmp_path / "import.log").open("wb")
+    first = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while InboundMessage.objects.count() < total // 3:
+        assert first.poll() is None, (tmp_path / "import.log").read_text()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    killed_at = InboundMessage.objects.count()
+    assert killed_at < total
+
+    rerun = subprocess.run(argv, env=env, capture_output=True, timeout=600, check=False)
+    log.close()
+    assert rerun.returncode == 0, rerun.stderr.decode()
+
+    rows = InboundMessage.objects.all()
+    assert rows.count() == total
+    assert not rows.exclude(state=InboundState.PROCESSED).exists(), list(
+        rows.exclude(state=InboundState.PROCESSED).values_list("state", "reason")[:5]
+    )
+    assert Message.objects.count() == total
+    assert rows.filter(ticket_message__isnull=False).count() == total
+    inbound_keys = ThreadKey.objects.filter(outbound=False)  # outbound notifications add theirs
+    assert inbound_keys.count() == total
+    assert Ticket.objects.count() == -(-total // 3)
+    keys = inbound_keys.values_list("message_id", flat=True)
+    assert len(set(keys)) == total
