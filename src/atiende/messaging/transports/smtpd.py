@@ -23,6 +23,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from channels.db import database_sync_to_async
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from atiende.messaging.inbound.store import MessageTooLarge, store_raw
@@ -166,3 +167,4 @@ async def serve(
             close_clients()  # a client mid-DATA hears nothing: no 250, so it retries
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.wait_closed(), timeout=5)
+        await database_sync_to_async(connections.close_all)()  # the worker thread's own
