@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("atiende.web.customers.urls")),
     path("", include("atiende.web.search.urls")),
     path("", include("atiende.web.setup.urls")),
+    path("", include("atiende.web.mail.urls")),
     path("", include("atiende.web.account.urls")),
     path("", include("atiende.web.notifications.urls")),
     path("", include("atiende.web.pwa.urls")),

@@ -38,6 +38,7 @@ from atiende.tickets.selectors import (
     visible_messages,
     visible_tickets,
 )
+from atiende.web.mail.original import with_email_state
 from atiende.web.ticket.history import describe
 
 TIMELINE_LIMIT = 50
@@ -82,7 +83,7 @@ def timeline(
     custom_names: dict[str, str] | None = None,
 ) -> Timeline:
     """The latest ``limit`` messages and events (before ``before``), oldest first."""
-    messages = (
+    messages = with_email_state(  # each message's email state, in the same query
         visible_messages(actor, ticket)
         .select_related("author")
         .prefetch_related("attachments")

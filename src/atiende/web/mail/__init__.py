@@ -1,0 +1,2 @@
+"""Email settings (mailboxes, notification templates, quarantine) and the ticket page's email
+pieces (delivery state, the original of an inbound message)."""

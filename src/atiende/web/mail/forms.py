@@ -1,0 +1,202 @@
+"""Forms of the email settings: they parse input; `messaging.mailboxes` and
+`messaging.templates` decide what is valid. Field names match the services' names so that
+`apply_errors` puts each service error next to its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from atiende.messaging.models import AfterFetch, InboundMethod, Security
+
+MB = 1024 * 1024
+
+
+class MailboxForm(forms.Form):
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=254,
+        help_text=_("The support address customers write to, e.g. soporte@example.com."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    display_name = forms.CharField(
+        label=_("Display name"),
+        required=False,
+        max_length=200,
+        help_text=_("The name replies come from, e.g. “Acme Support”."),
+    )
+    group_id = forms.TypedChoiceField(
+        label=_("Group"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("New tickets from this address go to this group."),
+    )
+    brand_name = forms.CharField(
+        label=_("Brand name"),
+        required=False,
+        max_length=200,
+        help_text=_("Used in customer notifications as {{ brand.name }}."),
+    )
+    signature = forms.CharField(
+        label=_("Signature"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Added below agents' replies sent from this address."),
+    )
+    max_message_mb = forms.IntegerField(
+        label=_("Largest accepted message (MB)"),
+        min_value=1,
+        max_value=50,
+        initial=25,
+        help_text=_("Larger messages are not turned into tickets; they wait in quarantine."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    inbound_method = forms.ChoiceField(
+        label=_("How mail comes in"),
+        choices=InboundMethod.choices,
+        initial=InboundMethod.IMAP,
+        widget=forms.RadioSelect,
+    )
+    imap_host = forms.CharField(label=_("IMAP host"), required=False, max_length=253)
+    imap_port = forms.IntegerField(label=_("IMAP port"), initial=993)
+    imap_security = forms.ChoiceField(
+        label=_("IMAP security"), choices=Security.choices, initial=Security.TLS
+    )
+    imap_username = forms.CharField(
+        label=_("IMAP user"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    imap_password = forms.CharField(
+        label=_("IMAP password"),
+        required=False,
+        max_length=1000,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    imap_folder = forms.CharField(label=_("IMAP folder"), initial="INBOX", max_length=255)
+    imap_after_fetch = forms.ChoiceField(
+        label=_("After fetching a message"),
+        choices=AfterFetch.choices,
+        initial=AfterFetch.MARK_SEEN,
+    )
+    imap_move_to = forms.CharField(
+        label=_("Move to folder"),
+        required=False,
+        max_length=255,
+        help_text=_("Only when fetched messages are moved."),
+    )
+
+    smtp_host = forms.CharField(
+        label=_("SMTP host"),
+        required=False,
+        max_length=253,
+        help_text=_("Leave empty to send through the server's default mail settings."),
+    )
+    smtp_port = forms.IntegerField(label=_("SMTP port"), initial=587)
+    smtp_security = forms.ChoiceField(
+        label=_("SMTP security"), choices=Security.choices, initial=Security.STARTTLS
+    )
+    smtp_username = forms.CharField(
+        label=_("SMTP user"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    smtp_password = forms.CharField(
+        label=_("SMTP password"),
+        required=False,
+        max_length=1000,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    GENERAL = (
+        "address",
+        "display_name",
+        "group_id",
+        "brand_name",
+        "signature",
+        "max_message_mb",
+        "active",
+    )
+    INBOUND = ("inbound_method",)
+    IMAP = (
+        "imap_host",
+        "imap_port",
+        "imap_security",
+        "imap_username",
+        "imap_password",
+        "imap_folder",
+        "imap_after_fetch",
+        "imap_move_to",
+    )
+    SMTP = ("smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password")
+
+    def __init__(
+        self,
+        *args: Any,
+        groups: list[tuple[int, str]],
+        has_imap_password: bool = False,
+        has_smtp_password: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        group_field = self.fields["group_id"]
+        assert isinstance(group_field, forms.ChoiceField)
+        group_field.choices = [("", _("No group (default routing)")), *groups]
+        keep = _("Leave empty to keep the stored password.")
+        if has_imap_password:
+            self.fields["imap_password"].help_text = keep
+        if has_smtp_password:
+            self.fields["smtp_password"].help_text = keep
+
+    def section(self, names: tuple[str, ...]) -> list[forms.BoundField]:
+        return [self[name] for name in names]
+
+    def general_fields(self) -> list[forms.BoundField]:
+        return self.section(self.GENERAL)
+
+    def inbound_fields(self) -> list[forms.BoundField]:
+        return self.section(self.INBOUND)
+
+    def imap_fields(self) -> list[forms.BoundField]:
+        return self.section(self.IMAP)
+
+    def smtp_fields(self) -> list[forms.BoundField]:
+        return self.section(self.SMTP)
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned values as the service's fields; an empty password keeps the stored
+        one (``None``)."""
+        data = dict(self.cleaned_data)
+        data["max_message_bytes"] = data.pop("max_message_mb") * MB
+        for name in ("imap_password", "smtp_password"):
+            if not data.get(name):
+                data[name] = None
+        return data
+
+    @staticmethod
+    def initial_for(mailbox: Any) -> dict[str, Any]:
+        names = (*MailboxForm.GENERAL, *MailboxForm.INBOUND, *MailboxForm.IMAP, *MailboxForm.SMTP)
+        initial = {
+            name: getattr(mailbox, name)
+            for name in names
+            if name not in ("imap_password", "smtp_password", "max_message_mb")
+        }
+        initial["max_message_mb"] = max(1, round(mailbox.max_message_bytes / MB))
+        return initial
+
+
+class TemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    body = forms.CharField(
+        label=_("Body"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Plain text. Placeholders are replaced for each ticket; see the list."),
+    )
