@@ -17,7 +17,7 @@ from atiende.core.html import html_to_text, sanitize_html
 
 _WROTE = (
     r"wrote|sent|escribió|escribio|a écrit|schreef|napisał|skrev|schrieb|"
-    r"het volgende geschreven|geschreven|đã viết|escreveu|ha scritto"
+    r"het volgende geschreven|geschreven|đã viết|escreveu|ha scritto|написал|написала"
 )
 ATTRIBUTION = re.compile(
     rf"^[\s>]*[-_]*\s*(?:(?:On|El|Le|Op|W dniu|Am|Den|På|Vào|Em|Il)\s.*?|.*@.*?|.*?\d.*?)"
@@ -63,8 +63,9 @@ MOBILE_FOOTER = re.compile(
     re.IGNORECASE,
 )
 HTML_QUOTE = re.compile(
-    r"<(?:div|blockquote)[^>]*\b(?:class|id)\s*=\s*[\"']?(?:gmail_quote|yahoo_quoted|"
+    r"<div[^>]*\b(?:class|id)\s*=\s*[\"']?(?:gmail_quote|yahoo_quoted|"
     r"divRplyFwdMsg|appendonsend|moz-cite-prefix|OLK_SRC_BODY_SECTION|mail_android_quote)"
+    r"|<blockquote[^>]*\b(?:class|id)\s*=\s*[\"']?(?:yahoo_quoted|mail_android_quote)"
     r"|<blockquote[^>]*type\s*=\s*[\"']?cite|<hr\b[^>]*id\s*=\s*[\"']?stopSpelling",
     re.IGNORECASE,
 )
@@ -74,13 +75,15 @@ MAX_SPLITTER_LINES = 3
 MAX_ATTRIBUTION_LINES = 6
 
 
-def strip_reply(text: str) -> str:
-    """The new text of a reply: no quoted history, no signature."""
+def strip_reply(text: str, *, signature: bool = False) -> str:
+    """The new text of a reply: no quoted history (and with ``signature``, no "-- " block
+    or mobile footer either)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(_strip_lines(lines)).strip()
+    kept = _strip_lines(lines)
+    return "\n".join(_drop_signature(kept) if signature else kept).strip()
 
 
-def strip_reply_html(html: str) -> str:
+def strip_reply_html(html: str, *, signature: bool = False) -> str:
     """The new text of an HTML reply, as plain text: cut at the client's quote container."""
     marker = HTML_QUOTE.search(html)
     if marker:
@@ -88,45 +91,48 @@ def strip_reply_html(html: str) -> str:
         reply = html_to_text(sanitize_html(html[: marker.start()]))
         forwarded = any(FORWARDED.match(line) for line in quoted.splitlines()[:3])
         if reply.strip() and not forwarded:
-            return strip_reply(reply)
-    unquoted = html_to_text(sanitize_html(_drop_blockquotes(html)))
-    if unquoted.strip():
-        return strip_reply(unquoted)
-    return strip_reply(html_to_text(sanitize_html(html)))
+            return strip_reply(reply, signature=signature)
+    full = html_to_text(sanitize_html(html))
+    cut = html_to_text(sanitize_html(_drop_last_blockquote(html)))
+    if not cut.strip():  # all of it quoted: nothing tells the new text from the old
+        return full.strip()
+    return strip_reply(cut, signature=signature)
+
+
+def _drop_last_blockquote(html: str) -> str:
+    """Remove the last outermost <blockquote> (not Gmail's own class), as talon does."""
+    spans: list[tuple[int, int, str]] = []
+    depth = start = 0
+    opening = ""
+    for tag in BLOCKQUOTE_TAG.finditer(html):
+        if tag.group(1) != "/":
+            if depth == 0:
+                start, opening = tag.start(), tag.group(0)
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, tag.end(), opening))
+    kept = [span for span in spans if "gmail_quote" not in span[2].lower()]
+    if not kept:
+        return html
+    begin, end, _tag = kept[-1]
+    return html[:begin] + html[end:]
 
 
 def trim_reply_html(html: str) -> str:
     """The HTML of a reply without the quoted history, for the timeline; "" when unsure.
 
     Cut at the mail client's quote container (Gmail, Outlook, Apple, Thunderbird), else drop
-    outermost <blockquote>s; when nothing readable is left, the caller shows the text instead.
+    the last outermost <blockquote>; when nothing readable is left, the caller shows the text.
     """
     marker = HTML_QUOTE.search(html)
     if marker:
         head = sanitize_html(html[: marker.start()])
         if html_to_text(head).strip():
             return head
-    unquoted = sanitize_html(_drop_blockquotes(html))
+    unquoted = sanitize_html(_drop_last_blockquote(html))
     return unquoted if html_to_text(unquoted).strip() else ""
-
-
-def _drop_blockquotes(html: str) -> str:
-    """Remove every outermost <blockquote> element, nesting respected."""
-    kept: list[str] = []
-    depth = position = 0
-    for tag in BLOCKQUOTE_TAG.finditer(html):
-        closing = tag.group(1) == "/"
-        if depth == 0 and not closing:
-            kept.append(html[position : tag.start()])
-        if closing:
-            depth = max(depth - 1, 0)
-            if depth == 0:
-                position = tag.end()
-        else:
-            depth += 1
-    if depth == 0:
-        kept.append(html[position:])
-    return "".join(kept)
 
 
 def _strip_lines(lines: list[str]) -> list[str]:
@@ -134,7 +140,7 @@ def _strip_lines(lines: list[str]) -> list[str]:
     if found is None and any(FORWARDED.match(line) for line in lines):
         return lines
     if found is None:
-        return _drop_signature(_drop_trailing_quote(lines))
+        return _drop_trailing_quote(lines)
     start, end, head = found
     before = [*lines[:start], head] if head else _drop_separator(lines[:start])
     rest = end
@@ -146,7 +152,7 @@ def _strip_lines(lines: list[str]) -> list[str]:
         tail = lines[rest:]
         if tail:
             return before + _strip_lines(tail)
-    return _drop_signature(before)
+    return before
 
 
 def _in_quote(lines: list[str], index: int) -> bool:
@@ -177,7 +183,7 @@ def _find_splitter(lines: list[str]) -> tuple[int, int, str] | None:
                 break
             joined = " ".join(part.strip() for part in block if part.strip())
             inline = INLINE_ATTRIBUTION.search(joined)
-            if inline and joined[: inline.start()].strip(" -"):
+            if inline and joined[: inline.start()].strip(" ->"):
                 return i, i + size, joined[: inline.start()].rstrip(" -")
             if ATTRIBUTION.match(joined) and _looks_like_attribution(joined):
                 return i, i + size, ""
@@ -229,3 +235,59 @@ def _drop_signature(lines: list[str]) -> list[str]:
     if lines and MOBILE_FOOTER.match(lines[-1]):
         lines = lines[:-1]
     return lines
+
+
+SIGNATURE_TAIL = 15  # a signature sits in the last lines
+SIGNATURE_LINE = 60  # and its lines are short
+CLOSING = re.compile(
+    r"^\s*(?:thanks?(?: you)?|many thanks|best(?: regards)?|kind regards|regards|cheers|"
+    r"sincerely|gracias|muchas gracias|saludos|un saludo|atentamente|cordialmente)\b[^.?]{0,30}$",
+    re.IGNORECASE,
+)
+_PUNCTUATED = re.compile(r"[.!?:;]\s*$")
+
+
+def strip_signature(text: str, sender: str) -> str:
+    """Cut a signature that names the sender (``sender``: their name and/or address).
+
+    The first short line among the last ones that contains a word of the sender's name or
+    the address's local part starts the signature; a closing ("Thanks,"), a rule line or
+    short unpunctuated lines (a logo's alt text) right above it go with it.
+    """
+    tokens = _sender_tokens(sender)
+    if not tokens:
+        return text
+    lines = text.rstrip().split("\n")
+    cut = None
+    for index in range(max(1, len(lines) - SIGNATURE_TAIL), len(lines)):
+        line = lines[index].strip().lower()
+        if line and len(line) <= SIGNATURE_LINE and any(t in _words(line) for t in tokens):
+            cut = index
+            break
+    if cut is None:
+        return text
+    while cut > 1 and _signature_lead(lines[cut - 1]):
+        cut -= 1
+    kept = "\n".join(lines[:cut]).rstrip()
+    return kept if kept.strip() else text
+
+
+def _sender_tokens(sender: str) -> set[str]:
+    words: set[str] = set()
+    for word in re.split(r"[\s,<>\"']+", sender.lower()):
+        local = word.split("@")[0] if "@" in word else word
+        words.update(w for w in re.split(r"[._+-]", local) if len(w) >= 3)
+    return words
+
+
+def _words(line: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]{3,}", line))
+
+
+def _signature_lead(line: str) -> bool:
+    text = line.strip()
+    if not text or SEPARATOR.match(line) or re.fullmatch(r"[-_=*]{2,}", text):
+        return True
+    if CLOSING.match(text):
+        return True
+    return len(text) <= 30 and not _PUNCTUATED.search(text) and " " not in text

@@ -23,7 +23,12 @@ from atiende.core.errors import AtiendeError
 from atiende.core.html import html_to_text
 from atiende.messaging.email.mime import Attachment as MailPart
 from atiende.messaging.email.parse import ParsedEmail
-from atiende.messaging.email.quotes import strip_reply, strip_reply_html, trim_reply_html
+from atiende.messaging.email.quotes import (
+    strip_reply,
+    strip_reply_html,
+    strip_signature,
+    trim_reply_html,
+)
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
 from atiende.messaging.models import InboundMessage, ThreadKey
@@ -99,11 +104,13 @@ def bodies(parsed: ParsedEmail) -> tuple[str, str]:
     text = ""
     if parsed.text.strip() and not parsed.text_from_html:
         source = parsed.text[:MAX_QUOTE_SCAN]
-        text = strip_reply(source) if len(parsed.text) <= MAX_QUOTE_SCAN else source
+        text = strip_reply(source, signature=True) if len(parsed.text) <= MAX_QUOTE_SCAN else source
+        if parsed.from_ and len(parsed.text) <= MAX_QUOTE_SCAN:
+            text = strip_signature(text, " ".join(parsed.from_))
         text = text or parsed.text.strip()
     elif parsed.html:
         if len(parsed.html) <= MAX_QUOTE_SCAN:
-            text = strip_reply_html(parsed.html)
+            text = strip_reply_html(parsed.html, signature=True)
         text = text or html_to_text(parsed.html)
     html = ""
     if parsed.html and len(parsed.html) <= MAX_TEXT:
