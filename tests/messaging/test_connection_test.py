@@ -272,38 +272,67 @@ def test_unreadable_stored_password(smtp_with_auth: int) -> None:
     assert "cannot be decrypted" in failed.message
 
 
-def _dovecot_fixture() -> Any:
-    try:
-        from tests.messaging import servers
-    except ImportError:
-        return None
-    return servers
-
-
 @pytest.mark.django_db
-def test_imap_against_dovecot(request: pytest.FixtureRequest) -> None:
-    servers = _dovecot_fixture()
-    if servers is None or not hasattr(servers, "dovecot"):
-        pytest.skip("tests/messaging/servers.py (the dovecot fixture) is not there yet")
-    server = request.getfixturevalue("dovecot")
-    box = mailbox(
-        inbound_method=InboundMethod.IMAP,
-        imap_host=server.host,
-        imap_port=server.port,
-        imap_security=Security.NONE,
-        imap_username=server.user,
-        imap_password=server.password,
-        imap_folder="INBOX",
-        imap_after_fetch=AfterFetch.MOVE,
-        imap_move_to="No such folder",
-        smtp_host="",
-    )
-    report = check_mailbox(box)
-    assert ("imap.login", True) in steps(report)
-    assert ("imap.folder", True) in steps(report)
-    failed = report.failed
+def test_imap_against_dovecot(imap_account: Any) -> None:
+    """STARTTLS and TLS ports, login, folders; one account (the fixture's per-test cost)."""
+    server = imap_account.server
+    imap_account.create_folder("Done")
+    for security, port in (
+        (Security.STARTTLS, server.starttls_port),
+        (Security.TLS, server.tls_port),
+    ):
+        box = mailbox(
+            inbound_method=InboundMethod.IMAP,
+            imap_host="localhost",
+            imap_port=port,
+            imap_security=security,
+            imap_username=imap_account.user,
+            imap_password=imap_account.password,
+            imap_folder="INBOX",
+            imap_after_fetch=AfterFetch.MOVE,
+            imap_move_to="Done",
+            smtp_host="",
+        )
+        report = check_mailbox(box)
+        assert report.ok, report.as_dict()
+        tls_step = "imap.starttls" if security == Security.STARTTLS else "imap.tls"
+        assert [name for name, _ok in steps(report)] == [
+            "imap.dns",
+            "imap.connect",
+            tls_step,
+            "imap.login",
+            "imap.folder",
+            "imap.move_folder",
+            "smtp.settings",
+        ]
+
+    box.imap_move_to = "No such folder"
+    failed = check_mailbox(box).failed
     assert failed is not None and failed.name == "imap.move_folder"
     assert "No such folder" in failed.message
+
     box.imap_password = "wrong"
     failed = check_mailbox(box).failed
     assert failed is not None and failed.name == "imap.login"
+    assert "rejected the user name or password" in failed.message
+
+    box.imap_security = Security.NONE  # the TLS port spoken to in plain text
+    failed = check_mailbox(box, timeout=2).failed
+    assert failed is not None and failed.name == "imap.greeting"
+
+
+@pytest.mark.django_db
+def test_imap_certificate_not_trusted_without_the_authority(dovecot: Any, settings: Any) -> None:
+    settings.ATIENDE_MAIL_CA_FILE = ""
+    box = mailbox(
+        inbound_method=InboundMethod.IMAP,
+        imap_host="localhost",
+        imap_port=dovecot.tls_port,
+        imap_security=Security.TLS,
+        imap_username="nobody",
+        imap_password="x",
+        smtp_host="",
+    )
+    failed = check_mailbox(box).failed
+    assert failed is not None and failed.name == "imap.tls"
+    assert "certificate is not trusted" in failed.message
