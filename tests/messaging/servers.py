@@ -20,6 +20,7 @@ import ipaddress
 import itertools
 import os
 import pwd
+import shutil
 import socket
 import ssl
 import subprocess
@@ -39,7 +40,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 DOVECOT = os.environ.get("ATIENDE_DOVECOT", "/usr/sbin/dovecot")
 START_TIMEOUT = 20.0
-_accounts = itertools.count(1)
+ACCOUNTS = 1000
+_accounts = itertools.count(0)
 
 
 def in_ci() -> bool:
@@ -172,7 +174,7 @@ class ImapAccount:
     def append(self, raw: bytes, folder: str = "INBOX") -> None:
         client = self.client()
         try:
-            typ, data = client.append(folder, "", None, raw)
+            typ, data = client.append(f'"{folder}"', "", None, raw)
             assert typ == "OK", data
         finally:
             client.logout()
@@ -180,7 +182,7 @@ class ImapAccount:
     def create_folder(self, folder: str) -> None:
         client = self.client()
         try:
-            client.create(folder)
+            client.create(f'"{folder}"')
         finally:
             client.logout()
 
@@ -188,7 +190,7 @@ class ImapAccount:
         """Every message still in ``folder`` (expunged ones are gone), with its flags."""
         client = self.client()
         try:
-            typ, _data = client.select(folder)
+            typ, _data = client.select(f'"{folder}"')
             assert typ == "OK", _data
             typ, data = client.uid("SEARCH", "ALL")
             found = []
@@ -223,11 +225,13 @@ class Dovecot:
         self.starttls_port, self.tls_port = free_port(), free_port()
         for sub in ("run", "state", "mail"):
             (self.directory / sub).mkdir(parents=True, exist_ok=True)
-        (self.directory / "passwd").write_text("")
+        # All accounts exist before dovecot starts: it re-reads a changed passwd file only
+        # now and then, so an account added while it runs may not be known yet.
+        (self.directory / "passwd").write_text(
+            "".join(f"{user}:{{PLAIN}}{password}\n" for user, password in self._accounts())
+        )
         if os.getuid() == 0:  # dovecot's auth process (user dovecot) reads the passwd file
-            for path in (*self.directory.parents, self.directory):
-                if str(path).startswith(tempfile.gettempdir()) and path.is_dir():
-                    path.chmod(path.stat().st_mode | 0o711)
+            self.directory.chmod(0o711)
             (self.directory / "passwd").chmod(0o644)
             owner = pwd.getpwnam("dovecot")  # dovecot never gives mail access as uid 0
             os.chown(self.directory / "mail", owner.pw_uid, owner.pw_gid)
@@ -311,12 +315,17 @@ service stats {{
 }}
 """
 
+    @staticmethod
+    def _accounts() -> Iterator[tuple[str, str]]:
+        for n in range(ACCOUNTS):
+            yield f"user{n}", f"pw-{n}-{os.getpid()}"
+
     def add_account(self) -> ImapAccount:
-        user = f"user{os.getpid()}x{next(_accounts)}"
-        password = f"pw-{user}"
-        with (self.directory / "passwd").open("a") as passwd:
-            passwd.write(f"{user}:{{PLAIN}}{password}\n")
-        return ImapAccount(self, user, password)
+        """The next unused account (each test gets an empty mailbox of its own)."""
+        n = next(_accounts)
+        if n >= ACCOUNTS:
+            raise RuntimeError(f"more than {ACCOUNTS} IMAP accounts in one test run")
+        return ImapAccount(self, f"user{n}", f"pw-{n}-{os.getpid()}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -419,13 +428,21 @@ class SmtpSink:
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
-    """One private dovecot per test process; each test takes its own account."""
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
+def dovecot() -> Iterator[Dovecot]:
+    """One private dovecot per test process; each test takes its own account.
+
+    Its directory is made directly in the system's temporary directory: pytest keeps its own
+    base directory private (0700), where dovecot's unprivileged processes could not read.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="atiende-dovecot-"))
     try:
-        yield server
+        server = start_dovecot(directory)
+        try:
+            yield server
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
