@@ -138,7 +138,9 @@ def template_edit(request: HttpRequest, kind: str, language: str) -> HttpRespons
         "mailbox": mailbox,
         "current": current,
         "source_name": SOURCE_NAMES[current.source],
-        "placeholders": [(name, PLACEHOLDER_HELP[name]) for name in templates.PLACEHOLDERS],
+        "placeholders": [
+            ("{{ " + name + " }}", PLACEHOLDER_HELP[name]) for name in templates.PLACEHOLDERS
+        ],
         "preview": preview,
         "list_url": reverse("mail-templates")
         + (f"?mailbox={mailbox.pk}" if mailbox is not None else ""),
