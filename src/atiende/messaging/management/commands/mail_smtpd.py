@@ -15,7 +15,7 @@ from atiende.messaging.transports import smtpd
 
 
 class Command(BaseCommand):
-    help = "Receive mail for SMTP mailboxes (ATIENDE_SMTPD, default 127.0.0.1:2525)."
+    help = _("Receive mail for SMTP mailboxes (ATIENDE_SMTPD, default 127.0.0.1:2525).")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
