@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from atiende.messaging.models import InboundMessage, InboundMethod, InboundState, Mailbox
 from atiende.messaging.transports import smtpd
 from tests.messaging.mail import build
-from tests.messaging.servers import free_port, inbound_writes_refused
+from tests.messaging.servers import TestCertificates, free_port, inbound_writes_refused
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the receiver writes from its own thread
 
@@ -28,6 +28,7 @@ class Receiver:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stop_event: asyncio.Event | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
+        self.certs: TestCertificates | None = None
 
     def _run(self) -> None:
         async def main() -> None:
@@ -52,8 +53,12 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Receiver]:
+    certs = TestCertificates.create(tmp_path / "tls")
+    monkeypatch.setenv("ATIENDE_SMTPD_TLS_CERT", str(certs.cert_file))
+    monkeypatch.setenv("ATIENDE_SMTPD_TLS_KEY", str(certs.key_file))
     running = Receiver().start()
+    running.certs = certs
     try:
         yield running
     finally:
@@ -151,6 +156,24 @@ def test_when_the_database_refuses_the_sender_hears_451_and_retries_later(
     with receiver.client() as client:  # the sending server's retry
         client.sendmail("ana@customer.test", ["support@helpdesk.test"], raw)
     assert InboundMessage.objects.count() == 1
+
+
+def test_starttls_is_offered_with_a_certificate(receiver: Receiver) -> None:
+    smtp_mailbox()
+    assert receiver.certs is not None
+    with receiver.client() as client:
+        client.starttls(context=receiver.certs.client_context())
+        client.sendmail("ana@customer.test", ["support@helpdesk.test"], build())
+    assert InboundMessage.objects.count() == 1
+
+
+def test_a_second_transaction_gets_the_full_size_again(receiver: Receiver) -> None:
+    smtp_mailbox(max_message_bytes=2000)
+    smtp_mailbox("big@helpdesk.test")
+    with receiver.client() as client:
+        client.sendmail("ana@customer.test", ["support@helpdesk.test"], build(body="small"))
+        client.sendmail("ana@customer.test", ["big@helpdesk.test"], build(body="x" * 5000))
+    assert InboundMessage.objects.count() == 2
 
 
 def test_address_parsing() -> None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
+import ssl
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -126,11 +128,29 @@ class Receiver:
 class AtiendeSMTP(SMTP):
     line_length_limit = LINE_LENGTH_LIMIT
 
+    def _set_post_data_state(self) -> None:
+        """Each mail transaction starts with the full limit; its RCPTs lower it again."""
+        super()._set_post_data_state()  # type: ignore[no-untyped-call]
+        self.data_size_limit = MAX_STORED_BYTES
+
+
+def tls_context() -> ssl.SSLContext | None:
+    """STARTTLS is offered when ``ATIENDE_SMTPD_TLS_CERT`` / ``_KEY`` name PEM files."""
+    cert = os.environ.get("ATIENDE_SMTPD_TLS_CERT", "")
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, os.environ.get("ATIENDE_SMTPD_TLS_KEY") or None)
+    return context
+
 
 def factory(handler: Receiver, hostname: str | None = None) -> Callable[[], SMTP]:
+    context = tls_context()
+
     def make() -> SMTP:
         return AtiendeSMTP(
             handler,
+            tls_context=context,
             data_size_limit=MAX_STORED_BYTES,
             enable_SMTPUTF8=True,
             decode_data=False,
