@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,14 +14,35 @@ from atiende.messaging.models import (
     InboundState,
     Mailbox,
     OutboundEmail,
+    ThreadKey,
 )
 
 DEFAULT_RATE_LIMIT = (20, 600)  # more than 20 messages in 10 minutes from one sender
 
 
-def our_addresses() -> set[str]:
-    """Every mailbox address, lower-case: mail from them is ours, Cc to them is not a person."""
-    return {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+ADDRESSES_TTL = 10.0  # seconds a process trusts its list of our mailbox addresses
+_addresses: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def our_addresses() -> frozenset[str]:
+    """Every mailbox address, lower-case: mail from them is ours, Cc to them is not a person.
+
+    Read at most every `ADDRESSES_TTL` seconds per process (twice per message otherwise); a
+    mailbox added a moment ago is known within seconds.
+    """
+    global _addresses
+    expires, known = _addresses
+    now = time.monotonic()
+    if now >= expires:
+        known = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+        _addresses = (now + ADDRESSES_TTL, known)
+    return known
+
+
+def forget_addresses() -> None:
+    """Drop the remembered addresses (a mailbox was added, renamed or removed)."""
+    global _addresses
+    _addresses = (0.0, frozenset())
 
 
 def is_our_own(parsed: ParsedEmail) -> bool:
@@ -76,6 +98,9 @@ def same_message_elsewhere(
     its own Received lines); same Message-ID, sender and subject is the same message.
     """
     if not parsed.message_id:
+        return None
+    key = ThreadKey.objects.filter(message_id=parsed.message_id[:998], outbound=False)
+    if not key.exists():  # the usual case, answered by the thread keys' index
         return None
     return (
         InboundMessage.objects.filter(

@@ -30,7 +30,7 @@ MAX_REASON = 2000
 
 def process(inbound_id: int) -> InboundMessage:
     """Process one stored message (if still ``received``) and return its row, raw deferred."""
-    row = InboundMessage.objects.filter(pk=inbound_id).first()
+    row = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first()
     if row is None:
         raise NotFound(_("Unknown inbound message."))
     if row.state != InboundState.RECEIVED:
@@ -39,12 +39,14 @@ def process(inbound_id: int) -> InboundMessage:
         parsed: ParsedEmail | ParseError = _parse(bytes(row.raw))
         with transaction.atomic():
             locked = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
-            if locked.state == InboundState.RECEIVED:
-                _finish(row, _decide_or_refuse(row, parsed))
+            if locked.state != InboundState.RECEIVED:
+                return _reload(row.pk)  # another worker got there first
+            _finish(row, _decide_or_refuse(row, parsed))
     except Exception as exc:
         logger.exception("inbound message %s could not be processed", inbound_id)
         _quarantine(row.pk, _("Processing failed: %(error)s") % {"error": _describe(exc)})
-    return _reload(row.pk)
+        return _reload(row.pk)
+    return row
 
 
 def _parse(raw: bytes) -> ParsedEmail | ParseError:

@@ -92,7 +92,9 @@ def store_raw(
 def _existing(mailbox: Mailbox | None, digest: str) -> InboundMessage | None:
     rows = InboundMessage.objects.filter(sha256=digest).defer("raw")
     rows = rows.filter(mailbox=mailbox) if mailbox is not None else rows.filter(mailbox=None)
-    return rows.order_by("pk").first()
+    # No ORDER BY: SQLite would walk the primary key instead of the unique (mailbox, sha256).
+    found = list(rows[:1])
+    return found[0] if found else None
 
 
 def peek_headers(raw: bytes) -> tuple[str, str, str]:

@@ -31,7 +31,7 @@ from atiende.messaging.email.quotes import (
 )
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
-from atiende.messaging.models import InboundMessage, ThreadKey
+from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
 from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
 from atiende.tickets.services import link_tickets, open_ticket, store_attachment
 from atiende.tickets.services.followers import MAX_FOLLOWERS_PER_CALL, add_followers
@@ -53,7 +53,11 @@ class Written:
 
 
 def channel_actor(row: InboundMessage) -> Actor:
+    """The email channel acting; an import of old mail is the system acting (no "ticket
+    received" mail goes out for a conversation that happened long ago)."""
     detail = f"email:{row.mailbox.address}" if row.mailbox else "email"
+    if row.source == InboundSource.IMPORT:
+        return Actor(user=None, source=Source.SYSTEM, detail=f"{detail} import")
     return Actor(user=None, source=Source.CHANNEL, detail=detail)
 
 
@@ -165,7 +169,7 @@ def _reply(
     ticket = thread.ticket
     files, urls = _store_files(channel, ticket, parsed)
     message = add_channel_message(
-        Actor(user=None, source=Source.CHANNEL, detail=f"{channel.detail} {thread.how}"),
+        Actor(user=None, source=channel.source, detail=f"{channel.detail} {thread.how}"),
         ticket_id=ticket.pk,
         author=author,
         body=text,

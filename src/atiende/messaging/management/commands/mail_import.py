@@ -7,6 +7,7 @@ second run finds the stored copies (duplicates) and finishes any left ``received
 from __future__ import annotations
 
 import mailbox
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -21,15 +22,22 @@ from atiende.messaging.inbound.store import MessageTooLarge, store_raw
 from atiende.messaging.models import InboundSource, InboundState, Mailbox
 
 
+def natural(name: object) -> list[tuple[int, str]]:
+    """Sort key with numbers compared as numbers: Maildir names are time, microseconds and a
+    counter without zero padding, and a reply must not be imported before its question."""
+    parts = re.split(r"(\d+)", str(name))
+    return [(int(part), "") if part.isdigit() else (0, part) for part in parts]
+
+
 def read_messages(path: Path) -> Iterator[bytes]:
     """Raw messages of a Maildir, an mbox file, a folder of .eml files or one message."""
     if path.is_dir():
         if (path / "cur").is_dir() or (path / "new").is_dir():
             maildir = mailbox.Maildir(path, factory=None, create=False)
-            for key in sorted(maildir.iterkeys()):
+            for key in sorted(maildir.iterkeys(), key=natural):
                 yield maildir.get_bytes(key)
             return
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        for file in sorted((p for p in path.rglob("*") if p.is_file()), key=natural):
             yield file.read_bytes()
         return
     with path.open("rb") as handle:
