@@ -313,6 +313,9 @@ def load(tickets: int, *, seed: int = 20_260_501) -> Loaded:
         if connection.vendor == "postgresql":
             # What autovacuum would have done on a live database after this many inserts.
             cursor.execute("VACUUM ANALYZE")
+    from atiende.core.tasks import refresh_planner_statistics
+
+    refresh_planner_statistics.call()  # SQLite: what `atiende run` does when it starts
     print(f"  vacuum/analyze: {time.perf_counter() - began:.1f} s", flush=True)
     return Loaded(tickets, messages, rows_seconds, index_seconds)
 

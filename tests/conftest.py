@@ -35,12 +35,15 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_config_snapshot() -> Iterator[None]:
-    """Each test starts without another test's (rolled back) statuses or custom fields."""
-    from atiende.tickets import config_cache
+    """Each test starts without another test's (rolled back) statuses, custom fields or
+    remembered ticket total."""
+    from atiende.tickets import config_cache, planning
 
     config_cache.clear()
+    planning.clear()
     yield
     config_cache.clear()
+    planning.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from atiende.core.actor import Actor
 from atiende.core.pagination import SortKey, paginate
@@ -33,9 +33,14 @@ class Item:
 def _mine(actor: Actor) -> QuerySet[Notification]:
     if actor.user is None or not actor.user.is_agent:
         return Notification.objects.none()
-    return Notification.objects.filter(
-        recipient=actor.user, ticket__in=visible_tickets(actor)
-    ).select_related("ticket", "actor")
+    # A correlated check per notification (a primary-key lookup), not the agent's whole
+    # scope materialised as a subquery.
+    visible = visible_tickets(actor).filter(pk=OuterRef("ticket_id"))
+    return (
+        Notification.objects.filter(recipient=actor.user)
+        .filter(Exists(visible))
+        .select_related("ticket", "actor")
+    )
 
 
 def _item(notification: Notification) -> Item:

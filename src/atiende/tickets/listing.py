@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.search import tickets as search
-from atiende.tickets import config_cache
+from atiende.tickets import config_cache, planning
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 
@@ -59,16 +59,23 @@ class TicketFilters:
 
 def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     """The caller's visible tickets narrowed by ``filters`` (all conditions must hold)."""
-    tickets = visible_tickets(actor)
+    tickets = visible_tickets(actor, in_order=True)
     conditions = Q()
     # Statuses and priorities become ids here (from the configuration snapshot), so the
     # database can use the (status, created_at) index instead of joining to read each row's.
     statuses = config_cache.statuses()
+    status_ids: set[int] | None = None
     if filters.status:
-        conditions &= Q(status_id__in=[s.pk for s in statuses if s.key in filters.status])
+        status_ids = {s.pk for s in statuses if s.key in filters.status}
     if filters.status_category:
         wanted = set(filters.status_category)
-        conditions &= Q(status_id__in=[s.pk for s in statuses if s.category in wanted])
+        in_category = {s.pk for s in statuses if s.category in wanted}
+        status_ids = in_category if status_ids is None else status_ids & in_category
+    if status_ids is not None and _common(status_ids):
+        tickets = tickets.alias(plan_status=planning.Unindexed(F("status_id")))
+        conditions &= Q(plan_status__in=sorted(status_ids))
+    elif status_ids is not None:
+        conditions &= Q(status_id__in=sorted(status_ids))
     if filters.priority:
         keys = set(filters.priority)
         conditions &= Q(priority_id__in=[p.pk for p in config_cache.priorities() if p.key in keys])
@@ -103,6 +110,15 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         number = search.ticket_number_from_query(filters.q)
         tickets = (matched | tickets.filter(number=number)) if number is not None else matched
     return tickets
+
+
+def _common(status_ids: set[int]) -> bool:
+    """Whether SQLite should read these statuses' tickets in sort order (see ``planning``)."""
+    return (
+        bool(status_ids)
+        and planning.needs_hints()
+        and planning.is_broad(Q(status_id__in=status_ids))
+    )
 
 
 def _sorted(actor: Actor, filters: TicketFilters, sort: str) -> tuple[QuerySet[Ticket], SortKey]:

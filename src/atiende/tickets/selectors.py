@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import NotFound
-from atiende.tickets import config_cache
+from atiende.tickets import config_cache, planning
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import (
     Attachment,
@@ -36,8 +36,41 @@ def sees_organization_tickets(user: User) -> bool:
     return bool(org is not None and org.shared_tickets and user.email_verified_at is not None)
 
 
-def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
+def _broad_scope(user: User) -> bool:
+    """Whether ``user``'s scope is best read in sort order on SQLite (see ``planning``)."""
+    cached: bool | None = getattr(user, "_atiende_broad_scope", None)
+    if cached is None:
+        cached = planning.needs_hints() and planning.is_broad(_agent_tally_scope(user))
+        user._atiende_broad_scope = cached  # type: ignore[attr-defined]  # per-object memo
+    return cached
+
+
+def _agent_tally_scope(user: User) -> Q:
+    return Q(group_key__in=group_ids(user)) | Q(group_key=0) | Q(assignee_key=user.pk)
+
+
+def _agent_scope(tickets: QuerySet[Ticket], user: User, *, in_order: bool) -> QuerySet[Ticket]:
+    if in_order and _broad_scope(user):
+        tickets = tickets.alias(
+            scope_group=planning.Unindexed(F("group_id")),
+            scope_assignee=planning.Unindexed(F("assignee_id")),
+        )
+        group, assignee = "scope_group", "scope_assignee"
+    else:
+        group, assignee = "group_id", "assignee_id"
+    return tickets.filter(
+        Q(**{f"{group}__in": group_ids(user)})
+        | Q(**{f"{group}__isnull": True})
+        | Q(**{assignee: user.pk})
+    )
+
+
+def visible_tickets(actor: Actor, *, in_order: bool = False) -> QuerySet[Ticket]:
     """The tickets ``actor`` may see.
+
+    ``in_order``: the caller reads a page of them in a sort order (a list); on SQLite a broad
+    agent scope is then written so that the planner reads in that order (``planning``). Not
+    for subqueries (``ticket__in=...``): there the indexes are the fast way.
 
     Admins and the system see all; agents their groups' tickets, tickets not yet routed to any
     group (the triage queue) and tickets assigned to them; customers their own and, where
@@ -52,9 +85,7 @@ def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
     if user.role == Role.ADMIN:
         return tickets
     if user.role == Role.AGENT:
-        return tickets.filter(
-            Q(group_id__in=group_ids(user)) | Q(group__isnull=True) | Q(assignee_id=user.pk)
-        )
+        return _agent_scope(tickets, user, in_order=in_order)
     if user.role == Role.CUSTOMER:
         mine = Q(requester_id=user.pk)
         if sees_organization_tickets(user):
@@ -74,9 +105,7 @@ def visible_tallies(actor: Actor) -> QuerySet[TicketTally]:
     if user is None or (user.is_active and user.role == Role.ADMIN):
         return tallies
     if user.is_active and user.role == Role.AGENT:
-        return tallies.filter(
-            Q(group_key__in=group_ids(user)) | Q(group_key=0) | Q(assignee_key=user.pk)
-        )
+        return tallies.filter(_agent_tally_scope(user))
     return tallies.none()
 
 
@@ -140,7 +169,11 @@ def get_attachment(actor: Actor, attachment_id: int) -> Attachment:
 def ticket_links(actor: Actor, ticket_id: int) -> QuerySet[TicketLink]:
     """Links from or to a visible ticket whose other end the caller can also see."""
     ticket = get_ticket(actor, ticket_id)
-    visible = visible_tickets(actor)
-    return TicketLink.objects.filter(
-        Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible)
+    links = TicketLink.objects.filter(Q(source_id=ticket.pk) | Q(target_id=ticket.pk))
+    # A ticket has a handful of links: check their other ends by id rather than matching
+    # them against every visible ticket in a subquery.
+    ends = {pk for pair in links.values_list("source_id", "target_id") for pk in pair}
+    seen = list(visible_tickets(actor).filter(pk__in=ends).values_list("pk", flat=True))
+    return links.filter(
+        Q(source_id=ticket.pk, target_id__in=seen) | Q(target_id=ticket.pk, source_id__in=seen)
     ).order_by("id")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("rows/", views.rows, name="inbox-rows"),
     path("counts/", views.counts, name="inbox-counts"),
+    path("filters/", views.filters, name="inbox-filters"),
     path("new/", views.new_tickets, name="inbox-new"),
     path("bulk/", views.bulk, name="inbox-bulk"),
     path("views/new/", views.view_create, name="inbox-view-create"),

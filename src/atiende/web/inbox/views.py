@@ -163,6 +163,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "problem": problem,
         "state": state,
+        "filters_open": state.custom or bool(state.form.errors) or "filters" in request.GET,
         "page": page,
         "cursor": cursor,
         "sections": sidebar_sections(request),
@@ -191,6 +192,18 @@ def rows(request: HttpRequest) -> HttpResponse:
     except Invalid as error:
         return error_fragment(request, error)
     return render(request, "web/inbox/_rows.html", {"state": state, "page": page, "cursor": cursor})
+
+
+@staff_required
+@require_GET
+def filters(request: HttpRequest) -> HttpResponse:
+    """The filter form of a page's state, fetched when the filter panel is first opened."""
+    choices = saved_views.filter_choices(actor(request))
+    try:
+        state = resolve_state(request, request.GET, choices)
+    except NotFound as error:
+        return error_fragment(request, error)
+    return render(request, "web/inbox/_filters_form.html", {"state": state})
 
 
 @staff_required
