@@ -136,10 +136,16 @@ def visible_messages(actor: Actor, ticket: Ticket) -> QuerySet[Message]:
     return messages
 
 
-def ticket_events(actor: Actor, ticket_id: int) -> QuerySet[TicketEvent]:
+def checked_ticket(actor: Actor, ticket: Ticket | int) -> Ticket:
+    """A visible ticket: an id is looked up through ``get_ticket``; an instance is trusted as
+    already read through ``get_ticket`` for this actor (a page reads its ticket once)."""
+    return ticket if isinstance(ticket, Ticket) else get_ticket(actor, ticket)
+
+
+def ticket_events(actor: Actor, ticket: Ticket | int) -> QuerySet[TicketEvent]:
     """The audit trail of a visible ticket, oldest first; for staff only."""
     require_staff(actor)
-    ticket = get_ticket(actor, ticket_id)
+    ticket = checked_ticket(actor, ticket)
     return (
         TicketEvent.objects.filter(ticket=ticket)
         .select_related("actor")
@@ -166,9 +172,9 @@ def get_attachment(actor: Actor, attachment_id: int) -> Attachment:
     return attachment
 
 
-def ticket_links(actor: Actor, ticket_id: int) -> QuerySet[TicketLink]:
+def ticket_links(actor: Actor, ticket: Ticket | int) -> QuerySet[TicketLink]:
     """Links from or to a visible ticket whose other end the caller can also see."""
-    ticket = get_ticket(actor, ticket_id)
+    ticket = checked_ticket(actor, ticket)
     links = TicketLink.objects.filter(Q(source_id=ticket.pk) | Q(target_id=ticket.pk))
     # A ticket has a handful of links: check their other ends by id rather than matching
     # them against every visible ticket in a subquery.

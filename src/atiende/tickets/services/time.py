@@ -26,7 +26,7 @@ from atiende.tickets.events import TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Ticket, TimeEntry
 from atiende.tickets.permissions import require_staff
-from atiende.tickets.selectors import get_ticket, visible_tickets
+from atiende.tickets.selectors import checked_ticket, visible_tickets
 
 MAX_ENTRY_SECONDS = 24 * 3600
 MAX_NOTE = 500
@@ -145,10 +145,10 @@ class TicketTime:
     more: int
 
 
-def ticket_time(actor: Actor, ticket_id: int, *, limit: int = 20) -> TicketTime:
+def ticket_time(actor: Actor, ticket: Ticket | int, *, limit: int = 20) -> TicketTime:
     """The latest ``limit`` entries of a visible ticket (staff only) and its total."""
     require_staff(actor)
-    ticket = get_ticket(actor, ticket_id)
+    ticket = checked_ticket(actor, ticket)
     entries = TimeEntry.objects.filter(ticket=ticket).select_related("agent")
     latest = list(entries.order_by("-created_at", "-id")[: limit + 1])
     running = None

@@ -89,7 +89,7 @@ def timeline(
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")
     )
-    events = ticket_events(actor, ticket.pk).exclude(action__in=HIDDEN_ACTIONS)
+    events = ticket_events(actor, ticket).exclude(action__in=HIDDEN_ACTIONS)
     events = events.order_by("-created_at", "-id")
     if before is not None:
         messages = messages.filter(created_at__lt=before)
@@ -255,7 +255,7 @@ class Related:
 
 def related(actor: Actor, ticket: Ticket) -> Related:
     """Links whose other end the agent can see, and merges in both directions."""
-    links: QuerySet[TicketLink] = ticket_links(actor, ticket.pk).select_related("source", "target")
+    links: QuerySet[TicketLink] = ticket_links(actor, ticket).select_related("source", "target")
     views = []
     for link in links:
         other = link.target if link.source_id == ticket.pk else link.source

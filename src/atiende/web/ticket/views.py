@@ -126,7 +126,7 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 
 def _who_changed(request: HttpRequest, ticket: Ticket) -> str:
-    last = ticket_events(actor(request), ticket.pk).exclude(action__in=page.HIDDEN_ACTIONS).last()
+    last = ticket_events(actor(request), ticket).exclude(action__in=page.HIDDEN_ACTIONS).last()
     return who(last) if last is not None else _("Someone")
 
 
@@ -450,7 +450,7 @@ def mention_suggestions(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _time_context(request: HttpRequest, ticket: Ticket, **kw: Any) -> dict[str, Any]:
-    spent = ticket_time(actor(request), ticket.pk)
+    spent = ticket_time(actor(request), ticket)
     entries = [(entry, format_duration(entry.seconds)) for entry in spent.entries]
     return {
         "ticket": ticket,
