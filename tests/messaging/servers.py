@@ -18,6 +18,7 @@ import grp
 import imaplib
 import ipaddress
 import itertools
+import logging
 import os
 import pwd
 import shutil
@@ -39,6 +40,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 DOVECOT = os.environ.get("ATIENDE_DOVECOT", "/usr/sbin/dovecot")
+# aiosmtpd logs every connection at INFO from its server thread, sometimes after pytest has
+# closed the stream the log handler writes to.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 START_TIMEOUT = 20.0
 ACCOUNTS = 1000
 _accounts = itertools.count(0)

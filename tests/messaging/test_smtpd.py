@@ -16,7 +16,7 @@ from atiende.messaging.transports import smtpd
 from tests.messaging.mail import build
 from tests.messaging.servers import TestCertificates, free_port, inbound_writes_refused
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the receiver writes from its own thread
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # own thread
 
 
 class Receiver:

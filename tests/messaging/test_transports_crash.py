@@ -23,7 +23,7 @@ from atiende.messaging.models import InboundMessage, InboundMethod, Mailbox
 from tests.messaging.mail import build
 from tests.messaging.servers import free_port, wait_for_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ATIENDE = str(Path(sys.executable).with_name("atiende"))
 SUPPORT = "support@helpdesk.test"
