@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
@@ -25,7 +26,9 @@ from atiende.api.schemas.tickets import (
     TicketUpdateIn,
 )
 from atiende.core.actor import Actor
-from atiende.tickets import selectors, services
+from atiende.core.errors import ErrorCollector
+from atiende.tickets import custom_filters, selectors, services
+from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.listing import TicketFilters, list_ticket_rows
 from atiende.tickets.models import Channel, Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -55,13 +58,29 @@ render_extra(
 )
 
 
+def custom_field_filters(given: list[str]) -> tuple[CustomFilter, ...]:
+    """``key:value`` query values as checked custom field filters; bad ones are a 422."""
+    errors = ErrorCollector()
+    raw: dict[str, str] = {}
+    for item in given:
+        key, colon, value = item.partition(":")
+        if not colon or not key.strip():
+            errors.add("custom_field", _("Write each custom field filter as key:value."))
+            continue
+        raw[custom_filters.PREFIX + key.strip()] = value
+    checked = custom_filters.clean_custom_filters(raw, errors, field="custom_field")
+    errors.raise_if_any()
+    return custom_filters.as_filters(checked)
+
+
 @router.get("", response={200: TicketPage, **errors(422)})
 def list_(request: HttpRequest, filters: Query[TicketFiltersIn]) -> HttpResponse:
     """Tickets you can see, newest first by default; follow ``next_cursor`` for more."""
-    params = filters.model_dump(exclude={"sort", "limit", "cursor"})
+    params = filters.model_dump(exclude={"sort", "limit", "cursor", "custom_field"})
+    custom = custom_field_filters(filters.custom_field)
     page = list_ticket_rows(
         actor(request),
-        TicketFilters(**params),
+        TicketFilters(**params, custom=custom),
         ticket_json.COLUMNS,
         sort=filters.sort,
         limit=filters.limit,

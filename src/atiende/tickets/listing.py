@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
@@ -13,7 +13,8 @@ from django.db.models.functions import Coalesce
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.search import tickets as search
-from atiende.tickets import config_cache, planning
+from atiende.tickets import config_cache, custom_filters, planning
+from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 
@@ -54,7 +55,7 @@ class TicketFilters:
     updated_before: datetime.datetime | None = None
     solved_after: datetime.datetime | None = None
     q: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    custom: tuple[CustomFilter, ...] = ()  # (custom field key, value); see custom_filters
 
 
 def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
@@ -102,6 +103,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.solved_after:
         conditions &= Q(solved_at__gte=filters.solved_after)
     tickets = tickets.filter(conditions)
+    for key, value in filters.custom:
+        tickets = custom_filters.narrow(tickets, key, value)
     for tag in filters.tag:
         tickets = tickets.filter(tags__name=tag.strip().lower())
     if filters.q.strip():

@@ -25,7 +25,7 @@ from atiende.accounts.models import Group, Organization, Role, User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid, NotFound
 from atiende.core.text import clean_text
-from atiende.tickets import config_cache
+from atiende.tickets import config_cache, custom_filters
 from atiende.tickets.listing import SORTS, TicketFilters, filter_tickets
 from atiende.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -131,7 +131,7 @@ def clean_filters(raw: Mapping[str, Any], *, strict: bool = True) -> Filters:
     errors = ErrorCollector()
     clean: Filters = {}
     if strict:
-        for name in sorted(set(raw) - set(FILTER_NAMES)):
+        for name in sorted(set(raw) - set(FILTER_NAMES) - set(custom_filters.names_in(raw))):
             errors.add(name, _("Unknown filter."))
 
     q = " ".join(_values(raw, "q"))
@@ -198,6 +198,9 @@ def clean_filters(raw: Mapping[str, Any], *, strict: bool = True) -> Filters:
             )
         else:
             clean["solved_since_days"] = number
+
+    custom = {name: (_values(raw, name) or [""])[0] for name in custom_filters.names_in(raw)}
+    clean.update(custom_filters.clean_custom_filters(custom, errors))
 
     errors.raise_if_any()
     return clean
@@ -277,6 +280,7 @@ def ticket_filters(actor: Actor, filters: Mapping[str, Any]) -> TicketFilters:
         updated_before=moment("updated_before"),
         solved_after=timezone.now() - datetime.timedelta(days=days) if days else None,
         q=str(filters.get("q") or ""),
+        custom=custom_filters.as_filters(filters),
     )
 
 

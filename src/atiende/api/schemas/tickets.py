@@ -26,6 +26,7 @@ from atiende.api.schemas.common import (
 )
 
 Subject = Annotated[str, Clean, StringConstraints(max_length=255)]
+CustomFieldFilter = Annotated[str, Clean, StringConstraints(min_length=3, max_length=300)]
 ChannelName = Annotated[str, Clean, StringConstraints(max_length=16)]
 TicketTypeName = Literal["question", "incident", "problem", "task"]
 SortName = Literal[
@@ -147,6 +148,10 @@ class TicketFiltersIn(Schema):
     updated_after: Timestamp | None = None
     updated_before: Timestamp | None = None
     q: Query = ""
+    custom_field: list[CustomFieldFilter] = Field(
+        default_factory=list,
+        description="Custom field filters as key:value, e.g. plan:gold; all must hold.",
+    )
     sort: SortName = "-created_at"
     limit: int = Field(default=25, ge=1, le=100)
     cursor: Query | None = None

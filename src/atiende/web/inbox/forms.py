@@ -13,7 +13,15 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from atiende.tickets.models import Channel, StatusCategory
+from atiende.tickets import custom_filters
+from atiende.tickets.custom_fields import definitions
+from atiende.tickets.models import (
+    Channel,
+    CustomField,
+    CustomFieldTarget,
+    CustomFieldType,
+    StatusCategory,
+)
 from atiende.tickets.saved_views import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -161,11 +169,39 @@ class FilterForm(forms.Form):
             [("", _("Anyone")), (ME, _("Me")), (UNASSIGNED, _("Unassigned")), *choices.agents],
         )
 
+        for field in definitions(CustomFieldTarget.TICKET).values():
+            self.fields[custom_filters.PREFIX + field.key] = _custom_field(field)
+
     def sort_value(self) -> str:
         return str(self.cleaned_data.get("sort") or DEFAULT_SORT)
 
     def column_values(self) -> list[str]:
         return list(self.cleaned_data.get("columns") or DEFAULT_COLUMNS)
+
+
+def _custom_field(field: CustomField) -> forms.Field:
+    """A filter for one ticket custom field; checked again by ``custom_filters``."""
+    label = str(field.name)
+    kind = field.type
+    if kind in (CustomFieldType.SELECT, CustomFieldType.MULTISELECT):
+        choices = [("", _("Any")), *((str(o), str(o)) for o in field.options)]
+        return forms.ChoiceField(label=label, required=False, choices=choices)
+    if kind == CustomFieldType.CHECKBOX:
+        choices = [("", _("Any")), (custom_filters.TRUE, _("Yes")), (custom_filters.FALSE, _("No"))]
+        return forms.ChoiceField(label=label, required=False, choices=choices)
+    widgets: dict[str, forms.Widget] = {
+        CustomFieldType.NUMBER: forms.NumberInput(attrs={"step": "any"}),
+        CustomFieldType.DATE: forms.DateInput(attrs={"type": "date"}),
+    }
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=custom_filters.MAX_VALUE,
+        widget=widgets.get(kind, forms.TextInput),
+        help_text=_("Tickets whose field contains this text.")
+        if kind == CustomFieldType.TEXT
+        else "",
+    )
 
 
 class SavedViewForm(FilterForm):

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page
-from atiende.tickets import saved_views
+from atiende.tickets import custom_filters, saved_views
 from atiende.tickets.listing import TicketFilters, list_tickets
 from atiende.tickets.models import SavedView, Ticket
 from atiende.tickets.saved_views import (
@@ -75,6 +75,7 @@ def state_pairs(state: InboxState) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = [
         (name, state.filters[name]) for name in FILTER_NAMES if name in state.filters
     ]
+    pairs += [(name, state.filters[name]) for name in custom_filters.names_in(state.filters)]
     pairs.append(("sort", state.sort))
     pairs.append(("columns", state.columns))
     return pairs
@@ -96,7 +97,8 @@ def as_form_data(filters: Filters, *, sort: str, columns: list[str]) -> dict[str
 
 
 def raw_filters(data: QueryDict) -> dict[str, list[str]]:
-    return {name: data.getlist(name) for name in FILTER_NAMES if name in data}
+    names = [*FILTER_NAMES, *custom_filters.names_in(data)]
+    return {name: data.getlist(name) for name in names if name in data}
 
 
 def resolve_state(request: HttpRequest, data: QueryDict, choices: FilterChoices) -> InboxState:
