@@ -28,15 +28,22 @@ logger = logging.getLogger(__name__)
 MAX_REASON = 2000
 
 
-def process(inbound_id: int) -> InboundMessage:
-    """Process one stored message (if still ``received``) and return its row, raw deferred."""
+Parsed = ParsedEmail | ParseError
+
+
+def process(inbound_id: int, *, parsed: Parsed | None = None) -> InboundMessage:
+    """Process one stored message (if still ``received``) and return its row.
+
+    ``parsed``: the caller already parsed the raw bytes (`parse`), outside its transaction.
+    """
     row = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first()
     if row is None:
         raise NotFound(_("Unknown inbound message."))
     if row.state != InboundState.RECEIVED:
         return _reload(row.pk)
     try:
-        parsed: ParsedEmail | ParseError = _parse(bytes(row.raw))
+        if parsed is None:
+            parsed = parse(bytes(row.raw))
         with transaction.atomic():
             locked = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
             if locked.state != InboundState.RECEIVED:
@@ -49,14 +56,15 @@ def process(inbound_id: int) -> InboundMessage:
     return row
 
 
-def _parse(raw: bytes) -> ParsedEmail | ParseError:
+def parse(raw: bytes) -> Parsed:
+    """The parsed message, or the `ParseError` that says why there is none."""
     try:
         return parse_message(raw)
     except ParseError as exc:
         return exc
 
 
-def _decide_or_refuse(row: InboundMessage, parsed: ParsedEmail | ParseError) -> Outcome:
+def _decide_or_refuse(row: InboundMessage, parsed: Parsed) -> Outcome:
     """`_decide` in a savepoint: a service's refusal (a suspended sender, an invalid address)
     rolls back whatever was half-written and quarantines the row with the service's reason."""
     try:
@@ -67,7 +75,7 @@ def _decide_or_refuse(row: InboundMessage, parsed: ParsedEmail | ParseError) -> 
         return Outcome(InboundState.QUARANTINED, _describe(exc), fields=fields)
 
 
-def _decide(row: InboundMessage, parsed: ParsedEmail | ParseError) -> Outcome:
+def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
     """Classify and write; expected refusals become an outcome, not an exception."""
     if isinstance(parsed, ParseError):
         return Outcome(

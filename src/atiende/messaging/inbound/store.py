@@ -39,13 +39,19 @@ class MessageTooLarge(Exception):
 
 
 def store_raw(
-    raw: bytes, *, mailbox: Mailbox | None, source: str, recipient: str = ""
+    raw: bytes,
+    *,
+    mailbox: Mailbox | None,
+    source: str,
+    recipient: str = "",
+    durable: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Commit ``raw`` as an `InboundMessage`; ``(row, False)`` for a duplicate delivery.
 
     A duplicate is the same bytes to the same mailbox (an SMTP retry after a lost 250, an
     IMAP re-fetch after a crash). Over the mailbox's limit the row is stored quarantined, so
-    an admin sees it; over `MAX_STORED_BYTES` it raises `MessageTooLarge`.
+    an admin sees it; over `MAX_STORED_BYTES` it raises `MessageTooLarge`. ``durable=False``
+    lets an importer store and process in one transaction (its file is the durable copy).
     """
     if source not in InboundSource.values:
         raise ValueError(f"unknown inbound source {source!r}")
@@ -78,7 +84,7 @@ def store_raw(
         reason=reason,
     )
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=durable):
             row.save(force_insert=True)
     except IntegrityError:
         # Another delivery of the same bytes committed first; it is the one to keep.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
-from atiende.core.errors import AtiendeError
+from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
 from atiende.messaging.email.mime import Attachment as MailPart
 from atiende.messaging.email.parse import ParsedEmail
@@ -65,7 +65,12 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
     """Post the message where it belongs and record its thread keys and followers."""
     channel = channel_actor(row)
     name = parsed.from_[0] if parsed.from_ else ""
-    author = find_or_create_customer(channel, email=sender, name=name, field="from")
+    try:
+        author = find_or_create_customer(channel, email=sender, name=name, field="from")
+    except Invalid:
+        raise Invalid.field(
+            "from", _("The sender address %(email)s is not valid.") % {"email": sender}
+        ) from None
     if not author.is_active:
         raise _suspended(sender)
     text, html = bodies(parsed)
@@ -94,8 +99,6 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
 
 
 def _suspended(sender: str) -> AtiendeError:
-    from atiende.core.errors import Invalid
-
     return Invalid.field("from", _("The sender %(email)s is suspended.") % {"email": sender})
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from atiende.messaging.inbound.pipeline import process
+from atiende.messaging.inbound.pipeline import parse, process
 from atiende.messaging.inbound.store import MessageTooLarge, store_raw
 from atiende.messaging.models import InboundSource, InboundState, Mailbox
 
@@ -76,22 +77,14 @@ class Command(BaseCommand):
             if index % shards != shard:
                 continue
             try:
-                row, created = store_raw(
-                    raw,
-                    mailbox=box,
-                    source=InboundSource.IMPORT,
-                    recipient=box.address if box else "",
-                )
+                created, state = self._import(raw, box)
             except MessageTooLarge as exc:
                 counts["refused"] += 1
                 self.stderr.write(str(exc))
                 continue
             counts["stored" if created else "duplicates"] += 1
-            pending = row.state == InboundState.RECEIVED
-            if pending:
-                row = process(row.pk)
-            if created or pending:  # an earlier run's outcome is not counted again
-                counts[str(row.state)] += 1
+            if state:  # an earlier run's outcome is not counted again
+                counts[state] += 1
         seconds = max(time.monotonic() - started, 1e-9)
         handled = counts["stored"] + counts["duplicates"]
         self.stdout.write(
@@ -111,6 +104,23 @@ class Command(BaseCommand):
                 "rate": handled / seconds,
             }
         )
+
+    def _import(self, raw: bytes, box: Mailbox | None) -> tuple[bool, str]:
+        """Parse outside the transaction (on SQLite it holds the write lock), then store and
+        process in one: one commit per message, and a crash leaves nothing of it behind.
+        Returns (stored now, state reached now or "" when an earlier run had finished it)."""
+        parsed = parse(raw)
+        with transaction.atomic():
+            row, created = store_raw(
+                raw,
+                mailbox=box,
+                source=InboundSource.IMPORT,
+                recipient=box.address if box else "",
+                durable=False,
+            )
+            if row.state != InboundState.RECEIVED:
+                return created, str(row.state) if created else ""
+            return created, str(process(row.pk, parsed=parsed).state)
 
     def _mailbox(self, address: str) -> Mailbox | None:
         if not address:
