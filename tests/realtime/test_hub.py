@@ -65,6 +65,31 @@ async def test_an_id_committed_late_is_still_delivered(settings: LazySettings) -
     assert not hub.running
 
 
+class GoneClient(Recorder):
+    """A socket whose client went away: closing it fails."""
+
+    async def revoke(self) -> None:
+        raise RuntimeError("no connection to close")
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("thread_connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_revoking_a_socket_whose_client_is_gone_drops_it(settings: LazySettings) -> None:
+    """The failed close must not stop the refresh: the socket is forgotten, the others served."""
+    settings.ATIENDE_REALTIME = {"POLL_SECONDS": 60}
+    hub = Hub(asyncio.get_running_loop())
+    gone = GoneClient(user_id=10**6)  # no such user: revoked by the refresh
+    other = Recorder(user_id=10**6 + 1)  # no such user either: revoked too
+    await hub.join(gone, admin_viewer(gone.user_id))
+    await hub.join(other, admin_viewer(other.user_id))
+    await hub.refresh_viewers()
+    assert gone not in hub.listeners
+    assert other.revoked
+    hub.leave(other)
+    assert not hub.running
+
+
 @pytest.mark.django_db
 def test_purge_keeps_recent_events_and_the_newest_one() -> None:
     old = [log.append("ticket.updated", payload={}, ticket_id=1) for _ in range(3)]
