@@ -38,6 +38,7 @@ from atiende.tickets.saved_views import (
     InboxView,
 )
 from atiende.web.common import actor, apply_errors, error_fragment, staff_required
+from atiende.web.inbox import cells
 from atiende.web.inbox.bulk import BulkAction, run_bulk
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
 
@@ -167,6 +168,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "state": state,
         "filters_open": state.custom or bool(state.form.errors) or "filters" in request.GET,
         "page": page,
+        "rows": cells.rows(page.items, state.column_labels) if page is not None else [],
         "cursor": cursor,
         "sections": sidebar_sections(request),
         "since": timezone.now().isoformat(),
@@ -193,7 +195,13 @@ def rows(request: HttpRequest) -> HttpResponse:
         page = ticket_page(request, state, cursor)
     except Invalid as error:
         return error_fragment(request, error)
-    return render(request, "web/inbox/_rows.html", {"state": state, "page": page, "cursor": cursor})
+    context = {
+        "state": state,
+        "page": page,
+        "rows": cells.rows(page.items, state.column_labels),
+        "cursor": cursor,
+    }
+    return render(request, "web/inbox/_rows.html", context)
 
 
 @staff_required
