@@ -53,6 +53,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="one process, under cProfile")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="one process, wall time per stage (no profiler)"
+    )
     return parser.parse_args()
 
 
@@ -284,9 +287,62 @@ def profile(folder: Path, env: dict[str, str], top: int) -> None:
         print("\n".join(stream.getvalue().splitlines()[6:]))
 
 
+# Stages timed by --breakdown: (module, attribute) as the caller looks it up.
+STAGES = [
+    ("atiende.messaging.management.commands.mail_import", "parse", "parse (stdlib email + ours)"),
+    ("atiende.messaging.management.commands.mail_import", "store_raw", "store raw row"),
+    ("atiende.messaging.management.commands.mail_import", "process", "process (all below)"),
+    ("atiende.messaging.inbound.writing", "find_or_create_customer", "  customer (sender + Cc)"),
+    ("atiende.messaging.inbound.writing", "find_thread", "  threading lookups"),
+    ("atiende.messaging.inbound.writing", "open_ticket", "  open_ticket"),
+    ("atiende.messaging.inbound.writing", "add_channel_message", "  reply (add_channel_message)"),
+    ("atiende.messaging.inbound.writing", "store_attachment", "  store_attachment"),
+    ("atiende.messaging.inbound.writing", "_follow", "  followers (Cc)"),
+    ("atiende.search.subscribers", "index_ticket", "    search index (in transaction)"),
+    ("atiende.realtime.subscribers", "append_ticket_event", "    realtime log (in transaction)"),
+    ("atiende.core.events", "dispatch", "after-commit subscribers"),
+]
+
+
+def breakdown(folder: Path, env: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO / "src"))
+    import importlib
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    spent: dict[str, list[float]] = {}
+
+    def timed(label: str, func: object) -> object:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)  # type: ignore[operator]
+            finally:
+                spent.setdefault(label, []).append(time.perf_counter() - started)
+
+        return wrapper
+
+    for module_name, attribute, label in STAGES:
+        module = importlib.import_module(module_name)
+        setattr(module, attribute, timed(label, getattr(module, attribute)))
+    started = time.perf_counter()
+    call_command("mail_import", str(folder), mailbox=MAILBOX)
+    total = time.perf_counter() - started
+    count = len(spent.get("parse (stdlib email + ours)", [])) or 1
+    print(f"{count} messages in {total:.1f} s: {total / count * 1000:.1f} ms per message")
+    for _module, _attribute, label in STAGES:
+        values = spent.get(label, [])
+        print(f"  {label:<38} {sum(values) / count * 1000:7.2f} ms/msg  ({len(values)} calls)")
+
+
 def main() -> None:
     args = parse_args()
-    shards = 1 if args.profile else args.processes
+    shards = 1 if args.profile or args.breakdown else args.processes
     folders = build_maildirs(args.messages, shards)
     size = sum(f.stat().st_size for d in folders for f in (d / "new").iterdir())
     print(f"Maildir: {args.messages} messages, {size / 1e6:.1f} MB in {len(folders)} part(s)")
@@ -294,6 +350,9 @@ def main() -> None:
     reset(args.db, env)
     if args.profile:
         profile(folders[0], env, args.top)
+        return
+    if args.breakdown:
+        breakdown(folders[0], env)
         return
     seconds, outputs = import_all(folders, env)
     for output in outputs:

@@ -125,7 +125,8 @@ def test_mail_with_one_of_our_outbound_message_ids_is_ignored() -> None:
     ticket = make_ticket()
     OutboundEmail.objects.create(
         ticket=ticket, kind=OutboundKind.REPLY, subject="x", message_id="ours@helpdesk.test"
-    )
+    )  # as the outbound queue does: the mail and its thread key
+    ThreadKey.objects.create(ticket=ticket, message_id="ours@helpdesk.test", outbound=True)
     row = deliver(build(message_id="ours@helpdesk.test"), make_mailbox())
 
     assert row.state == InboundState.IGNORED

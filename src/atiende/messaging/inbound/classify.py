@@ -13,7 +13,6 @@ from atiende.messaging.models import (
     InboundSource,
     InboundState,
     Mailbox,
-    OutboundEmail,
     ThreadKey,
 )
 
@@ -45,25 +44,32 @@ def forget_addresses() -> None:
     _addresses = (0.0, frozenset())
 
 
-def is_our_own(parsed: ParsedEmail) -> bool:
+def known_keys(message_id: str) -> frozenset[bool]:
+    """The ``outbound`` flags of the thread keys with this Message-ID: True means we sent a
+    mail with it, False that an earlier inbound message had it. One indexed query."""
+    if not message_id:
+        return frozenset()
+    flags = ThreadKey.objects.filter(message_id=message_id[:998]).values_list("outbound", flat=True)
+    return frozenset(flags)
+
+
+def is_our_own(parsed: ParsedEmail, keys: frozenset[bool]) -> bool:
     """Mail we sent that came back to us (a forward, a Cc of our mailbox, an alias loop).
 
     Ours when From is one of our mailboxes, when it carries our ``X-Atiende`` or
-    ``X-Atiende-Ticket`` header, when its Message-ID is one we gave an outbound mail, or has
-    our Message-ID domain (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
+    ``X-Atiende-Ticket`` header, when its Message-ID is one we gave an outbound mail (every
+    outbound mail leaves a thread key), or has our Message-ID domain
+    (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
     """
     sender = parsed.from_[1].strip().lower() if parsed.from_ else ""
     if sender and sender in our_addresses():
         return True
     if "X-Atiende" in parsed.headers or "X-Atiende-Ticket" in parsed.headers:
         return True
-    message_id = parsed.message_id
-    if not message_id:
-        return False
-    domain = str(getattr(settings, "ATIENDE_MESSAGE_ID_DOMAIN", "") or "").lower()
-    if domain and message_id.lower().endswith("@" + domain):
+    if True in keys:
         return True
-    return OutboundEmail.objects.filter(message_id=message_id).exists()
+    domain = str(getattr(settings, "ATIENDE_MESSAGE_ID_DOMAIN", "") or "").lower()
+    return bool(domain and parsed.message_id.lower().endswith("@" + domain))
 
 
 def rate_limit() -> tuple[int, int] | None:
@@ -90,17 +96,14 @@ def rate_limited(row: InboundMessage, sender: str) -> bool:
 
 
 def same_message_elsewhere(
-    row: InboundMessage, parsed: ParsedEmail, sender: str
+    row: InboundMessage, parsed: ParsedEmail, sender: str, keys: frozenset[bool]
 ) -> InboundMessage | None:
     """The row that already became this message when it reached us by another route.
 
     One mail sent to two of our addresses arrives twice with different bytes (each copy has
     its own Received lines); same Message-ID, sender and subject is the same message.
     """
-    if not parsed.message_id:
-        return None
-    key = ThreadKey.objects.filter(message_id=parsed.message_id[:998], outbound=False)
-    if not key.exists():  # the usual case, answered by the thread keys' index
+    if False not in keys:  # the usual case: no inbound message had this Message-ID yet
         return None
     return (
         InboundMessage.objects.filter(

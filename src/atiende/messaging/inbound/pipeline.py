@@ -39,18 +39,27 @@ def process(inbound_id: int, *, parsed: Parsed | None = None) -> InboundMessage:
     row = InboundMessage.objects.select_related("mailbox").filter(pk=inbound_id).first()
     if row is None:
         raise NotFound(_("Unknown inbound message."))
+    return process_row(row, parsed=parsed)
+
+
+def process_row(
+    row: InboundMessage, *, parsed: Parsed | None = None, locked: bool = False
+) -> InboundMessage:
+    """`process` for a row in hand; ``locked``: the caller stored it in its open transaction
+    (an importer), so no other worker can hold it and it needs no re-reading."""
     if row.state != InboundState.RECEIVED:
         return _reload(row.pk)
     try:
         if parsed is None:
             parsed = parse(bytes(row.raw))
         with transaction.atomic():
-            locked = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
-            if locked.state != InboundState.RECEIVED:
-                return _reload(row.pk)  # another worker got there first
+            if not locked:
+                current = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
+                if current.state != InboundState.RECEIVED:
+                    return _reload(row.pk)  # another worker got there first
             _finish(row, _decide_or_refuse(row, parsed))
     except Exception as exc:
-        logger.exception("inbound message %s could not be processed", inbound_id)
+        logger.exception("inbound message %s could not be processed", row.pk)
         _quarantine(row.pk, _("Processing failed: %(error)s") % {"error": _describe(exc)})
         return _reload(row.pk)
     return row
@@ -82,7 +91,9 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
             InboundState.QUARANTINED, _("Unreadable message: %(error)s") % {"error": parsed}
         )
     headers = _header_fields(parsed)
-    if classify.is_our_own(parsed):
+    _lock_message_id(parsed.message_id)
+    keys = classify.known_keys(parsed.message_id)
+    if classify.is_our_own(parsed, keys):
         return Outcome(InboundState.IGNORED, _("Our own mail came back."), fields=headers)
     if parsed.is_bounce:
         return bounces.handle(row, parsed, headers)
@@ -92,8 +103,7 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
     headers["sender"] = sender[:254]
     if classify.rate_limited(row, sender):
         return Outcome(InboundState.IGNORED, _("Rate limited."), fields=headers)
-    _lock_message_id(parsed.message_id)
-    twin = classify.same_message_elsewhere(row, parsed, sender)
+    twin = classify.same_message_elsewhere(row, parsed, sender, keys)
     if twin is not None:
         reason = _("The same message already arrived by another route (#%(id)d).") % {"id": twin.pk}
         return Outcome(InboundState.IGNORED, reason, ticket=twin.ticket, fields=headers)

@@ -1,11 +1,12 @@
 """Which ticket a reply belongs to, and whether its sender may write there.
 
 Tried in order: In-Reply-To / References against every Message-ID we know for a ticket
-(`ThreadKey`, inbound and outbound), then Outlook's Thread-Index conversation, then our own
-subject tag ``[#1042]``. Never the subject text alone: two customers writing "Invoice" are
-two conversations. A match counts only when the sender is the ticket's requester, one of its
-followers, or an agent who can see it; otherwise a forged In-Reply-To would let anyone post
-into someone else's ticket, so the mail opens a new ticket instead.
+(`ThreadKey`: every inbound message and every outbound mail leaves one), then Outlook's
+Thread-Index conversation, then our own subject tag ``[#1042]``. Never the subject text
+alone: two customers writing "Invoice" are two conversations. A match counts only when the
+sender is the ticket's requester, one of its followers, or an agent who can see it;
+otherwise a forged In-Reply-To would let anyone post into someone else's ticket, so the mail
+opens a new ticket instead.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.conf import settings
 
 from atiende.accounts.models import User
 from atiende.messaging.email.parse import ParsedEmail
-from atiende.messaging.models import OutboundEmail, ThreadKey
+from atiende.messaging.models import ThreadKey
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import can_see_ticket
 
@@ -93,13 +94,9 @@ def _by_message_ids(ids: list[str]) -> int | None:
     """The ticket of the first id (In-Reply-To first, then newest reference) that we know."""
     known = dict(
         ThreadKey.objects.filter(message_id__in=ids)
-        .order_by("pk")
+        .order_by("-pk")  # the oldest key of an id wins
         .values_list("message_id", "ticket_id")
     )
-    for outbound in OutboundEmail.objects.filter(message_id__in=ids).values_list(
-        "message_id", "ticket_id"
-    ):
-        known.setdefault(*outbound)
     for message_id in ids:
         if message_id in known:
             return known[message_id]
