@@ -26,8 +26,10 @@ from atiende.tickets.models import Ticket, TicketTally
 # 26 matches are then found within about 500 rows.
 BROAD_SHARE = 0.05
 TOTAL_TTL = 60.0
+MAX_REMEMBERED = 1000
 
 _total: tuple[float, int] | None = None
+_broad: dict[str, tuple[float, bool]] = {}
 
 
 class Unindexed(Func):
@@ -56,15 +58,26 @@ def _total_tickets() -> int:
 
 
 def is_broad(tallies: Q) -> bool:
-    """Whether the tickets counted by the ``TicketTally`` rows ``tallies`` are a large share."""
+    """Whether the tickets counted by the ``TicketTally`` rows ``tallies`` are a large share.
+
+    Remembered per filter for ``TOTAL_TTL`` seconds: shares drift slowly, and a plan chosen
+    from a minute-old share is as good.
+    """
+    key, now = repr(tallies), time.monotonic()
+    known = _broad.get(key)
+    if known is not None and now - known[0] <= TOTAL_TTL:
+        return known[1]
     total = _total_tickets()
-    if total == 0:
-        return False
     matched = TicketTally.objects.filter(tallies).aggregate(n=Sum("count"))["n"] or 0
-    return bool(matched >= total * BROAD_SHARE)
+    broad = total > 0 and matched >= total * BROAD_SHARE
+    if len(_broad) > MAX_REMEMBERED:
+        _broad.clear()
+    _broad[key] = (now, broad)
+    return broad
 
 
 def clear() -> None:
-    """Forget the remembered total (tests start from an empty database)."""
+    """Forget the remembered total and shares (tests start from an empty database)."""
     global _total
     _total = None
+    _broad.clear()
