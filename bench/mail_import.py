@@ -291,7 +291,7 @@ def profile(folder: Path, env: dict[str, str], top: int) -> None:
 STAGES = [
     ("atiende.messaging.management.commands.mail_import", "parse", "parse (stdlib email + ours)"),
     ("atiende.messaging.management.commands.mail_import", "store_raw", "store raw row"),
-    ("atiende.messaging.management.commands.mail_import", "process", "process (all below)"),
+    ("atiende.messaging.management.commands.mail_import", "process_row", "process (all below)"),
     ("atiende.messaging.inbound.writing", "find_or_create_customer", "  customer (sender + Cc)"),
     ("atiende.messaging.inbound.writing", "find_thread", "  threading lookups"),
     ("atiende.messaging.inbound.writing", "open_ticket", "  open_ticket"),
