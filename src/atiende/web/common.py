@@ -78,3 +78,16 @@ def apply_errors(form: forms.Form, error: AtiendeError) -> None:
 def error_fragment(request: HttpRequest, error: AtiendeError) -> HttpResponse:
     """An htmx-friendly error message with the error's HTTP status."""
     return render(request, "web/errors/_fragment.html", {"error": error}, status=error.status)
+
+
+def fragment_errors(view: V) -> V:
+    """For htmx fragment views: a service's ``AtiendeError`` becomes ``error_fragment``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except AtiendeError as error:
+            return error_fragment(request, error)
+
+    return wrapper  # type: ignore[return-value]  # same signature as ``view``

@@ -37,7 +37,12 @@ from atiende.tickets.saved_views import (
     Filters,
     InboxView,
 )
-from atiende.web.common import actor, apply_errors, error_fragment, staff_required
+from atiende.web.common import (
+    actor,
+    apply_errors,
+    fragment_errors,
+    staff_required,
+)
 from atiende.web.inbox import cells
 from atiende.web.inbox.bulk import BulkAction, run_bulk
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
@@ -126,6 +131,11 @@ def resolve_state(request: HttpRequest, data: QueryDict, choices: FilterChoices)
     return InboxState(view, filters, form.sort_value(), columns, True, form, True)
 
 
+def fragment_state(request: HttpRequest) -> InboxState:
+    """The page state an htmx fragment request carries (``NotFound`` for an unknown view)."""
+    return resolve_state(request, request.GET, saved_views.filter_choices(actor(request)))
+
+
 def ticket_page(request: HttpRequest, state: InboxState, cursor: str | None) -> Page[Ticket]:
     caller = actor(request)
     filters: TicketFilters = saved_views.ticket_filters(caller, state.filters)
@@ -181,20 +191,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
+@fragment_errors
 def rows(request: HttpRequest) -> HttpResponse:
     """One page of rows (the first, or the one after ``cursor``) for htmx."""
-    choices = saved_views.filter_choices(actor(request))
-    try:
-        state = resolve_state(request, request.GET, choices)
-    except NotFound as error:
-        return error_fragment(request, error)
+    state = fragment_state(request)
     if not state.valid:
-        return error_fragment(request, Invalid(_("The filters are not valid.")))
+        raise Invalid(_("The filters are not valid."))
     cursor = request.GET.get("cursor") or None
-    try:
-        page = ticket_page(request, state, cursor)
-    except Invalid as error:
-        return error_fragment(request, error)
+    page = ticket_page(request, state, cursor)
     context = {
         "state": state,
         "page": page,
@@ -206,13 +210,10 @@ def rows(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
+@fragment_errors
 def filters(request: HttpRequest) -> HttpResponse:
     """The filter form of a page's state, fetched when the filter panel is first opened."""
-    choices = saved_views.filter_choices(actor(request))
-    try:
-        state = resolve_state(request, request.GET, choices)
-    except NotFound as error:
-        return error_fragment(request, error)
+    state = fragment_state(request)
     return render(request, "web/inbox/_filters_form.html", {"state": state})
 
 
@@ -226,18 +227,15 @@ def counts(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
+@fragment_errors
 def new_tickets(request: HttpRequest) -> HttpResponse:
     """How many tickets of this view arrived since the page was rendered."""
-    choices = saved_views.filter_choices(actor(request))
-    try:
-        state = resolve_state(request, request.GET, choices)
-    except NotFound as error:
-        return error_fragment(request, error)
+    state = fragment_state(request)
     count = 0
     try:
         since = datetime.datetime.fromisoformat(request.GET.get("since", ""))
     except ValueError:
-        return error_fragment(request, Invalid.field("since", _("Not a valid time.")))
+        raise Invalid.field("since", _("Not a valid time.")) from None
     if timezone.is_naive(since):
         since = timezone.make_aware(since)
     if state.valid:
