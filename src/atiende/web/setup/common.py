@@ -64,6 +64,24 @@ def submit(
     return redirect(to)
 
 
+def edit_page(
+    request: HttpRequest,
+    form: forms.Form,
+    write: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+    to: str,
+    section: str,
+    found: object,
+) -> HttpResponse:
+    """The edit page of one settings object: save ``form`` through ``write`` on POST (then
+    go back to the list at ``to``), else show the form (with its errors)."""
+    if request.method == "POST" and (saved := submit(request, form, write, done=done, to=to)):
+        return saved
+    context = {"section": section, "object": found, "form": form}
+    return page(request, "web/setup/edit.html", context, form=form)
+
+
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], *, form: forms.Form | None = None
 ) -> HttpResponse:

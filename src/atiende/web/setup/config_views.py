@@ -21,7 +21,7 @@ from atiende.tickets.models import CustomField, CustomFieldTarget
 from atiende.tickets.services import config
 from atiende.web.common import actor
 from atiende.web.setup import selectors
-from atiende.web.setup.common import cursor_of, page, settings_view, submit
+from atiende.web.setup.common import cursor_of, edit_page, page, settings_view, submit
 from atiende.web.setup.forms import (
     CategoryForm,
     CustomFieldForm,
@@ -66,16 +66,15 @@ def status(request: HttpRequest, status_id: int) -> HttpResponse:
     }
     choices = [c for c in selectors.status_choices() if c[0] != found.key]
     form = StatusForm(request.POST or None, initial=initial, statuses=choices)
-    if request.method == "POST":
-
-        def write(data: dict[str, Any]) -> object:
-            return config.update_status(actor(request), status_id=found.pk, changes=data)
-
-        to = reverse("settings-statuses")
-        if done := submit(request, form, write, done=_("Status saved."), to=to):
-            return done
-    context = {"section": "statuses", "object": found, "form": form}
-    return page(request, "web/setup/edit.html", context, form=form)
+    return edit_page(
+        request,
+        form,
+        lambda data: config.update_status(actor(request), status_id=found.pk, changes=data),
+        done=_("Status saved."),
+        to=reverse("settings-statuses"),
+        section="statuses",
+        found=found,
+    )
 
 
 @settings_view
@@ -108,16 +107,15 @@ def priority(request: HttpRequest, priority_id: int) -> HttpResponse:
         "is_default": found.is_default,
     }
     form = PriorityForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-
-        def write(data: dict[str, Any]) -> object:
-            return config.update_priority(actor(request), priority_id=found.pk, changes=data)
-
-        to = reverse("settings-priorities")
-        if done := submit(request, form, write, done=_("Priority saved."), to=to):
-            return done
-    context: dict[str, Any] = {"section": "priorities", "object": found, "form": form}
-    return page(request, "web/setup/edit.html", context, form=form)
+    return edit_page(
+        request,
+        form,
+        lambda data: config.update_priority(actor(request), priority_id=found.pk, changes=data),
+        done=_("Priority saved."),
+        to=reverse("settings-priorities"),
+        section="priorities",
+        found=found,
+    )
 
 
 @settings_view
@@ -181,16 +179,15 @@ def category(request: HttpRequest, category_id: int) -> HttpResponse:
         "is_active": found.is_active,
     }
     form = CategoryForm(request.POST or None, initial=initial, parents=selectors.parent_choices())
-    if request.method == "POST":
-
-        def write(data: dict[str, Any]) -> object:
-            return config.update_category(actor(request), category_id=found.pk, changes=data)
-
-        to = reverse("settings-categories")
-        if done := submit(request, form, write, done=_("Category saved."), to=to):
-            return done
-    context = {"section": "categories", "object": found, "form": form}
-    return page(request, "web/setup/edit.html", context, form=form)
+    return edit_page(
+        request,
+        form,
+        lambda data: config.update_category(actor(request), category_id=found.pk, changes=data),
+        done=_("Category saved."),
+        to=reverse("settings-categories"),
+        section="categories",
+        found=found,
+    )
 
 
 @settings_view
@@ -230,13 +227,12 @@ def custom_field(request: HttpRequest, field_id: int) -> HttpResponse:
         "is_active": found.is_active,
     }
     form = CustomFieldForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-
-        def write(data: dict[str, Any]) -> object:
-            return config.update_custom_field(actor(request), field_id=found.pk, changes=data)
-
-        to = reverse("settings-fields")
-        if done := submit(request, form, write, done=_("Custom field saved."), to=to):
-            return done
-    context = {"section": "fields", "object": found, "form": form}
-    return page(request, "web/setup/edit.html", context, form=form)
+    return edit_page(
+        request,
+        form,
+        lambda data: config.update_custom_field(actor(request), field_id=found.pk, changes=data),
+        done=_("Custom field saved."),
+        to=reverse("settings-fields"),
+        section="fields",
+        found=found,
+    )
