@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -182,3 +183,44 @@ def test_address_parsing() -> None:
     for bad in ("2525", "host:", ":25", "host:port"):
         with pytest.raises(ValueError, match=bad):
             smtpd.parse_address(bad)
+
+
+def test_the_command_on_a_busy_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management import CommandError, call_command
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        address = f"127.0.0.1:{busy.getsockname()[1]}"
+        call_command("mail_smtpd", "--listen", address, "--optional")  # says so, exits 0
+        with pytest.raises(CommandError, match="Cannot listen on"):
+            call_command("mail_smtpd", "--listen", address)
+        monkeypatch.setenv("ATIENDE_SMTPD", "nonsense")
+        with pytest.raises(CommandError, match="is not host:port"):
+            call_command("mail_smtpd")
+
+
+@pytest.mark.parametrize(
+    ("value", "argv", "may_finish"),
+    [
+        (None, ["--optional"], True),  # the embedded default: 127.0.0.1:2525 if free
+        ("0.0.0.0:25", ["--listen", "0.0.0.0:25"], False),  # asked for: must run
+        ("off", None, None),
+    ],
+)
+def test_atiende_run_supervises_the_receiver(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, argv: list[str] | None, may_finish: bool
+) -> None:
+    from atiende.cli import _smtpd_children
+
+    if value is None:
+        monkeypatch.delenv("ATIENDE_SMTPD", raising=False)
+    else:
+        monkeypatch.setenv("ATIENDE_SMTPD", value)
+    children = _smtpd_children(["atiende"])
+    if argv is None:
+        assert children == []
+        return
+    [child] = children
+    assert list(child.argv) == ["atiende", "manage", "mail_smtpd", *argv]
+    assert child.may_finish is may_finish
