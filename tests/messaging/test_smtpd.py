@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from atiende.messaging.models import InboundMessage, InboundMethod, InboundState, Mailbox
+from atiende.messaging.models import (
+    MAX_STORED_BYTES,
+    InboundMessage,
+    InboundMethod,
+    InboundState,
+    Mailbox,
+)
 from atiende.messaging.transports import smtpd
 from tests.messaging.mail import build
 from tests.messaging.servers import TestCertificates, free_port, inbound_writes_refused
@@ -140,7 +146,7 @@ def test_a_sender_announcing_too_much_is_refused_at_mail_from(receiver: Receiver
     smtp_mailbox()
     with receiver.client() as client:
         client.ehlo()
-        code, _text = client.mail("ana@customer.test", [f"SIZE={smtpd.MAX_STORED_BYTES + 1}"])
+        code, _text = client.mail("ana@customer.test", [f"SIZE={MAX_STORED_BYTES + 1}"])
     assert code == 552
 
 
