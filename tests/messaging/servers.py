@@ -25,6 +25,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from atiende.runner import _die_with_parent
 
 DOVECOT = os.environ.get("ATIENDE_DOVECOT", "/usr/sbin/dovecot")
 # aiosmtpd logs every connection at INFO from its server thread, sometimes after pytest has
@@ -243,7 +246,11 @@ class Dovecot:
         config.write_text(self._config())
         log = (self.directory / "dovecot.out").open("wb")
         self.process = subprocess.Popen(  # the system's dovecot, our config
-            [DOVECOT, "-F", "-c", str(config)], stdout=log, stderr=subprocess.STDOUT
+            [DOVECOT, "-F", "-c", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # A test process killed outright (xdist stopping on -x) takes dovecot with it.
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         try:
             wait_for_port(self.starttls_port)
