@@ -149,3 +149,21 @@ def test_each_change_logs_exactly_one_event(on_commit: Any) -> None:
     assert list(LiveEvent.objects.filter(ticket_id=ticket.pk).values_list("type", flat=True)) == [
         "ticket.created"
     ]
+
+
+@pytest.mark.django_db
+def test_a_created_event_carries_the_summary_a_reader_would_read(on_commit: Any) -> None:
+    """The creation summary is built from the event, not read back: it must say the same."""
+    from tests.factories import make_agent, make_group, make_ticket
+
+    group = make_group()
+    agent = make_agent(group)
+    with on_commit():
+        ticket = make_ticket(
+            subject="Printer on fire", group_id=group.pk, assignee_id=agent.pk, priority="urgent"
+        )
+    event = LiveEvent.objects.get(type="ticket.created", ticket_id=ticket.pk)
+    summary = log.ticket_summary(ticket.pk)
+    assert summary is not None and summary["priority"] == "urgent"
+    assert {k: event.payload[k] for k in summary} == summary
+    assert (event.group_id, event.assignee_id) == (group.pk, agent.pk)

@@ -65,7 +65,19 @@ def test_events_are_published_after_commit_and_round_trip_json(
         assert published == []  # nothing leaves before commit
     assert len(callbacks) >= 1
     created = [e for e in published if isinstance(e, TicketCreated)]
-    assert created == [TicketCreated(ticket.pk, ticket.number, None, "system", "web")]
+    assert created == [
+        TicketCreated(
+            ticket.pk,
+            ticket.number,
+            None,
+            "system",
+            "web",
+            subject=ticket.subject,
+            requester_id=ticket.requester_id,
+            status_id=ticket.status_id,
+            priority_id=ticket.priority_id,
+        )
+    ]
     assert json.loads(json.dumps(as_dict(created[0])))["ticket_id"] == ticket.pk
 
 

@@ -21,7 +21,7 @@ def _assignee(ticket_id: int) -> int | None:
 @subscribe(TicketCreated)
 def notify_assigned_on_creation(event: TicketCreated) -> None:
     """A ticket opened already assigned tells its assignee (unless they opened it)."""
-    assignee = _assignee(event.ticket_id)
+    assignee = event.assignee_id
     if assignee is not None:
         notify(
             kind=Kind.ASSIGNED,

@@ -82,9 +82,13 @@ def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
     }
 
 
-def append_ticket_event(type: str, ticket_id: int, **extra: Any) -> LiveEvent | None:
-    """Log ``type`` for a ticket with its summary; nothing if the ticket is gone."""
-    summary = ticket_summary(ticket_id)
+def append_ticket_event(
+    type: str, ticket_id: int, *, summary: dict[str, Any] | None = None, **extra: Any
+) -> LiveEvent | None:
+    """Log ``type`` for a ticket with its summary (read unless given); nothing if the ticket
+    is gone."""
+    if summary is None:
+        summary = ticket_summary(ticket_id)
     if summary is None:
         return None
     return append(

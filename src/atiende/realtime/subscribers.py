@@ -17,6 +17,7 @@ from django.db import connections, router
 from atiende.core.events import subscribe
 from atiende.realtime.log import READER, append, append_ticket_event
 from atiende.realtime.models import LiveEvent
+from atiende.tickets import config_cache
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.selectors import ticket_events
 
@@ -49,11 +50,35 @@ def logs(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], N
     return register
 
 
+def created_summary(event: TicketCreated) -> dict[str, Any] | None:
+    """A new ticket's summary (as ``log.ticket_summary`` reads it) from its creation event;
+    ``None`` when the event does not carry it or names a status this process does not know."""
+    statuses = {s.pk: s for s in config_cache.statuses()}
+    priorities = {p.pk: p for p in config_cache.priorities()}
+    status = statuses.get(event.status_id or 0)
+    priority = priorities.get(event.priority_id or 0)
+    if status is None or priority is None or event.requester_id is None:
+        return None
+    return {
+        "ticket_id": event.ticket_id,
+        "number": event.number,
+        "subject": event.subject,
+        "status": status.key,
+        "status_category": status.category,
+        "priority": priority.key,
+        "group_id": event.group_id,
+        "assignee_id": event.assignee_id,
+        "requester_id": event.requester_id,
+        "version": 1,
+    }
+
+
 @logs(TicketCreated)
 def log_ticket_created(event: TicketCreated) -> None:
     append_ticket_event(
         "ticket.created",
         event.ticket_id,
+        summary=created_summary(event),
         actor_id=event.actor_id,
         source=event.source,
         channel=event.channel,

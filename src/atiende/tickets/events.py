@@ -12,6 +12,14 @@ class TicketCreated:
     actor_id: int | None
     source: str
     channel: str
+    # What the ticket was created with, so that subscribers (live events, notifications) need
+    # not read it back inside the creating transaction.
+    subject: str = ""
+    requester_id: int | None = None
+    group_id: int | None = None
+    assignee_id: int | None = None
+    status_id: int | None = None
+    priority_id: int | None = None
 
 
 @dataclass(frozen=True)

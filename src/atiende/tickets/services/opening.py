@@ -116,6 +116,12 @@ def open_ticket(
             actor_id=actor.user_id,
             source=actor.source.value,
             channel=channel,
+            subject=ticket.subject,
+            requester_id=ticket.requester_id,
+            group_id=ticket.group_id,
+            assignee_id=ticket.assignee_id,
+            status_id=ticket.status_id,
+            priority_id=ticket.priority_id,
         )
     )
     return ticket
