@@ -160,9 +160,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def get(url: str) -> int:
+def get(url: str, timeout: float = 2) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  # loopback URL
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310  # loopback
             return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
@@ -211,7 +211,8 @@ def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
             assert run.poll() is None, (tmp_path / "run.log").read_text()
             assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
             time.sleep(0.3)
-        assert get(f"{base}/api/v1/openapi.json") == 200
+        # The first schema request builds it (a few seconds on a busy machine).
+        assert get(f"{base}/api/v1/openapi.json", timeout=30) == 200
         assert get(f"{base}/static/web/atiende.css") == 200
         children = descendants(run.pid)
         assert len(children) >= 5  # web (+2 workers), worker, scheduler
