@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
-import os
 import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from atiende.messaging.crypto import SecretUnreadable
 from atiende.messaging.models import AfterFetch, InboundMethod, Mailbox, Security
+from atiende.messaging.transports.tls import client_context
 
 TIMEOUT = 5.0
 REPLY_CHARS = 200
@@ -87,17 +86,6 @@ def _reply_text(value: Any) -> str:
 def _tls_context() -> ssl.SSLContext:
     """The same trust as the mail transports: system authorities plus
     ``ATIENDE_MAIL_CA_FILE`` when set."""
-    try:
-        from atiende.messaging.transports.tls import client_context
-    except ImportError:  # pragma: no cover - the transports land separately
-        context = ssl.create_default_context()
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        extra = getattr(settings, "ATIENDE_MAIL_CA_FILE", "") or os.environ.get(
-            "ATIENDE_MAIL_CA_FILE", ""
-        )
-        if extra:
-            context.load_verify_locations(cafile=extra)
-        return context
     return client_context()
 
 
