@@ -86,6 +86,9 @@ def mail_agent_reply(event: MessageAdded) -> None:
 
 @subscribe(TicketCreated)
 def mail_ticket_received(event: TicketCreated) -> None:
+    opened_by_requester = event.requester_id is None or event.actor_id == event.requester_id
+    if not opened_by_requester and not (event.actor_id is None and event.source == "channel"):
+        return  # opened by an agent on the customer's behalf: nothing to acknowledge
     ticket = _ticket(event.ticket_id)
     if ticket is None or not ticket.requester.is_customer:
         return
