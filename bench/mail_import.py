@@ -51,6 +51,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=20, help="messages per transaction")
     parser.add_argument("--profile", action="store_true", help="one process, under cProfile")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
     parser.add_argument(
@@ -248,12 +249,12 @@ print(f"tickets {Ticket.objects.count()} (with replies {threaded}), messages "
     return out
 
 
-def import_all(folders: list[Path], env: dict[str, str]) -> tuple[float, list[str]]:
+def import_all(folders: list[Path], env: dict[str, str], batch: int) -> tuple[float, list[str]]:
     atiende = str(VENV_BIN / "atiende")
     started = time.monotonic()
     children = [
         subprocess.Popen(
-            [atiende, "mail", "import", str(folder), "--mailbox", MAILBOX],
+            [atiende, "mail", "import", str(folder), "--mailbox", MAILBOX, "--batch", str(batch)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -354,7 +355,7 @@ def main() -> None:
     if args.breakdown:
         breakdown(folders[0], env)
         return
-    seconds, outputs = import_all(folders, env)
+    seconds, outputs = import_all(folders, env, args.batch)
     for output in outputs:
         print("  " + output.replace("\n", "\n  "))
     print(summary(env, args.db), end="")
