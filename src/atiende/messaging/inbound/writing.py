@@ -14,6 +14,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
@@ -32,6 +33,7 @@ from atiende.messaging.email.quotes import (
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
 from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
+from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
 from atiende.tickets.services import link_tickets, open_ticket, store_attachment
 from atiende.tickets.services.followers import MAX_FOLLOWERS_PER_CALL, add_followers
@@ -78,9 +80,14 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
     if thread is not None and not may_write(author, thread.ticket):
         logger.info("inbound %s: %s may not write to ticket %s", row.pk, sender, thread.ticket.pk)
         thread = None
+    written = None
     if thread is not None and thread.ticket.status.category not in CLOSED:
-        written = _reply(channel, row, parsed, author, thread, text, html)
-    else:
+        try:
+            with transaction.atomic():  # its stored files go too if the reply is refused
+                written = _reply(channel, row, parsed, author, thread, text, html)
+        except TicketClosed:
+            written = None  # closed a moment ago (PostgreSQL): a follow-up, as below
+    if written is None:
         written = _new_ticket(channel, row, parsed, author, text, html)
         if thread is not None:  # a reply to a closed ticket: a follow-up, linked to it
             link_tickets(
