@@ -52,11 +52,13 @@ def process_row(
     try:
         if parsed is None:
             parsed = parse(bytes(row.raw))
+        if locked:  # already inside the caller's transaction, which holds the row
+            _finish(row, _decide_or_refuse(row, parsed))
+            return row
         with transaction.atomic():
-            if not locked:
-                current = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
-                if current.state != InboundState.RECEIVED:
-                    return _reload(row.pk)  # another worker got there first
+            current = InboundMessage.objects.select_for_update().only("state").get(pk=row.pk)
+            if current.state != InboundState.RECEIVED:
+                return _reload(row.pk)  # another worker got there first
             _finish(row, _decide_or_refuse(row, parsed))
     except Exception as exc:
         logger.exception("inbound message %s could not be processed", row.pk)

@@ -262,5 +262,9 @@ def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) ->
             continue  # an unusable address in Cc is no reason to refuse the message
         if user.is_active:
             user_ids.append(user.pk)
-    if user_ids:
-        add_followers(channel, ticket_id=ticket.pk, user_ids=user_ids)
+    if not user_ids:
+        return
+    present = set(ticket.followers.filter(pk__in=user_ids).values_list("pk", flat=True))
+    new = [pk for pk in user_ids if pk not in present and pk != ticket.requester_id]
+    if new:  # a reply usually copies the same people again: nothing to lock or record
+        add_followers(channel, ticket_id=ticket.pk, user_ids=new)
