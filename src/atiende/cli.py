@@ -93,6 +93,7 @@ def _one_line(error: Exception) -> str:
     """The error as one line starting with the program's name."""
     from django.core.exceptions import ValidationError
     from django.core.management import CommandError
+    from django.utils.translation import gettext_noop
 
     from atiende.core.errors import AtiendeError
 
@@ -104,9 +105,20 @@ def _one_line(error: Exception) -> str:
     elif isinstance(error, CliError | CommandError):
         text = str(error)
     else:
-        text = f"{type(error).__name__}: {error} (ATIENDE_DEBUG=1 shows the traceback)"
+        hint = gettext_noop("%(kind)s: %(error)s (ATIENDE_DEBUG=1 shows the traceback)")
+        text = _translated(hint) % {"kind": type(error).__name__, "error": error}
     text = " ".join(text.split())
     return text if isinstance(error, CliError) and error.named else f"atiende: {text}"
+
+
+def _translated(message: str) -> str:
+    """``gettext``, or the message as it is when Django could not be set up."""
+    try:
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    except Exception:
+        return message
 
 
 def _setup() -> None:
@@ -125,10 +137,12 @@ def _dispatch(args: list[str]) -> int:
         return 0
     if args[:1] == ["mail"]:
         return mail(args[1:])
+    from django.utils.translation import gettext as _
+
     parser = build_parser()
     options, extra = parser.parse_known_args(args)
     if extra and options.command not in ("worker", "scheduler"):
-        parser.error(" ".join(["unrecognized arguments:", *extra]))
+        parser.error(_("unrecognized arguments: %(args)s") % {"args": " ".join(extra)})
     handlers = {
         "run": run,
         "demo": demo,

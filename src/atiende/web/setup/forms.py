@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atiende.accounts.models import Role
 from atiende.accounts.services.common import time_zones
@@ -109,7 +110,9 @@ class PriorityForm(forms.Form):
     color = forms.CharField(
         label=_("Colour"), initial="#6c757d", widget=forms.TextInput(attrs={"type": "color"})
     )
-    is_default = forms.BooleanField(label=_("Default for new tickets"), required=False)
+    is_default = forms.BooleanField(
+        label=pgettext_lazy("feminine", "Default for new tickets"), required=False
+    )
 
 
 class TagForm(forms.Form):
@@ -122,7 +125,9 @@ class CategoryForm(forms.Form):
     parent_id = forms.TypedChoiceField(
         label=_("Inside"), coerce=int, empty_value=None, required=False
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("feminine", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, parents: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,7 +175,9 @@ class CannedResponseForm(forms.Form):
     group_id = forms.TypedChoiceField(
         label=_("Group"), coerce=int, empty_value=None, required=False
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("feminine", "Active"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, groups: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from atiende.accounts.models import User
 from atiende.tickets.models import Channel, CustomField, CustomFieldType, Ticket, TicketType
@@ -101,7 +102,8 @@ def field_form(
             required=False,
             coerce=int,
             empty_value=None,
-            choices=[("", _("(none)"))] + [(c.pk, c.name) for c in page.categories()],
+            choices=[("", pgettext_lazy("feminine", "(none)"))]
+            + [(c.pk, c.name) for c in page.categories()],
         )
         initial[key] = ticket.category_id
     elif name == "tags":
