@@ -156,3 +156,31 @@ def test_an_import_killed_half_way_and_run_again_loses_and_duplicates_nothing(
     assert Ticket.objects.count() == -(-total // 3)
     keys = inbound_keys.values_list("message_id", flat=True)
     assert len(set(keys)) == total
+
+
+@pytest.mark.django_db
+def test_an_imported_agent_reply_is_not_mailed_to_the_customer_again(
+    tmp_path: Path, on_commit: Any
+) -> None:
+    """An archive holds the agents' old answers: importing them must not send them anew."""
+    from atiende.messaging.models import OutboundEmail
+    from tests.factories import make_agent, make_group
+
+    group = make_group()
+    make_agent(group, email="agent@support.test")
+    make_mailbox(group=group)
+    question = build(message_id="q1@customer.test", body="Is the printer fixed?")
+    answer = build(
+        sender="Sam <agent@support.test>",
+        subject="Re: The printer is on fire",
+        body="Yes, fixed this morning.",
+        message_id="a1@support.test",
+        in_reply_to="q1@customer.test",
+    )
+    folder = maildir_with(tmp_path / "md", [question, answer])
+    with on_commit():
+        assert main(["mail", "import", str(folder), "--mailbox", SUPPORT]) == 0
+    assert Ticket.objects.count() == 1
+    reply = Message.objects.get(body_text__startswith="Yes, fixed")
+    assert reply.author is not None and reply.author.is_agent and reply.public
+    assert not OutboundEmail.objects.filter(ticket_message=reply).exists()

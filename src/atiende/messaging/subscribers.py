@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from atiende.accounts.models import Role
 from atiende.core.events import subscribe
-from atiende.messaging.models import InboundMessage, OutboundEmail, OutboundKind
+from atiende.messaging.models import InboundMessage, InboundSource, OutboundEmail, OutboundKind
 from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
@@ -53,6 +53,13 @@ def _auto_generated(ticket: Ticket) -> bool:
     return InboundMessage.objects.filter(ticket_message=first, auto_generated=True).exists()
 
 
+def _imported(message: Message) -> bool:
+    """Whether ``message`` came from an archive import: old replies are not sent again."""
+    return InboundMessage.objects.filter(
+        ticket_message=message, source=InboundSource.IMPORT
+    ).exists()
+
+
 def _customer_followers(ticket: Ticket) -> list[str]:
     followers = ticket.followers.filter(
         role=Role.CUSTOMER, is_active=True, email__isnull=False
@@ -73,7 +80,7 @@ def mail_agent_reply(event: MessageAdded) -> None:
     if ticket is None or message is None or ticket.merged_into_id is not None:
         return
     address = _customer_address(ticket)
-    if not address or message.author_id == ticket.requester_id:
+    if not address or message.author_id == ticket.requester_id or _imported(message):
         return
     queue(
         ticket,
