@@ -168,6 +168,13 @@ def run_one(args: argparse.Namespace) -> list[dict[str, Any]]:
         )
     figures.append(data_size(args.db))
 
+    import gc
+
+    from atiende.core.startup import settle
+
+    gc.collect()  # the fixture's objects are garbage now
+    settle()  # as each server process does before serving (see atiende.core.startup)
+
     import reads
 
     print(f"Machine: {machine_note()}", flush=True)

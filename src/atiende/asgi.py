@@ -28,6 +28,8 @@ from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
 # Threads per web process that run Django views; each holds one database connection.
 WSGI_THREADS = 10
 
+from atiende.core.startup import settle  # noqa: E402
+
 application = ProtocolTypeRouter(
     {
         "http": WSGIMiddleware(django_wsgi, workers=WSGI_THREADS),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
@@ -36,3 +38,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+settle()

@@ -1,6 +1,12 @@
+"""The WSGI entry point (the ASGI one serves HTTP through it; see asgi.py)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
 application = get_wsgi_application()
+
+from atiende.core.startup import settle  # noqa: E402 (needs the app loaded)
+
+settle()
