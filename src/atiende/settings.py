@@ -13,7 +13,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from atiende.core.config import env_bool, env_list, mailers, sqlite_database
+from atiende.core.config import env_bool, env_list, mailers, postgres_options, sqlite_database
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -90,6 +90,8 @@ DATABASES: dict[str, Any] = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASE_URL:
     DATABASES["default"] = sqlite_database(Path(DATABASES["default"]["NAME"]))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = postgres_options(DATABASES["default"].get("OPTIONS", {}))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Outgoing email (password resets, invitations; customer email arrives with mailboxes).

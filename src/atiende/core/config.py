@@ -56,6 +56,23 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     }
 
 
+def postgres_options(options: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL session settings: joins planned in the order the ORM writes them.
+
+    The ticket list and the ticket page join a ticket to its requester, organization, group,
+    assignee and category. PostgreSQL spent 2.5-4.5 ms *planning* that query (reordering six
+    relations, most of them outer joins) to execute it in 0.3 ms; in written order, which is
+    the right one for these queries (the ticket first, then lookups by primary key), planning
+    takes 0.5 ms. ``ATIENDE_PG_JOIN_COLLAPSE_LIMIT`` overrides the value (8 is PostgreSQL's
+    default); behind PgBouncer, add ``options`` to its ``ignore_startup_parameters``.
+    """
+    limit = int(os.environ.get("ATIENDE_PG_JOIN_COLLAPSE_LIMIT", "1"))
+    merged = dict(options)
+    extra = merged.get("options", "")
+    merged["options"] = f"{extra} -c join_collapse_limit={limit}".strip()
+    return merged
+
+
 def mailers(smtp_url: str, mail_dir: Path) -> dict[str, Any]:
     """Django's ``MAILERS``: SMTP when ``smtp_url`` is set, else files under ``mail_dir``.
 

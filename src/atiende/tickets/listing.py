@@ -31,6 +31,7 @@ SORTS: dict[str, SortKey] = {
     "resolution_due_at": SortKey("due_sort", False, datetime.datetime),
 }
 DEFAULT_SORT = "-created_at"
+LIST_RELATED = ("requester", "group", "assignee", "organization", "category")
 NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 # Sort paths that are computed: a nullable column sorted with its empty values last, so that
 # the cursor never has to carry a NULL.
@@ -139,12 +140,17 @@ def list_tickets(
     sort: str = DEFAULT_SORT,
     limit: int = 25,
     cursor: str | None = None,
+    related: Sequence[str] = LIST_RELATED,
+    with_tags: bool = True,
 ) -> Page[Ticket]:
-    """A page of tickets as model instances, with what a list shows of them loaded."""
+    """A page of tickets as model instances, with what a list shows of them loaded: the
+    ``related`` objects joined in, and the tags when ``with_tags`` (a list that shows fewer
+    columns loads less)."""
     tickets, key = _sorted(actor, filters, sort)
-    tickets = tickets.select_related(
-        "requester", "group", "assignee", "organization", "category"
-    ).prefetch_related("tags")
+    if related:  # select_related() without names would join every relation
+        tickets = tickets.select_related(*related)
+    if with_tags:
+        tickets = tickets.prefetch_related("tags")
     if key.path.startswith("priority__"):  # the cursor reads the last row's priority order
         tickets = tickets.select_related("priority")
     page = paginate(tickets, key, limit=limit, cursor=cursor)

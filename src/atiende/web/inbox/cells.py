@@ -96,6 +96,15 @@ CELLS: dict[str, Cell] = {
 }
 
 
+# The related objects each column reads (the rest are columns of the ticket itself).
+RELATED = {"requester": "requester", "group": "group", "assignee": "assignee"}
+
+
+def related(columns: Sequence[str]) -> list[str]:
+    """What ``list_tickets`` must join in for these columns, and nothing more."""
+    return [RELATED[c] for c in columns if c in RELATED]
+
+
 def rows(
     tickets: Sequence[Ticket], columns: Sequence[tuple[str, str]]
 ) -> list[tuple[Ticket, SafeString]]:

@@ -139,7 +139,15 @@ def fragment_state(request: HttpRequest) -> InboxState:
 def ticket_page(request: HttpRequest, state: InboxState, cursor: str | None) -> Page[Ticket]:
     caller = actor(request)
     filters: TicketFilters = saved_views.ticket_filters(caller, state.filters)
-    return list_tickets(caller, filters, sort=state.sort, limit=PAGE_SIZE, cursor=cursor or None)
+    return list_tickets(
+        caller,
+        filters,
+        sort=state.sort,
+        limit=PAGE_SIZE,
+        cursor=cursor or None,
+        related=cells.related(state.columns),
+        with_tags="tags" in state.columns,
+    )
 
 
 def sidebar_sections(request: HttpRequest) -> list[tuple[str, list[InboxView]]]:
