@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from atiende.core.config import mailers
+from atiende.core.config import mailers, postgres_options
 
 
 def test_without_a_url_email_is_written_to_files(tmp_path: Path) -> None:
@@ -38,3 +38,24 @@ def test_smtp_urls(url: str, expected: dict[str, object], tmp_path: Path) -> Non
 def test_a_bad_url_is_refused_with_the_expected_shape(url: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="smtp://user:password@host:587"):
         mailers(url, tmp_path)
+
+
+def test_postgres_sessions_plan_joins_in_written_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert postgres_options({}) == {"options": "-c join_collapse_limit=1"}
+    given = {"options": "-c statement_timeout=5000", "sslmode": "require"}
+    merged = postgres_options(given)
+    assert merged["options"] == "-c statement_timeout=5000 -c join_collapse_limit=1"
+    assert merged["sslmode"] == "require" and given["options"] == "-c statement_timeout=5000"
+    monkeypatch.setenv("ATIENDE_PG_JOIN_COLLAPSE_LIMIT", "8")
+    assert postgres_options({}) == {"options": "-c join_collapse_limit=8"}
+
+
+@pytest.mark.django_db
+def test_the_setting_reaches_the_postgresql_session() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL session setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone() == ("1",)
