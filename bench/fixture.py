@@ -255,7 +255,22 @@ def trim_created(tickets: int) -> int:
     rebuild()  # QuerySet.delete() bypassed Ticket.delete()
     User.objects.filter(email__endswith="@" + NEW_CUSTOMER_DOMAIN).delete()
     ApiToken.objects.filter(name__startswith="bench ").delete()
+    if extra:
+        _settle_after_writes()
     return len(extra)
+
+
+def _settle_after_writes() -> None:
+    """What a live database's housekeeping does after a burst of writes and deletes:
+    PostgreSQL's autovacuum (dead rows, visibility map, statistics), SQLite's ANALYZE."""
+    from django.db import connection
+
+    from atiende.core.tasks import refresh_planner_statistics
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    refresh_planner_statistics.call()
 
 
 @contextlib.contextmanager
