@@ -30,7 +30,7 @@ from atiende.core.errors import ErrorCollector
 from atiende.tickets import custom_filters, selectors, services
 from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.listing import TicketFilters, list_ticket_rows
-from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.models import Channel
 from atiende.tickets.selectors import visible_tickets
 
 router = Router(tags=["tickets"])
@@ -52,7 +52,7 @@ render_extra(
     "ticket",
     lambda request, ticket: {
         "current": json.loads(
-            json.dumps(ticket_json.document(Ticket.objects.all(), ticket.pk), cls=NinjaJSONEncoder)
+            json.dumps(ticket_out(actor(request), ticket.pk), cls=NinjaJSONEncoder)
         )
     },
 )

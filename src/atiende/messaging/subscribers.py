@@ -23,8 +23,10 @@ from atiende.accounts.models import Role
 from atiende.core.events import subscribe
 from atiende.messaging.models import InboundMessage, InboundSource, OutboundEmail, OutboundKind
 from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
+from atiende.messaging.system import READER
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
+from atiende.tickets.selectors import visible_tickets
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ MAX_CC = 20
 
 
 def _ticket(ticket_id: int) -> Ticket | None:
-    return Ticket.objects.select_related("requester", "status").filter(pk=ticket_id).first()
+    return (
+        visible_tickets(READER).select_related("requester", "status").filter(pk=ticket_id).first()
+    )
 
 
 def _customer_address(ticket: Ticket) -> str:

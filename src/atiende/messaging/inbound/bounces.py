@@ -15,7 +15,9 @@ from atiende.messaging.models import (
     OutboundEmail,
     ThreadKey,
 )
+from atiende.messaging.system import READER
 from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services import add_message
 
 MAX_NOTE = 20_000
@@ -56,7 +58,7 @@ def _live(ticket: Ticket) -> Ticket:
     for _hop in range(MAX_MERGE_HOPS):
         if ticket.merged_into_id is None:
             break
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        ticket = visible_tickets(READER).get(pk=ticket.merged_into_id)
     return ticket
 
 

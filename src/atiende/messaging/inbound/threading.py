@@ -21,8 +21,9 @@ from django.conf import settings
 from atiende.accounts.models import User
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.models import ThreadKey
+from atiende.messaging.system import READER
 from atiende.tickets.models import Ticket
-from atiende.tickets.selectors import can_see_ticket
+from atiende.tickets.selectors import can_see_ticket, visible_tickets
 
 CONVERSATION_BYTES = 22  # Thread-Index: 6-byte time + 16-byte GUID name the conversation
 MAX_REFERENCES = 50
@@ -84,7 +85,7 @@ def find_thread(parsed: ParsedEmail) -> Thread | None:
             return _thread(found, "thread-index")
     number = tag_number(parsed.subject)
     if number is not None:
-        by_tag = Ticket.objects.filter(number=number).values_list("pk", flat=True).first()
+        by_tag = visible_tickets(READER).filter(number=number).values_list("pk", flat=True).first()
         if by_tag is not None:
             return _thread(by_tag, "subject-tag")
     return None
@@ -104,10 +105,15 @@ def _by_message_ids(ids: list[str]) -> int | None:
 
 
 def _thread(ticket_id: int, how: str) -> Thread | None:
-    ticket = Ticket.objects.select_related("status").filter(pk=ticket_id).first()
+    ticket = visible_tickets(READER).select_related("status").filter(pk=ticket_id).first()
     hops = 0
     while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        ticket = Ticket.objects.select_related("status").filter(pk=ticket.merged_into_id).first()
+        ticket = (
+            visible_tickets(READER)
+            .select_related("status")
+            .filter(pk=ticket.merged_into_id)
+            .first()
+        )
         hops += 1
     return Thread(ticket, how) if ticket is not None else None
 
