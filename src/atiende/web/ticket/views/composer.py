@@ -1,0 +1,197 @@
+"""The composer: replies and notes, attachments, canned responses, @mentions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from atiende.core.errors import AtiendeError
+from atiende.tickets import canned
+from atiende.tickets import services as tickets
+from atiende.tickets.models import StatusCategory, Ticket
+from atiende.web.common import actor, apply_errors, current_user, error_fragment, staff_required
+from atiende.web.ticket import page
+from atiende.web.ticket.formatting import text_to_rich_html
+from atiende.web.ticket.forms import (
+    ComposerForm,
+)
+from atiende.web.ticket.views.common import is_htmx, load_ticket
+from atiende.web.ticket.views.header import mark_changed
+
+# Composer ------------------------------------------------------------------------------------
+
+
+def composer_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    form: ComposerForm,
+    *,
+    status: int = 200,
+    collision: Any = None,
+    alert: str = "",
+    attachments: list[Any] | None = None,
+    mentions: list[Any] | None = None,
+) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "composer": form,
+        "collision": collision,
+        "composer_alert": alert,
+        "pending_attachments": attachments or [],
+        "pending_mentions": mentions or [],
+        "last_seen": form["last_seen"].value() or 0,
+        "collision_html": page.message_html(collision) if collision is not None else "",
+    }
+    return render(request, "web/ticket/_composer.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Send a reply or a note; with ``then`` also set pending or solved in the same action.
+
+    Before a public reply, a newer public message from someone else stops the send: the agent
+    sees it, keeps their text and may send anyway.
+    """
+    ticket = load_ticket(request, ticket_id)
+    caller = actor(request)
+    form = ComposerForm(request.POST)
+    if not form.is_valid():
+        return composer_context(request, ticket, form, status=422)
+    data = form.cleaned_data
+    public: bool = data["public"]
+    attachment_ids = form.ids("attachment_ids")
+    mention_ids = form.ids("mentions") if not public else []
+    try:
+        for upload in request.FILES.getlist("file"):
+            stored = tickets.store_attachment(
+                caller, ticket_id=ticket.pk, filename=upload.name or "", stream=upload
+            )
+            attachment_ids.append(stored.pk)
+    except AtiendeError as error:
+        apply_errors(form, error)
+        return composer_context(request, ticket, form, status=error.status)
+    pending = page.pending_attachments(caller, ticket, attachment_ids)
+    mentioned = page.agents_by_id(mention_ids)
+    if public and not data["force"] and data["last_seen"] is not None:
+        newer = page.newer_public_message(caller, ticket, after_id=data["last_seen"])
+        if newer is not None:
+            values = request.POST.copy()
+            values["last_seen"] = str(newer.pk)
+            kept = ComposerForm(values)
+            kept.is_valid()
+            return composer_context(
+                request,
+                ticket,
+                kept,
+                status=409,
+                collision=newer,
+                attachments=pending,
+                mentions=mentioned,
+            )
+    try:
+        tickets.add_message(
+            caller,
+            ticket_id=ticket.pk,
+            body=data["body"],
+            body_html=text_to_rich_html(data["body"]),
+            public=public,
+            attachment_ids=attachment_ids,
+            mentions=mention_ids,
+        )
+    except AtiendeError as error:
+        apply_errors(form, error)
+        return composer_context(
+            request, ticket, form, status=error.status, attachments=pending, mentions=mentioned
+        )
+    alert = ""
+    if data["then"]:
+        alert = _set_status_after(request, ticket_id, data["then"])
+    fresh = ComposerForm(
+        initial={
+            "public": "1" if public else "0",
+            "last_seen": page.last_message_id(caller, ticket),
+        }
+    )
+    if not is_htmx(request):
+        return redirect("ticket", ticket_id=ticket.pk)
+    return mark_changed(composer_context(request, ticket, fresh, alert=alert))
+
+
+def _set_status_after(request: HttpRequest, ticket_id: int, then: str) -> str:
+    """Move the ticket to pending or solved after sending; an error message or ``""``."""
+    current = load_ticket(request, ticket_id)
+    category = StatusCategory.PENDING if then == "pending" else StatusCategory.SOLVED
+    status = page.first_status(current, category)
+    if status is None:
+        return _("Sent. The ticket cannot move from “%(status)s” to %(category)s.") % {
+            "status": current.status.name,
+            "category": category.label,
+        }
+    try:
+        tickets.change_status(actor(request), ticket_id=current.pk, status=status.key)
+    except AtiendeError as error:
+        return _("Sent. The status could not be changed: %(error)s") % {"error": error.detail}
+    return ""
+
+
+@staff_required
+@require_POST
+def upload(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Store dropped or picked files now; the composer sends their ids with the message."""
+    ticket = load_ticket(request, ticket_id)
+    files = request.FILES.getlist("file")
+    if not files:
+        return error_fragment(request, AtiendeError(_("Choose a file to attach.")))
+    stored = []
+    try:
+        for upload_file in files:
+            stored.append(
+                tickets.store_attachment(
+                    actor(request),
+                    ticket_id=ticket.pk,
+                    filename=upload_file.name or "",
+                    stream=upload_file,
+                )
+            )
+    except AtiendeError as error:
+        return error_fragment(request, error)
+    return render(request, "web/ticket/_attachment_chips.html", {"attachments": stored})
+
+
+@staff_required
+@require_GET
+def canned_list(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = load_ticket(request, ticket_id)
+    q = (request.GET.get("q") or request.GET.get("canned_q") or "")[:100]
+    responses = list(canned.available_responses(actor(request), q=q)[:30])
+    return render(
+        request, "web/ticket/_canned_list.html", {"ticket": ticket, "responses": responses}
+    )
+
+
+@staff_required
+@require_GET
+def canned_text(request: HttpRequest, ticket_id: int, response_id: int) -> HttpResponse:
+    """The response's text for this ticket, as plain text for the composer to insert."""
+    ticket = load_ticket(request, ticket_id)
+    try:
+        response = canned.get_response(actor(request), response_id)
+    except AtiendeError as error:
+        return error_fragment(request, error)
+    text = canned.render_response(response, ticket=ticket, agent=current_user(request))
+    answer = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    answer["X-Content-Type-Options"] = "nosniff"
+    return answer
+
+
+@staff_required
+@require_GET
+def mention_suggestions(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = load_ticket(request, ticket_id)
+    agents = page.mentionable(ticket, request.GET.get("q", "")[:100])
+    return render(request, "web/ticket/_mentions.html", {"agents": agents})
