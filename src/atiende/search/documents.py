@@ -6,11 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models.functions import Left
+from django.db import connections
 
 from atiende.core.actor import Actor
-from atiende.tickets.models import Message
-from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.models import Message, Ticket
 
 # The indexer reads every ticket: it acts as the system.
 INDEXER = Actor.system("search index")
@@ -31,22 +30,32 @@ class TicketDocument:
 
 
 def load_documents(ticket_ids: Sequence[int], *, using: str) -> list[TicketDocument]:
-    """The documents of those of ``ticket_ids`` that exist, read in two queries."""
-    subjects = dict(
-        visible_tickets(INDEXER).using(using).filter(pk__in=ticket_ids).values_list("pk", "subject")
-    )
-    if not subjects:
+    """The documents of those of ``ticket_ids`` that exist, read in one statement.
+
+    Written as SQL rather than two ORM queries: it runs inside every ticket write's
+    transaction (the search index is kept there), where compiling two querysets cost more
+    than reading the rows.
+    """
+    if not ticket_ids:
         return []
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    tickets, messages = quote(Ticket._meta.db_table), quote(Message._meta.db_table)
+    marks = ", ".join(["%s"] * len(ticket_ids))
+    sql = (
+        f"SELECT t.id, t.subject, m.public, SUBSTR(m.body_text, 1, {MAX_PART_CHARS}) "  # noqa: S608
+        f"FROM {tickets} t LEFT JOIN {messages} m ON m.ticket_id = t.id "
+        f"WHERE t.id IN ({marks}) ORDER BY t.id, m.created_at, m.id"
+    )
+    subjects: dict[int, str] = {}
     public: defaultdict[int, list[str]] = defaultdict(list)
     internal: defaultdict[int, list[str]] = defaultdict(list)
-    messages = (
-        Message.objects.using(using)
-        .filter(ticket_id__in=list(subjects))
-        .order_by("ticket_id", "created_at", "pk")
-        .values_list("ticket_id", "public", Left("body_text", MAX_PART_CHARS))
-    )
-    for ticket_id, is_public, body in messages:
-        (public if is_public else internal)[ticket_id].append(body)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(ticket_ids))
+        for ticket_id, subject, is_public, body in cursor.fetchall():
+            subjects[ticket_id] = subject
+            if body is not None:
+                (public if is_public else internal)[ticket_id].append(body)
     return [
         TicketDocument(
             ticket_id=pk,
