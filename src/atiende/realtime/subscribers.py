@@ -53,10 +53,9 @@ def logs(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], N
 def created_summary(event: TicketCreated) -> dict[str, Any] | None:
     """A new ticket's summary (as ``log.ticket_summary`` reads it) from its creation event;
     ``None`` when the event does not carry it or names a status this process does not know."""
-    statuses = {s.pk: s for s in config_cache.statuses()}
-    priorities = {p.pk: p for p in config_cache.priorities()}
-    status = statuses.get(event.status_id or 0)
-    priority = priorities.get(event.priority_id or 0)
+    snapshot = config_cache.snapshot()  # read only here: no copies needed
+    status = next((s for s in snapshot.statuses if s.pk == event.status_id), None)
+    priority = next((p for p in snapshot.priorities if p.pk == event.priority_id), None)
     if status is None or priority is None or event.requester_id is None:
         return None
     return {

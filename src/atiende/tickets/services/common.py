@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
@@ -17,25 +18,28 @@ MAX_TAG_LENGTH = 100
 
 
 def default_status() -> Status:
-    active = [s for s in config_cache.statuses() if s.is_active]
+    active = [s for s in config_cache.snapshot().statuses if s.is_active]
     status = next((s for s in active if s.is_default), None)
     if status is None:
         status = next((s for s in active if s.category == StatusCategory.NEW), None)
     if status is None:
         raise RuntimeError("no default ticket status is configured")
-    return status
+    return copy.copy(status)  # the caller's own, as config_cache hands out
 
 
 def first_status_in(category: StatusCategory) -> Status | None:
-    return Status.objects.filter(category=category, is_active=True).order_by("order", "id").first()
+    """The first active status of ``category`` in workflow order (from the snapshot)."""
+    statuses = config_cache.snapshot().statuses  # ordered by (order, id)
+    found = next((s for s in statuses if s.category == category and s.is_active), None)
+    return copy.copy(found) if found is not None else None
 
 
 def default_priority() -> Priority:
-    priorities = config_cache.priorities()
+    priorities = config_cache.snapshot().priorities
     priority = next((p for p in priorities if p.is_default), None) or next(iter(priorities), None)
     if priority is None:
         raise RuntimeError("no ticket priority is configured")
-    return priority
+    return copy.copy(priority)
 
 
 def resolve_status(key: str, field: str = "status") -> Status:
@@ -96,6 +100,8 @@ def resolve_tags(names: Iterable[str], field: str = "tags") -> list[Tag]:
             )
         if tag not in wanted:
             wanted.append(tag)
+    if not wanted:
+        return []
     existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
     missing = [Tag(name=n) for n in wanted if n not in existing]
     if missing:
