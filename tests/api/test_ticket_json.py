@@ -61,3 +61,34 @@ def test_an_unknown_ticket_is_not_found() -> None:
 
     with pytest.raises(TicketNotFound):
         ticket_json.document(Ticket.objects.all(), 999_999)
+
+
+@pytest.mark.parametrize("tags", [[], ["vip", "Billing"]])
+def test_the_answer_to_a_create_is_what_a_read_returns(tags: list[str]) -> None:
+    """The create answer is built from the ticket just written; it must match a fresh read."""
+    from django.test import Client
+
+    from atiende.accounts.services import create_api_token
+
+    group = make_group()
+    agent = make_agent(group)
+    org = make_org(domains=("acme.test",))
+    category = Category.objects.create(name_en="Billing", name_es="Facturación")
+    _, token = create_api_token(SYSTEM, user=agent, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = {
+        "subject": "Invoice twice",
+        "body": "We were charged twice.",
+        "requester": {"email": "ana@acme.test", "name": "Ana"},
+        "group_id": group.pk,
+        "assignee_id": agent.pk,
+        "category_id": category.pk,
+        "priority": "high",
+        "tags": tags,
+    }
+    created = client.post("/api/v1/tickets", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    read = client.get(f"/api/v1/tickets/{created.json()['id']}")
+    assert created.json() == read.json()
+    assert created.json()["organization"] == {"id": org.pk, "name": org.name}
+    assert created.json()["tags"] == sorted(t.lower() for t in tags)

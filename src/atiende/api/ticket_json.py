@@ -60,8 +60,24 @@ RELATED = (
 COLUMNS = FIELDS + RELATED
 
 
-def documents(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The JSON data of each row (a ``values(*COLUMNS)`` dict), in order."""
+def row_of(ticket: Ticket) -> dict[str, Any]:
+    """The row ``values(*COLUMNS)`` would read for ``ticket``, taken from the instance (a
+    ticket just written, whose related objects are in memory), so that the answer to a write
+    does not read the ticket back."""
+    row: dict[str, Any] = {}
+    for column in COLUMNS:
+        value: Any = ticket
+        for part in column.split("__"):
+            value = None if value is None else getattr(value, part)
+        row[column] = value
+    return row
+
+
+def documents(
+    rows: Sequence[dict[str, Any]], *, tags: dict[int, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """The JSON data of each row (a ``values(*COLUMNS)`` dict), in order; ``tags`` (ticket id
+    → names) when the caller knows them, else they are read."""
     if not rows:
         return []
     statuses = {s.pk: s for s in config_cache.statuses()}
@@ -72,7 +88,8 @@ def documents(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         config_cache.clear()
         statuses = {s.pk: s for s in config_cache.statuses()}
         priorities = {p.pk: p for p in config_cache.priorities()}
-    tags = _tags([r["id"] for r in rows])
+    if tags is None:
+        tags = _tags([r["id"] for r in rows])
     spanish = (get_language() or "en")[:2] == "es"
     out = []
     for row in rows:

@@ -111,7 +111,9 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
             channel=payload.channel or Channel.API,
             **payload.model_dump(exclude={"requester", "requester_id", "channel"}),
         )
-        return 201, ticket_out(caller, ticket.pk)
+        # Answered from the ticket just written (the tags, when there are any, read back).
+        known: dict[int, list[str]] | None = None if payload.tags else {ticket.pk: []}
+        return 201, ticket_json.documents([ticket_json.row_of(ticket)], tags=known)[0]
 
     assert caller.user is not None
     return idempotency.run(request, caller.user, handler)
