@@ -49,7 +49,8 @@ def find_or_create_customer(
     one, and a concurrent creation of the same customer is caught by the unique email.
     """
     address = clean_email(email, field)
-    existing = User.objects.filter(email=address).first()
+    # With the organization: a new ticket records it (and answers with its name).
+    existing = User.objects.select_related("organization").filter(email=address).first()
     if existing is None:
         identity = Identity.objects.filter(channel=IdentityChannel.EMAIL, value=address).first()
         existing = identity.user if identity else None

@@ -89,6 +89,8 @@ def open_ticket(
         category=common.resolve_category(category_id) if category_id is not None else None,
         custom_fields=clean_custom_fields(CustomFieldTarget.TICKET, custom_fields or {}),
     )
+    if User.organization.is_cached(requester):
+        ticket.organization = requester.organization  # in memory for whoever reads it next
     tag_objects = common.resolve_tags(tags)
     ticket.number = next_ticket_number()
     ticket.last_message_at = timezone.now()
