@@ -15,6 +15,8 @@ from django.utils import timezone
 from atiende.core.actor import Actor
 from atiende.realtime import conf
 from atiende.realtime.models import LiveEvent
+from atiende.tickets import config_cache
+from atiende.tickets.models import Priority, Status
 from atiende.tickets.selectors import visible_tickets
 
 READER = Actor.system("realtime")
@@ -47,38 +49,69 @@ def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
     """What the workspace shows of a ticket in a list, and who may see it; one query.
 
     Never message bodies: a live event says *that* something changed; pages fetch the rest
-    through their own scoped views.
+    through their own scoped views. Status and priority keys come from the configuration
+    snapshot, not a join (this runs inside every ticket write's transaction).
     """
     row = (
         visible_tickets(READER)
         .filter(pk=ticket_id)
-        .values(
-            "pk",
+        .values_list(
             "number",
             "subject",
             "group_id",
             "assignee_id",
             "requester_id",
-            "status__key",
-            "status__category",
-            "priority__key",
+            "status_id",
+            "priority_id",
             "version",
         )
         .first()
     )
     if row is None:
         return None
+    number, subject, group_id, assignee_id, requester_id, status_id, priority_id, version = row
+    return summarize(
+        ticket_id=ticket_id,
+        number=number,
+        subject=subject,
+        group_id=group_id,
+        assignee_id=assignee_id,
+        requester_id=requester_id,
+        status_id=status_id,
+        priority_id=priority_id,
+        version=version,
+    )
+
+
+def summarize(
+    *,
+    ticket_id: int,
+    number: int,
+    subject: str,
+    group_id: int | None,
+    assignee_id: int | None,
+    requester_id: int,
+    status_id: int,
+    priority_id: int,
+    version: int,
+) -> dict[str, Any]:
+    """A ticket's summary from its values; status and priority keys from the snapshot."""
+    snapshot = config_cache.snapshot()
+    status = next((s for s in snapshot.statuses if s.pk == status_id), None)
+    priority = next((p for p in snapshot.priorities if p.pk == priority_id), None)
+    if status is None or priority is None:  # configured moments ago in another process
+        status, priority = Status.objects.get(pk=status_id), Priority.objects.get(pk=priority_id)
     return {
-        "ticket_id": row["pk"],
-        "number": row["number"],
-        "subject": row["subject"],
-        "status": row["status__key"],
-        "status_category": row["status__category"],
-        "priority": row["priority__key"],
-        "group_id": row["group_id"],
-        "assignee_id": row["assignee_id"],
-        "requester_id": row["requester_id"],
-        "version": row["version"],
+        "ticket_id": ticket_id,
+        "number": number,
+        "subject": subject,
+        "status": status.key,
+        "status_category": status.category,
+        "priority": priority.key,
+        "group_id": group_id,
+        "assignee_id": assignee_id,
+        "requester_id": requester_id,
+        "version": version,
     }
 
 

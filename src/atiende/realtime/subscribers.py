@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 from django.db import connections, router
 
 from atiende.core.events import subscribe
-from atiende.realtime.log import READER, append, append_ticket_event
+from atiende.realtime.log import READER, append, append_ticket_event, summarize
 from atiende.realtime.models import LiveEvent
-from atiende.tickets import config_cache
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.selectors import ticket_events
 
@@ -51,25 +50,20 @@ def logs(event_type: type[E]) -> Callable[[Callable[[E], None]], Callable[[E], N
 
 
 def created_summary(event: TicketCreated) -> dict[str, Any] | None:
-    """A new ticket's summary (as ``log.ticket_summary`` reads it) from its creation event;
-    ``None`` when the event does not carry it or names a status this process does not know."""
-    snapshot = config_cache.snapshot()  # read only here: no copies needed
-    status = next((s for s in snapshot.statuses if s.pk == event.status_id), None)
-    priority = next((p for p in snapshot.priorities if p.pk == event.priority_id), None)
-    if status is None or priority is None or event.requester_id is None:
+    """A new ticket's summary from its creation event (``None`` if the event lacks it)."""
+    if event.status_id is None or event.priority_id is None or event.requester_id is None:
         return None
-    return {
-        "ticket_id": event.ticket_id,
-        "number": event.number,
-        "subject": event.subject,
-        "status": status.key,
-        "status_category": status.category,
-        "priority": priority.key,
-        "group_id": event.group_id,
-        "assignee_id": event.assignee_id,
-        "requester_id": event.requester_id,
-        "version": 1,
-    }
+    return summarize(
+        ticket_id=event.ticket_id,
+        number=event.number,
+        subject=event.subject,
+        group_id=event.group_id,
+        assignee_id=event.assignee_id,
+        requester_id=event.requester_id,
+        status_id=event.status_id,
+        priority_id=event.priority_id,
+        version=1,
+    )
 
 
 @logs(TicketCreated)
