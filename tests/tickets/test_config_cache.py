@@ -5,19 +5,22 @@ from __future__ import annotations
 import pytest
 
 from atiende.tickets import config_cache
-from atiende.tickets.models import CustomField, Priority, Status
+from atiende.tickets.models import CustomField, Priority, Status, StatusCategory
 from atiende.tickets.services import common
 
 pytestmark = pytest.mark.django_db
 
 
 def test_snapshot_is_read_once_then_reused(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # statuses, priorities, custom fields, transitions
         config_cache.snapshot()
     with django_assert_num_queries(0):
         assert common.default_status().key == "new"
         assert common.default_priority().key == "normal"
         assert common.resolve_status("pending").key == "pending"
+        open_status = common.first_status_in(StatusCategory.OPEN)
+        assert open_status is not None
+        common.check_transition(common.default_status(), open_status)
 
 
 def test_a_saved_change_is_seen_at_once() -> None:

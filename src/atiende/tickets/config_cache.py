@@ -33,6 +33,7 @@ class Snapshot:
     statuses: tuple[Status, ...]  # in display order (order, id)
     priorities: tuple[Priority, ...]
     custom_fields: tuple[CustomField, ...]  # active ones only
+    transitions: dict[int, frozenset[int]]  # status id -> the ids it may move to (if limited)
     taken_at: float
 
 
@@ -49,11 +50,27 @@ def snapshot() -> Snapshot:
         statuses=tuple(Status.objects.order_by("order", "id")),
         priorities=tuple(Priority.objects.order_by("order", "id")),
         custom_fields=tuple(CustomField.objects.filter(is_active=True)),
+        transitions=_transitions(),
         taken_at=time.monotonic(),
     )
     with _lock:
         _snapshot = fresh
     return fresh
+
+
+def _transitions() -> dict[int, frozenset[int]]:
+    pairs: dict[int, set[int]] = {}
+    through = Status.allowed_next.through.objects.values_list("from_status_id", "to_status_id")
+    for source, target in through:
+        pairs.setdefault(source, set()).add(target)
+    return {source: frozenset(targets) for source, targets in pairs.items()}
+
+
+def allowed_next(status_id: int) -> list[Status]:
+    """The active statuses ``status_id`` may move to; empty when it is not limited."""
+    current = snapshot()
+    targets = current.transitions.get(status_id, frozenset())
+    return [copy.copy(s) for s in current.statuses if s.pk in targets and s.is_active]
 
 
 def clear() -> None:

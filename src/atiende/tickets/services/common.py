@@ -121,8 +121,8 @@ def check_transition(current: Status, new: Status) -> None:
     if current.category == StatusCategory.CLOSED:
         message = _("A closed ticket cannot change status.")
     else:
-        allowed = current.allowed_next.all()
-        if not allowed.exists() or allowed.filter(pk=new.pk).exists():
+        allowed = config_cache.snapshot().transitions.get(current.pk)
+        if not allowed or new.pk in allowed:
             return
         message = _("Cannot move from “%(old)s” to “%(new)s”.") % {
             "old": current.name,

@@ -189,9 +189,9 @@ def next_statuses(ticket: Ticket) -> list[Status]:
     current = ticket.status
     if current.category == StatusCategory.CLOSED:
         return [current]
-    allowed = list(current.allowed_next.filter(is_active=True))
+    allowed = config_cache.allowed_next(current.pk)
     if not allowed:
-        allowed = list(Status.objects.filter(is_active=True))
+        allowed = [s for s in config_cache.statuses() if s.is_active]
     return [current] + [s for s in allowed if s.pk != current.pk]
 
 
