@@ -70,3 +70,18 @@ def problem(response: Any, status: int) -> dict[str, Any]:
 
 def fields(body: dict[str, Any]) -> set[str]:
     return {e["field"] for e in body["errors"]}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each schemathesis operation its own node id.
+
+    schemathesis names its items ``test…[GET /api/v1/tickets]`` but leaves every node id the
+    bare function name; pytest-xdist's ``--dist loadgroup`` (``make test``) keys work by node
+    id, so the 55 operations collapsed into one and only one was ever run in parallel runs.
+    """
+    from _pytest.nodeid import NodeId  # pytest 9's structured id (pytest is pinned)
+
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and not item.nodeid.endswith("]"):
+            item._id = NodeId.parse(f"{item.nodeid}[{label}]")
