@@ -21,7 +21,7 @@ from atiende.core.text import clean_text
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Message, StatusCategory
-from atiende.tickets.services.messages import _after_message, _claim_attachments, write_message
+from atiende.tickets.services.messages import after_message, claim_attachments, write_message
 
 CLOSED = (StatusCategory.CLOSED, StatusCategory.CANCELLED)
 
@@ -67,8 +67,8 @@ def add_channel_message(
         external_id=external_id,
     )
     if attachment_ids:
-        _claim_attachments(system, ticket, message, attachment_ids)
-    _after_message(actor, ticket, message)
+        claim_attachments(system, ticket, message, attachment_ids)
+    after_message(actor, ticket, message)
     return message
 
 
@@ -85,7 +85,7 @@ def attach_to_message(
     message = Message.objects.select_related("ticket").get(pk=message_id)
     ticket = lock_visible_ticket(system, message.ticket_id)
     if attachment_ids:
-        _claim_attachments(system, ticket, message, attachment_ids)
+        claim_attachments(system, ticket, message, attachment_ids)
     if body_html:
         message.body_html = sanitize_html(clean_text(body_html))
         message.save(update_fields=["body_html"])

@@ -74,7 +74,7 @@ def add_message(
         attachment_ids=attachment_ids,
         external_id=external_id,
     )
-    _after_message(actor, ticket, message)
+    after_message(actor, ticket, message)
     if mentioned:
         publish(AgentsMentioned(ticket.pk, message.pk, actor.user_id, mentioned))
     return message
@@ -139,11 +139,11 @@ def write_message(
         external_id=clean_text(external_id)[:998],
     )
     if attachment_ids:
-        _claim_attachments(actor, ticket, message, attachment_ids)
+        claim_attachments(actor, ticket, message, attachment_ids)
     return message
 
 
-def _claim_attachments(
+def claim_attachments(
     actor: Actor, ticket: Ticket, message: Message, attachment_ids: Sequence[int]
 ) -> None:
     """Attach files this actor uploaded to this ticket and that no message holds yet."""
@@ -161,7 +161,7 @@ def _claim_attachments(
     pending.update(message=message)
 
 
-def _after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
+def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     """Keep the ticket's timestamps and status in step with the conversation."""
     now = timezone.now()
     events = []
