@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.realtime import conf
 from atiende.realtime.models import LiveEvent
@@ -34,7 +35,7 @@ def append(
     user_id: int | None = None,
 ) -> LiveEvent:
     """Write one event; every web process delivers it to the sockets allowed to see it."""
-    return LiveEvent.objects.create(
+    event = LiveEvent(
         type=type,
         ticket_id=ticket_id,
         group_id=group_id,
@@ -43,6 +44,8 @@ def append(
         user_id=user_id,
         payload=payload,
     )
+    rows.insert(event)  # inside every ticket write: built once, not per call
+    return event
 
 
 def ticket_summary(ticket_id: int) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from atiende.accounts.models import User
+from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.tickets.models import Ticket, TicketEvent
 
@@ -58,4 +59,4 @@ def event(
 
 
 def record(events: Iterable[TicketEvent]) -> None:
-    TicketEvent.objects.bulk_create(list(events))
+    rows.insert_many(list(events))

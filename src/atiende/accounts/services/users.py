@@ -23,6 +23,7 @@ from atiende.accounts.services.common import (
     require_admin,
     require_staff,
 )
+from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
 from atiende.core.text import clean_text
@@ -50,9 +51,11 @@ def find_or_create_customer(
     """
     address = clean_email(email, field)
     # With the organization: a new ticket records it (and answers with its name).
-    existing = User.objects.select_related("organization").filter(email=address).first()
+    existing = rows.first(User, related=("organization",), email=address)
     if existing is None:
-        identity = Identity.objects.filter(channel=IdentityChannel.EMAIL, value=address).first()
+        identity = rows.first(
+            Identity, related=("user",), channel=IdentityChannel.EMAIL, value=address
+        )
         existing = identity.user if identity else None
     if existing is not None:
         return existing

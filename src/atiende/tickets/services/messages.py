@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
+from atiende.core import rows
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid
 from atiende.core.events import publish
@@ -112,6 +113,38 @@ def write_message(
     external_id: str,
 ) -> Message:
     """Validate and store one message of ``ticket`` (already locked or just created)."""
+    message = build_message(
+        ticket,
+        author=author,
+        body=body,
+        body_html=body_html,
+        public=public,
+        channel=channel,
+        attachment_count=len(attachment_ids),
+        external_id=external_id,
+    )
+    rows.insert(message)
+    if attachment_ids:
+        claim_attachments(actor, ticket, message, attachment_ids)
+    return message
+
+
+def build_message(
+    ticket: Ticket,
+    *,
+    author: User | None,
+    body: str,
+    body_html: str,
+    public: bool,
+    channel: str,
+    attachment_count: int,
+    external_id: str,
+) -> Message:
+    """One message of ``ticket``, validated and cleaned but not saved.
+
+    No query: a caller can build it before its transaction starts and so hold SQLite's write
+    lock only for the writes (opening a ticket does).
+    """
     errors = ErrorCollector()
     text = clean_text(body)
     html = sanitize_html(clean_text(body_html)) if body_html else ""
@@ -123,12 +156,12 @@ def write_message(
         errors.add("body", _("The message is longer than %(max)d characters.") % {"max": MAX_BODY})
     if channel not in Channel.values:
         errors.add("channel", _("Unknown channel."))
-    if len(attachment_ids) > MAX_ATTACHMENTS:
+    if attachment_count > MAX_ATTACHMENTS:
         errors.add("attachment_ids", _("Too many attachments."))
     errors.raise_if_any()
 
     inbound = author is not None and not author.is_agent
-    message = Message.objects.create(
+    return Message(
         ticket=ticket,
         author=author,
         public=public,
@@ -138,9 +171,6 @@ def write_message(
         body_html=html or text_to_html(text),
         external_id=clean_text(external_id)[:998],
     )
-    if attachment_ids:
-        claim_attachments(actor, ticket, message, attachment_ids)
-    return message
 
 
 def claim_attachments(

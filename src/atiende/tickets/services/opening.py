@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
+from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden
 from atiende.core.events import publish
@@ -20,12 +21,11 @@ from atiende.tickets.events import TicketCreated
 from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
 from atiende.tickets.numbering import next_ticket_number
 from atiende.tickets.services import common
-from atiende.tickets.services.messages import write_message
+from atiende.tickets.services.messages import build_message, claim_attachments
 
 MAX_SUBJECT = 255
 
 
-@transaction.atomic
 def open_ticket(
     actor: Actor,
     *,
@@ -48,7 +48,9 @@ def open_ticket(
 ) -> Ticket:
     """Create a ticket with its first message and record who opened it, from where.
 
-    Customers may open tickets only for themselves, and cannot set routing fields.
+    Customers may open tickets only for themselves, and cannot set routing fields. Everything
+    is validated and built first; the transaction holds only the writes (on SQLite it holds
+    the database's one write lock, so its length bounds how many tickets open per second).
     """
     user = actor.user
     if user is not None and not user.is_agent:
@@ -92,25 +94,31 @@ def open_ticket(
     if User.organization.is_cached(requester):
         ticket.organization = requester.organization  # in memory for whoever reads it next
     tag_objects = common.resolve_tags(tags)
-    ticket.number = next_ticket_number()
-    ticket.last_message_at = timezone.now()
-    ticket.save()
-    if tag_objects:
-        ticket.tags.set(tag_objects)
-
-    author = requester if public else user
-    write_message(
-        actor,
+    message = build_message(
         ticket,
-        author=author,
+        author=requester if public else user,
         body=body,
         body_html=body_html,
         public=public,
         channel=channel,
-        attachment_ids=attachment_ids,
+        attachment_count=len(attachment_ids),
         external_id=external_id,
     )
-    audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])
+    with transaction.atomic():
+        ticket.number = next_ticket_number()
+        ticket.last_message_at = timezone.now()
+        ticket.insert()
+        if tag_objects:
+            ticket.tags.set(tag_objects)
+        rows.insert(message)
+        if attachment_ids:
+            claim_attachments(actor, ticket, message, attachment_ids)
+        audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])
+        _announce(ticket, actor, channel)
+    return ticket
+
+
+def _announce(ticket: Ticket, actor: Actor, channel: str) -> None:
     publish(
         TicketCreated(
             ticket_id=ticket.pk,
@@ -126,4 +134,3 @@ def open_ticket(
             priority_id=ticket.priority_id,
         )
     )
-    return ticket
