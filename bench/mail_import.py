@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from common import PG_SERVER, REPO, VENV_BIN, WORK_DIR
 
@@ -54,6 +55,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=20, help="messages per transaction")
     parser.add_argument("--profile", action="store_true", help="one process, under cProfile")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="one process, SQL statements per message by kind (and their time in the driver)",
+    )
     parser.add_argument(
         "--breakdown", action="store_true", help="one process, wall time per stage (no profiler)"
     )
@@ -341,9 +347,45 @@ def breakdown(folder: Path, env: dict[str, str]) -> None:
         print(f"  {label:<38} {sum(values) / count * 1000:7.2f} ms/msg  ({len(values)} calls)")
 
 
+def statements(folder: Path, env: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    seen: dict[str, list[float]] = {}
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            words = sql.replace('"', "").split()
+            table = next((w for w in words[1:8] if "_" in w and w.islower()), "")
+            kind = f"{words[0]} {table}" if words else "?"
+            if words and words[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK"):
+                kind = words[0]
+            seen.setdefault(kind, []).append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        call_command("mail_import", str(folder), mailbox=MAILBOX)
+    total = time.perf_counter() - started
+    messages = len(list((folder / "new").iterdir())) or 1
+    run = sum(len(v) for v in seen.values()) / messages
+    print(f"{messages} messages in {total:.1f} s; {run:.1f} statements per message")
+    for kind, times in sorted(seen.items(), key=lambda kv: -len(kv[1])):
+        per = len(times) / messages
+        print(f"  {per:6.2f}/msg  {sum(times) / messages * 1000:6.3f} ms/msg in driver  {kind}")
+
+
 def main() -> None:
     args = parse_args()
-    shards = 1 if args.profile or args.breakdown else args.processes
+    shards = 1 if args.profile or args.breakdown or args.statements else args.processes
     folders = build_maildirs(args.messages, shards)
     size = sum(f.stat().st_size for d in folders for f in (d / "new").iterdir())
     print(f"Maildir: {args.messages} messages, {size / 1e6:.1f} MB in {len(folders)} part(s)")
@@ -354,6 +396,9 @@ def main() -> None:
         return
     if args.breakdown:
         breakdown(folders[0], env)
+        return
+    if args.statements:
+        statements(folders[0], env)
         return
     seconds, outputs = import_all(folders, env, args.batch)
     for output in outputs:

@@ -13,7 +13,7 @@ from atiende.core import rows
 from atiende.messaging.models import Mailbox
 from atiende.realtime.models import LiveEvent
 from atiende.tickets import tally
-from atiende.tickets.models import Message, Ticket, TicketEvent, TicketTally
+from atiende.tickets.models import Message, Status, Ticket, TicketEvent, TicketTally
 from tests.factories import make_customer, make_org, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,29 @@ def test_first_matches_every_given_column_and_answers_none_otherwise() -> None:
     assert found is not None and found.user.email == "eva@example.com"
     assert rows.first(Identity, channel=IdentityChannel.EMAIL, value="+34600000000") is None
     assert rows.first(ApiToken, digest="0" * 64) is None
+
+
+def test_update_writes_only_the_named_fields_and_stamps_auto_now() -> None:
+    ticket = make_ticket()
+    stale = Ticket.objects.get(pk=ticket.pk)
+    stale.subject, stale.resolution = "Renamed", "not saved"
+    before = stale.updated_at
+    rows.update(stale, ["subject", "updated_at"], own_save=True)
+    fresh = Ticket.objects.get(pk=ticket.pk)
+    assert (fresh.subject, fresh.resolution) == ("Renamed", ticket.resolution)
+    assert fresh.updated_at > before
+    assert rows.first(Ticket, pk=ticket.pk).subject == "Renamed"  # type: ignore[union-attr]
+
+
+def test_ticket_save_of_some_fields_moves_the_ticket_between_tally_rows() -> None:
+    ticket = make_ticket()
+    other = make_ticket()
+    old_key = tally.key_of(ticket)
+    ticket.status = next(s for s in Status.objects.all() if s.pk != ticket.status_id)
+    ticket.save(update_fields=["status", "updated_at"])
+    counts = {
+        (t.status_id, t.group_key, t.assignee_key): t.count for t in TicketTally.objects.all()
+    }
+    assert counts[tally.key_of(ticket)] >= 1
+    assert counts.get(old_key, 0) == (1 if tally.key_of(other) == old_key else 0)
+    assert Ticket.objects.get(pk=ticket.pk).status_id == ticket.status_id

@@ -8,9 +8,10 @@ ORM's meaning — column names, each field's database preparation and converters
 made with ``Model.from_db`` — and cache only the SQL text and the per-field functions.
 
 They cover the simple shapes the write paths need: insert new instances (``insert``,
-``insert_many``: no ``save()`` override and no signals run, so only for models that have
-neither) and read one row by equal columns, optionally with forward foreign keys joined
-(``first``). Anything else goes through the ORM.
+``insert_many``) and write some fields of a saved one (``update``) — no ``save()`` override
+and no signals run, so only for models that have neither, unless the caller does that work —
+and read one row by equal columns, optionally with forward foreign keys joined (``first``).
+Anything else goes through the ORM.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from django.db.models.signals import post_save, pre_save
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
 
-_inserts: dict[tuple[type[models.Model], str, int, bool], _Insert] = {}
+_inserts: dict[tuple[type[models.Model], str, int, bool], _Write] = {}
+_updates: dict[tuple[type[models.Model], str, tuple[str, ...], bool], _Write] = {}
 _selects: dict[tuple[type[models.Model], str, tuple[str, ...], tuple[str, ...]], _Select] = {}
 
 
 @dataclass(frozen=True)
-class _Insert:
+class _Write:
     fields: tuple[models.Field[Any, Any], ...]
     sql: str
 
@@ -55,7 +57,7 @@ class _Select:
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    field = model._meta.get_field(name)
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
         raise TypeError(f"{model.__name__}.{name} is not a column")
     return field
@@ -73,7 +75,7 @@ def _check_insertable(model: type[models.Model], own_save: bool) -> None:
         raise TypeError(f"{model.__name__} has save signals; insert it through the ORM")
 
 
-def _insert_statement(model: type[models.Model], alias: str, rows: int, own_save: bool) -> _Insert:
+def _insert_statement(model: type[models.Model], alias: str, rows: int, own_save: bool) -> _Write:
     key = (model, alias, rows, own_save)
     found = _inserts.get(key)
     if found is not None:
@@ -94,7 +96,7 @@ def _insert_statement(model: type[models.Model], alias: str, rows: int, own_save
     # Quoted names from the model's metadata; every value is a parameter.
     key_column = _quoted(alias, meta.pk.column)
     sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {key_column}"  # noqa: S608
-    found = _inserts[key] = _Insert(fields, sql)
+    found = _inserts[key] = _Write(fields, sql)
     return found
 
 
@@ -129,6 +131,34 @@ def insert_many(objs: Sequence[M], *, using: str | None = None, own_save: bool =
 def insert(obj: models.Model, *, using: str | None = None, own_save: bool = False) -> None:
     """INSERT one new instance, as ``obj.save()`` would without signals, and set its key."""
     insert_many([obj], using=using, own_save=own_save)
+
+
+def update(
+    obj: models.Model, fields: Sequence[str], *, using: str | None = None, own_save: bool = False
+) -> None:
+    """``obj.save(update_fields=fields)`` without signals: UPDATE those columns by primary key.
+
+    ``pre_save`` runs as in ``save()``, so an ``auto_now`` field among ``fields`` is stamped.
+    """
+    model = type(obj)
+    alias = using or obj._state.db or router.db_for_write(model)
+    connection = connections[alias]
+    key = (model, alias, tuple(fields), own_save)
+    statement = _updates.get(key)
+    if statement is None:
+        _check_insertable(model, own_save)
+        columns = tuple(_field(model, name) for name in fields)
+        assignments = ", ".join(f"{_quoted(alias, f.column)} = %s" for f in columns)
+        table = _quoted(alias, model._meta.db_table)
+        where = _quoted(alias, model._meta.pk.column)
+        sql = f"UPDATE {table} SET {assignments} WHERE {where} = %s"  # noqa: S608  (as above)
+        statement = _updates[key] = _Write(columns, sql)
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, False), connection=connection)
+        for field in statement.fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [*params, obj.pk])
 
 
 def _table(

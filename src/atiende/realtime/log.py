@@ -17,8 +17,7 @@ from atiende.core.actor import Actor
 from atiende.realtime import conf
 from atiende.realtime.models import LiveEvent
 from atiende.tickets import config_cache
-from atiende.tickets.models import Priority, Status
-from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.models import Priority, Status, Ticket
 
 READER = Actor.system("realtime")
 BATCH = 500
@@ -55,24 +54,12 @@ def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
     through their own scoped views. Status and priority keys come from the configuration
     snapshot, not a join (this runs inside every ticket write's transaction).
     """
-    row = (
-        visible_tickets(READER)
-        .filter(pk=ticket_id)
-        .values_list(
-            "number",
-            "subject",
-            "group_id",
-            "assignee_id",
-            "requester_id",
-            "status_id",
-            "priority_id",
-            "version",
-        )
-        .first()
-    )
-    if row is None:
+    ticket = rows.first(Ticket, pk=ticket_id)  # the system reader sees every ticket
+    if ticket is None:
         return None
-    number, subject, group_id, assignee_id, requester_id, status_id, priority_id, version = row
+    number, subject, version = ticket.number, ticket.subject, ticket.version
+    group_id, assignee_id, requester_id = ticket.group_id, ticket.assignee_id, ticket.requester_id
+    status_id, priority_id = ticket.status_id, ticket.priority_id
     return summarize(
         ticket_id=ticket_id,
         number=number,

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.core import rows
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
 from atiende.messaging.inbound import bounces, classify, writing
@@ -141,7 +142,7 @@ def _finish(row: InboundMessage, outcome: Outcome) -> None:
     row.processed_at = timezone.now()
     row.attempts += 1
     update = ["state", "reason", "ticket", "ticket_message", "processed_at", "attempts"]
-    row.save(update_fields=[*update, *outcome.fields])
+    rows.update(row, [*update, *outcome.fields])
 
 
 def _quarantine(row_id: int, reason: str) -> None:

@@ -15,6 +15,7 @@ from email.utils import parseaddr
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from atiende.core import rows
 from atiende.core.text import clean_text
 from atiende.messaging.models import (
     MAX_STORED_BYTES,
@@ -85,7 +86,7 @@ def store_raw(
     )
     try:
         with transaction.atomic(durable=durable):
-            row.save(force_insert=True)
+            rows.insert(row)
     except IntegrityError:
         # Another delivery of the same bytes committed first; it is the one to keep.
         found = _existing(mailbox, digest)
@@ -96,10 +97,11 @@ def store_raw(
 
 
 def _existing(mailbox: Mailbox | None, digest: str) -> InboundMessage | None:
-    rows = InboundMessage.objects.filter(sha256=digest).defer("raw")
-    rows = rows.filter(mailbox=mailbox) if mailbox is not None else rows.filter(mailbox=None)
+    if mailbox is not None:  # the common case, on the unique (mailbox, sha256)
+        return rows.first(InboundMessage, mailbox_id=mailbox.pk, sha256=digest)
+    unrouted = InboundMessage.objects.filter(sha256=digest, mailbox=None).defer("raw")
     # No ORDER BY: SQLite would walk the primary key instead of the unique (mailbox, sha256).
-    found = list(rows[:1])
+    found = list(unrouted[:1])
     return found[0] if found else None
 
 

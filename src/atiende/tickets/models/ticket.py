@@ -156,7 +156,11 @@ class Ticket(models.Model):
             row = type(self)._base_manager.using(using).filter(pk=self.pk)
             found = row.values_list("status_id", "group_id", "assignee_id").first()
             self._tally_key = (found[0], found[1] or 0, found[2] or 0) if found else None
-        super().save(*args, **kwargs)
+        if not adding and not args and kwargs.keys() == {"update_fields"}:
+            # The common write (a few fields of a loaded ticket), with its statement built once.
+            rows.update(self, list(kwargs["update_fields"]), using=using, own_save=True)
+        else:
+            super().save(*args, **kwargs)
         new = tally.key_of(self)
         tally.move(None if adding else self._tally_key, new, using=using)
         self._tally_key, self._tally_key_known = new, True
