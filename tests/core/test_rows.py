@@ -85,7 +85,7 @@ def test_first_reads_an_instance_with_its_related_row_in_one_query() -> None:
     with CaptureQueriesContext(connection) as queries:
         found = rows.first(User, related=("organization",), email="ana@acme.example")
         assert found is not None
-        assert found.organization.name == "Acme"
+        assert found.organization is not None and found.organization.name == "Acme"
     assert len(queries) == 1
     assert _fields(found) == _fields(User.objects.get(pk=customer.pk))
     assert _fields(found.organization) == _fields(org)

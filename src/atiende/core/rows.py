@@ -23,13 +23,14 @@ from typing import Any, TypeVar
 from django.db import connections, models, router
 from django.db.models import NOT_PROVIDED
 from django.db.models.signals import post_save, pre_save
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
 
 _inserts: dict[tuple[type[models.Model], str, int, bool], _Write] = {}
 _updates: dict[tuple[type[models.Model], str, tuple[str, ...], bool], _Write] = {}
-_selects: dict[tuple[type[models.Model], str, tuple[str, ...], tuple[str, ...]], _Select] = {}
+_selects: dict[tuple[type[models.Model], str, tuple[str, ...], tuple[str, ...], bool], _Select] = {}
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,13 @@ def _table(
 
 
 def _select_statement(
-    model: type[models.Model], alias: str, columns: tuple[str, ...], related: tuple[str, ...]
+    model: type[models.Model],
+    alias: str,
+    columns: tuple[str, ...],
+    related: tuple[str, ...],
+    for_update: bool,
 ) -> _Select:
-    key = (model, alias, columns, related)
+    key = (model, alias, columns, related, for_update)
     found = _selects.get(key)
     if found is not None:
         return found
@@ -207,22 +212,33 @@ def _select_statement(
     table = _quoted(alias, meta.db_table)
     # Quoted names from the models' metadata; every value is a parameter.
     sql = f"SELECT {selected} FROM {table} t0{''.join(joins)} WHERE {where} LIMIT 1"  # noqa: S608
+    if for_update and connections[alias].features.has_select_for_update:
+        sql += " FOR UPDATE"
     found = _selects[key] = _Select(tuple(tables), where_fields, sql)
     return found
 
 
 def first(
-    model: type[M], *, related: tuple[str, ...] = (), using: str | None = None, **equals: Any
+    model: type[M],
+    *,
+    related: tuple[str, ...] = (),
+    for_update: bool = False,
+    using: str | None = None,
+    **equals: Any,
 ) -> M | None:
     """The first row whose columns equal ``equals`` (any row when several match), or None.
 
     ``related`` names forward foreign keys loaded in the same statement, as
     ``select_related`` would. Values are compared as given: pass what the column holds.
+    ``for_update`` locks the row until commit where the database has row locks (not with
+    ``related``: PostgreSQL would lock the joined rows too).
     """
-    alias = using or router.db_for_read(model)
+    alias = using or (router.db_for_write(model) if for_update else router.db_for_read(model))
     connection = connections[alias]
+    if for_update and (related or connection.get_autocommit()):
+        raise TransactionManagementError("first(for_update=True): one table, in a transaction")
     columns = tuple(sorted(equals))
-    statement = _select_statement(model, alias, columns, related)
+    statement = _select_statement(model, alias, columns, related, for_update)
     params = [
         field.get_db_prep_value(equals[name], connection)
         for name, field in zip(columns, statement.where, strict=True)

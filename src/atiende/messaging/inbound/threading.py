@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from atiende.accounts.models import User
+from atiende.core import rows
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.models import ThreadKey
 from atiende.messaging.system import READER
@@ -105,15 +106,11 @@ def _by_message_ids(ids: list[str]) -> int | None:
 
 
 def _thread(ticket_id: int, how: str) -> Thread | None:
-    ticket = visible_tickets(READER).select_related("status").filter(pk=ticket_id).first()
+    # READER, the system, sees every ticket: read with a statement built once.
+    ticket = rows.first(Ticket, related=("status",), pk=ticket_id)
     hops = 0
     while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        ticket = (
-            visible_tickets(READER)
-            .select_related("status")
-            .filter(pk=ticket.merged_into_id)
-            .first()
-        )
+        ticket = rows.first(Ticket, related=("status",), pk=ticket.merged_into_id)
         hops += 1
     return Thread(ticket, how) if ticket is not None else None
 
