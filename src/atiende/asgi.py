@@ -25,8 +25,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
 
-# Threads per web process that run Django views; each holds one database connection.
-WSGI_THREADS = 10
+# Threads per web process that run Django views; each holds one database connection. Fewer
+# threads in more processes (`atiende run --workers`) contend less for each process's GIL:
+# see docs/performance.md.
+WSGI_THREADS = int(os.environ.get("ATIENDE_WEB_THREADS", "10"))
 
 from atiende.core.startup import settle  # noqa: E402
 
