@@ -80,14 +80,16 @@ def documents(
     → names) when the caller knows them, else they are read."""
     if not rows:
         return []
-    statuses = {s.pk: s for s in config_cache.statuses()}
-    priorities = {p.pk: p for p in config_cache.priorities()}
+    snapshot = config_cache.snapshot()  # read only: no copies
+    statuses = {s.pk: s for s in snapshot.statuses}
+    priorities = {p.pk: p for p in snapshot.priorities}
     missing = {r["status_id"] for r in rows} - statuses.keys()
     missing |= {r["priority_id"] for r in rows} - priorities.keys()
     if missing:  # created in another process since the snapshot was taken
         config_cache.clear()
-        statuses = {s.pk: s for s in config_cache.statuses()}
-        priorities = {p.pk: p for p in config_cache.priorities()}
+        snapshot = config_cache.snapshot()
+        statuses = {s.pk: s for s in snapshot.statuses}
+        priorities = {p.pk: p for p in snapshot.priorities}
     if tags is None:
         tags = _tags([r["id"] for r in rows])
     spanish = (get_language() or "en")[:2] == "es"

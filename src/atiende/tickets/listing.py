@@ -65,7 +65,7 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     conditions = Q()
     # Statuses and priorities become ids here (from the configuration snapshot), so the
     # database can use the (status, created_at) index instead of joining to read each row's.
-    statuses = config_cache.statuses()
+    statuses = config_cache.snapshot().statuses  # read only: no copies
     status_ids: set[int] | None = None
     if filters.status:
         status_ids = {s.pk for s in statuses if s.key in filters.status}
@@ -80,7 +80,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         conditions &= Q(status_id__in=sorted(status_ids))
     if filters.priority:
         keys = set(filters.priority)
-        conditions &= Q(priority_id__in=[p.pk for p in config_cache.priorities() if p.key in keys])
+        priorities = config_cache.snapshot().priorities
+        conditions &= Q(priority_id__in=[p.pk for p in priorities if p.key in keys])
     if filters.group_id is not None:
         conditions &= Q(group_id=filters.group_id)
     if filters.assignee_id is not None:

@@ -146,7 +146,7 @@ def count_views(actor: Actor, views: Sequence[InboxView]) -> list[InboxView]:
     index. Each saved view, whose filters can be anything, costs one ``COUNT`` query.
     """
     require_staff(actor)
-    statuses = [(s.pk, s.category) for s in config_cache.statuses()]
+    statuses = [(s.pk, s.category) for s in config_cache.snapshot().statuses]
     active = [pk for pk, category in statuses if category in ACTIVE]
     pending = [pk for pk, category in statuses if category == StatusCategory.PENDING]
     solved = [pk for pk, category in statuses if category == StatusCategory.SOLVED]
