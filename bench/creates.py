@@ -1,8 +1,9 @@
 """Ticket creation through the real HTTP server at concurrency 8.
 
-Starts ``atiende run --no-demo`` (uvicorn with 2 workers, the task worker and the scheduler,
-exactly as deployed embedded) on a free port against the bench database, then 8 client
-threads, each with one keep-alive connection, POST /api/v1/tickets for a fixed time.
+Starts ``atiende run --no-demo`` (uvicorn with its default processes and threads, the task
+worker and the scheduler, exactly as deployed embedded) on a free port against the bench
+database, then 8 client threads, each with one keep-alive connection, POST /api/v1/tickets
+for a fixed time.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def measure(
     before = Ticket.objects.count()
     connections.close_all()  # the server gets the database to itself
     print(
-        f"Ticket creation over HTTP: atiende run (uvicorn x2 + worker + scheduler), "
+        "Ticket creation over HTTP: atiende run (uvicorn, default processes, worker, scheduler), "
         f"{concurrency} keep-alive clients, {seconds:.0f} s after {warmup:.0f} s warm-up",
         flush=True,
     )

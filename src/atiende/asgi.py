@@ -25,10 +25,10 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
 
-# Threads per web process that run Django views; each holds one database connection. Fewer
-# threads in more processes (`atiende run --workers`) contend less for each process's GIL:
-# see docs/performance.md.
-WSGI_THREADS = int(os.environ.get("ATIENDE_WEB_THREADS", "10"))
+# Threads per web process that run Django views; each holds one database connection. Few
+# threads in more processes (`atiende run --workers`) contend less for each process's GIL
+# (docs/performance.md); more than one so a slow request does not hold up its process.
+WSGI_THREADS = int(os.environ.get("ATIENDE_WEB_THREADS", "2"))
 
 from atiende.core.startup import settle  # noqa: E402
 

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 SETTINGS = "atiende.settings"
 
 
+def default_web_workers() -> int:
+    """Twice the cores, 2 to 8: each process runs few view threads (``ATIENDE_WEB_THREADS``),
+    which contend less for their process's GIL than many threads in few processes
+    (docs/performance.md: on 2 cores 2 × 10 threads created 200–245 tickets/s, 4 × 2
+    290–360)."""
+    return min(8, max(2, 2 * (os.cpu_count() or 1)))
+
+
 class CliError(Exception):
     """A command failed for a reason the user can act on; ``str()`` is the message."""
 
@@ -42,7 +50,12 @@ def build_parser() -> Parser:
     run = commands.add_parser("run", help=_("Serve the web app with the worker and scheduler."))
     run.add_argument("--host", default="127.0.0.1", help=_("Address to listen on."))
     run.add_argument("--port", type=int, default=8000, help=_("Port to listen on."))
-    run.add_argument("--workers", type=int, default=2, help=_("Web server processes."))
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=default_web_workers(),
+        help=_("Web server processes (default: twice the cores, 2 to 8)."),
+    )
     run.add_argument("--no-demo", action="store_true", help=_("Never load the demo data."))
 
     commands.add_parser("demo", help=_("Load demo data into an empty helpdesk."))

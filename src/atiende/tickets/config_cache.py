@@ -99,13 +99,14 @@ def attach(tickets: Iterable[Ticket]) -> None:
     priority the snapshot does not know yet (created in another process moments ago) is left
     to load lazily.
     """
-    statuses_by_id = {s.pk: s for s in statuses()}
-    priorities_by_id = {p.pk: p for p in priorities()}
+    current = snapshot()
+    statuses_by_id = {s.pk: s for s in current.statuses}
+    priorities_by_id = {p.pk: p for p in current.priorities}
     for ticket in tickets:
         if (status := statuses_by_id.get(ticket.status_id)) is not None:
-            ticket.status = status
+            ticket.status = copy.copy(status)
         if (priority := priorities_by_id.get(ticket.priority_id)) is not None:
-            ticket.priority = priority
+            ticket.priority = copy.copy(priority)
 
 
 def _changed(**_: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from atiende.core import rows
 from atiende.core.actor import Actor
+from atiende.tickets import config_cache
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -20,6 +21,7 @@ def lock_visible_ticket(actor: Actor, ticket_id: int) -> Ticket:
         ticket = rows.first(Ticket, pk=ticket_id, for_update=True)
         if ticket is None:
             raise TicketNotFound()
+        config_cache.attach([ticket])  # its status and priority without a query
         return ticket
     try:
         return visible_tickets(actor).select_for_update().get(pk=ticket_id)

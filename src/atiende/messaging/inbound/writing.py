@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer
+from atiende.core import rows
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
@@ -97,11 +98,12 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
                 kind=LinkKind.RELATED,
             )
     _follow(channel, written.ticket, parsed, sender)
-    ThreadKey.objects.create(
+    key = ThreadKey(
         ticket=written.ticket,
         message_id=parsed.message_id[:998],
         thread_index=conversation_key(parsed.headers.get("Thread-Index", "")),
     )
+    rows.insert(key)
     return written
 
 

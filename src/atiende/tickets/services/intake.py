@@ -33,7 +33,9 @@ def _require_channel(actor: Actor) -> Actor:
     return Actor(user=None, source=actor.source, detail=actor.detail)
 
 
-@transaction.atomic
+# No savepoint of its own: a caller that goes on after a refusal (`TicketClosed`) wraps the call
+# in its own atomic block, as the email intake does; a savepoint here would be a second one.
+@transaction.atomic(savepoint=False)
 def add_channel_message(
     channel: Actor,
     *,
