@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Organization, OrganizationDomain, normalize_email
 from atiende.accounts.selectors import require_staff as require_staff  # one rule for both
+from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, Invalid
 from atiende.core.text import clean_text
@@ -84,7 +85,8 @@ def clean_time_zone(value: str, field: str = "time_zone") -> str:
 
 def organization_for_email(email: str) -> Organization | None:
     domain = email.rpartition("@")[2]
-    found = OrganizationDomain.objects.filter(domain=domain).select_related("organization").first()
+    # Runs for every new customer (each new email sender): the statement is built once.
+    found = rows.first(OrganizationDomain, related=("organization",), domain=domain)
     return found.organization if found else None
 
 

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.models import (
@@ -49,8 +50,14 @@ def known_keys(message_id: str) -> frozenset[bool]:
     mail with it, False that an earlier inbound message had it. One indexed query."""
     if not message_id:
         return frozenset()
-    flags = ThreadKey.objects.filter(message_id=message_id[:998]).values_list("outbound", flat=True)
-    return frozenset(flags)
+    # Runs for every message: written as SQL, not compiled from a queryset each time.
+    table = connection.ops.quote_name(ThreadKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT outbound FROM {table} WHERE message_id = %s",  # noqa: S608  (a constant name)
+            [message_id[:998]],
+        )
+        return frozenset(bool(flag) for (flag,) in cursor.fetchall())
 
 
 def is_our_own(parsed: ParsedEmail, keys: frozenset[bool]) -> bool:

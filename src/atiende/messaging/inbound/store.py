@@ -46,13 +46,15 @@ def store_raw(
     source: str,
     recipient: str = "",
     durable: bool = True,
+    headers: tuple[str, str, str] | None = None,
 ) -> tuple[InboundMessage, bool]:
     """Commit ``raw`` as an `InboundMessage`; ``(row, False)`` for a duplicate delivery.
 
     A duplicate is the same bytes to the same mailbox (an SMTP retry after a lost 250, an
     IMAP re-fetch after a crash). Over the mailbox's limit the row is stored quarantined, so
     an admin sees it; over `MAX_STORED_BYTES` it raises `MessageTooLarge`. ``durable=False``
-    lets an importer store and process in one transaction (its file is the durable copy).
+    lets an importer store and process in one transaction (its file is the durable copy);
+    ``headers``: `peek_headers` of ``raw``, when the caller read them before its transaction.
     """
     if source not in InboundSource.values:
         raise ValueError(f"unknown inbound source {source!r}")
@@ -70,7 +72,7 @@ def store_raw(
         reason = _(
             "The message is %(size)d bytes, over this mailbox's limit of %(limit)d bytes."
         ) % {"size": size, "limit": limit}
-    sender, subject, message_id = peek_headers(raw)
+    sender, subject, message_id = headers or peek_headers(raw)
     row = InboundMessage(
         raw=raw,
         size=size,

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.messaging.inbound.pipeline import parse, process_row
-from atiende.messaging.inbound.store import MessageTooLarge, store_raw
+from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 
 DEFAULT_BATCH = 20
@@ -120,14 +120,16 @@ class Command(BaseCommand):
         store and process it in one: one commit per batch, and a crash leaves nothing of the
         batch behind (the next run imports it again). A bad message only quarantines itself."""
         parsed = [parse(raw) for raw in raws]
+        headers = [peek_headers(raw) for raw in raws]
         with transaction.atomic():
-            for raw, message in zip(raws, parsed, strict=True):
+            for raw, message, peeked in zip(raws, parsed, headers, strict=True):
                 row, created = store_raw(
                     raw,
                     mailbox=box,
                     source=InboundSource.IMPORT,
                     recipient=box.address if box else "",
                     durable=False,
+                    headers=peeked,
                 )
                 counts["stored" if created else "duplicates"] += 1
                 if row.state == InboundState.RECEIVED:
