@@ -184,3 +184,24 @@ def test_an_imported_agent_reply_is_not_mailed_to_the_customer_again(
     reply = Message.objects.get(body_text__startswith="Yes, fixed")
     assert reply.author is not None and reply.author.is_agent and reply.public
     assert not OutboundEmail.objects.filter(ticket_message=reply).exists()
+
+
+@pytest.mark.django_db
+def test_importers_take_turns_through_a_file_lock_on_sqlite() -> None:
+    """While one importer writes a batch, another waits on the lock (not in SQLite's busy
+    handler), and gets its turn as soon as the first gives it away."""
+    import fcntl
+
+    from atiende.messaging.management.commands.mail_import import writer_turn
+
+    if connection.vendor != "sqlite":
+        with writer_turn() as give_turn:  # nothing to queue on: PostgreSQL has row locks
+            give_turn()
+        return
+    path = Path(str(connection.settings_dict["NAME"]) + ".import-lock")
+    with writer_turn() as give_turn, path.open("a") as other:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        give_turn()
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free now
+        fcntl.flock(other, fcntl.LOCK_UN)

@@ -6,16 +6,18 @@ second run finds the stored copies (duplicates) and finishes any left ``received
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import mailbox
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from atiende.messaging.inbound.pipeline import parse, process_row
@@ -23,6 +25,33 @@ from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 
 DEFAULT_BATCH = 20
+
+
+@contextlib.contextmanager
+def writer_turn() -> Iterator[Callable[[], None]]:
+    """On SQLite, importers take turns through a file lock beside the database.
+
+    SQLite's busy handler makes a waiting writer sleep 1, 2, 5 … 100 ms between tries, so the
+    database sat idle after most commits while the other importer slept (2 processes: 221
+    messages/s). Waiting on the lock, the next importer starts the moment the other's batch
+    commits. Other writers (web, SMTP) still queue on SQLite's own lock. Yields a function
+    that gives the turn away early (once committed, before the after-commit work).
+    """
+    if connection.vendor != "sqlite":
+        yield lambda: None
+        return
+    path = Path(str(connection.settings_dict["NAME"]) + ".import-lock")
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+
+        def give() -> None:  # also called after the lock is gone (an enclosing transaction)
+            if not handle.closed:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+        try:
+            yield give
+        finally:
+            give()
 
 
 def natural(name: object) -> list[tuple[int, str]]:
@@ -121,7 +150,8 @@ class Command(BaseCommand):
         batch behind (the next run imports it again). A bad message only quarantines itself."""
         parsed = [parse(raw) for raw in raws]
         headers = [peek_headers(raw) for raw in raws]
-        with transaction.atomic():
+        with writer_turn() as give_turn, transaction.atomic():
+            transaction.on_commit(give_turn)  # first: the other importer goes on meanwhile
             for raw, message, peeked in zip(raws, parsed, headers, strict=True):
                 row, created = store_raw(
                     raw,
