@@ -64,10 +64,17 @@ def find_or_create_customer(
     name = clean_text(name).strip()[:200]
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                address, name=name, role=Role.CUSTOMER, organization=organization_for_email(address)
+            # Every new email sender comes here: both rows through statements built once.
+            # (``AbstractBaseUser.save`` only adds a password-changed signal; there is none.)
+            user = User(
+                email=address,
+                name=name,
+                role=Role.CUSTOMER,
+                organization=organization_for_email(address),
             )
-            Identity.objects.create(user=user, channel=IdentityChannel.EMAIL, value=address)
+            user.set_unusable_password()
+            rows.insert(user, own_save=True)
+            rows.insert(Identity(user=user, channel=IdentityChannel.EMAIL, value=address))
     except IntegrityError:
         # Someone created the same customer concurrently; theirs wins.
         return User.objects.get(email=address)
