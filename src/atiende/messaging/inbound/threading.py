@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 
 from atiende.accounts.models import User
 from atiende.core import rows
@@ -94,11 +95,14 @@ def find_thread(parsed: ParsedEmail) -> Thread | None:
 
 def _by_message_ids(ids: list[str]) -> int | None:
     """The ticket of the first id (In-Reply-To first, then newest reference) that we know."""
-    known = dict(
-        ThreadKey.objects.filter(message_id__in=ids)
-        .order_by("-pk")  # the oldest key of an id wins
-        .values_list("message_id", "ticket_id")
-    )
+    # Runs for most messages: written as SQL, not compiled from a queryset each time.
+    # Only a constant name and placeholders are interpolated.
+    table = connection.ops.quote_name(ThreadKey._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT message_id, ticket_id FROM {table} WHERE message_id IN ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY id DESC", ids)  # the oldest key of an id wins
+        known: dict[str, int] = dict(cursor.fetchall())
     for message_id in ids:
         if message_id in known:
             return known[message_id]
