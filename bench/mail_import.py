@@ -52,7 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=20, help="messages per transaction")
+    parser.add_argument("--batch", type=int, default=100, help="messages per transaction")
     parser.add_argument("--profile", action="store_true", help="one process, under cProfile")
     parser.add_argument("--top", type=int, default=35, help="profile lines to print")
     parser.add_argument(

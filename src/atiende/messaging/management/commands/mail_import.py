@@ -24,7 +24,11 @@ from atiende.messaging.inbound.pipeline import parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 
-DEFAULT_BATCH = 20
+# Messages per transaction, and at most this many bytes of them in memory at once. 100 (not
+# 20) took the 2-process import from 290 to 330-350 messages/s: fewer commits and hand-overs.
+# A crash redoes one batch; other writers wait for a batch (≈ 0.3 s on SQLite) during imports.
+DEFAULT_BATCH = 100
+MAX_BATCH_BYTES = 32 * 1024 * 1024
 
 
 @contextlib.contextmanager
@@ -111,6 +115,7 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         started = time.monotonic()
         batch: list[bytes] = []
+        size = 0
         for index, raw in enumerate(read_messages(path)):
             if index % shards != shard:
                 continue
@@ -119,9 +124,10 @@ class Command(BaseCommand):
                 self.stderr.write(str(MessageTooLarge(len(raw))))
                 continue
             batch.append(raw)
-            if len(batch) >= options["batch"]:
+            size += len(raw)
+            if len(batch) >= options["batch"] or size >= MAX_BATCH_BYTES:
                 self._import(batch, box, counts)
-                batch = []
+                batch, size = [], 0
         if batch:
             self._import(batch, box, counts)
         seconds = max(time.monotonic() - started, 1e-9)
