@@ -271,13 +271,18 @@ def import_all(folders: list[Path], env: dict[str, str], batch: int) -> tuple[fl
     return time.monotonic() - started, outputs
 
 
-def profile(folder: Path, env: dict[str, str], top: int) -> None:
+def in_process(env: dict[str, str]) -> None:
+    """Run the import in this process (the one-process modes): its environment, Django set up."""
     os.environ.clear()
     os.environ.update(env)
     sys.path.insert(0, str(REPO / "src"))
     import django
 
     django.setup()
+
+
+def profile(folder: Path, env: dict[str, str], top: int) -> None:
+    in_process(env)
     from django.core.management import call_command
 
     profiler = cProfile.Profile()
@@ -312,14 +317,9 @@ STAGES = [
 
 
 def breakdown(folder: Path, env: dict[str, str]) -> None:
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO / "src"))
+    in_process(env)
     import importlib
 
-    import django
-
-    django.setup()
     from django.core.management import call_command
 
     spent: dict[str, list[float]] = {}
@@ -348,12 +348,7 @@ def breakdown(folder: Path, env: dict[str, str]) -> None:
 
 
 def statements(folder: Path, env: dict[str, str]) -> None:
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO / "src"))
-    import django
-
-    django.setup()
+    in_process(env)
     from django.core.management import call_command
     from django.db import connection
 
