@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from atiende.accounts.models import ApiToken, Identity, IdentityChannel, User
@@ -135,3 +135,13 @@ def test_ticket_save_of_some_fields_moves_the_ticket_between_tally_rows() -> Non
     assert counts[tally.key_of(ticket)] >= 1
     assert counts.get(old_key, 0) == (1 if tally.key_of(other) == old_key else 0)
     assert Ticket.objects.get(pk=ticket.pk).status_id == ticket.status_id
+
+
+def test_update_of_no_fields_writes_nothing_and_of_a_gone_row_raises() -> None:
+    ticket = make_ticket()
+    rows.update(ticket, [], own_save=True)  # as save(update_fields=[]): nothing to do
+    gone = Ticket.objects.get(pk=ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).delete()
+    gone.subject = "Too late"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        rows.update(gone, ["subject"], own_save=True)

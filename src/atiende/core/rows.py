@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import connections, models, router
+from django.db import DatabaseError, connections, models, router
 from django.db.models import NOT_PROVIDED
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
@@ -139,8 +139,11 @@ def update(
 ) -> None:
     """``obj.save(update_fields=fields)`` without signals: UPDATE those columns by primary key.
 
-    ``pre_save`` runs as in ``save()``, so an ``auto_now`` field among ``fields`` is stamped.
+    ``pre_save`` runs as in ``save()``, so an ``auto_now`` field among ``fields`` is stamped;
+    as ``save()`` does, no fields is no statement and a row that is gone raises.
     """
+    if not fields:
+        return
     model = type(obj)
     alias = using or obj._state.db or router.db_for_write(model)
     connection = connections[alias]
@@ -160,6 +163,8 @@ def update(
     ]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, [*params, obj.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 def _table(

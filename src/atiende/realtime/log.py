@@ -57,19 +57,16 @@ def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
     ticket = rows.first(Ticket, pk=ticket_id)  # the system reader sees every ticket
     if ticket is None:
         return None
-    number, subject, version = ticket.number, ticket.subject, ticket.version
-    group_id, assignee_id, requester_id = ticket.group_id, ticket.assignee_id, ticket.requester_id
-    status_id, priority_id = ticket.status_id, ticket.priority_id
     return summarize(
         ticket_id=ticket_id,
-        number=number,
-        subject=subject,
-        group_id=group_id,
-        assignee_id=assignee_id,
-        requester_id=requester_id,
-        status_id=status_id,
-        priority_id=priority_id,
-        version=version,
+        number=ticket.number,
+        subject=ticket.subject,
+        group_id=ticket.group_id,
+        assignee_id=ticket.assignee_id,
+        requester_id=ticket.requester_id,
+        status_id=ticket.status_id,
+        priority_id=ticket.priority_id,
+        version=ticket.version,
     )
 
 

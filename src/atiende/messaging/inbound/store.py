@@ -99,8 +99,8 @@ def store_raw(
 
 
 def _existing(mailbox: Mailbox | None, digest: str) -> InboundMessage | None:
-    if mailbox is not None:  # the common case, on the unique (mailbox, sha256)
-        return rows.first(InboundMessage, mailbox_id=mailbox.pk, sha256=digest)
+    if mailbox is not None:  # the common case, on the unique (mailbox, sha256); a duplicate
+        return rows.first(InboundMessage, mailbox_id=mailbox.pk, sha256=digest)  # brings raw
     unrouted = InboundMessage.objects.filter(sha256=digest, mailbox=None).defer("raw")
     # No ORDER BY: SQLite would walk the primary key instead of the unique (mailbox, sha256).
     found = list(unrouted[:1])
