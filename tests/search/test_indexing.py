@@ -74,3 +74,35 @@ def test_reindex_search_command() -> None:
     assert found("command") == {ticket.pk}
     with pytest.raises(CommandError):
         call_command("reindex_search", "--batch-size", "0")
+
+
+def test_postgresql_builds_in_sql_the_documents_python_builds() -> None:
+    """The in-database reindex stores exactly the vectors of `load_documents` + `write`."""
+    from django.db import connection
+
+    from atiende.search.backends import ticket_index
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL builds the documents in SQL")
+    ticket = make_ticket(subject="Impresora sin tóner", body="First public words")
+    services.add_message(SYSTEM, ticket_id=ticket.pk, body="An internal note", public=False)
+    services.add_message(SYSTEM, ticket_id=ticket.pk, body="Second public reply")
+    gone = make_ticket(subject="Deleted")
+    ids = [ticket.pk, gone.pk]
+    index = ticket_index("postgresql")
+    read = "SELECT ticket_id, public_vector::text, all_vector::text FROM search_ticket_index"
+    with connection.cursor() as cursor:
+        gone_id = gone.pk
+        gone.delete()
+        index.write(cursor, ids, load_documents(ids, using="default"))
+        cursor.execute(read)
+        from_python = sorted(cursor.fetchall())
+        empty_index()
+        cursor.execute(  # a stale row of the deleted ticket: the reindex drops it
+            "INSERT INTO search_ticket_index (ticket_id, public_vector, all_vector)"
+            " VALUES (%s, '', '')",
+            [gone_id],
+        )
+        assert index.reindex(cursor, ids)
+        cursor.execute(read)
+        assert sorted(cursor.fetchall()) == from_python

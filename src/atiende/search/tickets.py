@@ -42,6 +42,9 @@ def index_tickets(ticket_ids: Iterable[int], *, batch_size: int = BATCH_SIZE) ->
         # newer message in between, so a slower indexer never overwrites a fresher document.
         # Called by a service (inside its transaction), this joins that transaction.
         with transaction.atomic(using=alias, savepoint=False):
+            with connections[alias].cursor() as cursor:
+                if index.reindex(cursor, ids):
+                    continue
             documents = load_documents(ids, using=alias)
             with connections[alias].cursor() as cursor:
                 index.write(cursor, ids, documents)

@@ -27,6 +27,12 @@ class TicketIndex(ABC):
     ) -> None:
         """Make the rows of ``ticket_ids`` exactly ``documents`` (deleting those without one)."""
 
+    def reindex(self, cursor: CursorWrapper, ticket_ids: Sequence[int]) -> bool:
+        """Rebuild the rows of ``ticket_ids`` from the ticket tables inside the database, in
+        one statement, when the backend can (True); False: the caller loads the documents
+        (``search.documents``) and calls ``write``."""
+        return False
+
     @abstractmethod
     def match(
         self, cursor: CursorWrapper, terms: SearchTerms, *, include_internal: bool, limit: int

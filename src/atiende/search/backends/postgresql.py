@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from django.db.backends.utils import CursorWrapper
 
 from atiende.search.backends.base import TABLE, TicketIndex
-from atiende.search.documents import TicketDocument
+from atiende.search.documents import MAX_PART_CHARS, TicketDocument
 from atiende.search.expressions import TicketCondition
 from atiende.search.terms import SearchTerms
+from atiende.tickets.models import Message, Ticket
 
 LANGUAGES = ("english", "spanish")
+TICKETS, MESSAGES = f'"{Ticket._meta.db_table}"', f'"{Message._meta.db_table}"'
 
 _SUBJECT = " || ".join(f"setweight(to_tsvector('{lang}', d.subject), 'A')" for lang in LANGUAGES)
 _PUBLIC = " || ".join(f"to_tsvector('{lang}', d.public_text)" for lang in LANGUAGES)
@@ -29,6 +31,33 @@ SELECT d.ticket_id, v.public_vector, v.public_vector || {_INTERNAL}
 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
     AS d(ticket_id, subject, public_text, internal_text)
 CROSS JOIN LATERAL (SELECT {_SUBJECT} || {_PUBLIC} AS public_vector) AS v
+ON CONFLICT (ticket_id) DO UPDATE
+SET public_vector = EXCLUDED.public_vector, all_vector = EXCLUDED.all_vector
+"""  # noqa: S608  (constants only)
+
+# The same documents as `search.documents.load_documents` builds in Python (each message cut
+# at MAX_PART_CHARS, joined by newlines in conversation order, each part cut again), built and
+# stored in one statement: every ticket write keeps the index, and reading the text back only
+# to send it again cost a round trip and its Python. Rows of tickets that are gone go too.
+_PART = (
+    f"left(coalesce(string_agg(left(m.body_text, {MAX_PART_CHARS}), E'\\n'"
+    f" ORDER BY m.created_at, m.id) FILTER (WHERE {{}}), ''), {MAX_PART_CHARS})"
+)
+REINDEX = f"""
+WITH d AS (
+    SELECT t.id AS ticket_id, t.subject,
+        {_PART.format("m.public")} AS public_text,
+        {_PART.format("NOT m.public")} AS internal_text
+    FROM {TICKETS} t LEFT JOIN {MESSAGES} m ON m.ticket_id = t.id
+    WHERE t.id = ANY(%s::bigint[])
+    GROUP BY t.id, t.subject
+), gone AS (
+    DELETE FROM {TABLE} WHERE ticket_id = ANY(%s::bigint[])
+        AND ticket_id NOT IN (SELECT ticket_id FROM d)
+)
+INSERT INTO {TABLE} (ticket_id, public_vector, all_vector)
+SELECT d.ticket_id, v.public_vector, v.public_vector || {_INTERNAL}
+FROM d CROSS JOIN LATERAL (SELECT {_SUBJECT} || {_PUBLIC} AS public_vector) AS v
 ON CONFLICT (ticket_id) DO UPDATE
 SET public_vector = EXCLUDED.public_vector, all_vector = EXCLUDED.all_vector
 """  # noqa: S608  (constants only)
@@ -96,6 +125,11 @@ class PostgresTicketIndex(TicketIndex):
                     [doc.internal_text for doc in documents],
                 ],
             )
+
+    def reindex(self, cursor: CursorWrapper, ticket_ids: Sequence[int]) -> bool:
+        ids = list(ticket_ids)
+        cursor.execute(REINDEX, [ids, ids])
+        return True
 
     def match(
         self, cursor: CursorWrapper, terms: SearchTerms, *, include_internal: bool, limit: int
