@@ -1,7 +1,8 @@
 """Ticket creation through the real HTTP server at concurrency 8.
 
-Starts ``atiende run --no-demo`` (uvicorn with its default processes and threads, the task
-worker and the scheduler, exactly as deployed embedded) on a free port against the bench
+Starts ``atiende run --no-demo`` (granian's WSGI server with its default processes and threads
+for HTTP, uvicorn for WebSockets, the task worker and the scheduler, exactly as deployed
+embedded) on a free port against the bench
 database, then 8 client threads, each with one keep-alive connection, POST /api/v1/tickets
 for a fixed time.
 """
@@ -59,7 +60,7 @@ def process_ticks() -> dict[str, int]:
             out["clients"] += ticks
         elif comm.startswith("postgres"):
             out["postgres"] += ticks
-        elif comm.startswith(("python", "atiende", "uvicorn")):
+        elif comm.startswith(("python", "atiende", "uvicorn", "granian")):
             out["server"] += ticks
     return out
 
@@ -191,7 +192,7 @@ def measure(
     before = Ticket.objects.count()
     connections.close_all()  # the server gets the database to itself
     print(
-        "Ticket creation over HTTP: atiende run (uvicorn, default processes, worker, scheduler), "
+        "Ticket creation over HTTP: atiende run (granian, default processes, worker, scheduler), "
         f"{concurrency} keep-alive clients, {seconds:.0f} s after {warmup:.0f} s warm-up",
         flush=True,
     )

@@ -81,6 +81,7 @@ def test_createadmin_takes_the_password_from_option_or_environment(
         (["bogus"], 2, "invalid choice"),
         ([], 2, "required"),
         (["run", "--port", "eighty"], 2, "invalid int value"),
+        (["run", "--port", "8000", "--live-port", "8000"], 2, "--live-port must differ"),
         (["demo", "--loud"], 2, "unrecognized arguments"),
         (["token"], 2, "required"),
     ],
@@ -195,14 +196,32 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def socket_close_code(port: int, *, origin: str) -> int | None:
+    """The close code a WebSocket to ``/ws/`` on ``port`` ends with; ``None`` if the server
+    refused the upgrade itself."""
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.sync.client import connect
+
+    try:
+        with connect(f"ws://127.0.0.1:{port}/ws/", origin=origin, open_timeout=10) as ws:  # type: ignore[arg-type]  # an Origin string
+            ws.recv(timeout=10)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except InvalidStatus:
+        return None
+    raise AssertionError("the socket stayed open")
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
-    port = free_port()
+    port, live_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.pop("ATIENDE_LIVE_PORT", None)
     env.update(ATIENDE_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
     log = (tmp_path / "run.log").open("wb")
     argv = [PYTHON, "-m", "atiende.cli", "run", "--port", str(port), "--no-demo"]
+    argv += ["--live-port", str(live_port), "--workers", "2"]
     run = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -214,8 +233,12 @@ def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
         # The first schema request builds it (a few seconds on a busy machine).
         assert get(f"{base}/api/v1/openapi.json", timeout=30) == 200
         assert get(f"{base}/static/web/atiende.css") == 200
+        # The live server answers WebSockets on its own port (an anonymous socket is refused
+        # by the app, which shows Channels is behind it); the web server does not speak them.
+        assert socket_close_code(live_port, origin=base) == 4401
+        assert socket_close_code(port, origin=base) is None
         children = descendants(run.pid)
-        assert len(children) >= 5  # web (+2 workers), worker, scheduler
+        assert len(children) >= 6  # web (+2 workers), live, worker, scheduler
     finally:
         run.send_signal(signal.SIGTERM)
         code = run.wait(timeout=30)

@@ -1,11 +1,13 @@
-"""The ASGI entry point: HTTP through Django's WSGI handler, WebSockets through Channels.
+"""The ASGI entry point: WebSockets through Channels, HTTP through Django's WSGI handler.
 
-WebSockets (``/ws/``) carry live events; across processes they travel through the database
-event log (``docs/decisions/0002-realtime-across-processes.md``).
+``atiende run`` serves it with uvicorn for the live socket (``/ws/``) and serves HTTP with
+granian's WSGI server (``atiende.serving``; ``docs/decisions/0004-…``). It still answers HTTP,
+so one ASGI server can carry both where simplicity matters more than throughput.
 
-Django under ASGI pays about 14 thread hand-offs per request with the default middleware;
-wrapping the WSGI handler once in ``a2wsgi`` costs one. See
-``docs/decisions/0001-http-through-wsgi-in-asgi.md``.
+WebSockets carry live events; across processes they travel through the database event log
+(``docs/decisions/0002-realtime-across-processes.md``). Django under ASGI pays about 14 thread
+hand-offs per request with the default middleware; wrapping the WSGI handler once in ``a2wsgi``
+costs one (``docs/decisions/0001-http-through-wsgi-in-asgi.md``).
 """
 
 from __future__ import annotations
@@ -23,18 +25,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
-
-# Threads per web process that run Django views; each holds one database connection. Few
-# threads in more processes (`atiende run --workers`) contend less for each process's GIL
-# (docs/performance.md); more than one so a slow request does not hold up its process.
-WSGI_THREADS = int(os.environ.get("ATIENDE_WEB_THREADS", "2"))
-
 from atiende.core.startup import settle  # noqa: E402
+from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
+from atiende.serving import web_threads  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(django_wsgi, workers=WSGI_THREADS),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
+        "http": WSGIMiddleware(django_wsgi, workers=web_threads()),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

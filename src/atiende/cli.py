@@ -56,6 +56,11 @@ def build_parser() -> Parser:
         default=default_web_workers(),
         help=_("Web server processes (default: twice the cores, 2 to 8)."),
     )
+    run.add_argument(
+        "--live-port",
+        type=int,
+        help=_("Port of the live updates server (WebSockets; default: the port after --port)."),
+    )
     run.add_argument("--no-demo", action="store_true", help=_("Never load the demo data."))
 
     commands.add_parser("demo", help=_("Load demo data into an empty helpdesk."))
@@ -210,14 +215,19 @@ def mail(args: list[str]) -> int:
 
 
 def run(options: argparse.Namespace, extra: list[str]) -> int:
-    """Prepare the database and static files, then supervise web, worker and scheduler."""
+    """Prepare the database and static files, then supervise the web and live servers, the
+    worker and the scheduler."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
     from django.utils.translation import gettext as _
 
     from atiende.runner import Child, Supervisor
+    from atiende.serving import live_command, web_command
 
+    live_port = options.live_port or options.port + 1
+    if live_port == options.port:
+        raise CliError(_("atiende run: --live-port must differ from --port."), code=2, named=True)
     print(_("Preparing the database…"), flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     if not options.no_demo:
@@ -229,16 +239,18 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     connections.close_all()
 
     me = [sys.executable, "-m", "atiende.cli"]
-    web = [
-        sys.executable, "-m", "uvicorn", "atiende.asgi:application",
-        "--host", options.host, "--port", str(options.port), "--workers", str(options.workers),
-        "--lifespan", "off", "--timeout-graceful-shutdown", "5",
-    ]  # fmt: skip
-    children = [Child("web", web), Child("scheduler", [*me, "scheduler"], may_finish=True)]
+    children = [
+        Child("web", web_command(options.host, options.port, workers=options.workers)),
+        Child("live", live_command(options.host, live_port)),
+        Child("scheduler", [*me, "scheduler"], may_finish=True),
+    ]
     if _queue_in_database():  # with immediate tasks (ATIENDE_TASKS_IMMEDIATE) nothing to run
         children.insert(1, Child("worker", [*me, "worker"]))
     children += _smtpd_children(me)
     env = {
+        # Pages open the live socket on live_port, unless the environment says otherwise
+        # (ATIENDE_LIVE_PORT empty: a proxy routes /ws/ on the page's own origin).
+        "ATIENDE_LIVE_PORT": str(live_port),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "ATIENDE_DATA_DIR": str(settings.DATA_DIR),

@@ -14,6 +14,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from atiende.core.config import env_bool, env_list, mailers, postgres_options, sqlite_database
+from atiende.serving import live_port_setting
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
@@ -170,6 +171,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Attachments: the largest file accepted, in bytes (default 25 MiB).
 ATIENDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ATIENDE_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
+
+# The port of the live socket's server (/ws/) when it is not the page's own: `atiende run`
+# serves HTTP and WebSockets on two ports (atiende.serving). Unset: the page's own origin.
+ATIENDE_LIVE_PORT = live_port_setting(os.environ.get("ATIENDE_LIVE_PORT"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # How long an Idempotency-Key is remembered.

@@ -1,4 +1,4 @@
-"""The WSGI entry point (the ASGI one serves HTTP through it; see asgi.py)."""
+"""The WSGI entry point: granian serves HTTP through it (atiende.serving; asgi.py wraps it too)."""
 
 import os
 

@@ -1,10 +1,11 @@
-"""Browser tests: a real uvicorn server and Debian's chromium driven by Playwright.
+"""Browser tests: the real servers of ``atiende run`` and Debian's chromium, driven by Playwright.
 
 How it fits together (docs/dev/testing.md has the long version):
 
 - ``app_server`` (once per test session, on the xdist worker that runs the e2e group) starts
-  ``python -m uvicorn atiende.asgi:application`` on a free port of 127.0.0.1: HTTP and
-  WebSockets through the real ASGI app, Channels included. The server opens the *test*
+  the two servers of ``atiende run`` on free ports of 127.0.0.1: granian for HTTP through
+  Django's WSGI handler, uvicorn for the live socket (Channels), whose port the pages name
+  (``ATIENDE_LIVE_PORT``), so every realtime test crosses ports as deployed. They open the *test*
   database of this worker (SQLite file or PostgreSQL database), so tests must commit their
   data: every e2e test uses ``transactional_db``.
 - Playwright's sync API keeps an event loop running in this thread while it is started, which
@@ -23,7 +24,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -174,8 +174,10 @@ def browser() -> Browser:
 
 @dataclass
 class Server:
+    """The two servers of ``atiende run``: granian for HTTP at ``url``, uvicorn for /ws/."""
+
     url: str
-    process: subprocess.Popen[bytes]
+    processes: list[subprocess.Popen[bytes]]
     log: Path
 
     def log_tail(self, lines: int = 40) -> str:
@@ -203,15 +205,16 @@ def _test_database_url(settings_dict: dict[str, Any]) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
-def _wait_until_up(server: Server) -> None:
+def _wait_until_up(server: Server, url: str) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"the e2e server exited with {server.process.returncode}:\n{server.log_tail()}"
-            )
+        for process in server.processes:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"an e2e server exited with {process.returncode}:\n{server.log_tail()}"
+                )
         try:
-            with urllib.request.urlopen(server.url + "/login/", timeout=2) as answer:  # noqa: S310
+            with urllib.request.urlopen(url + "/login/", timeout=2) as answer:  # noqa: S310
                 if answer.status == 200:
                     return
         except urllib.error.HTTPError as error:
@@ -230,15 +233,21 @@ def _wait_until_up(server: Server) -> None:
 
 @pytest.fixture(scope="session")
 def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """uvicorn serving ``atiende.asgi:application`` against this worker's test database."""
+    """The web and live servers of ``atiende run`` (``atiende.serving``) on two free ports,
+    against this worker's test database: pages open their socket on the live port, as
+    deployed embedded."""
     from django.db import connection
 
+    from atiende.serving import live_command, web_command
+
+    port, live_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
         "DATABASE_URL": _test_database_url(connection.settings_dict),
         # Media and static roots of its own; the database is named by DATABASE_URL.
         "ATIENDE_DATA_DIR": str(tmp_path_factory.mktemp("e2e-server")),
+        "ATIENDE_LIVE_PORT": str(live_port),
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(REPO), str(REPO / "src"), os.environ.get("PYTHONPATH", "")) if p
         ),
@@ -248,29 +257,32 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     log_path = ARTIFACTS / f"e2e-server-{worker}.log"
-    command = [
-        sys.executable, "-m", "uvicorn", "atiende.asgi:application",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-        "--timeout-graceful-shutdown", "2",
-    ]  # fmt: skip
+    commands = [
+        web_command("127.0.0.1", port, workers=1, threads=4),
+        live_command("127.0.0.1", live_port),
+    ]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(url=f"http://127.0.0.1:{port}", process=process, log=log_path)
+        processes = [
+            subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+            for command in commands
+        ]
+    server = Server(url=f"http://127.0.0.1:{port}", processes=processes, log=log_path)
     try:
-        _wait_until_up(server)
+        _wait_until_up(server, server.url)
+        _wait_until_up(server, f"http://127.0.0.1:{live_port}")
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         # Close this process's own connections too before the test database goes away.
         connection.close()
 

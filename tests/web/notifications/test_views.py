@@ -237,3 +237,18 @@ def test_bell_carries_the_live_position_and_translated_realtime_strings(
     assert f'data-live-since="{event.pk}"' in body
     assert 'data-viewing-one="{name} is viewing"' in body
     assert 'data-typing-many="{names} are typing…"' in body
+
+
+@pytest.mark.parametrize(
+    ("live_port", "attribute"), [(None, None), (8001, 'data-live-port="8001"')]
+)
+def test_workspace_pages_name_the_live_port_only_when_it_is_not_their_own(
+    setup: dict[str, Any], settings: Any, live_port: int | None, attribute: str | None
+) -> None:
+    settings.ATIENDE_LIVE_PORT = live_port
+    body = signed_in(setup["agent"]).get(reverse("notifications")).content.decode()
+    assert "data-workspace" in body
+    if attribute is None:
+        assert "data-live-port" not in body
+    else:
+        assert attribute in body

@@ -61,9 +61,12 @@
 
   // ---- connection ------------------------------------------------------------------------
 
+  // The live server listens on the page's own origin, or on the port the page names (the
+  // embedded `atiende run` serves HTTP and WebSockets on two ports; atiende/serving.py).
   function url() {
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return scheme + "//" + location.host + "/ws/";
+    var port = document.body.getAttribute("data-live-port");
+    return scheme + "//" + (port ? location.hostname + ":" + port : location.host) + "/ws/";
   }
 
   function send(message) {

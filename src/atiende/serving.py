@@ -1,0 +1,60 @@
+"""How the web processes are started: HTTP by granian's WSGI server, WebSockets by uvicorn.
+
+HTTP requests run Django's WSGI handler in granian's threads (its HTTP/1.1 and HTTP/2 are
+Rust); the live socket (``/ws/``, Channels) needs an ASGI server and gets uvicorn on a port of
+its own. Pages tell realtime.js that port through ``ATIENDE_LIVE_PORT``; unset, the socket
+opens on the page's own origin, as behind a proxy that routes ``/ws/`` to the live servers.
+``docs/decisions/0004-http-by-granian-websockets-by-uvicorn.md`` has the measurements.
+
+``atiende run`` and the browser tests start both servers with these command lines.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+WSGI_APP = "atiende.wsgi:application"
+ASGI_APP = "atiende.asgi:application"
+# Seconds a stopping server lets requests in flight finish.
+GRACE_SECONDS = 5
+
+
+def web_threads() -> int:
+    """Threads per web process that run Django views, each with its own database connection.
+
+    Few threads in more processes (``atiende run --workers``) contend less for each process's
+    GIL (docs/performance.md); more than one, so a slow request does not hold up its process.
+    """
+    return max(1, int(os.environ.get("ATIENDE_WEB_THREADS", "2")))
+
+
+def web_command(host: str, port: int, *, workers: int, threads: int | None = None) -> list[str]:
+    """granian serving HTTP through Django's WSGI handler."""
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi",
+        "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", str(threads or web_threads()),
+        "--workers-kill-timeout", str(GRACE_SECONDS), "--no-access-log",
+        WSGI_APP,
+    ]  # fmt: skip
+
+
+def live_command(host: str, port: int) -> list[str]:
+    """uvicorn serving the ASGI application, for its WebSockets (it answers HTTP too)."""
+    return [
+        sys.executable, "-m", "uvicorn", ASGI_APP,
+        "--host", host, "--port", str(port),
+        "--lifespan", "off", "--no-access-log",
+        "--timeout-graceful-shutdown", str(GRACE_SECONDS),
+    ]  # fmt: skip
+
+
+def live_port_setting(value: str | None) -> int | None:
+    """``ATIENDE_LIVE_PORT`` as a port number; empty or unset means the page's own origin."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ValueError(f"ATIENDE_LIVE_PORT must be a port number (1-65535), not {value!r}")
+    return int(value)
