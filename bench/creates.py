@@ -72,14 +72,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(db: str, env: dict[str, str]) -> Iterator[int]:
-    """``atiende run`` on a free port; stopped with SIGTERM to its process group at the end."""
-    port = free_port()
+def server(db: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """``atiende run`` on free ports; yields (HTTP port, WebSocket port). Stopped with SIGTERM
+    to its process group at the end."""
+    port, live_port = free_port(), free_port()
     log_path = data_dir(db) / "server.log"
     with log_path.open("wb") as log:
         argv = [str(VENV_BIN / "atiende"), "run", "--no-demo", "--host", "127.0.0.1"]
         process = subprocess.Popen(
-            [*argv, "--port", str(port)],
+            [*argv, "--port", str(port), "--live-port", str(live_port)],
             env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -87,7 +88,7 @@ def server(db: str, env: dict[str, str]) -> Iterator[int]:
         )
         try:
             _wait_until_up(process, port, log_path)
-            yield port
+            yield port, live_port
         finally:
             _stop(process)
 
@@ -196,7 +197,7 @@ def measure(
         f"{concurrency} keep-alive clients, {seconds:.0f} s after {warmup:.0f} s warm-up",
         flush=True,
     )
-    with server(db, env) as port:
+    with server(db, env) as (port, _live_port):
         results = [Worker() for _ in range(concurrency)]
         start = time.monotonic() + 0.2
         warm_until, stop_at = start + warmup, start + warmup + seconds

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# A statement run this many times on one PostgreSQL connection is prepared there (psycopg).
+PREPARE_THRESHOLD = 2
 
 
 def env_bool(name: str, *, default: bool) -> bool:
@@ -65,11 +67,21 @@ def postgres_options(options: dict[str, Any]) -> dict[str, Any]:
     the right one for these queries (the ticket first, then lookups by primary key), planning
     takes 0.5 ms. ``ATIENDE_PG_JOIN_COLLAPSE_LIMIT`` overrides the value (8 is PostgreSQL's
     default); behind PgBouncer, add ``options`` to its ``ignore_startup_parameters``.
+
+    The hot write path's key lookups and inserts (``core.rows.cursor``) are bound by the
+    server, and one run twice on a connection is prepared there (psycopg's
+    ``prepare_threshold``; the ORM's cursors bind on the client and never prepare): PostgreSQL
+    parses and plans them once per connection, and a ticket create cost 1.2 ms of its CPU
+    instead of 1.8 ms (docs/performance.md). ``ATIENDE_PG_PREPARED=false`` turns this off, for a
+    pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21, or
+    without ``max_prepared_statements``).
     """
     limit = int(os.environ.get("ATIENDE_PG_JOIN_COLLAPSE_LIMIT", "1"))
     merged = dict(options)
     extra = merged.get("options", "")
     merged["options"] = f"{extra} -c join_collapse_limit={limit}".strip()
+    if env_bool("ATIENDE_PG_PREPARED", default=True):
+        merged.setdefault("prepare_threshold", PREPARE_THRESHOLD)
     return merged
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.db import connection
 
+from atiende.core import rows
+
 SEQUENCE = "tickets_ticket_number_seq"
 FIRST_NUMBER = 1001
 
 
 def next_ticket_number() -> int:
-    with connection.cursor() as cursor:
+    with rows.cursor(connection) as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SELECT nextval('{SEQUENCE}')")
         else:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from django.db import connections, router, transaction
 
+from atiende.core import rows
+
 if TYPE_CHECKING:
     from atiende.tickets.models import Ticket
 
@@ -29,7 +31,7 @@ def move(old: Key | None, new: Key | None, *, using: str) -> None:
     """One ticket left ``old`` (None: it is new) for ``new`` (None: it is gone)."""
     if old == new:
         return
-    with connections[using].cursor() as cursor:
+    with rows.cursor(connections[using]) as cursor:
         for key, delta in ((old, -1), (new, 1)):
             if key is None:
                 continue

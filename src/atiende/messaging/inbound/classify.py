@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 
+from atiende.core import rows
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.models import (
     InboundMessage,
@@ -52,7 +53,7 @@ def known_keys(message_id: str) -> frozenset[bool]:
         return frozenset()
     # Runs for every message: written as SQL, not compiled from a queryset each time.
     table = connection.ops.quote_name(ThreadKey._meta.db_table)
-    with connection.cursor() as cursor:
+    with rows.cursor(connection) as cursor:
         cursor.execute(
             f"SELECT outbound FROM {table} WHERE message_id = %s",  # noqa: S608  (a constant name)
             [message_id[:998]],

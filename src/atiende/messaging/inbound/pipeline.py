@@ -128,7 +128,7 @@ def _lock_message_id(message_id: str) -> None:
     """On PostgreSQL serialise two deliveries of one Message-ID (SQLite's lock is global)."""
     if message_id and connection.vendor == "postgresql":
         key = int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], signed=True)
-        with connection.cursor() as cursor:
+        with rows.cursor(connection) as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 

@@ -100,7 +100,7 @@ def _by_message_ids(ids: list[str]) -> int | None:
     table = connection.ops.quote_name(ThreadKey._meta.db_table)
     marks = ", ".join(["%s"] * len(ids))
     sql = f"SELECT message_id, ticket_id FROM {table} WHERE message_id IN ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
+    with rows.cursor(connection) as cursor:
         cursor.execute(sql + " ORDER BY id DESC", ids)  # the oldest key of an id wins
         known: dict[str, int] = dict(cursor.fetchall())
     for message_id in ids:
