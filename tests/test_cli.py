@@ -82,6 +82,8 @@ def test_createadmin_takes_the_password_from_option_or_environment(
         ([], 2, "required"),
         (["run", "--port", "eighty"], 2, "invalid int value"),
         (["run", "--port", "8000", "--live-port", "8000"], 2, "--live-port must differ"),
+        (["run", "--port", "65535"], 2, "65536 is not a port number"),
+        (["run", "--port", "0"], 2, "0 is not a port number"),
         (["demo", "--loud"], 2, "unrecognized arguments"),
         (["token"], 2, "required"),
     ],

@@ -226,6 +226,10 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     from atiende.serving import live_command, web_command
 
     live_port = options.live_port or options.port + 1
+    for port in (options.port, live_port):
+        if not 0 < port < 65536:
+            message = _("atiende run: %(port)d is not a port number (1-65535).") % {"port": port}
+            raise CliError(message, code=2, named=True)
     if live_port == options.port:
         raise CliError(_("atiende run: --live-port must differ from --port."), code=2, named=True)
     print(_("Preparing the database…"), flush=True)
