@@ -250,13 +250,3 @@ def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
     assert not [pid for pid in children if alive(pid)]
     output = (tmp_path / "run.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output
-
-
-@pytest.mark.parametrize(("cores", "expected"), [(None, 2), (1, 2), (2, 4), (3, 6), (16, 8)])
-def test_default_web_workers_are_twice_the_cores_from_2_to_8(
-    monkeypatch: pytest.MonkeyPatch, cores: int | None, expected: int
-) -> None:
-    from atiende.cli import default_web_workers
-
-    monkeypatch.setattr("os.cpu_count", lambda: cores)
-    assert default_web_workers() == expected

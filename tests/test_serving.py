@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atiende.serving import live_command, live_port_setting, web_command
+from atiende.serving import default_web_workers, live_command, live_port_setting, web_command
 
 
 def test_web_command_serves_the_wsgi_app_with_granian() -> None:
@@ -38,3 +38,11 @@ def test_live_port_setting(value: str | None, port: int | None) -> None:
 def test_a_bad_live_port_is_refused_with_the_variable_named(value: str) -> None:
     with pytest.raises(ValueError, match="ATIENDE_LIVE_PORT"):
         live_port_setting(value)
+
+
+@pytest.mark.parametrize(("cores", "expected"), [(None, 2), (1, 2), (2, 4), (3, 6), (16, 8)])
+def test_default_web_workers_are_twice_the_cores_from_2_to_8(
+    monkeypatch: pytest.MonkeyPatch, cores: int | None, expected: int
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert default_web_workers() == expected

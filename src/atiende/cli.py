@@ -12,18 +12,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from atiende.serving import default_web_workers
+
 if TYPE_CHECKING:
     from atiende.runner import Child
 
 SETTINGS = "atiende.settings"
-
-
-def default_web_workers() -> int:
-    """Twice the cores, 2 to 8: each process runs few view threads (``ATIENDE_WEB_THREADS``),
-    which contend less for their process's GIL than many threads in few processes
-    (docs/performance.md: on 2 cores 2 × 10 threads created 200–245 tickets/s, 4 × 2
-    290–360)."""
-    return min(8, max(2, 2 * (os.cpu_count() or 1)))
 
 
 class CliError(Exception):

@@ -20,6 +20,14 @@ ASGI_APP = "atiende.asgi:application"
 GRACE_SECONDS = 5
 
 
+def default_web_workers() -> int:
+    """Twice the cores, 2 to 8: each process runs few view threads (``ATIENDE_WEB_THREADS``),
+    which contend less for their process's GIL than many threads in few processes
+    (docs/performance.md: on 2 cores under uvicorn 2 × 10 threads created 200–245 tickets/s,
+    4 × 2 290–360)."""
+    return min(8, max(2, 2 * (os.cpu_count() or 1)))
+
+
 def web_threads() -> int:
     """Threads per web process that run Django views, each with its own database connection.
 
