@@ -43,7 +43,7 @@ def web_command(host: str, port: int, *, workers: int, threads: int | None = Non
         sys.executable, "-m", "granian", "--interface", "wsgi",
         "--host", host, "--port", str(port),
         "--workers", str(workers), "--blocking-threads", str(threads or web_threads()),
-        "--workers-kill-timeout", str(GRACE_SECONDS), "--no-access-log",
+        "--workers-kill-timeout", str(GRACE_SECONDS), "--no-access-log", "--no-ws",
         WSGI_APP,
     ]  # fmt: skip
 

@@ -100,3 +100,45 @@ def test_the_rebuild_command_recounts() -> None:
     call_command("rebuild_tallies", stdout=out)
     assert "Recounted 1 ticket tallies." in out.getvalue()
     assert tallied() == counted()
+
+
+def test_deferred_moves_are_summed_and_written_when_the_block_ends() -> None:
+    from django.db import transaction
+
+    group = make_group()
+    ticket = make_ticket(group_id=group.pk)
+    before = tallied()
+    old = tally.key_of(ticket)
+    new = (old[0], 0, 0)
+    with transaction.atomic():
+        with tally.deferred():
+            tally.move(old, new, using="default")
+            tally.move(new, old, using="default")  # back again: nothing to write for either
+            tally.move(old, new, using="default")
+            assert tallied() == before  # nothing written yet
+        assert tallied() == before - Counter({old: 1}) + Counter({new: 1})
+
+
+def test_deferred_moves_are_dropped_when_the_block_raises() -> None:
+    from django.db import transaction
+
+    ticket = make_ticket()
+    before = tallied()
+    key = tally.key_of(ticket)
+
+    def failing_write() -> None:
+        with tally.deferred():
+            tally.move(key, None, using="default")
+            raise RuntimeError("the write failed")
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            failing_write()
+        assert tallied() == before
+
+
+def test_a_ticket_opened_through_the_service_is_counted_once() -> None:
+    customer = make_customer()
+    before = sum(tallied().values())
+    services.open_ticket(web(customer), subject="Printer", body="Broken", requester=customer)
+    assert tallied() == counted() and sum(tallied().values()) == before + 1

@@ -8,6 +8,10 @@ must call ``rebuild()`` afterwards; ``atiende manage rebuild_tallies`` does it b
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.db import connections, router, transaction
@@ -27,13 +31,50 @@ def key_of(ticket: Ticket) -> Key:
     return (ticket.status_id, ticket.group_id or 0, ticket.assignee_id or 0)
 
 
+# Moves collected by ``deferred()``: per database alias, the change of each key's count.
+_deferred: ContextVar[dict[str, Counter[Key]] | None] = ContextVar("tally_deferred", default=None)
+
+
 def move(old: Key | None, new: Key | None, *, using: str) -> None:
     """One ticket left ``old`` (None: it is new) for ``new`` (None: it is gone)."""
     if old == new:
         return
+    changes: Counter[Key] = Counter()
+    if old is not None:
+        changes[old] -= 1
+    if new is not None:
+        changes[new] += 1
+    pending = _deferred.get()
+    if pending is not None:
+        pending.setdefault(using, Counter()).update(changes)
+    else:
+        _write(changes, using)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Write the moves made inside the block when it ends, summed per key.
+
+    A tally row is shared by every ticket with its status, group and assignee (all new
+    unassigned tickets count in one row), and an upsert locks it until the transaction ends.
+    Written as the last statements before the commit, concurrent creates on PostgreSQL wait
+    for each other only during the commit, not during the whole write. Open it inside the
+    transaction; if the block raises, nothing is written (the transaction rolls back).
+    """
+    pending: dict[str, Counter[Key]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for using, changes in pending.items():
+        _write(changes, using)
+
+
+def _write(changes: Counter[Key], using: str) -> None:
     with rows.cursor(connections[using]) as cursor:
-        for key, delta in ((old, -1), (new, 1)):
-            if key is None:
+        for key, delta in sorted(changes.items()):  # a fixed order: no deadlock between writers
+            if delta == 0:
                 continue
             cursor.execute(
                 f"INSERT INTO {TABLE} (status_id, group_key, assignee_key, count) "  # noqa: S608  (constants)

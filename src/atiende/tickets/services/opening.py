@@ -15,7 +15,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden
 from atiende.core.events import publish
 from atiende.core.text import clean_text
-from atiende.tickets import audit
+from atiende.tickets import audit, tally
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.events import TicketCreated
 from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
@@ -104,7 +104,7 @@ def open_ticket(
         attachment_count=len(attachment_ids),
         external_id=external_id,
     )
-    with transaction.atomic():
+    with transaction.atomic(), tally.deferred():
         ticket.number = next_ticket_number()
         ticket.last_message_at = timezone.now()
         ticket.insert()
