@@ -27,11 +27,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from atiende.core.startup import settle  # noqa: E402
 from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
-from atiende.serving import web_threads  # noqa: E402
+from atiende.serving import web_threads, whole_bodies  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(django_wsgi, workers=web_threads()),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
+        "http": WSGIMiddleware(whole_bodies(django_wsgi), workers=web_threads()),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

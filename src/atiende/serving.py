@@ -11,8 +11,15 @@ opens on the page's own origin, as behind a proxy that routes ``/ws/`` to the li
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 WSGI_APP = "atiende.wsgi:application"
 ASGI_APP = "atiende.asgi:application"
@@ -66,3 +73,57 @@ def live_port_setting(value: str | None) -> int | None:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ValueError(f"ATIENDE_LIVE_PORT must be a port number (1-65535), not {value!r}")
     return int(value)
+
+
+# Room for a multipart envelope around the largest file accepted.
+ENVELOPE_BYTES = 1024 * 1024
+
+
+def whole_bodies(app: WSGIApplication) -> WSGIApplication:
+    """Hand Django a chunked request body (no ``Content-Length``) as a body of known length.
+
+    Django's WSGI handler reads ``CONTENT_LENGTH`` bytes, so a chunked body (curl's ``-T -``,
+    some HTTP client libraries) arrived empty and the API answered that every field was
+    missing. The body is read here, up to the largest upload the settings allow; beyond that
+    the answer is 413, as for a body that announces its length.
+    """
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not environ.get("CONTENT_LENGTH"):
+            limit = _body_limit()
+            body = environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                return _too_large(start_response)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return app(environ, start_response)
+
+    return application
+
+
+def _body_limit() -> int:
+    from django.conf import settings
+
+    largest = max(settings.ATIENDE_MAX_ATTACHMENT_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return int(largest) + ENVELOPE_BYTES
+
+
+def _too_large(start_response: StartResponse) -> list[bytes]:
+    """The API's problem document for a body past the limit (``api.errors``, same words)."""
+    from django.utils.translation import gettext as _
+
+    body = json.dumps(
+        {
+            "type": "https://atiende.dev/problems/payload_too_large",
+            "title": _("Payload too large"),
+            "status": 413,
+            "detail": _("The request is too large."),
+            "errors": [],
+        }
+    ).encode()
+    start_response(
+        "413 Content Too Large",
+        [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))],
+    )
+    return [body]

@@ -4,8 +4,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from atiende.serving import whole_bodies
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atiende.settings")
-application = get_wsgi_application()
+application = whole_bodies(get_wsgi_application())
 
 from atiende.core.startup import settle  # noqa: E402 (needs the app loaded)
 
