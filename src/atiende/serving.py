@@ -12,7 +12,6 @@ opens on the page's own origin, as behind a proxy that routes ``/ws/`` to the li
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -110,20 +109,10 @@ def _body_limit() -> int:
 
 
 def _too_large(start_response: StartResponse) -> list[bytes]:
-    """The API's problem document for a body past the limit (``api.errors``, same words)."""
-    from django.utils.translation import gettext as _
+    """The API's own 413 problem document, sent as a WSGI response."""
+    from atiende.api.errors import payload_too_large
 
-    body = json.dumps(
-        {
-            "type": "https://atiende.dev/problems/payload_too_large",
-            "title": _("Payload too large"),
-            "status": 413,
-            "detail": _("The request is too large."),
-            "errors": [],
-        }
-    ).encode()
-    start_response(
-        "413 Content Too Large",
-        [("Content-Type", "application/problem+json"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
+    response = payload_too_large()
+    status = f"{response.status_code} {response.reason_phrase}"
+    start_response(status, [*response.items(), ("Content-Length", str(len(response.content)))])
+    return [response.content]

@@ -44,6 +44,11 @@ def problem(
     )
 
 
+def payload_too_large() -> HttpResponse:
+    """413 for a body past the limits (also sent by ``serving.whole_bodies``, before Django)."""
+    return problem(413, "payload_too_large", _("Payload too large"), _("The request is too large."))
+
+
 def field_name(location: list[Any] | tuple[Any, ...]) -> str:
     parts = [str(p) for p in location]
     while parts and parts[0] in LOCATION_NOISE:
@@ -93,9 +98,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return problem(
-            413, "payload_too_large", _("Payload too large"), _("The request is too large.")
-        )
+        return payload_too_large()
 
     @api.exception_handler(TooManyFieldsSent)
     def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
