@@ -559,7 +559,7 @@ def _advance_numbering(last: int) -> None:
     """The next ticket opened through the app must get a number after the fixture's."""
     from django.db import connection
 
-    from atiende.tickets.numbering import SEQUENCE
+    from atiende.tickets.store import SEQUENCE
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

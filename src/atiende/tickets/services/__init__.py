@@ -1,9 +1,11 @@
 """The one write path for tickets: every change, from any door, goes through here."""
 
 from atiende.tickets.services.attachments import store_attachment
+from atiende.tickets.services.deleting import delete_ticket
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
+from atiende.tickets.services.requesters import Reassigned, reassign_requester
 from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
     assign_ticket,
@@ -13,13 +15,16 @@ from atiende.tickets.services.updates import (
 )
 
 __all__ = [
+    "Reassigned",
     "add_message",
     "assign_ticket",
     "change_status",
+    "delete_ticket",
     "link_tickets",
     "log_time",
     "merge_tickets",
     "open_ticket",
+    "reassign_requester",
     "start_timer",
     "stop_timer",
     "store_attachment",
