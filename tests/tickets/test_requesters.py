@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -43,7 +40,7 @@ def test_tickets_move_in_batches_with_their_organization_history_and_version() -
     assert untouched.version == 1 and untouched.requester_id != target.pk
 
 
-def test_same_organization_writes_no_organization_entry(on_commit: Callable[..., Any]) -> None:
+def test_same_organization_writes_no_organization_entry() -> None:
     org = make_org()
     source, target = make_customer(organization_id=org.pk), make_customer(organization_id=org.pk)
     ticket = make_ticket(source)
