@@ -186,6 +186,15 @@ def test_deferred_moves_are_dropped_when_the_block_raises() -> None:
         assert tallied() == before
 
 
+def test_the_reconciliation_is_scheduled_nightly() -> None:
+    from crontask import scheduler
+
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    trigger = jobs[reconcile_tallies.name].trigger
+    assert str(trigger.fields[trigger.FIELD_NAMES.index("hour")]) == "3"
+    assert str(trigger.fields[trigger.FIELD_NAMES.index("minute")]) == "37"
+
+
 def test_nested_deferred_blocks_join_the_outer_one_unless_they_raise() -> None:
     from django.db import transaction
 
