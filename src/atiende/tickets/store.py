@@ -2,7 +2,7 @@
 
 Each ticket write is done one way, here: insert, write some fields, lock, delete. The hot ones
 use ``core.rows`` (statements built once, decision 0003); the rest are plain ORM calls kept
-here so that there is one place to read them. Nothing here moves the ``TicketTally`` rollup:
+here so that there is one place to read them. Nothing here decides a ``TicketTally`` move:
 the services do that explicitly (``tally.follow``), knowing the key they loaded and the new one.
 Only the tickets app imports this module (an import-linter contract holds it so).
 """
