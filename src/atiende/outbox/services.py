@@ -1,0 +1,89 @@
+"""Writing effects: ``enqueue`` inside the change's transaction, delivered after its commit.
+
+``enqueue`` is one INSERT and no read, so it costs a hot path (ticket create, reply, email
+intake) about as little as a row can. Once the transaction commits, this process delivers the
+rows it wrote at once (live updates and mails stay as fast as without an outbox); if it dies
+first, or a handler fails, the worker's sweep delivers them later (``delivery``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import router, transaction
+from django.utils import timezone
+
+from atiende.outbox import registry, store
+from atiende.outbox.models import Effect
+
+
+class OutsideTransaction(RuntimeError):
+    """``enqueue`` was called in autocommit: the effect could outlive or miss its change."""
+
+
+class _Batch:
+    """The rows one transaction wrote, delivered together once it commits.
+
+    A batch is registered as a commit callback and found again there by later rows of the same
+    transaction (one registered in a savepoint that has since ended is not reused), so a
+    rolled-back transaction's batch is dropped with it.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def __call__(self) -> None:
+        from atiende.outbox.delivery import deliver
+
+        ids, self.ids = self.ids, []
+        if ids:
+            deliver(ids=ids)
+
+
+def _batch(alias: str) -> _Batch:
+    connection = transaction.get_connection(alias)
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _Batch) and set(savepoints) <= open_savepoints:
+            return callback
+    batch = _Batch()
+    transaction.on_commit(batch, using=alias, robust=True)
+    return batch
+
+
+def new_key(kind: str) -> str:
+    """A fresh idempotency key for an effect that has no natural one."""
+    return f"{kind}:{uuid.uuid4().hex}"
+
+
+def enqueue(kind: str, *, payload: dict[str, Any], key: str | None = None) -> Effect:
+    """Promise the effect ``kind`` with ``payload``, inside the current transaction.
+
+    Refused outside ``transaction.atomic()``: a row written in autocommit would commit apart
+    from the change it belongs to. An unknown ``kind`` is refused too (no handler, no effect).
+    """
+    alias = router.db_for_write(Effect)
+    if not transaction.get_connection(alias).in_atomic_block:
+        raise OutsideTransaction(
+            f"outbox effect {kind!r} must be written inside the change's transaction"
+        )
+    registry.lookup(kind)
+    now = timezone.now()
+    effect = Effect(
+        kind=kind,
+        key=key or new_key(kind),
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    store.insert(effect)
+    if _deliver_at_once():
+        _batch(alias).ids.append(effect.pk)
+    return effect
+
+
+def _deliver_at_once() -> bool:
+    """``ATIENDE_OUTBOX_DELIVER_AT_ONCE = False`` leaves every delivery to the workers."""
+    return bool(getattr(settings, "ATIENDE_OUTBOX_DELIVER_AT_ONCE", True))

@@ -1,0 +1,28 @@
+"""The outbox's sweep, enqueued every minute by the scheduler and run by ``atiende worker``.
+
+It delivers what the process that made a change did not: rows whose process died before their
+delivery, and retries whose backoff has run out. Only due rows are read (an index on
+``next_attempt_at`` of pending rows).
+"""
+
+from __future__ import annotations
+
+from crontask import cron
+from django.tasks import task
+
+from atiende.outbox import delivery
+
+
+@task
+def deliver_due_effects() -> int:
+    """Deliver every pending effect whose next attempt has come, in batches."""
+    total = 0
+    while True:
+        delivered = delivery.deliver_due()
+        total += delivered
+        if delivered < delivery.SWEEP_BATCH:
+            return total
+
+
+# Registered without decorator syntax: crontask is untyped and would erase the task's type.
+cron("* * * * *")(deliver_due_effects)  # every minute
