@@ -10,6 +10,9 @@ import pytest
 
 from atiende.outbox import registry
 from atiende.outbox.registry import Delivery
+from tests.messaging.servers import smtp_sink
+
+__all__ = ["smtp_sink"]
 
 
 class Unavailable(Exception):
