@@ -13,7 +13,7 @@ from atiende.outbox.models import Effect, EffectState
 from atiende.outbox.services import enqueue
 from tests.outbox.conftest import Service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def sweep(results: list[int]) -> None:

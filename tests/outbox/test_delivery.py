@@ -26,7 +26,7 @@ def promise(kind: str = "test.effect", **payload: Any) -> Effect:
         return enqueue(kind, payload=payload)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enqueue_outside_a_transaction_is_refused(service: Service) -> None:
     with pytest.raises(OutsideTransaction, match="inside the change's transaction"):
         enqueue("test.effect", payload={"n": 1})

@@ -33,13 +33,20 @@ class _Batch:
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.outside: list[int] = []
 
     def __call__(self) -> None:
+        """Deliver database effects now; hand effects that talk to the outside to a worker
+        (a request does not wait on an SMTP server)."""
         from atiende.outbox.delivery import deliver
+        from atiende.outbox.tasks import deliver_effects
 
         ids, self.ids = self.ids, []
+        outside, self.outside = self.outside, []
         if ids:
             deliver(ids=ids)
+        if outside:
+            deliver_effects.enqueue(outside)
 
 
 def _batch(alias: str) -> _Batch:
@@ -69,7 +76,7 @@ def enqueue(kind: str, *, payload: dict[str, Any], key: str | None = None) -> Ef
         raise OutsideTransaction(
             f"outbox effect {kind!r} must be written inside the change's transaction"
         )
-    registry.lookup(kind)
+    handler = registry.lookup(kind)
     now = timezone.now()
     effect = Effect(
         kind=kind,
@@ -80,7 +87,8 @@ def enqueue(kind: str, *, payload: dict[str, Any], key: str | None = None) -> Ef
     )
     store.insert(effect)
     if _deliver_at_once():
-        _batch(alias).ids.append(effect.pk)
+        batch = _batch(alias)
+        (batch.ids if handler.atomic else batch.outside).append(effect.pk)
     return effect
 
 

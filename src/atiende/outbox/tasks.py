@@ -14,6 +14,12 @@ from atiende.outbox import delivery
 
 
 @task
+def deliver_effects(ids: list[int]) -> int:
+    """Deliver these effects now (those a web process leaves to the worker: SMTP and the like)."""
+    return delivery.deliver(ids=ids)
+
+
+@task
 def deliver_due_effects() -> int:
     """Deliver every pending effect whose next attempt has come, in batches."""
     total = 0
