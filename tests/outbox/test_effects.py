@@ -101,9 +101,13 @@ def test_a_rolled_back_change_writes_no_effect_and_no_live_event(
     class Undo(Exception):
         pass
 
-    with on_commit(), pytest.raises(Undo), transaction.atomic():
-        tickets.assign_ticket(web(boss), ticket_id=ticket.pk, assignee_id=worker.pk)
-        raise Undo
+    def assign_then_undo() -> None:
+        with transaction.atomic():
+            tickets.assign_ticket(web(boss), ticket_id=ticket.pk, assignee_id=worker.pk)
+            raise Undo
+
+    with on_commit(), pytest.raises(Undo):
+        assign_then_undo()
     assert not Effect.objects.exists()
     assert LiveEvent.objects.count() == before
     assert not Notification.objects.filter(recipient=worker).exists()

@@ -25,11 +25,11 @@ from django.utils import timezone
 
 from atiende.accounts.models import Role
 from atiende.core.events import subscribe
-from atiende.outbox.registry import Delivery, handles
-from atiende.outbox.services import enqueue
 from atiende.messaging.models import InboundMessage, InboundSource, OutboundEmail, OutboundKind
 from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
 from atiende.messaging.system import READER
+from atiende.outbox.registry import Delivery, handles
+from atiende.outbox.services import enqueue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
 from atiende.tickets.selectors import visible_tickets

@@ -12,7 +12,15 @@ from atiende.outbox.models import Effect
 
 @admin.register(Effect)
 class EffectAdmin(admin.ModelAdmin[Effect]):
-    list_display = ("pk", "kind", "state", "attempts", "next_attempt_at", "created_at", "last_error")
+    list_display = (
+        "pk",
+        "kind",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "last_error",
+    )
     list_filter = ("state", "kind")
     search_fields = ("key",)
     ordering = ("-pk",)

@@ -123,7 +123,10 @@ def _run_outside(row: Effect, now: datetime) -> int:
             _failed(row, error, now)
         return 0
     return Effect.objects.filter(pk=row.pk, attempts=row.attempts).update(
-        state=EffectState.DELIVERED, delivered_at=timezone.now(), next_attempt_at=None, last_error=""
+        state=EffectState.DELIVERED,
+        delivered_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
     )
 
 
@@ -131,10 +134,14 @@ def _failed(row: Effect, error: Exception, now: datetime) -> None:
     """Count the attempt and schedule the next one, or give up after ``MAX_ATTEMPTS``."""
     reason = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
     if row.attempts >= MAX_ATTEMPTS:
-        log.error("outbox effect %s (%s) failed %d times: %s", row.pk, row.kind, row.attempts, reason)
+        log.error(
+            "outbox effect %s (%s) failed %d times: %s", row.pk, row.kind, row.attempts, reason
+        )
         _give_up(row, reason)
         return
-    log.warning("outbox effect %s (%s) failed, attempt %d: %s", row.pk, row.kind, row.attempts, reason)
+    log.warning(
+        "outbox effect %s (%s) failed, attempt %d: %s", row.pk, row.kind, row.attempts, reason
+    )
     Effect.objects.filter(pk=row.pk).update(
         attempts=row.attempts, last_error=reason, next_attempt_at=now + backoff(row.attempts)
     )

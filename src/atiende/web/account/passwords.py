@@ -18,6 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template import loader
 from django.utils import translation
@@ -33,7 +34,7 @@ INVITATION_BODY = "web/account/email/invitation.txt"
 RESET_SUBJECT = "web/account/email/password_reset_subject.txt"
 RESET_BODY = "web/account/email/password_reset.txt"
 
-PASSWORD_MAIL = "account.password_mail"
+PASSWORD_MAIL = "account.password_mail"  # noqa: S105  (an effect kind, not a secret)
 Template = Literal["invitation", "reset"]
 TEMPLATES: dict[str, tuple[str, str]] = {
     "invitation": (INVITATION_SUBJECT, INVITATION_BODY),
@@ -41,7 +42,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-def _staff() -> Any:
+def _staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role__in=[Role.ADMIN, Role.AGENT])
 
 
