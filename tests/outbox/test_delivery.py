@@ -183,3 +183,15 @@ def test_an_effect_of_a_kind_no_longer_known_fails_visibly(service: Service) -> 
     assert delivery.deliver_due() == 0
     row.refresh_from_db()
     assert row.state == EffectState.FAILED and "no handler" in row.last_error
+
+
+@pytest.mark.django_db
+def test_delivered_effects_are_forgotten_after_a_week_failed_ones_stay(service: Service) -> None:
+    delivered, failed, recent = promise(n=1), promise(n=2), promise(n=3)
+    Effect.objects.filter(pk=delivered.pk).update(state=EffectState.DELIVERED)
+    Effect.objects.filter(pk=failed.pk).update(state=EffectState.FAILED)
+    Effect.objects.filter(pk=recent.pk).update(state=EffectState.DELIVERED)
+    week_later = recent.created_at + delivery.KEEP_DELIVERED + timedelta(seconds=1)
+    Effect.objects.filter(pk=recent.pk).update(created_at=week_later - timedelta(days=1))
+    assert delivery.purge_delivered(now=week_later) == 1
+    assert set(Effect.objects.values_list("pk", flat=True)) == {failed.pk, recent.pk}

@@ -37,6 +37,7 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 LEASE = timedelta(minutes=10)  # longer than an outside handler's timeouts add up to
 SWEEP_BATCH = 100
+KEEP_DELIVERED = timedelta(days=7)  # long enough to look into what happened last week
 ERROR_LENGTH = 2000
 
 
@@ -151,3 +152,10 @@ def _give_up(row: Effect, reason: str) -> None:
     Effect.objects.filter(pk=row.pk).update(
         state=EffectState.FAILED, attempts=row.attempts, last_error=reason, next_attempt_at=None
     )
+
+
+def purge_delivered(*, now: datetime | None = None) -> int:
+    """Forget delivered effects older than ``KEEP_DELIVERED``; failed ones stay in sight."""
+    cutoff = (now or timezone.now()) - KEEP_DELIVERED
+    deleted, _ = Effect.objects.filter(state=EffectState.DELIVERED, created_at__lt=cutoff).delete()
+    return deleted

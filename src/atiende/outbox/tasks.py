@@ -32,3 +32,12 @@ def deliver_due_effects() -> int:
 
 # Registered without decorator syntax: crontask is untyped and would erase the task's type.
 cron("* * * * *")(deliver_due_effects)  # every minute
+
+
+@task
+def purge_delivered_effects() -> int:
+    """Forget delivered effects after a week (failed ones stay until someone looks)."""
+    return delivery.purge_delivered()
+
+
+cron("29 4 * * *")(purge_delivered_effects)  # nightly
