@@ -195,3 +195,21 @@ def test_delivered_effects_are_forgotten_after_a_week_failed_ones_stay(service: 
     Effect.objects.filter(pk=recent.pk).update(created_at=week_later - timedelta(days=1))
     assert delivery.purge_delivered(now=week_later) == 1
     assert set(Effect.objects.values_list("pk", flat=True)) == {failed.pk, recent.pk}
+
+
+@pytest.mark.django_db
+def test_a_bulk_change_delivers_a_bounded_number_at_once_and_leaves_the_rest_to_workers(
+    service: Service, on_commit: Callable[..., Any]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from atiende.outbox.services import AT_ONCE_LIMIT, CHUNK
+
+    total = AT_ONCE_LIMIT + CHUNK + 1
+    with on_commit(), transaction.atomic():
+        for n in range(total):
+            enqueue("test.effect", payload={"n": n})
+    assert len(service.calls) == AT_ONCE_LIMIT
+    assert DBTaskResult.objects.filter(task_path__endswith="deliver_effects").count() == 2
+    assert deliver_due_effects.call() == CHUNK + 1
+    assert len(set(service.calls)) == total

@@ -19,6 +19,12 @@ from atiende.outbox import registry, store
 from atiende.outbox.models import Effect
 
 
+# Rows delivered per transaction after a commit, and at most this many by the process that
+# wrote them (a bulk change of thousands of tickets leaves the rest to the workers).
+CHUNK = 100
+AT_ONCE_LIMIT = 1000
+
+
 class OutsideTransaction(RuntimeError):
     """``enqueue`` was called in autocommit: the effect could outlive or miss its change."""
 
@@ -43,8 +49,11 @@ class _Batch:
 
         ids, self.ids = self.ids, []
         outside, self.outside = self.outside, []
-        if ids:
-            deliver(ids=ids)
+        now, later = ids[:AT_ONCE_LIMIT], ids[AT_ONCE_LIMIT:]
+        for start in range(0, len(now), CHUNK):
+            deliver(ids=now[start : start + CHUNK])
+        for start in range(0, len(later), CHUNK):  # a bulk change: the worker does the rest
+            deliver_effects.enqueue(later[start : start + CHUNK])
         if outside:
             deliver_effects.enqueue(outside)
 
