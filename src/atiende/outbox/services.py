@@ -18,7 +18,6 @@ from django.utils import timezone
 from atiende.outbox import registry, store
 from atiende.outbox.models import Effect
 
-
 # Rows delivered per transaction after a commit, and at most this many by the process that
 # wrote them (a bulk change of thousands of tickets leaves the rest to the workers).
 CHUNK = 100
