@@ -6,7 +6,8 @@ effect's delivery, which queues the mail, and the SMTP send) is done by a real `
 worker`` process against this test's database (SQLite file or PostgreSQL), with the loopback
 SMTP sink as the mail server. The test kills that worker at a random moment after it starts
 (the random delay decides *when* to kill; nothing waits on a timer for the code under test),
-starts it again, and so on. Then a final clean run (the two minute sweeps, with the clock moved
+starts another, and so on: two workers run at a time, so the kills also land while the other
+worker delivers the same rows. Then a final clean run (the two minute sweeps, with the clock moved
 past the send lease a killed worker may have left) delivers what is left.
 
 Every committed reply then has exactly one mail (one ``OutboundEmail``, one Message-ID), and
@@ -18,6 +19,7 @@ about one run of two.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -50,43 +52,35 @@ READY_TIMEOUT = 60.0
 class Worker:
     """``atiende worker`` as a child process that can be killed outright."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.log_path = directory / "worker.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
+    def __init__(self, directory: Path, number: int) -> None:
+        self.log_path = directory / f"worker-{number}.log"
+        env = {
             **os.environ,
             "DATABASE_URL": database_url(),
             "ATIENDE_DATA_DIR": str(directory),
             "PYTHONUNBUFFERED": "1",
         }
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-    def start(self) -> None:
-        """Start it and return once it polls for tasks (a bounded wait on its log)."""
-        already = self.log().count("Starting worker")
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [ATIENDE, "worker", "--no-startup-delay", "--interval", "0.02"],
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_ready(self) -> None:
+        """Return once it polls for tasks (a bounded wait on its log)."""
         deadline = time.monotonic() + READY_TIMEOUT
-        while self.log().count("Starting worker") == already:
+        while "Starting worker" not in self.log():
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise RuntimeError(self.log())
             time.sleep(0.01)
 
     def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.kill()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -99,7 +93,11 @@ def test_a_worker_killed_at_random_points_loses_and_doubles_no_reply_mail(
     sink = SmtpSink().start()
     seed = random.randrange(1 << 32)
     rng = random.Random(seed)
-    worker = Worker(tmp_path)
+    spawned = itertools.count()
+    # Two workers, as deployed: the next one starts while the other works, and a sweep may be
+    # taken by either; the one killed is chosen at random.
+    pool = [Worker(tmp_path, next(spawned)) for _ in range(2)]
+    everyone = list(pool)
     try:
         Mailbox.objects.create(
             address="support@helpdesk.test",
@@ -121,8 +119,14 @@ def test_a_worker_killed_at_random_points_loses_and_doubles_no_reply_mail(
             )
             replies.append(message.pk)  # committed: its mail is now a promise in the outbox
             deliver_due_effects.enqueue()  # what the scheduler does every minute
-            worker.start()
+            victim = rng.choice(pool)
+            victim.wait_ready()
             time.sleep(rng.uniform(0.0, 0.35))  # a random moment of its work: then the crash
+            victim.kill()
+            pool.remove(victim)
+            pool.append(Worker(tmp_path, next(spawned)))
+            everyone.append(pool[-1])
+        for worker in pool:
             worker.kill()
 
         sent_by_killed_workers = len(sink.received)
@@ -132,10 +136,11 @@ def test_a_worker_killed_at_random_points_loses_and_doubles_no_reply_mail(
         while sending.deliver_due(now=later):
             pass
     finally:
-        worker.stop()
+        for worker in everyone:
+            worker.kill()
         sink.stop()
 
-    context = f"seed {seed}\n{worker.log()[-3000:]}"
+    context = f"seed {seed}\n" + "\n".join(w.log()[-600:] for w in everyone[-4:])
     assert not Effect.objects.exclude(state=EffectState.DELIVERED).exists(), context
     mails = list(OutboundEmail.objects.filter(ticket_message_id__in=replies))
     assert sorted(m.ticket_message_id for m in mails) == sorted(replies), context  # one each
