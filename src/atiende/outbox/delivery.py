@@ -36,7 +36,9 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 LEASE = timedelta(minutes=10)  # longer than an outside handler's timeouts add up to
-SWEEP_BATCH = 100
+# Rows per sweep transaction: small, so a worker killed mid-sweep loses little work, and a
+# slow handler never holds many rows (or SQLite's write lock) for long.
+SWEEP_BATCH = 10
 KEEP_DELIVERED = timedelta(days=7)  # long enough to look into what happened last week
 ERROR_LENGTH = 2000
 
