@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db import router, transaction
 from django.utils import timezone
 
-from atiende.outbox import registry, store
+from atiende.outbox import delivery, registry, store
 from atiende.outbox.models import Effect
+from atiende.outbox.tasks import deliver_effects
 
 # Rows delivered per transaction after a commit, and at most this many by the process that
 # wrote them (a bulk change of thousands of tickets leaves the rest to the workers).
@@ -43,14 +44,11 @@ class _Batch:
     def __call__(self) -> None:
         """Deliver database effects now; hand effects that talk to the outside to a worker
         (a request does not wait on an SMTP server)."""
-        from atiende.outbox.delivery import deliver
-        from atiende.outbox.tasks import deliver_effects
-
         ids, self.ids = self.ids, []
         outside, self.outside = self.outside, []
         now, later = ids[:AT_ONCE_LIMIT], ids[AT_ONCE_LIMIT:]
         for start in range(0, len(now), CHUNK):
-            deliver(ids=now[start : start + CHUNK])
+            delivery.deliver(ids=now[start : start + CHUNK])
         for start in range(0, len(later), CHUNK):  # a bulk change: the worker does the rest
             deliver_effects.enqueue(later[start : start + CHUNK])
         if outside:
