@@ -32,8 +32,8 @@ def calls() -> Iterator[list[tuple[str, int]]]:
     events.subscribe(Pinged, in_transaction=True)(during)
     events.subscribe(Pinged)(after)
     yield seen
-    events._in_transaction.pop(Pinged, None)
-    events._subscribers.pop(Pinged, None)
+    events.unsubscribe(Pinged, during)
+    events.unsubscribe(Pinged, after)
 
 
 @pytest.mark.django_db

@@ -11,27 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import Group, User
+from atiende.core.event_types import AgentsMentioned
 from atiende.tickets import services
-from atiende.tickets.events import AgentsMentioned
 from atiende.tickets.models import Attachment, CannedResponse, Message, Ticket
 from tests.factories import make_agent, make_customer, make_group, make_ticket, web
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    from atiende.core import events
-
-    seen: list[Any] = []
-    original = events.dispatch
-
-    def record(event: object) -> None:
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(events, "dispatch", record)
-    return seen
 
 
 def send(client: Client, ticket: Ticket, hx: dict[str, str], **data: Any) -> Any:
@@ -120,7 +105,7 @@ def test_mentions_in_a_note_publish_agents_mentioned(
     assert response.status_code == 200
     note = Message.objects.filter(ticket=ticket).latest("id")
     assert [e for e in published if isinstance(e, AgentsMentioned)] == [
-        AgentsMentioned(ticket.pk, note.pk, agent.pk, (bea.pk,))
+        AgentsMentioned(ticket.pk, note.pk, agent.pk, (bea.pk,), source="web")
     ]
 
 

@@ -11,11 +11,11 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.accounts.events import CustomersMerged
 from atiende.accounts.models import Identity, Organization, User
 from atiende.accounts.selectors import require_staff, visible_users
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
+from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
 from atiende.tickets import audit
 from atiende.tickets.models import Ticket
@@ -160,6 +160,8 @@ def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
             actor_id=actor.user_id,
             ticket_ids=tuple(ticket_ids),
             identity_ids=tuple(moving),
+            source=actor.source.value,
+            source_detail=actor.detail,
         )
     )
     return target

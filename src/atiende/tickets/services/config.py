@@ -25,7 +25,6 @@ from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.events import publish
 from atiende.tickets import audit
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import (
     Category,
     CustomField,
@@ -37,6 +36,7 @@ from atiende.tickets.models import (
     Tag,
     Ticket,
 )
+from atiende.tickets.services import announce
 from atiende.tickets.services.common import MAX_TAG_LENGTH, normalize_tag
 
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -127,7 +127,7 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
     require_admin(actor)
     tag = _lock(Tag, tag_id, _("Tag not found."))
     tickets = list(Ticket.objects.filter(tags=tag).prefetch_related("tags"))
-    audit.record(
+    records = [
         audit.event(
             ticket,
             actor,
@@ -137,18 +137,12 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
             new=sorted(t.name for t in ticket.tags.all() if t.pk != tag.pk),
         )
         for ticket in tickets
-    )
+    ]
+    audit.record(records)
     Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(version=F("version") + 1)
     tag.delete()
-    for ticket in tickets:
-        publish(
-            TicketUpdated(
-                ticket_id=ticket.pk,
-                actor_id=actor.user_id,
-                source=actor.source.value,
-                fields=("tags",),
-            )
-        )
+    for record in records:
+        publish(announce.ticket_updated(actor, record.ticket_id, [record]))
 
 
 def _allowed_next(keys: Iterable[str]) -> list[Status]:
