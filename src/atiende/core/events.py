@@ -62,7 +62,8 @@ def capture_events() -> Iterator[list[object]]:
     try:
         yield seen
     finally:
-        _captures.remove(seen)
+        # By identity: two captures holding the same events are equal lists.
+        _captures[:] = [other for other in _captures if other is not seen]
 
 
 def unsubscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
