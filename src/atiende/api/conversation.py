@@ -59,11 +59,13 @@ def list_messages(request: HttpRequest, ticket_id: Id, page: Query[PageIn]) -> d
     "/tickets/{ticket_id}/messages", response={201: MessageOut, **errors(403, 404, 409, 422)}
 )
 def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn) -> HttpResponse:
-    """Reply (``public: true``) or add an internal note (``public: false``, agents only)."""
+    """Reply (``public: true``) or add an internal note (``public: false``, agents only);
+    with ``status``, set the ticket's status in the same transaction (a refused status change
+    sends nothing)."""
     caller = actor(request)
 
     def handler() -> tuple[int, MessageOut]:
-        message = services.add_message(caller, ticket_id=ticket_id, **payload.model_dump())
+        message = services.reply(caller, ticket_id=ticket_id, **payload.model_dump())
         return 201, MessageOut.from_orm(message)
 
     assert caller.user is not None

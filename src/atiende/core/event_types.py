@@ -14,6 +14,7 @@ the mailbox or channel id, the job; ``Actor.detail``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 # A value as the audit trail snapshots it (``tickets.audit.snapshot``): ids and names, never
 # model instances.
 type JSONValue = None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]

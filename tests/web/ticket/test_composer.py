@@ -151,16 +151,18 @@ def test_send_and_set_pending(
     assert Ticket.objects.get(pk=ticket.pk).status.category == "pending"
 
 
-def test_a_refused_status_change_after_sending_is_shown(
+def test_a_refused_status_change_sends_nothing_and_keeps_the_text(
     client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]
 ) -> None:
     services.change_status(web(agent), ticket_id=ticket.pk, status="solved")
     response = send(
         client_for(agent), ticket, hx, body="One more thing", public="0", then="pending"
     )
-    assert response.status_code == 200
-    assert "Sent. The ticket cannot move from “Solved” to Pending." in response.content.decode()
-    assert Message.objects.filter(ticket=ticket, body_text="One more thing").exists()
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "The ticket cannot move from “Solved” to Pending; nothing was sent." in body
+    assert "One more thing" in body
+    assert not Message.objects.filter(ticket=ticket, body_text="One more thing").exists()
     assert Ticket.objects.get(pk=ticket.pk).status.category == "solved"
 
 

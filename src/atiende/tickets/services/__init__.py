@@ -4,6 +4,7 @@ from atiende.tickets.services.attachments import store_attachment
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
+from atiende.tickets.services.replying import reply
 from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
     assign_ticket,
@@ -20,6 +21,7 @@ __all__ = [
     "log_time",
     "merge_tickets",
     "open_ticket",
+    "reply",
     "start_timer",
     "stop_timer",
     "store_attachment",
