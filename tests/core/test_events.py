@@ -71,9 +71,12 @@ def test_capture_records_what_is_published_and_the_bus_still_delivers(
 def test_capture_keeps_an_event_whose_transaction_rolled_back_but_nobody_gets_it(
     calls: list[tuple[str, int]], on_commit: Any
 ) -> None:
-    with events.capture_events() as seen, on_commit(), pytest.raises(RuntimeError):
+    def publish_then_fail() -> None:
         with transaction.atomic():
             events.publish(Pinged(3))
             raise RuntimeError
+
+    with events.capture_events() as seen, on_commit(), pytest.raises(RuntimeError):
+        publish_then_fail()
     assert seen == [Pinged(3)]
     assert calls == [("during", 3)]

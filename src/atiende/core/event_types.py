@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 # A value as the audit trail snapshots it (``tickets.audit.snapshot``): ids and names, never
 # model instances.
-type JSONValue = None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]
+type JSONValue = bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None
 
 
 @dataclass(frozen=True)
