@@ -14,7 +14,6 @@ import dataclasses
 import json
 import types
 import typing
-from functools import cache
 from typing import Any
 
 from atiende.core.actor import Source
@@ -58,9 +57,14 @@ def check_event(event: object) -> None:
         raise EventSchemaError(f"{cls.__name__} changed in a JSON round trip: {again!r}")
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    """The resolved type hints of a declaration (resolved once per type)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _check_fields(obj: object, path: str) -> None:
@@ -96,7 +100,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
         if value is not None:
             raise EventSchemaError(f"{path} must be None, not {value!r}")
         return
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if type(value) is not hint:
             raise EventSchemaError(f"{path} must be a {hint.__name__}, not {value!r}")
         _check_fields(value, path)
