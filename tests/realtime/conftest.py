@@ -27,6 +27,19 @@ FAST = {
 }
 
 
+class HandClock:
+    """A monotonic clock that moves only when the test says so (``conf.use_clock``)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture(autouse=True)
 def _fast_polling(settings: LazySettings) -> None:
     settings.ATIENDE_REALTIME = dict(FAST)
