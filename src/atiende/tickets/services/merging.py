@@ -131,7 +131,7 @@ def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> 
         TicketLinked(
             source_id=source.pk,
             target_id=target.pk,
-            kind=kind,
+            kind=str(kind),
             actor_id=actor.user_id,
             source=actor.source.value,
             source_detail=actor.detail,
