@@ -35,7 +35,7 @@ from tests.realtime.conftest import (
     FAST,
     HandClock,
     communicator,
-    drain,
+    messages_until,
     receive_type,
     session_cookie,
 )
@@ -95,8 +95,9 @@ async def test_agent_receives_tickets_they_may_see_and_nothing_else(
     triage = await make_ticket_async(subject="Unrouted")
     assert (await receive_type(comm, "ticket.created"))["ticket_id"] == triage.pk
     theirs = await make_ticket_async(group_id=other.pk, assignee_id=colleague.pk)
-    received = [m for m in await drain(comm) if m.get("ticket_id") in (hidden.pk, theirs.pk)]
-    assert received == []
+    sentinel = await make_ticket_async(subject="After the others")
+    received = await messages_until(comm, "ticket.created", ticket_id=sentinel.pk)
+    assert [m for m in received if m.get("ticket_id") in (hidden.pk, theirs.pk)] == []
     await comm.disconnect()
 
 
@@ -144,7 +145,7 @@ async def test_reconnect_catches_up_on_missed_visible_events(connect: Callable[.
     comm, _ = await communicator(agent), None
     await comm.connect()
     await comm.send_json_to({"type": "hello", "last_id": welcome["id"]})
-    messages = [m for m in await drain(comm) if m["type"] != "notification"]
+    messages = [m for m in await messages_until(comm, "welcome") if m["type"] != "notification"]
     assert [m["type"] for m in messages] == ["ticket.created", "welcome"]
     assert messages[0]["ticket_id"] == missed.pk
     assert messages[1]["id"] >= messages[0]["id"]
@@ -345,6 +346,8 @@ async def test_agents_of_the_old_group_learn_that_a_ticket_left(
     }
     arrived = await receive_type(new_socket, "ticket.updated")
     assert arrived["subject"] == "Moving on" and arrived["group_id"] == second.pk
-    assert [m for m in await drain(new_socket) if m.get("left")] == []
+    sentinel = await make_ticket_async(subject="After the move")
+    later = await messages_until(new_socket, "ticket.created", ticket_id=sentinel.pk)
+    assert [m for m in later if m.get("left")] == []
     await old_socket.disconnect()
     await new_socket.disconnect()
