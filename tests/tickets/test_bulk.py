@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 
 from atiende.core import events
 from atiende.core.errors import Conflict, Forbidden, Invalid
 from atiende.core.event_types import TicketUpdated
 from atiende.tickets import services
-from atiende.tickets.models import Ticket, TicketEvent
+from atiende.tickets.models import Ticket, TicketEvent, TicketTally
 from atiende.tickets.services.bulk import MAX_BULK_IDS, BulkChange, TicketResult, bulk_update
 from tests.factories import SYSTEM, make_agent, make_customer, make_group, make_ticket, web
 
@@ -150,3 +152,27 @@ def test_customers_cannot_run_bulk_changes() -> None:
     ticket = make_ticket(customer)
     with pytest.raises(Forbidden):
         bulk_update(web(customer), ticket_ids=[ticket.pk], change=BulkChange("close"))
+
+
+def test_bulk_changes_keep_the_inbox_tallies_equal_to_a_recount() -> None:
+    group = make_group()
+    agent = make_agent(group)
+    tickets = [make_ticket(group_id=group.pk) for _ in range(3)]
+    ids = [t.pk for t in tickets]
+    bulk_update(SYSTEM, ticket_ids=ids, change=BulkChange("assign", assignee_id=agent.pk))
+    bulk_update(SYSTEM, ticket_ids=ids[:2], change=BulkChange("status", status="pending"))
+    bulk_update(SYSTEM, ticket_ids=ids, change=BulkChange("merge", merge_target_id=ids[2]))
+
+    recount = {
+        (row["status_id"], row["g"], row["a"]): row["n"]
+        for row in Ticket.objects.values("status_id")
+        .annotate(g=Coalesce("group_id", 0), a=Coalesce("assignee_id", 0))
+        .values("status_id", "g", "a")
+        .annotate(n=Count("pk"))
+    }
+    tallies = {
+        (t.status_id, t.group_key, t.assignee_key): t.count
+        for t in TicketTally.objects.all()
+        if t.count
+    }
+    assert tallies == recount
