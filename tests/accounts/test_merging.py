@@ -90,6 +90,7 @@ def test_merge_moves_tickets_identities_and_fills_gaps(
     assert seen[0].source_id == source.pk and seen[0].target_id == target.pk
     assert sorted(seen[0].ticket_ids) == sorted(t.pk for t in moved)
     assert len(seen[0].identity_ids) == 2
+    assert (seen[0].actor_id, seen[0].source) == (agent.pk, "web")
     assert events.as_dict(seen[0])["type"] == "CustomersMerged"
 
 
