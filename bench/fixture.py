@@ -252,7 +252,7 @@ def trim_created(tickets: int) -> int:
         index_tickets(batch)  # drops the documents of deleted tickets
     from atiende.tickets.tally import rebuild
 
-    rebuild()  # QuerySet.delete() bypassed Ticket.delete()
+    rebuild()  # QuerySet.delete() bypassed services.delete_ticket, which moves the tallies
     User.objects.filter(email__endswith="@" + NEW_CUSTOMER_DOMAIN).delete()
     ApiToken.objects.filter(name__startswith="bench ").delete()
     if extra:
@@ -314,7 +314,7 @@ def load(tickets: int, *, seed: int = 20_260_501) -> Loaded:
     )
     from atiende.tickets.tally import rebuild
 
-    rebuild()  # bulk_create bypassed Ticket.save(), which keeps the inbox counts' rollup
+    rebuild()  # bulk_create bypassed the services, which move the inbox counts' rollup
     began = time.perf_counter()
     _index_all()
     index_seconds = time.perf_counter() - began
@@ -559,7 +559,7 @@ def _advance_numbering(last: int) -> None:
     """The next ticket opened through the app must get a number after the fixture's."""
     from django.db import connection
 
-    from atiende.tickets.numbering import SEQUENCE
+    from atiende.tickets.store import SEQUENCE
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -7,6 +7,7 @@ traceback (set ``ATIENDE_DEBUG=1`` to see one).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -73,6 +74,8 @@ def build_parser() -> Parser:
     create.add_argument("email", help=_("Email of the token's user."))
     create.add_argument("--name", default="", help=_("A name to recognise the token by."))
 
+    tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
+    tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
     admin.add_argument("email", help=_("Email to sign in with."))
     admin.add_argument("--password", help=_("Password (or set ATIENDE_ADMIN_PASSWORD)."))
@@ -161,6 +164,7 @@ def _dispatch(args: list[str]) -> int:
         "worker": worker,
         "scheduler": scheduler,
         "token": token_create,
+        "tally": tally_rebuild,
         "createadmin": createadmin,
     }
     return handlers[options.command](options, extra)
@@ -318,25 +322,12 @@ def _load_demo() -> None:
     if summary is None:
         print(_("The helpdesk already has data; the demo was not loaded."))
         return
-    print(
-        _(
-            "Loaded %(tickets)d tickets with %(messages)d messages, %(customers)d customers, "
-            "%(agents)d staff in %(groups)d groups, %(organizations)d organizations, "
-            "%(links)d links and %(merges)d merge in %(seconds).1f s."
-        )
-        % {
-            "tickets": summary.tickets,
-            "messages": summary.messages,
-            "customers": summary.customers,
-            "agents": summary.agents,
-            "groups": summary.groups,
-            "organizations": summary.organizations,
-            "links": summary.links,
-            "merges": summary.merges,
-            "seconds": summary.seconds,
-        },
-        flush=True,
+    message = _(
+        "Loaded %(tickets)d tickets with %(messages)d messages, %(customers)d customers, "
+        "%(agents)d staff in %(groups)d groups, %(organizations)d organizations, "
+        "%(links)d links and %(merges)d merge in %(seconds).1f s."
     )
+    print(message % dataclasses.asdict(summary), flush=True)
 
 
 def worker(options: argparse.Namespace, extra: list[str]) -> int:
@@ -369,6 +360,15 @@ def token_create(options: argparse.Namespace, extra: list[str]) -> int:
         raise CliError(_("%(email)s is suspended.") % {"email": options.email})
     _token, plain = create_api_token(Actor.system("cli"), user=user, name=options.name)
     print(plain)
+    return 0
+
+
+def tally_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.utils.translation import gettext as _
+
+    from atiende.tickets.tally import rebuild  # after a bulk import or a manual SQL fix
+
+    print(_("Recounted %(rows)d ticket tallies.") % {"rows": rebuild()})
     return 0
 
 

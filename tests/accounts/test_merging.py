@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from atiende.accounts.models import Identity, IdentityChannel, User
 from atiende.accounts.services import add_identity, merge_customers, preview_merge
 from atiende.core import events
 from atiende.core.errors import Conflict, Forbidden, Invalid
-from atiende.core.event_types import CustomersMerged
+from atiende.core.event_types import CustomersMerged, TicketUpdated
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType, TicketEvent
 from atiende.tickets.selectors import visible_tickets
 from tests.factories import (
@@ -82,7 +83,12 @@ def test_merge_moves_tickets_identities_and_fills_gaps(
     assert target.organization_id == org.pk
     assert target.phone == "+34 600 111 222"
     assert target.custom_fields == {"tax_id": "B123"}
-    assert target.notes == "Prefers phone."
+    today = timezone.localdate().isoformat()
+    assert target.notes == (
+        f"Prefers phone.\n\n{today}: ana.old@example.com was merged into this customer"
+        " (tickets moved: 3)."
+    )
+    assert source.notes == f"Prefers phone.\n\n{today}: merged into Ana (tickets moved: 3)."
     assert target.is_active and target.email == "ana@example.com"
 
     seen = [e for e in published if isinstance(e, CustomersMerged)]
@@ -92,6 +98,52 @@ def test_merge_moves_tickets_identities_and_fills_gaps(
     assert len(seen[0].identity_ids) == 2
     assert (seen[0].actor_id, seen[0].source) == (agent.pk, "web")
     assert events.as_dict(seen[0])["type"] == "CustomersMerged"
+
+
+def test_a_survivor_in_another_organization_takes_the_tickets_there(
+    on_commit: Callable[..., Any], published: list[Any]
+) -> None:
+    """Bad input the merge must get right: the tickets follow the survivor's organization,
+    so the old organization's colleagues stop seeing them and the new one's start."""
+    old_org, new_org = make_org(name="Acme", shared=True), make_org(name="Globex", shared=True)
+    source = make_customer(name="Bea", organization_id=old_org.pk)
+    target = make_customer(name="Ana", organization_id=new_org.pk)
+    old_colleague = make_customer(organization_id=old_org.pk)
+    new_colleague = make_customer(organization_id=new_org.pk)
+    User.objects.filter(pk__in=[old_colleague.pk, new_colleague.pk]).update(
+        email_verified_at=timezone.now()
+    )
+    moved = [make_ticket(source) for _ in range(2)]
+    ids = {t.pk for t in moved}
+    assert set(visible_tickets(web(fresh(old_colleague))).values_list("pk", flat=True)) == ids
+
+    with on_commit():
+        merge_customers(web(make_agent()), source_id=source.pk, target_id=target.pk)
+
+    assert all(t.organization_id == new_org.pk for t in visible_tickets(SYSTEM).filter(pk__in=ids))
+    assert not visible_tickets(web(fresh(old_colleague))).exists()
+    assert set(visible_tickets(web(fresh(new_colleague))).values_list("pk", flat=True)) == ids
+    assert fresh(target).organization_id == new_org.pk  # the survivor keeps its own
+    for ticket in moved:
+        trail = {
+            e.field: (e.old_value, e.new_value)
+            for e in TicketEvent.objects.filter(ticket=ticket, action="updated")
+        }
+        assert trail == {
+            "requester": ({"id": source.pk, "name": "Bea"}, {"id": target.pk, "name": "Ana"}),
+            "organization": (
+                {"id": old_org.pk, "name": "Acme"},
+                {"id": new_org.pk, "name": "Globex"},
+            ),
+        }
+    updated = sorted((e.ticket_id, e.fields) for e in published if isinstance(e, TicketUpdated))
+    assert updated == sorted((pk, ("requester", "organization")) for pk in ids)
+    today = timezone.localdate().isoformat()
+    change = "Organization of the moved tickets: Acme → Globex."
+    assert fresh(source).notes == f"{today}: merged into Ana (tickets moved: 2). {change}"
+    assert fresh(target).notes == (
+        f"{today}: Bea was merged into this customer (tickets moved: 2). {change}"
+    )
 
 
 def test_target_keeps_its_own_values() -> None:

@@ -58,7 +58,7 @@ def test_huge_threads_are_indexed_up_to_a_bound() -> None:
 
 def test_rebuild_indexes_everything_and_drops_orphans(indexed: MakeIndexed) -> None:
     gone = indexed("Deleted later")
-    gone.delete()  # no event: the index still has its row
+    services.delete_ticket(SYSTEM, ticket_id=gone.pk)  # no event: the index keeps its row
     kept = [make_ticket(subject="Rebuilt") for _ in range(3)]
     progress: list[int] = []
     assert rebuild_index(batch_size=2, progress=progress.append) == 3
@@ -93,7 +93,7 @@ def test_postgresql_builds_in_sql_the_documents_python_builds() -> None:
     read = "SELECT ticket_id, public_vector::text, all_vector::text FROM search_ticket_index"
     with connection.cursor() as cursor:
         gone_id = gone.pk
-        gone.delete()
+        services.delete_ticket(SYSTEM, ticket_id=gone.pk)
         index.write(cursor, ids, load_documents(ids, using="default"))
         cursor.execute(read)
         from_python = sorted(cursor.fetchall())

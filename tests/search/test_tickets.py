@@ -125,7 +125,7 @@ def test_new_messages_and_subject_changes_are_indexed(
 def test_index_ticket_drops_a_deleted_ticket(indexed: MakeIndexed) -> None:
     ticket, kept = indexed("Ephemeral"), indexed("Durable")
     ticket_id = ticket.pk
-    ticket.delete()
+    services.delete_ticket(SYSTEM, ticket_id=ticket.pk)
     index_ticket(ticket_id)
     index_ticket(10**12)  # never existed
     assert indexed_ids() == {kept.pk}

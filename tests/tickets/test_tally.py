@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 import pytest
 from django.db.models.functions import Coalesce
 
+from atiende.cli import main
+from atiende.core.errors import Forbidden, Invalid
 from atiende.tickets import services, tally
+from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Ticket, TicketTally
 from atiende.tickets.selectors import visible_tallies
+from atiende.tickets.tasks import reconcile_tallies
 from tests.factories import (
     SYSTEM,
     make_admin,
@@ -52,17 +57,34 @@ def test_tally_follows_creates_updates_replies_merges_and_deletes() -> None:
     services.merge_tickets(SYSTEM, source_id=first.pk, target_id=second.pk)
     assert tallied() == counted()
 
-    Ticket.objects.get(pk=second.pk).delete()
+    services.delete_ticket(web(admin), ticket_id=second.pk)
     assert tallied() == counted() and sum(tallied().values()) == 1
+    assert not Ticket.objects.filter(pk=second.pk).exists()
 
 
-def test_a_deferred_load_still_moves_the_right_row() -> None:
+def test_only_admins_delete_tickets_and_a_refusal_moves_nothing() -> None:
     group = make_group()
+    ticket = make_ticket(make_customer(), group_id=group.pk)
+    before = tallied()
+    with pytest.raises(Forbidden):
+        services.delete_ticket(web(make_agent(group)), ticket_id=ticket.pk)
+    with pytest.raises(TicketNotFound):
+        services.delete_ticket(web(make_admin()), ticket_id=ticket.pk + 1000)
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert tallied() == before == counted()
+
+
+def test_a_ticket_write_that_fails_leaves_the_tally_alone() -> None:
     ticket = make_ticket(make_customer())
-    partial = Ticket.objects.only("pk", "subject").get(pk=ticket.pk)
-    partial.group_id = group.pk
-    partial.save()
-    assert tallied() == counted()
+    before = tallied()
+    with pytest.raises(Invalid):  # the status is set first, then the tags are refused
+        services.update_ticket(
+            SYSTEM,
+            ticket_id=ticket.pk,
+            version=None,
+            changes={"status": "pending", "tags": ["a,b"]},
+        )
+    assert tallied() == before == counted()
 
 
 def test_rebuild_recounts_after_bulk_writes() -> None:
@@ -89,17 +111,44 @@ def test_agents_count_only_rows_they_may_see() -> None:
     assert not visible_tallies(web(make_customer())).exists()
 
 
-def test_the_rebuild_command_recounts() -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
-
+@pytest.mark.usefixtures("english")
+def test_the_rebuild_command_recounts(capsys: pytest.CaptureFixture[str]) -> None:
     make_ticket(make_customer())
     TicketTally.objects.all().delete()
-    out = StringIO()
-    call_command("rebuild_tallies", stdout=out)
-    assert "Recounted 1 ticket tallies." in out.getvalue()
+    assert main(["tally", "rebuild"]) == 0
+    assert capsys.readouterr().out == "Recounted 1 ticket tallies.\n"
     assert tallied() == counted()
+
+
+def test_the_rebuild_command_names_its_actions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tally", "recount"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'recount'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_nightly_reconciliation_corrects_and_logs_each_drifted_row(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    group = make_group()
+    kept = make_ticket(make_customer())
+    moved = make_ticket(make_customer())
+    old, right = tally.key_of(moved), (moved.status_id, group.pk, 0)
+    Ticket.objects.filter(pk=moved.pk).update(group_id=group.pk)  # around the services
+    assert tallied() != counted()
+
+    with caplog.at_level(logging.WARNING, logger="atiende.tickets.tasks"):
+        assert reconcile_tallies.call() == 2
+    assert tallied() == counted()
+    assert tallied()[tally.key_of(kept)] == 1
+    logged = sorted(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert logged == sorted(
+        f"ticket tally drifted: status {s}, group {g}, assignee {a} counted {was}, true count {now}"
+        for (s, g, a), was, now in ((old, 2, 1), (right, 0, 1))
+    )
+
+    caplog.clear()
+    assert reconcile_tallies.call() == 0  # nothing drifted since: nothing said
+    assert not caplog.records
 
 
 def test_deferred_moves_are_summed_and_written_when_the_block_ends() -> None:
@@ -135,6 +184,37 @@ def test_deferred_moves_are_dropped_when_the_block_raises() -> None:
         with pytest.raises(RuntimeError):
             failing_write()
         assert tallied() == before
+
+
+def test_the_reconciliation_is_scheduled_nightly() -> None:
+    from crontask import scheduler
+
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    trigger = jobs[reconcile_tallies.name].trigger
+    assert str(trigger.fields[trigger.FIELD_NAMES.index("hour")]) == "3"
+    assert str(trigger.fields[trigger.FIELD_NAMES.index("minute")]) == "37"
+
+
+def test_nested_deferred_blocks_join_the_outer_one_unless_they_raise() -> None:
+    from django.db import transaction
+
+    ticket = make_ticket()
+    before = tallied()
+    key = tally.key_of(ticket)
+    gone = (key[0], 0, 0) if key[1:] != (0, 0) else (key[0], 10**9, 0)
+
+    def failing_step() -> None:
+        with transaction.atomic(), tally.deferred():
+            tally.move(gone, None, using="default")
+            raise RuntimeError("rolled back to its savepoint")
+
+    with transaction.atomic(), tally.deferred():
+        with tally.deferred():
+            tally.move(key, gone, using="default")
+        with pytest.raises(RuntimeError):
+            failing_step()
+        assert tallied() == before  # the outer block has not ended yet
+    assert tallied() == before - Counter({key: 1}) + Counter({gone: 1})
 
 
 def test_a_ticket_opened_through_the_service_is_counted_once() -> None:

@@ -11,7 +11,8 @@ They cover the simple shapes the write paths need: insert new instances (``inser
 ``insert_many``) and write some fields of a saved one (``update``) — no ``save()`` override
 and no signals run, so only for models that have neither, unless the caller does that work —
 and read one row by equal columns, optionally with forward foreign keys joined (``first``).
-Anything else goes through the ORM.
+Anything else goes through the ORM. Only an app's store module (``<app>/store.py``) uses them,
+and services call the store (an import-linter contract in ``make lint``; decision 0003).
 
 On PostgreSQL their statements, and the other hot ones that take a ``cursor()`` from here, are
 bound and prepared by the server (``prepare_threshold`` in ``core.config.postgres_options``):

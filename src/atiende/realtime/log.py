@@ -12,12 +12,12 @@ from typing import Any
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from atiende.core import rows
 from atiende.core.actor import Actor
-from atiende.realtime import conf
+from atiende.realtime import conf, store
 from atiende.realtime.models import LiveEvent
 from atiende.tickets import config_cache
-from atiende.tickets.models import Priority, Status, Ticket
+from atiende.tickets.models import Priority, Status
+from atiende.tickets.selectors import ticket_for_live_log
 
 READER = Actor.system("realtime")
 BATCH = 500
@@ -43,7 +43,7 @@ def append(
         user_id=user_id,
         payload=payload,
     )
-    rows.insert(event)  # inside every ticket write: built once, not per call
+    store.insert_event(event)  # inside every ticket write: built once, not per call
     return event
 
 
@@ -54,7 +54,7 @@ def ticket_summary(ticket_id: int) -> dict[str, Any] | None:
     through their own scoped views. Status and priority keys come from the configuration
     snapshot, not a join (this runs inside every ticket write's transaction).
     """
-    ticket = rows.first(Ticket, pk=ticket_id)  # the system reader sees every ticket
+    ticket = ticket_for_live_log(ticket_id)
     if ticket is None:
         return None
     return summarize(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from django.db import connections, router, transaction
 from django.db.models import QuerySet
 
-from atiende.core import rows
+from atiende.search import store
 from atiende.search.backends import ticket_index
 from atiende.search.documents import INDEXER, load_documents
 from atiende.search.terms import parse_query
@@ -43,12 +43,9 @@ def index_tickets(ticket_ids: Iterable[int], *, batch_size: int = BATCH_SIZE) ->
         # newer message in between, so a slower indexer never overwrites a fresher document.
         # Called by a service (inside its transaction), this joins that transaction.
         with transaction.atomic(using=alias, savepoint=False):
-            with rows.cursor(connections[alias]) as cursor:
-                if index.reindex(cursor, ids):
-                    continue
-            documents = load_documents(ids, using=alias)
-            with rows.cursor(connections[alias]) as cursor:
-                index.write(cursor, ids, documents)
+            if store.reindex(index, ids, using=alias):
+                continue
+            store.write(index, ids, load_documents(ids, using=alias), using=alias)
 
 
 def rebuild_index(

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import models
 
 from atiende.accounts.models import User
-from atiende.core import rows
 from atiende.core.actor import Actor
+from atiende.tickets import store
 from atiende.tickets.models import Ticket, TicketEvent
 
 Snapshot = dict[str, Any] | list[Any] | str | int | float | bool | None
@@ -61,4 +61,4 @@ def event(
 
 
 def record(events: Iterable[TicketEvent]) -> None:
-    rows.insert_many(list(events))
+    store.insert_events(list(events))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from atiende.core import rows
 from atiende.core.actor import Actor
-from atiende.tickets import config_cache
+from atiende.tickets import config_cache, store
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -18,7 +17,7 @@ def lock_visible_ticket(actor: Actor, ticket_id: int) -> Ticket:
     outer-joined side is empty. The scoping conditions use the ticket's own columns only.
     """
     if actor.user is None:  # the system sees every ticket: the statement built once
-        ticket = rows.first(Ticket, pk=ticket_id, for_update=True)
+        ticket = store.lock_ticket(ticket_id)
         if ticket is None:
             raise TicketNotFound()
         config_cache.attach([ticket])  # its status and priority without a query

@@ -183,3 +183,22 @@ def ticket_links(actor: Actor, ticket: Ticket | int) -> QuerySet[TicketLink]:
     return links.filter(
         Q(source_id=ticket.pk, target_id__in=seen) | Q(target_id=ticket.pk, source_id__in=seen)
     ).order_by("id")
+
+
+# --- System selectors ----------------------------------------------------------------------
+# Named reads for the system's own processes, which see every ticket (as ``visible_tickets``
+# gives the system): one indexed row through a statement built once (``tickets.store``), since
+# they run on hot paths. People's reads never come here. (Imported here, apart from the
+# gate above, to keep this block separate.)
+
+from atiende.tickets import store  # noqa: E402
+
+
+def ticket_for_threading(ticket_id: int) -> Ticket | None:
+    """The ticket an inbound message threads into, with its status (closed or not); no lock."""
+    return store.ticket_by_id(ticket_id, with_status=True)
+
+
+def ticket_for_live_log(ticket_id: int) -> Ticket | None:
+    """The ticket a live event summarises (inside every ticket write's transaction)."""
+    return store.ticket_by_id(ticket_id)

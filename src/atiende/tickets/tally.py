@@ -1,9 +1,11 @@
-"""Keep ``TicketTally`` in step with tickets, and rebuild it when rows were written in bulk.
+"""Keep ``TicketTally`` in step with tickets: explicit moves by the services, and recounts.
 
-Every ``Ticket.save()`` and ``Ticket.delete()`` moves its ticket from the tally row of the key
-it was loaded with to the row of its new key, with an upsert, in the caller's transaction. Bulk
-writes that bypass ``save()`` (``QuerySet.update`` of status, group or assignee, ``bulk_create``)
-must call ``rebuild()`` afterwards; ``atiende manage rebuild_tallies`` does it by hand.
+Every service that inserts, changes or deletes a ticket moves it explicitly: it reads the
+ticket's key (status, group, assignee) when it loads it, and after the write calls
+``follow(ticket, was)`` (or ``move`` for a delete). Nothing in the model does it behind the
+caller's back. Inside ``deferred()`` the moves are summed and written as the transaction's last
+statements. ``rebuild()`` recounts everything (``atiende tally rebuild``); ``reconcile()``,
+run nightly by ``tickets.tasks``, corrects only the rows that drifted and says which.
 """
 
 from __future__ import annotations
@@ -12,19 +14,16 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from django.db import connections, router, transaction
+from django.db.models import Count
+from django.db.models.functions import Coalesce
 
-from atiende.core import rows
+from atiende.tickets import store
+from atiende.tickets.models import Ticket, TicketTally
 
-if TYPE_CHECKING:
-    from atiende.tickets.models import Ticket
-
-Key = tuple[int, int, int]  # (status_id, group_id or 0, assignee_id or 0)
-
-TABLE = "tickets_tickettally"
-TICKETS = "tickets_ticket"
+Key = store.Key  # (status_id, group_id or 0, assignee_id or 0)
 
 
 def key_of(ticket: Ticket) -> Key:
@@ -48,7 +47,12 @@ def move(old: Key | None, new: Key | None, *, using: str) -> None:
     if pending is not None:
         pending.setdefault(using, Counter()).update(changes)
     else:
-        _write(changes, using)
+        store.add_to_tallies(changes, using)
+
+
+def follow(ticket: Ticket, was: Key | None) -> None:
+    """``ticket`` was just written; it was counted under ``was`` (None: it is new)."""
+    move(was, key_of(ticket), using=ticket._state.db or store.alias())
 
 
 @contextlib.contextmanager
@@ -57,10 +61,13 @@ def deferred() -> Iterator[None]:
 
     A tally row is shared by every ticket with its status, group and assignee (all new
     unassigned tickets count in one row), and an upsert locks it until the transaction ends.
-    Written as the last statements before the commit, concurrent creates on PostgreSQL wait
+    Written as the last statements before the commit, concurrent writers on PostgreSQL wait
     for each other only during the commit, not during the whole write. Open it inside the
-    transaction; if the block raises, nothing is written (the transaction rolls back).
+    transaction (also usable as a decorator under ``@transaction.atomic``). If the block raises,
+    its moves are dropped (its writes roll back). Nested inside another ``deferred()`` block,
+    its moves join the outer block's when it ends well: a bulk change writes them once.
     """
+    outer = _deferred.get()
     pending: dict[str, Counter[Key]] = {}
     token = _deferred.set(pending)
     try:
@@ -68,39 +75,87 @@ def deferred() -> Iterator[None]:
     finally:
         _deferred.reset(token)
     for using, changes in pending.items():
-        _write(changes, using)
+        if outer is not None:
+            outer.setdefault(using, Counter()).update(changes)
+        else:
+            store.add_to_tallies(changes, using)
 
 
-def _write(changes: Counter[Key], using: str) -> None:
-    with rows.cursor(connections[using]) as cursor:
-        for key, delta in sorted(changes.items()):  # a fixed order: no deadlock between writers
-            if delta == 0:
-                continue
-            cursor.execute(
-                f"INSERT INTO {TABLE} (status_id, group_key, assignee_key, count) "  # noqa: S608  (constants)
-                "VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (status_id, group_key, assignee_key) "
-                f"DO UPDATE SET count = {TABLE}.count + excluded.count",
-                [*key, delta],
-            )
+def recount(*, using: str | None = None) -> Counter[Key]:
+    """The true count of every key, from the tickets themselves (one ``GROUP BY``)."""
+    tickets = Ticket.objects.using(using or router.db_for_read(Ticket))
+    grouped = (
+        tickets.annotate(group_key=Coalesce("group_id", 0), assignee_key=Coalesce("assignee_id", 0))
+        .values_list("status_id", "group_key", "assignee_key")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return Counter({(s, g, a): n for s, g, a, n in grouped})
+
+
+def kept(*, using: str | None = None) -> Counter[Key]:
+    """What the rollup says, rows of zero left out."""
+    tallies = TicketTally.objects.using(using or router.db_for_read(TicketTally))
+    found = tallies.filter(count__gt=0).values_list(
+        "status_id", "group_key", "assignee_key", "count"
+    )
+    return Counter({(s, g, a): n for s, g, a, n in found})
 
 
 def rebuild(*, using: str | None = None) -> int:
     """Recount every key from the tickets themselves; return the number of tally rows."""
-    from atiende.tickets.models import Ticket
-
     alias = using or router.db_for_write(Ticket)
     connection = connections[alias]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Writers wait while we recount, so no change slips between the count and the swap.
-            cursor.execute(f"LOCK TABLE {TICKETS} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608  (constants)
+        _hold_writers(alias)
+        table, tickets = store.TALLY_TABLE, store.TICKET_TABLE
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  (constants)
         cursor.execute(
-            f"INSERT INTO {TABLE} (status_id, group_key, assignee_key, count) "  # noqa: S608  (constants)
+            f"INSERT INTO {table} (status_id, group_key, assignee_key, count) "  # noqa: S608  (constants)
             "SELECT status_id, COALESCE(group_id, 0), COALESCE(assignee_id, 0), COUNT(*) "
-            f"FROM {TICKETS} GROUP BY status_id, COALESCE(group_id, 0), COALESCE(assignee_id, 0)"
+            f"FROM {tickets} GROUP BY status_id, COALESCE(group_id, 0), COALESCE(assignee_id, 0)"
         )
-        cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")  # noqa: S608  (constants)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608  (constants)
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A tally row that disagreed with the tickets: what it said, and the true count."""
+
+    key: Key
+    kept: int
+    true: int
+
+
+def reconcile(*, using: str | None = None) -> list[Drift]:
+    """Recount, compare with the rollup, correct only the rows that differ; return them."""
+    alias = using or router.db_for_write(Ticket)
+    with transaction.atomic(using=alias):
+        _hold_writers(alias)
+        true, said = recount(using=alias), kept(using=alias)
+        drifts = [
+            Drift(key, said[key], true[key])
+            for key in sorted(set(true) | set(said))
+            if said[key] != true[key]
+        ]
+        tallies = TicketTally.objects.using(alias)
+        for drift in drifts:
+            status_id, group_key, assignee_key = drift.key
+            tallies.update_or_create(
+                status_id=status_id,
+                group_key=group_key,
+                assignee_key=assignee_key,
+                defaults={"count": drift.true},
+            )
+    return drifts
+
+
+def _hold_writers(alias: str) -> None:
+    """On PostgreSQL make ticket writers wait while we count, so no change slips between the
+    count and the correction (SQLite's write transaction already excludes them)."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {store.TICKET_TABLE} IN SHARE MODE")

@@ -6,11 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.accounts import tokens
+from atiende.accounts import store, tokens
 from atiende.accounts.models import ApiToken, User
 from atiende.accounts.selectors import get_user, visible_tokens
 from atiende.accounts.services.common import clean_name, require_admin, require_staff
-from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound, Unauthenticated
 
@@ -60,7 +59,7 @@ def revoke_api_token(actor: Actor, *, token_id: int) -> ApiToken:
 
 def authenticate_token(plain: str) -> User:
     """The active user owning ``plain``; a clear reason when it is unknown or revoked."""
-    token = rows.first(ApiToken, related=("user",), digest=tokens.digest(plain))
+    token = store.token_by_digest(tokens.digest(plain))
     if token is None:
         raise Unauthenticated(_("The API token is not valid."))
     if token.revoked_at is not None:

@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import Organization, OrganizationDomain, normalize_email
+from atiende.accounts import store
+from atiende.accounts.models import Organization, normalize_email
 from atiende.accounts.selectors import require_staff as require_staff  # one rule for both
-from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, ErrorCollector, FieldError, Forbidden, Invalid
 from atiende.core.text import clean_text
@@ -86,8 +86,7 @@ def clean_time_zone(value: str, field: str = "time_zone") -> str:
 def organization_for_email(email: str) -> Organization | None:
     domain = email.rpartition("@")[2]
     # Runs for every new customer (each new email sender): the statement is built once.
-    found = rows.first(OrganizationDomain, related=("organization",), domain=domain)
-    return found.organization if found else None
+    return store.organization_by_domain(domain)
 
 
 def check_changes(

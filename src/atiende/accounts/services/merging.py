@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,13 +16,12 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
 from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
-from atiende.tickets import audit
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.services.requesters import Reassigned, reassign_requester
 
 # Tickets move whoever can see them: the merge is about the person, not the agent's queue.
 MERGER = Actor.system("customer merge")
-BATCH_SIZE = 500
 EMPTY: tuple[Any, ...] = (None, "", [])
 
 
@@ -94,25 +92,17 @@ def preview_merge(actor: Actor, *, source_id: int, target_id: int) -> MergePrevi
 def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
     """Fold the duplicate ``source`` into ``target`` and return ``target``.
 
-    Tickets change requester (one ``TicketEvent`` each, written in bulk), identities move, and
-    the organization, phone, name and custom fields fill what ``target`` lacks. ``source`` is
-    suspended and points at ``target``; its email is freed so that mail from the address finds
-    ``target`` through the moved identity.
+    The organization, phone, name and custom fields fill what ``target`` lacks; then the
+    tickets move through ``tickets.services.reassign_requester`` (requester and organization,
+    history and events per ticket) and identities move. Both customers' notes record the
+    merge. ``source`` is suspended and points at ``target``; its email is freed so that mail
+    from the address finds ``target`` through the moved identity.
     """
     source, target = _pair(actor, source_id, target_id, lock=True)
-    now = timezone.now()
-
-    ticket_ids = list(
-        _tickets_of(source).select_for_update().order_by("pk").values_list("pk", flat=True)
-    )
-    for batch in itertools.batched(ticket_ids, BATCH_SIZE):
-        visible_tickets(MERGER).filter(pk__in=batch).update(
-            requester=target, version=F("version") + 1, updated_at=now
-        )
-        audit.record(
-            audit.event(Ticket(pk=pk), actor, "updated", field="requester", old=source, new=target)
-            for pk in batch
-        )
+    before = (source.display_name, target.display_name)
+    target_changes = _fill_gaps(source, target)
+    # After the gaps are filled: the tickets take the organization the survivor ends with.
+    moved = reassign_requester(actor, from_user=source, to_user=target)
 
     have = set(Identity.objects.filter(user=target).values_list("channel", "value"))
     moving = [
@@ -124,44 +114,85 @@ def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
     ]
     Identity.objects.filter(pk__in=moving).update(user=target)
 
-    target_changes: list[str] = []
     email, verified = source.email, source.email_verified_at
-    if target.organization_id is None and source.organization_id is not None:
-        target.organization_id = source.organization_id
-        target_changes.append("organization")
-    for name in ("name", "phone"):
-        if not getattr(target, name) and getattr(source, name):
-            setattr(target, name, getattr(source, name))
-            target_changes.append(name)
-    keys = _moving_fields(source, target)
-    if keys:
-        target.custom_fields = {
-            **target.custom_fields,
-            **{k: source.custom_fields[k] for k in keys},
-        }
-        target_changes.append("custom_fields")
-    if source.notes.strip():
-        target.notes = "\n\n".join(filter(None, (target.notes.strip(), source.notes.strip())))
-        target_changes.append("notes")
-
+    source_note, target_note = _history_notes(before, moved, target)
+    source.notes = _appended(source.notes, source_note)
     # Free the source's email before the target may take it (emails are unique).
     source.email, source.is_active, source.merged_into = None, False, target
-    source.save(update_fields=["email", "is_active", "merged_into", "updated_at"])
+    source.save(update_fields=["email", "is_active", "merged_into", "notes", "updated_at"])
     if target.email is None and email is not None:
         target.email, target.email_verified_at = email, verified
         target_changes += ["email", "email_verified_at"]
-    if target_changes:
-        target.save(update_fields=[*target_changes, "updated_at"])
+    target.notes = _appended(target.notes, target_note)
+    target.save(update_fields=[*dict.fromkeys([*target_changes, "notes"]), "updated_at"])
 
     publish(
         CustomersMerged(
             source_id=source.pk,
             target_id=target.pk,
             actor_id=actor.user_id,
-            ticket_ids=tuple(ticket_ids),
+            ticket_ids=moved.ticket_ids,
             identity_ids=tuple(moving),
             source=actor.source.value,
             source_detail=actor.detail,
         )
     )
     return target
+
+
+def _fill_gaps(source: User, target: User) -> list[str]:
+    """Give ``target`` what it lacks and ``source`` has; return the fields changed."""
+    changed: list[str] = []
+    if target.organization_id is None and source.organization_id is not None:
+        target.organization_id = source.organization_id
+        changed.append("organization")
+    for name in ("name", "phone"):
+        if not getattr(target, name) and getattr(source, name):
+            setattr(target, name, getattr(source, name))
+            changed.append(name)
+    keys = _moving_fields(source, target)
+    if keys:
+        target.custom_fields = {
+            **target.custom_fields,
+            **{k: source.custom_fields[k] for k in keys},
+        }
+        changed.append("custom_fields")
+    if source.notes.strip():
+        target.notes = "\n\n".join(filter(None, (target.notes.strip(), source.notes.strip())))
+        changed.append("notes")
+    return changed
+
+
+def _history_notes(names: tuple[str, str], moved: Reassigned, target: User) -> tuple[str, str]:
+    """The lines both customers' notes get: who merged into whom, how many tickets moved and,
+    when it changed, the tickets' organization (customers have no history of their own; the
+    notes are what the customer page shows about them)."""
+    date = timezone.localdate().isoformat()
+    source_name, target_name = names
+    count = len(moved.ticket_ids)
+    source_note = _("%(date)s: merged into %(name)s (tickets moved: %(count)d).") % {
+        "date": date,
+        "name": target_name,
+        "count": count,
+    }
+    target_note = _(
+        "%(date)s: %(name)s was merged into this customer (tickets moved: %(count)d)."
+    ) % {
+        "date": date,
+        "name": source_name,
+        "count": count,
+    }
+    if moved.organizations_before:
+        nobody = _("no organization")
+        old = ", ".join(o.name if o is not None else nobody for o in moved.organizations_before)
+        new = target.organization.name if target.organization is not None else nobody
+        change = _("Organization of the moved tickets: %(old)s → %(new)s.") % {
+            "old": old,
+            "new": new,
+        }
+        source_note, target_note = f"{source_note} {change}", f"{target_note} {change}"
+    return source_note, target_note
+
+
+def _appended(notes: str, line: str) -> str:
+    return "\n\n".join(filter(None, (notes.strip(), line)))

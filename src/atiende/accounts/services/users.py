@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.accounts import store
 from atiende.accounts.models import Group, Identity, IdentityChannel, Organization, Role, User
 from atiende.accounts.selectors import visible_users
 from atiende.accounts.services.common import (
@@ -23,7 +24,6 @@ from atiende.accounts.services.common import (
     require_admin,
     require_staff,
 )
-from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
 from atiende.core.text import clean_text
@@ -51,11 +51,9 @@ def find_or_create_customer(
     """
     address = clean_email(email, field)
     # With the organization: a new ticket records it (and answers with its name).
-    existing = rows.first(User, related=("organization",), email=address)
+    existing = store.user_by_email(address)
     if existing is None:
-        identity = rows.first(
-            Identity, related=("user",), channel=IdentityChannel.EMAIL, value=address
-        )
+        identity = store.identity_by_value(IdentityChannel.EMAIL, address)
         existing = identity.user if identity else None
     if existing is not None:
         return existing
@@ -65,7 +63,6 @@ def find_or_create_customer(
     try:
         with transaction.atomic():
             # Every new email sender comes here: both rows through statements built once.
-            # (``AbstractBaseUser.save`` only adds a password-changed signal; there is none.)
             user = User(
                 email=address,
                 name=name,
@@ -73,8 +70,9 @@ def find_or_create_customer(
                 organization=organization_for_email(address),
             )
             user.set_unusable_password()
-            rows.insert(user, own_save=True)
-            rows.insert(Identity(user=user, channel=IdentityChannel.EMAIL, value=address))
+            store.insert_customer(
+                user, Identity(user=user, channel=IdentityChannel.EMAIL, value=address)
+            )
     except IntegrityError:
         # Someone created the same customer concurrently; theirs wins.
         return User.objects.get(email=address)

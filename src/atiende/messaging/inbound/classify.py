@@ -6,16 +6,14 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 
-from atiende.core import rows
 from atiende.messaging.email.parse import ParsedEmail
+from atiende.messaging.inbound import store
 from atiende.messaging.models import (
     InboundMessage,
     InboundSource,
     InboundState,
     Mailbox,
-    ThreadKey,
 )
 
 DEFAULT_RATE_LIMIT = (20, 600)  # more than 20 messages in 10 minutes from one sender
@@ -51,14 +49,7 @@ def known_keys(message_id: str) -> frozenset[bool]:
     mail with it, False that an earlier inbound message had it. One indexed query."""
     if not message_id:
         return frozenset()
-    # Runs for every message: written as SQL, not compiled from a queryset each time.
-    table = connection.ops.quote_name(ThreadKey._meta.db_table)
-    with rows.cursor(connection) as cursor:
-        cursor.execute(
-            f"SELECT outbound FROM {table} WHERE message_id = %s",  # noqa: S608  (a constant name)
-            [message_id[:998]],
-        )
-        return frozenset(bool(flag) for (flag,) in cursor.fetchall())
+    return store.thread_key_flags(message_id)
 
 
 def is_our_own(parsed: ParsedEmail, keys: frozenset[bool]) -> bool:

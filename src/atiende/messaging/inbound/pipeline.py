@@ -17,10 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.core import rows
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
-from atiende.messaging.inbound import bounces, classify, writing
+from atiende.messaging.inbound import bounces, classify, store, writing
 from atiende.messaging.inbound.outcome import Outcome
 from atiende.messaging.models import InboundMessage, InboundState
 
@@ -128,8 +127,7 @@ def _lock_message_id(message_id: str) -> None:
     """On PostgreSQL serialise two deliveries of one Message-ID (SQLite's lock is global)."""
     if message_id and connection.vendor == "postgresql":
         key = int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], signed=True)
-        with rows.cursor(connection) as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        store.lock_message_id(key)
 
 
 def _finish(row: InboundMessage, outcome: Outcome) -> None:
@@ -142,7 +140,7 @@ def _finish(row: InboundMessage, outcome: Outcome) -> None:
     row.processed_at = timezone.now()
     row.attempts += 1
     update = ["state", "reason", "ticket", "ticket_message", "processed_at", "attempts"]
-    rows.update(row, [*update, *outcome.fields])
+    store.write_outcome(row, [*update, *outcome.fields])
 
 
 def _quarantine(row_id: int, reason: str) -> None:

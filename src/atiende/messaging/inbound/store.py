@@ -3,16 +3,21 @@
 A transport (SMTP receiver, IMAP poll, upload, import) calls `store_raw` and only answers
 250 / flags the IMAP message once it returns: from then on the message cannot be lost,
 whatever happens to parsing.
+
+Also the inbound pipeline's other hot statements (thread keys, the per-Message-ID lock, the
+row's outcome), built once or written as SQL: this is the only module of the messaging app
+that uses ``core.rows`` (an import-linter contract holds it so).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import parseaddr
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from atiende.core import rows
@@ -23,6 +28,7 @@ from atiende.messaging.models import (
     InboundSource,
     InboundState,
     Mailbox,
+    ThreadKey,
 )
 
 HEADER_PEEK_BYTES = 64 * 1024
@@ -121,3 +127,42 @@ def peek_headers(raw: bytes) -> tuple[str, str, str]:
     except Exception:
         return "", "", ""
     return clean_text(sender)[:254], clean_text(subject)[:255], clean_text(message_id)[:998]
+
+
+def thread_key_flags(message_id: str) -> frozenset[bool]:
+    """The ``outbound`` flags of the thread keys with this Message-ID (one indexed query)."""
+    # Runs for every message: written as SQL, not compiled from a queryset each time.
+    table = connection.ops.quote_name(ThreadKey._meta.db_table)
+    with rows.cursor(connection) as cursor:
+        cursor.execute(
+            f"SELECT outbound FROM {table} WHERE message_id = %s",  # noqa: S608  (a constant name)
+            [message_id[:998]],
+        )
+        return frozenset(bool(flag) for (flag,) in cursor.fetchall())
+
+
+def tickets_by_message_ids(ids: Sequence[str]) -> dict[str, int]:
+    """The ticket of each known Message-ID among ``ids``; the oldest key of an id wins."""
+    # Runs for most messages: written as SQL, not compiled from a queryset each time.
+    # Only a constant name and placeholders are interpolated.
+    table = connection.ops.quote_name(ThreadKey._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT message_id, ticket_id FROM {table} WHERE message_id IN ({marks})"  # noqa: S608
+    with rows.cursor(connection) as cursor:
+        cursor.execute(sql + " ORDER BY id DESC", list(ids))
+        return dict(cursor.fetchall())
+
+
+def insert_thread_key(key: ThreadKey) -> None:
+    rows.insert(key)
+
+
+def lock_message_id(key: int) -> None:
+    """PostgreSQL's transaction-scoped advisory lock on ``key`` (a Message-ID's hash)."""
+    with rows.cursor(connection) as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def write_outcome(row: InboundMessage, fields: Sequence[str]) -> None:
+    """UPDATE the processed row's ``fields``, as ``save(update_fields=...)`` would."""
+    rows.update(row, fields)

@@ -17,15 +17,14 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 
 from atiende.accounts.models import User
-from atiende.core import rows
 from atiende.messaging.email.parse import ParsedEmail
+from atiende.messaging.inbound import store
 from atiende.messaging.models import ThreadKey
 from atiende.messaging.system import READER
 from atiende.tickets.models import Ticket
-from atiende.tickets.selectors import can_see_ticket, visible_tickets
+from atiende.tickets.selectors import can_see_ticket, ticket_for_threading, visible_tickets
 
 CONVERSATION_BYTES = 22  # Thread-Index: 6-byte time + 16-byte GUID name the conversation
 MAX_REFERENCES = 50
@@ -95,14 +94,7 @@ def find_thread(parsed: ParsedEmail) -> Thread | None:
 
 def _by_message_ids(ids: list[str]) -> int | None:
     """The ticket of the first id (In-Reply-To first, then newest reference) that we know."""
-    # Runs for most messages: written as SQL, not compiled from a queryset each time.
-    # Only a constant name and placeholders are interpolated.
-    table = connection.ops.quote_name(ThreadKey._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT message_id, ticket_id FROM {table} WHERE message_id IN ({marks})"  # noqa: S608
-    with rows.cursor(connection) as cursor:
-        cursor.execute(sql + " ORDER BY id DESC", ids)  # the oldest key of an id wins
-        known: dict[str, int] = dict(cursor.fetchall())
+    known = store.tickets_by_message_ids(ids)
     for message_id in ids:
         if message_id in known:
             return known[message_id]
@@ -110,11 +102,10 @@ def _by_message_ids(ids: list[str]) -> int | None:
 
 
 def _thread(ticket_id: int, how: str) -> Thread | None:
-    # READER, the system, sees every ticket: read with a statement built once.
-    ticket = rows.first(Ticket, related=("status",), pk=ticket_id)
+    ticket = ticket_for_threading(ticket_id)
     hops = 0
     while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-        ticket = rows.first(Ticket, related=("status",), pk=ticket.merged_into_id)
+        ticket = ticket_for_threading(ticket.merged_into_id)
         hops += 1
     return Thread(ticket, how) if ticket is not None else None
 

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer
-from atiende.core import rows
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
@@ -31,6 +30,7 @@ from atiende.messaging.email.quotes import (
     strip_signature,
     trim_reply_html,
 )
+from atiende.messaging.inbound import store
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
 from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
@@ -103,7 +103,7 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
         message_id=parsed.message_id[:998],
         thread_index=conversation_key(parsed.headers.get("Thread-Index", "")),
     )
-    rows.insert(key)
+    store.insert_thread_key(key)
     return written
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class TicketTally(models.Model):
     """One count per (status, group, assignee); 0 stands for "no group" and "unassigned".
 
-    Kept by ``Ticket.save``/``Ticket.delete`` in the same transaction as the change (see
+    Moved by the ticket services in the same transaction as the change (see
     ``atiende.tickets.tally``), so counting the open tickets of a team reads a few hundred rows
     here instead of every open ticket.
     """

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
-
 from django.conf import settings
-from django.db import models, router
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from atiende.accounts.models import Group, Organization
-from atiende.core import rows
-from atiende.tickets import tally
 from atiende.tickets.models.config import Category, Priority, Status, Tag
 
 
@@ -143,51 +138,6 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.subject}"
-
-    # The (status, group, assignee) this instance was loaded with, for ``TicketTally``.
-    _tally_key: tally.Key | None = None
-    _tally_key_known = False
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, and move the ticket between ``TicketTally`` rows if its key changed."""
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        adding = self._state.adding
-        if not adding and not self._tally_key_known:  # loaded with deferred fields
-            row = type(self)._base_manager.using(using).filter(pk=self.pk)
-            found = row.values_list("status_id", "group_id", "assignee_id").first()
-            self._tally_key = (found[0], found[1] or 0, found[2] or 0) if found else None
-        if not adding and not args and kwargs.keys() == {"update_fields"}:
-            # The common write (a few fields of a loaded ticket), with its statement built once.
-            rows.update(self, list(kwargs["update_fields"]), using=using, own_save=True)
-        else:
-            super().save(*args, **kwargs)
-        new = tally.key_of(self)
-        tally.move(None if adding else self._tally_key, new, using=using)
-        self._tally_key, self._tally_key_known = new, True
-
-    def insert(self) -> None:
-        """What ``save()`` does for a new ticket, with the INSERT built once per process
-        (``core.rows``): opening tickets is the hottest write there is."""
-        using = router.db_for_write(type(self), instance=self)
-        rows.insert(self, using=using, own_save=True)
-        self._tally_key, self._tally_key_known = tally.key_of(self), True
-        tally.move(None, self._tally_key, using=using)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        old = self._tally_key if self._tally_key_known else tally.key_of(self)
-        result = super().delete(*args, **kwargs)
-        tally.move(old, None, using=using)
-        return result
-
-    @classmethod
-    def from_db(
-        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
-    ) -> Ticket:
-        ticket = super().from_db(db, field_names, values, **kwargs)
-        if {"status_id", "group_id", "assignee_id"} <= set(ticket.__dict__):
-            ticket._tally_key, ticket._tally_key_known = tally.key_of(ticket), True
-        return ticket
 
 
 class TicketNumber(models.Model):

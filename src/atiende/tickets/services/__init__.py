@@ -1,10 +1,12 @@
 """The one write path for tickets: every change, from any door, goes through here."""
 
 from atiende.tickets.services.attachments import store_attachment
+from atiende.tickets.services.deleting import delete_ticket
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
 from atiende.tickets.services.replying import reply
+from atiende.tickets.services.requesters import Reassigned, reassign_requester
 from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
     assign_ticket,
@@ -14,13 +16,16 @@ from atiende.tickets.services.updates import (
 )
 
 __all__ = [
+    "Reassigned",
     "add_message",
     "assign_ticket",
     "change_status",
+    "delete_ticket",
     "link_tickets",
     "log_time",
     "merge_tickets",
     "open_ticket",
+    "reassign_requester",
     "reply",
     "start_timer",
     "stop_timer",

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from atiende.accounts.services.common import (
@@ -24,7 +23,7 @@ from atiende.accounts.services.common import (
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.events import publish
-from atiende.tickets import audit
+from atiende.tickets import audit, store
 from atiende.tickets.models import (
     Category,
     CustomField,
@@ -139,7 +138,7 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
         for ticket in tickets
     ]
     audit.record(records)
-    Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(version=F("version") + 1)
+    store.bump_versions(t.pk for t in tickets)
     tag.delete()
     for record in records:
         publish(announce.ticket_updated(actor, record.ticket_id, [record]))

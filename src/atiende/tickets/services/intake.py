@@ -18,6 +18,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Forbidden
 from atiende.core.html import sanitize_html
 from atiende.core.text import clean_text
+from atiende.tickets import tally
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Message, StatusCategory
@@ -36,6 +37,7 @@ def _require_channel(actor: Actor) -> Actor:
 # No savepoint of its own: a caller that goes on after a refusal (`TicketClosed`) wraps the call
 # in its own atomic block, as the email intake does; a savepoint here would be a second one.
 @transaction.atomic(savepoint=False)
+@tally.deferred()
 def add_channel_message(
     channel: Actor,
     *,

@@ -11,7 +11,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid, NotFound
 from atiende.core.event_types import TicketLinked, TicketsMerged, TicketUnlinked
 from atiende.core.events import publish
-from atiende.tickets import audit
+from atiende.tickets import audit, store, tally
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
     Attachment,
@@ -26,6 +26,7 @@ from atiende.tickets.services import announce, common
 
 
 @transaction.atomic
+@tally.deferred()
 def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     """Move ``source``'s conversation and followers into ``target`` and close ``source``.
 
@@ -39,6 +40,7 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     first, second = sorted((source_id, target_id))
     locked = {first: lock_visible_ticket(actor, first), second: lock_visible_ticket(actor, second)}
     source, target = locked[source_id], locked[target_id]
+    source_was, target_was = tally.key_of(source), tally.key_of(target)
     for ticket in (source, target):
         if ticket.merged_into_id is not None:
             raise Conflict(_("Ticket #%(number)d was already merged.") % {"number": ticket.number})
@@ -71,12 +73,14 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     source.status = closed
     source.closed_at = now
     source.version += 1
-    source.save()
+    store.write_ticket(source)
+    tally.follow(source, source_was)
     target.last_message_at = max(
         filter(None, (target.last_message_at, source.last_message_at)), default=now
     )
     target.version += 1
-    target.save()
+    store.write_ticket(target)
+    tally.follow(target, target_was)
     audit.record(events)
     publish(
         TicketsMerged(

@@ -9,14 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
-from atiende.core import rows
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid
 from atiende.core.event_types import AgentsMentioned, MessageAdded
 from atiende.core.events import publish
 from atiende.core.html import html_to_text, sanitize_html, text_to_html
 from atiende.core.text import clean_text
-from atiende.tickets import audit
+from atiende.tickets import audit, store, tally
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
@@ -36,6 +35,7 @@ MAX_MENTIONS = 20
 
 
 @transaction.atomic
+@tally.deferred()
 def add_message(
     actor: Actor,
     *,
@@ -132,7 +132,7 @@ def write_message(
         attachment_count=len(attachment_ids),
         external_id=external_id,
     )
-    rows.insert(message)
+    store.insert_message(message)
     if attachment_ids:
         claim_attachments(actor, ticket, message, attachment_ids)
     return message
@@ -209,6 +209,7 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     author = message.author
     from_customer = author is not None and not author.is_agent
     category = ticket.status.category
+    was = tally.key_of(ticket)
     new_status = None
     if (
         message.public
@@ -229,7 +230,8 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
         ticket.status = new_status
         ticket.version += 1
         fields += ["status", "version"]
-    ticket.save(update_fields=fields)
+    store.write_ticket(ticket, fields)
+    tally.follow(ticket, was)
     audit.record(events)
     publish(
         MessageAdded(

@@ -10,16 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
-from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden
 from atiende.core.event_types import TicketCreated
 from atiende.core.events import publish
 from atiende.core.text import clean_text
-from atiende.tickets import audit, tally
+from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
-from atiende.tickets.numbering import next_ticket_number
 from atiende.tickets.services import common
 from atiende.tickets.services.messages import build_message, claim_attachments
 
@@ -105,12 +103,13 @@ def open_ticket(
         external_id=external_id,
     )
     with transaction.atomic(), tally.deferred():
-        ticket.number = next_ticket_number()
+        ticket.number = store.next_ticket_number()
         ticket.last_message_at = timezone.now()
-        ticket.insert()
+        store.insert_ticket(ticket)
+        tally.follow(ticket, None)  # written last, by ``deferred()``
         if tag_objects:
             ticket.tags.set(tag_objects)
-        rows.insert(message)
+        store.insert_message(message)
         if attachment_ids:
             claim_attachments(actor, ticket, message, attachment_ids)
         audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])

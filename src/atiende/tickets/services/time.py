@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, ErrorCollector, Forbidden, Invalid
 from atiende.core.events import publish
 from atiende.core.text import clean_text
-from atiende.tickets import audit
+from atiende.tickets import audit, store
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Ticket, TimeEntry
 from atiende.tickets.permissions import require_staff
@@ -42,9 +42,7 @@ def _require_agent(actor: Actor) -> User:
 
 def _add_time(actor: Actor, ticket: Ticket, entry: TimeEntry) -> None:
     """Add ``entry`` to the ticket's total and to its history, then tell listeners."""
-    Ticket.objects.filter(pk=ticket.pk).update(
-        time_spent_seconds=F("time_spent_seconds") + entry.seconds
-    )
+    store.add_time_spent(ticket.pk, entry.seconds)
     records = [
         audit.event(
             ticket,

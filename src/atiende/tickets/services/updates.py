@@ -14,7 +14,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid
 from atiende.core.events import publish
 from atiende.core.text import clean_text
-from atiende.tickets import audit
+from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.errors import StaleVersion
 from atiende.tickets.locks import lock_visible_ticket
@@ -47,6 +47,7 @@ EDITABLE = frozenset(
 
 
 @transaction.atomic
+@tally.deferred()
 def update_ticket(
     actor: Actor, *, ticket_id: int, version: int | None, changes: Mapping[str, Any]
 ) -> Ticket:
@@ -58,6 +59,7 @@ def update_ticket(
     """
     require_staff(actor)
     ticket = lock_visible_ticket(actor, ticket_id)
+    was = tally.key_of(ticket)
     if version is not None and version != ticket.version:
         raise StaleVersion(
             _("The ticket is at version %(current)d; you edited version %(yours)d.")
@@ -75,7 +77,8 @@ def update_ticket(
     if not events:
         return ticket
     ticket.version += 1
-    ticket.save()
+    store.write_ticket(ticket)
+    tally.follow(ticket, was)
     audit.record(events)
     publish(announce.ticket_updated(actor, ticket.pk, events))
     return ticket

@@ -1,0 +1,43 @@
+"""The accounts app's hot statements, built once (``core.rows``, decision 0003).
+
+Every new email sender and every API request comes through here: the customer lookup by
+email or identity, the new customer's two rows, the token lookup and the organization that
+owns an email domain. Only the accounts app imports this module (an import-linter contract).
+"""
+
+from __future__ import annotations
+
+from atiende.accounts.models import ApiToken, Identity, Organization, OrganizationDomain, User
+from atiende.core import rows
+
+
+def user_by_email(address: str) -> User | None:
+    """The user with this email, with the organization joined (a new ticket records it)."""
+    return rows.first(User, related=("organization",), email=address)
+
+
+def identity_by_value(channel: str, value: str) -> Identity | None:
+    """The identity ``channel``/``value``, with its user joined."""
+    return rows.first(Identity, related=("user",), channel=channel, value=value)
+
+
+def insert_customer(user: User, identity: Identity) -> None:
+    """INSERT a new customer and their first identity.
+
+    ``AbstractBaseUser.save`` only adds a password-changed signal, and there is none here
+    (``own_save``: nothing else to do).
+    """
+    rows.insert(user, own_save=True)
+    identity.user = user
+    rows.insert(identity)
+
+
+def token_by_digest(digest: str) -> ApiToken | None:
+    """The API token with this digest, with its user joined: every API request's lookup."""
+    return rows.first(ApiToken, related=("user",), digest=digest)
+
+
+def organization_by_domain(domain: str) -> Organization | None:
+    """The organization that owns this email domain, if any."""
+    found = rows.first(OrganizationDomain, related=("organization",), domain=domain)
+    return found.organization if found else None

@@ -1,0 +1,145 @@
+"""The tickets app's statements: how ``tickets.services`` write tickets, messages and events.
+
+Each ticket write is done one way, here: insert, write some fields, lock, delete. The hot ones
+use ``core.rows`` (statements built once, decision 0003); the rest are plain ORM calls kept
+here so that there is one place to read them. Nothing here decides a ``TicketTally`` move:
+the services do that explicitly (``tally.follow``), knowing the key they loaded and the new one.
+Only the tickets app imports this module (an import-linter contract holds it so).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import connection, connections, router
+from django.db.models import F
+
+from atiende.core import rows
+from atiende.tickets.models import Message, Ticket, TicketEvent
+
+Key = tuple[int, int, int]  # (status_id, group_id or 0, assignee_id or 0): see ``tally``
+
+SEQUENCE = "tickets_ticket_number_seq"  # PostgreSQL's ticket numbers (SQLite: a counter row)
+TALLY_TABLE = "tickets_tickettally"
+TICKET_TABLE = "tickets_ticket"
+
+# Every column a loaded ticket may have changed: what ``Model.save()`` would write.
+ALL_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in Ticket._meta.concrete_fields if not f.primary_key
+)
+
+
+def alias() -> str:
+    """The database tickets are written to."""
+    return router.db_for_write(Ticket)
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+
+def insert_ticket(ticket: Ticket) -> None:
+    """INSERT a new ticket (the hottest write there is: its statement is built once)."""
+    rows.insert(ticket)
+
+
+def write_ticket(ticket: Ticket, fields: Sequence[str] = ALL_FIELDS) -> None:
+    """UPDATE ``fields`` of a loaded ticket (all of them by default), as ``save()`` would."""
+    rows.update(ticket, fields)
+
+
+def lock_ticket(ticket_id: int) -> Ticket | None:
+    """The ticket by id, locked ``FOR UPDATE`` until commit: the system's lock, no scoping."""
+    return rows.first(Ticket, pk=ticket_id, for_update=True)
+
+
+def ticket_by_id(ticket_id: int, *, with_status: bool = False) -> Ticket | None:
+    """One ticket by id for system readers (threading, the live log); no scoping, no lock."""
+    if with_status:
+        return rows.first(Ticket, related=("status",), pk=ticket_id)
+    return rows.first(Ticket, pk=ticket_id)
+
+
+def delete_ticket(ticket: Ticket) -> None:
+    """DELETE the ticket and what cascades from it (messages, attachments, history, links)."""
+    Ticket.objects.filter(pk=ticket.pk).delete()
+
+
+def lock_tickets_of_requester(user_id: int) -> list[tuple[int, int | None]]:
+    """(id, organization id) of every ticket ``user_id`` requested, locked, in id order."""
+    tickets = Ticket.objects.filter(requester_id=user_id).select_for_update().order_by("pk")
+    return list(tickets.values_list("pk", "organization_id"))
+
+
+def set_requester(
+    ticket_ids: Sequence[int], *, requester_id: int, organization_id: int | None, now: datetime
+) -> None:
+    """One UPDATE for a batch of tickets: new requester and organization, version bumped."""
+    Ticket.objects.filter(pk__in=ticket_ids).update(
+        requester_id=requester_id,
+        organization_id=organization_id,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+
+
+def bump_versions(ticket_ids: Iterable[int]) -> None:
+    """Tell optimistic writers that these tickets changed (e.g. a tag they carried is gone)."""
+    Ticket.objects.filter(pk__in=list(ticket_ids)).update(version=F("version") + 1)
+
+
+def add_time_spent(ticket_id: int, seconds: int) -> None:
+    """Add to a ticket's time spent in the database, so concurrent loggers do not collide."""
+    Ticket.objects.filter(pk=ticket_id).update(time_spent_seconds=F("time_spent_seconds") + seconds)
+
+
+def next_ticket_number() -> int:
+    """The next human ticket number (#1042): unique and increasing under concurrent creates.
+
+    PostgreSQL hands them out from a sequence, which never blocks concurrent transactions.
+    SQLite serialises writers already (IMMEDIATE transactions), so a counter row bumped with
+    ``UPDATE … RETURNING`` inside the creating transaction is enough and leaves no gaps.
+    """
+    with rows.cursor(connection) as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+        else:
+            cursor.execute(
+                "UPDATE tickets_ticketnumber SET last = last + 1 WHERE id = 1 RETURNING last"
+            )
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("ticket number counter is missing; run the migrations")
+    return int(row[0])
+
+
+# --- messages and history -----------------------------------------------------------------
+
+
+def insert_message(message: Message) -> None:
+    rows.insert(message)
+
+
+def insert_events(events: Sequence[TicketEvent]) -> None:
+    """The audit trail's rows, in one statement."""
+    rows.insert_many(events)
+
+
+# --- the tally rollup ---------------------------------------------------------------------
+
+
+def add_to_tallies(changes: Counter[Key], using: str) -> None:
+    """Add each key's change to its ``TicketTally`` row (an upsert), in a fixed key order so
+    concurrent writers take the rows' locks in the same order and never deadlock."""
+    with rows.cursor(connections[using]) as cursor:
+        for key, delta in sorted(changes.items()):
+            if delta == 0:
+                continue
+            cursor.execute(
+                f"INSERT INTO {TALLY_TABLE} (status_id, group_key, assignee_key, count) "  # noqa: S608  (constants)
+                "VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (status_id, group_key, assignee_key) "
+                f"DO UPDATE SET count = {TALLY_TABLE}.count + excluded.count",
+                [*key, delta],
+            )
