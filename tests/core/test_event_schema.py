@@ -17,6 +17,7 @@ from atiende.core.event_types import (
     AgentsMentioned,
     FieldChange,
     TicketCreated,
+    TicketDeleted,
     TicketLinked,
     TicketUnlinked,
     TicketUpdated,
@@ -63,6 +64,10 @@ def _link_and_unlink() -> None:
     services.unlink_tickets(RULE, ticket_id=second.pk, link_id=link.pk)
 
 
+def _delete() -> None:
+    services.delete_ticket(RULE, ticket_id=make_ticket().pk)
+
+
 def _merge_customers() -> None:
     source, target = make_customer(), make_customer()
     make_ticket(source)
@@ -77,6 +82,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "reply and mention": _reply_and_mention,
     "merge": _merge,
     "link and unlink": _link_and_unlink,
+    "delete": _delete,
     "merge customers": _merge_customers,
 }
 
@@ -192,3 +198,18 @@ def test_an_undeclared_event_type_is_refused() -> None:
         check_event(Stray())
     with pytest.raises(EventSchemaError, match="unknown event type"):
         event_from_dict({"type": "Stray"})
+
+
+def test_deleting_a_ticket_is_announced_with_its_number() -> None:
+    ticket = make_ticket()
+    with capture_events() as seen:
+        services.delete_ticket(RULE, ticket_id=ticket.pk)
+    assert seen == [
+        TicketDeleted(
+            ticket_id=ticket.pk,
+            number=ticket.number,
+            actor_id=None,
+            source="rule",
+            source_detail="rule:7",
+        )
+    ]

@@ -61,6 +61,17 @@ class TicketUpdated:
 
 
 @dataclass(frozen=True)
+class TicketDeleted:
+    """A ticket was deleted for good (with its conversation and history): only this says so."""
+
+    ticket_id: int
+    number: int
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
 class MessageAdded:
     ticket_id: int
     message_id: int
@@ -133,6 +144,7 @@ class CustomersMerged:
 EVENT_TYPES: tuple[type, ...] = (
     TicketCreated,
     TicketUpdated,
+    TicketDeleted,
     MessageAdded,
     AgentsMentioned,
     TicketsMerged,
