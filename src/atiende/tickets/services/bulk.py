@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, Invalid
+from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import StatusCategory
 from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import visible_tickets
@@ -32,7 +33,7 @@ from atiende.tickets.services.updates import tag_ticket, update_ticket
 
 MAX_BULK_IDS = 500
 ACTIONS = ("assign", "status", "priority", "tags", "merge", "close")
-NOT_FOUND = gettext_lazy("Ticket not found.")
+NOT_FOUND = gettext_lazy("Ticket not found.")  # the same words for missing and invisible
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def bulk_update(actor: Actor, *, ticket_ids: Sequence[int], change: BulkChange) 
     for pk in ids:
         if pk not in found:
             results.append(
-                TicketResult(pk, None, ok=False, code="ticket_not_found", message=str(NOT_FOUND))
+                TicketResult(pk, None, ok=False, code=TicketNotFound.code, message=str(NOT_FOUND))
             )
             continue
         number, version = found[pk]
