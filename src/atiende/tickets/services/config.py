@@ -24,7 +24,6 @@ from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.events import publish
 from atiende.tickets import audit, store
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import (
     Category,
     CustomField,
@@ -36,6 +35,7 @@ from atiende.tickets.models import (
     Tag,
     Ticket,
 )
+from atiende.tickets.services import announce
 from atiende.tickets.services.common import MAX_TAG_LENGTH, normalize_tag
 
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -126,7 +126,7 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
     require_admin(actor)
     tag = _lock(Tag, tag_id, _("Tag not found."))
     tickets = list(Ticket.objects.filter(tags=tag).prefetch_related("tags"))
-    audit.record(
+    records = [
         audit.event(
             ticket,
             actor,
@@ -136,18 +136,12 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
             new=sorted(t.name for t in ticket.tags.all() if t.pk != tag.pk),
         )
         for ticket in tickets
-    )
+    ]
+    audit.record(records)
     store.bump_versions(t.pk for t in tickets)
     tag.delete()
-    for ticket in tickets:
-        publish(
-            TicketUpdated(
-                ticket_id=ticket.pk,
-                actor_id=actor.user_id,
-                source=actor.source.value,
-                fields=("tags",),
-            )
-        )
+    for record in records:
+        publish(announce.ticket_updated(actor, record.ticket_id, [record]))
 
 
 def _allowed_next(keys: Iterable[str]) -> list[Status]:

@@ -37,6 +37,7 @@ from atiende.tickets.saved_views import (
     Filters,
     InboxView,
 )
+from atiende.tickets.services.bulk import bulk_update
 from atiende.web.common import (
     actor,
     apply_errors,
@@ -44,7 +45,7 @@ from atiende.web.common import (
     staff_required,
 )
 from atiende.web.inbox import cells
-from atiende.web.inbox.bulk import BulkAction, run_bulk
+from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
 
 DEFAULT_VIEW = "open"
@@ -278,17 +279,18 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(message))
         return HttpResponseRedirect(back)
     data = form.cleaned_data
-    action = BulkAction(
-        action=data["action"],
-        assignee=data.get("assignee") or "",
-        status=data.get("status") or "",
-        priority=data.get("priority") or "",
-        add_tags=tag_list(data.get("add_tags") or ""),
-        remove_tags=tag_list(data.get("remove_tags") or ""),
-        merge_target=data.get("merge_target"),
-    )
     try:
-        result = run_bulk(caller, ticket_ids=data["ids"], action=action)
+        change = bulk_change(
+            caller,
+            action=data["action"],
+            assignee=data.get("assignee") or "",
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            add_tags=tag_list(data.get("add_tags") or ""),
+            remove_tags=tag_list(data.get("remove_tags") or ""),
+            merge_target=data.get("merge_target"),
+        )
+        result = BulkSummary(bulk_update(caller, ticket_ids=data["ids"], change=change))
     except AtiendeError as error:
         if is_htmx(request):
             apply_errors(form, error)

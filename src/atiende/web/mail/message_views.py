@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
-from atiende.messaging.models import InboundMessage, OutboundEmail
+from atiende.messaging.models import InboundMessage
+from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.common import actor, error_fragment, staff_required
@@ -69,21 +70,12 @@ def original_raw(request: HttpRequest, ticket_id: int, message_id: int) -> HttpR
 @require_POST
 def retry_delivery(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """Queue the failed email of a reply again; answers the message's new email state."""
-    from atiende.messaging.outbound.services import retry_outbound
-
-    caller = actor(request)
     try:
-        _ticket, message = _message(caller, ticket_id, message_id)
-        latest = (
-            OutboundEmail.objects.filter(ticket_message=message)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if latest is None:
-            raise NotFound(_("This message was not sent by email."))
-        row = retry_outbound(caller, outbound_id=latest.pk)
+        row = retry_message_delivery(actor(request), ticket_id=ticket_id, message_id=message_id)
     except AtiendeError as error:
         return error_fragment(request, error)
+    message = row.ticket_message
+    assert message is not None  # the service found the row through its message
     state = SimpleNamespace(
         pk=message.pk,
         ticket_id=message.ticket_id,
