@@ -28,8 +28,8 @@ from atiende.api.schemas.tickets import (
 )
 from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.core.pagination import SortKey, paginate
+from atiende.core.permissions import require_staff
 from atiende.tickets import selectors, services
-from atiende.tickets.permissions import require_staff
 
 router = Router(tags=["conversation"])
 OLDEST_FIRST = SortKey("created_at", False, datetime.datetime)

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from atiende.accounts.services.common import require_admin
 from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.errors import problem
 from atiende.api.schemas.accounts import PageIn
 from atiende.api.schemas.common import Clean, Email, Id, NamedRef, Page, errors
 from atiende.core.errors import Conflict, Invalid, PayloadTooLarge
+from atiende.core.permissions import require_admin
 from atiende.messaging import mailboxes
 from atiende.messaging.connection_test import check_mailbox
 from atiende.messaging.models import MAX_STORED_BYTES

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.events import CustomersMerged
 from atiende.accounts.models import Identity, Organization, User
-from atiende.accounts.selectors import require_staff, visible_users
+from atiende.accounts.selectors import visible_users
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets

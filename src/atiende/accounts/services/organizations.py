@@ -10,15 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Organization, OrganizationDomain
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_name,
-    conflict,
-    require_admin,
-    save_unique,
-)
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.core.text import clean_text
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.models import CustomFieldTarget

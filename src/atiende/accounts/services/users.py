@@ -11,21 +11,12 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Identity, IdentityChannel, Organization, Role, User
 from atiende.accounts.selectors import visible_users
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_email,
-    clean_name,
-    clean_phone,
-    clean_time_zone,
-    conflict,
-    is_admin,
-    organization_for_email,
-    require_admin,
-    require_staff,
-)
+from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.core import rows
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
+from atiende.core.permissions import is_admin, require_admin, require_staff
+from atiende.core.services import check_changes, clean_name, clean_phone, clean_time_zone, conflict
 from atiende.core.text import clean_text
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.models import CustomFieldTarget

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid, NotFound
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit
 from atiende.tickets.events import TicketLinked, TicketsMerged, TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
@@ -21,7 +22,6 @@ from atiende.tickets.models import (
     Ticket,
     TicketLink,
 )
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import common
 
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from atiende.accounts.services.common import require_admin
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.core.pagination import SortKey, paginate
+from atiende.core.permissions import require_admin
 from atiende.messaging.models import InboundMessage, InboundState
 from atiende.web.common import actor
 from atiende.web.mail.original import read_original

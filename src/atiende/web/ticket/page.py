@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
 from atiende.core.html import sanitize_html, text_to_html
-from atiende.tickets import config_cache
+from atiende.tickets import config_cache, visibility
 from atiende.tickets.custom_fields import definitions
 from atiende.tickets.models import (
     Attachment,
@@ -225,18 +225,16 @@ def agents_for(group_id: int | None) -> QuerySet[User]:
 
 
 def mentionable(ticket: Ticket, q: str, *, limit: int = 8) -> list[User]:
-    """Agents who can see the ticket whose name or email starts with ``q``."""
-    agents = User.objects.filter(is_active=True, role__in=(Role.AGENT, Role.ADMIN))
-    if ticket.group_id is not None:
-        agents = agents.filter(
-            Q(role=Role.ADMIN) | Q(groups=ticket.group_id) | Q(pk=ticket.assignee_id)
-        ).distinct()
+    """Agents who can see the ticket (``visibility.staff_seeing``) whose name or email starts
+    with ``q``."""
+    agents = User.objects.filter(
+        visibility.staff_seeing(group_id=ticket.group_id, assignee_id=ticket.assignee_id)
+    ).distinct()
     if q.strip():
         word = q.strip()
         agents = agents.filter(
             Q(name__istartswith=word) | Q(name__icontains=f" {word}") | Q(email__istartswith=word)
         )
-    # The same rule as ``visible_tickets`` for agents: group members, admins, the assignee.
     return list(agents.order_by("name", "id")[:limit])
 
 
