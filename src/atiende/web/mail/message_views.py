@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
-from atiende.messaging.models import InboundMessage, OutboundEmail
+from atiende.messaging import selectors
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.common import actor, error_fragment, staff_required
@@ -28,21 +28,15 @@ def _message(caller: Actor, ticket_id: int, message_id: int) -> tuple[Ticket, Me
     return ticket, message
 
 
-def _inbound(message: Message) -> InboundMessage:
-    found = InboundMessage.objects.filter(ticket_message=message).first()
-    if found is None:
-        raise NotFound(_("This message did not come in by email."))
-    return found
-
-
 @staff_required
 @require_GET
 def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """The whole email as it arrived: headers, full text, sanitized HTML (quoted history and
     signature included)."""
     try:
-        ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     context = {
@@ -58,8 +52,9 @@ def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpRespo
 @require_GET
 def original_raw(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     try:
-        _ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        _ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     return raw_response(inbound)
@@ -74,13 +69,7 @@ def retry_delivery(request: HttpRequest, ticket_id: int, message_id: int) -> Htt
     caller = actor(request)
     try:
         _ticket, message = _message(caller, ticket_id, message_id)
-        latest = (
-            OutboundEmail.objects.filter(ticket_message=message)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if latest is None:
-            raise NotFound(_("This message was not sent by email."))
+        latest = selectors.latest_delivery(caller, message)
         row = retry_outbound(caller, outbound_id=latest.pk)
     except AtiendeError as error:
         return error_fragment(request, error)

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
 from atiende.core.html import sanitize_html, text_to_html
+from atiende.messaging.selectors import with_email_state
 from atiende.tickets import config_cache, visibility
 from atiende.tickets.custom_fields import definitions
 from atiende.tickets.models import (
@@ -38,7 +39,6 @@ from atiende.tickets.selectors import (
     visible_messages,
     visible_tickets,
 )
-from atiende.web.mail.original import with_email_state
 from atiende.web.ticket.history import describe
 
 TIMELINE_LIMIT = 50
