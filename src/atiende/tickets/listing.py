@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
-from atiende.search import tickets as search
 from atiende.tickets import config_cache, custom_filters, planning, visibility
 from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.models import Ticket
@@ -36,6 +37,35 @@ NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 # Sort paths that are computed: a nullable column sorted with its empty values last, so that
 # the cursor never has to carry a NULL.
 ANNOTATIONS = {"due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE))}
+
+
+_NUMBER = re.compile(r"#?([0-9]{1,18})")
+
+
+class TextFilter(Protocol):
+    """Narrows tickets to those matching a text query (the ``search`` app's index)."""
+
+    def __call__(
+        self, queryset: QuerySet[Ticket], query: str, *, include_internal: bool
+    ) -> QuerySet[Ticket]: ...
+
+
+_text_filters: list[TextFilter] = []
+
+
+def use_text_filter(text_filter: TextFilter) -> None:
+    """Plug in the full-text search: the ``search`` app does in its ``ready``. The list calls
+    it for ``TicketFilters.q``; tickets does not import search, which reads tickets."""
+    _text_filters[:] = [text_filter]
+
+
+def number_in_query(query: str) -> int | None:
+    """The ticket number a query names, as in ``#1042`` or ``1042``; else ``None``."""
+    match = _NUMBER.fullmatch(query.strip())
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number or None
 
 
 @dataclass(frozen=True)
@@ -132,9 +162,11 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     for tag in filters.tag:
         tickets = tickets.filter(tags__name=tag.strip().lower())
     if filters.q.strip():
+        if not _text_filters:
+            raise ImproperlyConfigured("No text search is plugged in: install atiende.search.")
         staff = actor.user is None or actor.user.is_agent
-        matched = search.filter_tickets(tickets, filters.q, include_internal=staff)
-        number = search.ticket_number_from_query(filters.q)
+        matched = _text_filters[0](tickets, filters.q, include_internal=staff)
+        number = number_in_query(filters.q)
         tickets = (matched | tickets.filter(number=number)) if number is not None else matched
     return tickets
 
