@@ -225,3 +225,10 @@ def test_any_scope_agrees_with_itself_in_sql(
     )
     in_sql = set(scope.filter(Ticket.objects.all()).values_list("pk", flat=True))
     assert in_sql == {t.pk for t in world.tickets if scope.admits_ticket(t)}
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"value": 1, "empty": True}, {"value": 1, "values": (1,)}])
+def test_a_clause_takes_exactly_one_form(kwargs: dict[str, object]) -> None:
+    """A clause with no form would be ``= NULL`` in memory but ``IS NULL`` in SQL: refused."""
+    with pytest.raises(ValueError, match="exactly one"):
+        visibility.Clause("group_id", **kwargs)  # type: ignore[arg-type]  # bad on purpose

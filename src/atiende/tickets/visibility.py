@@ -46,6 +46,11 @@ class Clause:
     values: tuple[int, ...] | None = None
     empty: bool = False
 
+    def __post_init__(self) -> None:
+        forms = (self.value is not None, self.values is not None, self.empty)
+        if sum(forms) != 1:
+            raise ValueError(f"a clause on {self.column} needs exactly one of value/values/empty")
+
     def matches(self, row: Mapping[str, int | None]) -> bool:
         found = row[self.column]
         if self.empty:
