@@ -138,11 +138,10 @@ def last_message_id(actor: Actor, ticket: Ticket) -> int:
 
 def pending_attachments(actor: Actor, ticket: Ticket, ids: list[int]) -> list[Attachment]:
     """Uploads of this agent on this ticket not yet sent, to show again in a kept composer."""
-    if not ids:
+    # ``ticket`` is in memory: the visibility rule is tested on it, not asked again in SQL.
+    if not ids or not visibility.scope_for(actor.user).admits_ticket(ticket):
         return []
-    found = Attachment.objects.filter(
-        pk__in=ids, ticket__in=visible_tickets(actor).filter(pk=ticket.pk), message__isnull=True
-    )
+    found = Attachment.objects.filter(pk__in=ids, ticket=ticket, message__isnull=True)
     if actor.user is not None:
         found = found.filter(uploaded_by=actor.user)
     return list(found.order_by("id"))
