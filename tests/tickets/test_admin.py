@@ -1,5 +1,5 @@
 """The Django admin writes ticket configuration only through ``tickets.services.config``:
-tags are added and deleted through it; the rest is shown read-only."""
+each test shows a rule only the service applies (normalising, one default, no cycles)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import User
-from atiende.tickets.models import Priority, Status, Tag, TicketEvent
+from atiende.tickets.models import Category, CustomField, Priority, Status, Tag, TicketEvent
 from atiende.tickets.services import config
 from tests.factories import SYSTEM, api, make_admin, make_ticket
 
@@ -106,33 +106,143 @@ def test_tags_are_not_renamed_in_the_admin(admin_client: Client) -> None:
     assert Tag.objects.get(pk=tag.pk).name == "vip"
 
 
-@pytest.mark.parametrize(
-    ("name", "make"),
-    [
-        ("status", lambda: Status.objects.order_by("pk").first()),
-        ("priority", lambda: Priority.objects.order_by("pk").first()),
-        ("category", lambda: config.create_category(SYSTEM, name_en="Billing")),
-        (
-            "customfield",
-            lambda: config.create_custom_field(
-                SYSTEM, target="ticket", key="order", type="text", name_en="Order"
-            ),
-        ),
-    ],
-)
-def test_the_rest_of_the_configuration_is_read_only(
-    admin_client: Client, name: str, make: object
+def test_a_new_default_status_through_the_admin_replaces_the_old_one(
+    admin_client: Client,
 ) -> None:
-    obj = make()  # type: ignore[operator]  # a factory from the table above
-    before = {f.name: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+    old = Status.objects.get(is_default=True)
+    following = Status.objects.exclude(pk=old.pk).first()
+    assert following is not None
 
-    page = admin_client.get(url(name, "change", obj.pk))
-    add = admin_client.get(url(name, "add"))
-    admin_client.post(url(name, "change", obj.pk), {"name_en": "Changed", "key": "changed"})
-    delete = admin_client.post(url(name, "delete", obj.pk), {"post": "yes"})
+    response = admin_client.post(
+        url("status", "add"),
+        {
+            "key": "triage",
+            "name_en": "Triage",
+            "name_es": "Triaje",
+            "category": "new",
+            "order": "0",
+            "is_default": "on",
+            "is_active": "on",
+            "allowed_next": [following.pk],
+        },
+    )
 
-    assert page.status_code == 200
-    assert 'type="submit"' not in page.content.decode().split('id="content-main"', 1)[1]
-    assert add.status_code == delete.status_code == 403
-    obj.refresh_from_db()
-    assert {f.name: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields} == before
+    assert response.status_code == 302
+    created = Status.objects.get(key="triage")
+    # The service keeps exactly one default and sets the next statuses itself.
+    assert created.is_default and not Status.objects.get(pk=old.pk).is_default
+    assert list(created.allowed_next.values_list("pk", flat=True)) == [following.pk]
+
+
+def test_a_status_the_service_refuses_is_not_written(admin_client: Client) -> None:
+    default = Status.objects.get(is_default=True)
+    form = {
+        "key": default.key,
+        "name_en": default.name_en,
+        "name_es": default.name_es,
+        "category": default.category,
+        "order": str(default.order),
+        "is_active": "on",
+        # "is_default" left out: the default cannot simply be unset.
+    }
+
+    response = admin_client.post(url("status", "change", default.pk), form)
+
+    assert response.status_code == 200
+    assert "Make another one the default instead." in response.content.decode()
+    assert Status.objects.get(pk=default.pk).is_default
+
+
+def test_a_priority_key_is_checked_by_the_service(admin_client: Client) -> None:
+    response = admin_client.post(
+        url("priority", "add"),
+        {"key": "Top", "name_en": "Top", "name_es": "Alta", "order": "9", "color": "#ff0000"},
+    )
+
+    assert response.status_code == 200
+    assert "lower-case letters" in response.content.decode()
+    assert not Priority.objects.filter(name_en="Top").exists()
+
+
+def test_a_priority_colour_is_normalised_by_the_service(admin_client: Client) -> None:
+    priority = Priority.objects.order_by("pk").first()
+    assert priority is not None
+    form = {
+        "key": priority.key,
+        "name_en": priority.name_en,
+        "name_es": priority.name_es,
+        "order": str(priority.order),
+        "color": "#ABCDEF",
+        "is_default": "on" if priority.is_default else "",
+    }
+
+    response = admin_client.post(url("priority", "change", priority.pk), form)
+
+    assert response.status_code == 302
+    assert Priority.objects.get(pk=priority.pk).color == "#abcdef"
+
+
+def test_a_category_cannot_be_moved_inside_itself(admin_client: Client) -> None:
+    parent = config.create_category(SYSTEM, name_en="Billing")
+    child = config.create_category(SYSTEM, name_en="Refunds", parent_id=parent.pk)
+
+    response = admin_client.post(
+        url("category", "change", parent.pk),
+        {"name_en": "Billing", "name_es": "Cobros", "parent": child.pk, "is_active": "on"},
+    )
+
+    assert response.status_code == 200
+    assert "cannot be placed inside itself" in response.content.decode()
+    assert Category.objects.get(pk=parent.pk).parent_id is None
+
+
+def test_a_custom_field_is_added_and_renamed_through_the_service(admin_client: Client) -> None:
+    added = admin_client.post(
+        url("customfield", "add"),
+        {
+            "target": "ticket",
+            "key": "plan",
+            "type": "select",
+            "name_en": "Plan",
+            "name_es": "Plan",
+            "options": '["Free", "Pro", "Pro"]',
+            "order": "0",
+            "is_active": "on",
+        },
+    )
+    assert added.status_code == 200
+    assert "Options must be different from each other." in added.content.decode()
+
+    admin_client.post(
+        url("customfield", "add"),
+        {
+            "target": "ticket", "key": "plan", "type": "select", "name_en": "Plan",
+            "name_es": "Plan", "options": '["Free", "  Pro  "]', "order": "0", "is_active": "on",
+        },
+    )  # fmt: skip
+    field = CustomField.objects.get(key="plan")
+    assert field.options == ["Free", "Pro"]  # cleaned by the service
+
+    renamed = admin_client.post(
+        url("customfield", "change", field.pk),
+        {"name_en": "Tier", "name_es": "Nivel", "options": '["Free", "Pro"]', "order": "0",
+         "is_active": "on"},
+    )  # fmt: skip
+    assert renamed.status_code == 302
+    field.refresh_from_db()
+    assert (field.name_en, field.type, field.key) == ("Tier", "select", "plan")
+
+
+@pytest.mark.parametrize("name", ["status", "priority", "category", "customfield"])
+def test_configuration_is_not_deleted_in_the_admin(admin_client: Client, name: str) -> None:
+    """The services have no delete for these (tickets refer to them): nor has the admin."""
+    config.create_category(SYSTEM, name_en="Billing")
+    config.create_custom_field(SYSTEM, target="ticket", key="order", type="text", name_en="O")
+    model = {"status": Status, "priority": Priority, "category": Category}.get(name, CustomField)
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None
+
+    response = admin_client.post(url(name, "delete", obj.pk), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
