@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Identity, Organization, User
-from atiende.accounts.selectors import require_staff, visible_users
+from atiende.accounts.selectors import visible_users
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
 from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services.requesters import Reassigned, reassign_requester

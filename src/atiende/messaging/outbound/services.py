@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, NotFound
+from atiende.core.permissions import require_staff
 from atiende.messaging.models import DeliveryState, OutboundEmail
 from atiende.messaging.outbound.queue import enqueue_send
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import get_ticket, visible_messages, visible_tickets
 
 

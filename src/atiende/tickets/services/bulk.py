@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, Invalid
+from atiende.core.permissions import require_staff
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import StatusCategory
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services import common
 from atiende.tickets.services.merging import merge_tickets

@@ -10,19 +10,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.admin.models import DELETION, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_name,
-    conflict,
-    require_admin,
-    save_unique,
-)
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.events import publish
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.tickets import audit, store
 from atiende.tickets.models import (
     Category,
@@ -122,9 +118,22 @@ def create_tag(actor: Actor, *, name: str) -> Tag:
 
 @transaction.atomic
 def delete_tag(actor: Actor, *, tag_id: int) -> None:
-    """Delete a tag; each ticket that carried it records the loss in its audit trail."""
+    """Delete a tag; each ticket that carried it records the loss in its audit trail.
+
+    The deletion itself is recorded in Django's admin log (``LogEntry``: who, which tag, when),
+    shown in the admin's history, whichever door it came through. Configuration has no audit
+    table of its own; the log needs a user, so the system's own deletions (``actor.user`` is
+    ``None``) leave only the tickets' entries.
+    """
     require_admin(actor)
     tag = _lock(Tag, tag_id, _("Tag not found."))
+    if actor.user_id is not None:
+        LogEntry.objects.log_actions(
+            user_id=actor.user_id,
+            queryset=[tag],
+            action_flag=DELETION,
+            single_object=True,
+        )
     tickets = list(Ticket.objects.filter(tags=tag).prefetch_related("tags"))
     records = [
         audit.event(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from atiende.accounts.services.common import require_admin
 from atiende.core.actor import Actor
 from atiende.core.event_types import TicketDeleted
 from atiende.core.events import publish
+from atiende.core.permissions import require_admin
 from atiende.tickets import store, tally
 from atiende.tickets.locks import lock_visible_ticket
 

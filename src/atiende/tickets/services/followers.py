@@ -11,9 +11,9 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit
 from atiende.tickets.locks import lock_visible_ticket
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import announce
 
 MAX_FOLLOWERS_PER_CALL = 50

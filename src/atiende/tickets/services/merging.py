@@ -11,6 +11,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid, NotFound
 from atiende.core.event_types import TicketLinked, TicketsMerged, TicketUnlinked
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit, store, tally
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
@@ -21,7 +22,6 @@ from atiende.tickets.models import (
     Ticket,
     TicketLink,
 )
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import announce, common
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from atiende.accounts.models import Organization, User
 from atiende.core.actor import Actor
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit, store
 from atiende.tickets.models import Ticket, TicketEvent
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import announce
 
 BATCH_SIZE = 500

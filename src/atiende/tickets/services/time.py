@@ -20,11 +20,11 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, ErrorCollector, Forbidden, Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Ticket, TimeEntry
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import checked_ticket, visible_tickets
 from atiende.tickets.services import announce
 

@@ -13,6 +13,7 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
@@ -25,7 +26,6 @@ from atiende.tickets.models import (
     TicketEvent,
     TicketType,
 )
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services import announce, common
 from atiende.tickets.services.opening import MAX_SUBJECT
 

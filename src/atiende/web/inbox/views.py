@@ -38,12 +38,7 @@ from atiende.tickets.saved_views import (
     InboxView,
 )
 from atiende.tickets.services.bulk import bulk_update
-from atiende.web.common import (
-    actor,
-    apply_errors,
-    fragment_errors,
-    staff_required,
-)
+from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
 from atiende.web.inbox import cells
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
@@ -252,10 +247,6 @@ def new_tickets(request: HttpRequest) -> HttpResponse:
     return render(request, "web/inbox/_new.html", {"state": state, "count": count})
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -266,13 +257,13 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 @staff_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets; answer with a per-ticket summary."""
     caller = actor(request)
     form = BulkForm(request.POST, choices=saved_views.filter_choices(caller))
     back = safe_next(request, request.POST.get("next"))
     if not form.is_valid():
-        if is_htmx(request):
+        if request.htmx:
             return render(request, "web/inbox/_bulk_errors.html", {"form": form}, status=422)
         for errors in form.errors.values():
             for message in errors:
@@ -292,14 +283,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
         )
         result = BulkSummary(bulk_update(caller, ticket_ids=data["ids"], change=change))
     except AtiendeError as error:
-        if is_htmx(request):
+        if request.htmx:
             apply_errors(form, error)
             return render(
                 request, "web/inbox/_bulk_errors.html", {"form": form}, status=error.status
             )
         messages.error(request, str(error.detail))
         return HttpResponseRedirect(back)
-    if not is_htmx(request):
+    if not request.htmx:
         level = messages.WARNING if result.failed else messages.SUCCESS
         messages.add_message(request, level, result.details())
         return HttpResponseRedirect(back)

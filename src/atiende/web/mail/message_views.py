@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
-from atiende.messaging.models import InboundMessage
+from atiende.messaging import selectors
 from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
@@ -29,21 +29,15 @@ def _message(caller: Actor, ticket_id: int, message_id: int) -> tuple[Ticket, Me
     return ticket, message
 
 
-def _inbound(message: Message) -> InboundMessage:
-    found = InboundMessage.objects.filter(ticket_message=message).first()
-    if found is None:
-        raise NotFound(_("This message did not come in by email."))
-    return found
-
-
 @staff_required
 @require_GET
 def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """The whole email as it arrived: headers, full text, sanitized HTML (quoted history and
     signature included)."""
     try:
-        ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     context = {
@@ -59,8 +53,9 @@ def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpRespo
 @require_GET
 def original_raw(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     try:
-        _ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        _ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     return raw_response(inbound)

@@ -13,13 +13,20 @@ from atiende.core.errors import AtiendeError
 from atiende.tickets import canned
 from atiende.tickets import services as tickets
 from atiende.tickets.models import StatusCategory, Ticket
-from atiende.web.common import actor, apply_errors, current_user, error_fragment, staff_required
+from atiende.web.common import (
+    HtmxHttpRequest,
+    actor,
+    apply_errors,
+    current_user,
+    error_fragment,
+    staff_required,
+)
 from atiende.web.ticket import page
 from atiende.web.ticket.formatting import text_to_rich_html
 from atiende.web.ticket.forms import (
     ComposerForm,
 )
-from atiende.web.ticket.views.common import is_htmx, load_ticket
+from atiende.web.ticket.views.common import load_ticket
 from atiende.web.ticket.views.header import mark_changed
 
 # Composer ------------------------------------------------------------------------------------
@@ -49,7 +56,7 @@ def composer_context(
 
 @staff_required
 @require_POST
-def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     """Send a reply or a note; with ``then`` also set pending or solved in the same action
     (``tickets.services.reply``: both happen or neither).
 
@@ -128,7 +135,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "last_seen": page.last_message_id(caller, ticket),
         }
     )
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("ticket", ticket_id=ticket.pk)
     return mark_changed(composer_context(request, ticket, fresh))
 
