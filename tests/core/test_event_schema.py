@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from atiende.accounts.services import merge_customers
 from atiende.core.actor import Actor, Source
 from atiende.core.event_schema import EventSchemaError, check_event, event_from_dict
 from atiende.core.event_types import (
@@ -25,6 +24,7 @@ from atiende.core.event_types import (
 from atiende.core.events import as_dict, capture_events
 from atiende.tickets import services
 from atiende.tickets.models import TicketLink
+from atiende.tickets.services import merge_customers
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, make_ticket
 
 pytestmark = pytest.mark.django_db

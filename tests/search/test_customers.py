@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from atiende.accounts.models import IdentityChannel, User
-from atiende.accounts.services import add_identity, merge_customers
+from atiende.accounts.services import add_identity
 from atiende.core.errors import Forbidden
 from atiende.search.customers import (
     customer_matches,
@@ -14,6 +14,7 @@ from atiende.search.customers import (
     suggest_customers,
 )
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
+from atiende.tickets.services import merge_customers
 from tests.factories import SYSTEM, make_agent, make_customer, make_org, web
 
 pytestmark = pytest.mark.django_db

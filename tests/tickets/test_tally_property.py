@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atiende.accounts.models import Group, User
-from atiende.accounts.services import merge_customers
 from atiende.core.errors import AtiendeError
 from atiende.tickets import services, tally
 from atiende.tickets.models import Ticket, TicketTally
+from atiende.tickets.services import merge_customers
 from atiende.tickets.services.bulk import BulkChange, bulk_update
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, web
 

@@ -126,7 +126,7 @@ def test_capped_with_a_link_to_all_tickets() -> None:
 
 
 def test_merged_customer_points_to_the_surviving_record() -> None:
-    from atiende.accounts.services import merge_customers
+    from atiende.tickets.services import merge_customers
 
     target, source = make_customer(name="Kept"), make_customer()
     merge_customers(SYSTEM, source_id=source.pk, target_id=target.pk)

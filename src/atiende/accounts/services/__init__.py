@@ -9,7 +9,6 @@ from atiende.accounts.services.api_tokens import (
 from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.accounts.services.groups import create_group, update_group
 from atiende.accounts.services.identities import add_identity, remove_identity
-from atiende.accounts.services.merging import merge_customers, preview_merge
 from atiende.accounts.services.organizations import create_organization, update_organization
 from atiende.accounts.services.users import (
     create_user,
@@ -29,9 +28,7 @@ __all__ = [
     "find_or_create_customer",
     "issue_api_token",
     "mark_email_verified",
-    "merge_customers",
     "organization_for_email",
-    "preview_merge",
     "remove_identity",
     "revoke_api_token",
     "update_group",

@@ -1,44 +1,30 @@
-"""Merging duplicate customer records: one person, one record, every ticket in one place."""
+"""Merging duplicate customer records: the accounts' side of the merge.
+
+The use case — check, fill the survivor's gaps, move the tickets, fold the duplicate — is
+``tickets.services.customers.merge_customers``, because moving tickets is the tickets app's
+write; the accounts app does not import tickets. Here: the pair check, the fields that fill
+what the survivor lacks, and folding the duplicate (identities, notes, suspension, event).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import Identity, Organization, User
+from atiende.accounts.models import Identity, User
 from atiende.accounts.selectors import visible_users
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
 from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
 from atiende.core.permissions import require_staff
-from atiende.tickets.models import Ticket
-from atiende.tickets.selectors import visible_tickets
-from atiende.tickets.services.requesters import Reassigned, reassign_requester
 
-# Tickets move whoever can see them: the merge is about the person, not the agent's queue.
-MERGER = Actor.system("customer merge")
 EMPTY: tuple[Any, ...] = (None, "", [])
 
 
-@dataclass(frozen=True)
-class MergePreview:
-    """What a merge of ``source`` into ``target`` would move, for the confirmation screen."""
-
-    source: User
-    target: User
-    ticket_count: int
-    identities: list[Identity]
-    organization: Organization | None
-    custom_field_keys: list[str]
-
-
-def _pair(actor: Actor, source_id: int, target_id: int, *, lock: bool) -> tuple[User, User]:
+def merge_pair(actor: Actor, source_id: int, target_id: int, *, lock: bool) -> tuple[User, User]:
     """Both customers, checked (and locked in id order, so opposite merges cannot deadlock)."""
     require_staff(actor)
     if source_id == target_id:
@@ -64,7 +50,7 @@ def _pair(actor: Actor, source_id: int, target_id: int, *, lock: bool) -> tuple[
     return found[source_id], target
 
 
-def _moving_fields(source: User, target: User) -> list[str]:
+def moving_fields(source: User, target: User) -> list[str]:
     return sorted(
         key
         for key, value in source.custom_fields.items()
@@ -72,39 +58,18 @@ def _moving_fields(source: User, target: User) -> list[str]:
     )
 
 
-def _tickets_of(user: User) -> QuerySet[Ticket]:
-    return visible_tickets(MERGER).filter(requester=user)
-
-
-def preview_merge(actor: Actor, *, source_id: int, target_id: int) -> MergePreview:
-    """Check a merge without doing it, and say what would move."""
-    source, target = _pair(actor, source_id, target_id, lock=False)
-    return MergePreview(
-        source=source,
-        target=target,
-        ticket_count=_tickets_of(source).count(),
-        identities=list(Identity.objects.filter(user=source).order_by("channel", "value")),
-        organization=source.organization if target.organization_id is None else None,
-        custom_field_keys=_moving_fields(source, target),
-    )
-
-
-@transaction.atomic
-def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
-    """Fold the duplicate ``source`` into ``target`` and return ``target``.
-
-    The organization, phone, name and custom fields fill what ``target`` lacks; then the
-    tickets move through ``tickets.services.reassign_requester`` (requester and organization,
-    history and events per ticket) and identities move. Both customers' notes record the
-    merge. ``source`` is suspended and points at ``target``; its email is freed so that mail
-    from the address finds ``target`` through the moved identity.
-    """
-    source, target = _pair(actor, source_id, target_id, lock=True)
-    before = (source.display_name, target.display_name)
-    target_changes = _fill_gaps(source, target)
-    # After the gaps are filled: the tickets take the organization the survivor ends with.
-    moved = reassign_requester(actor, from_user=source, to_user=target)
-
+def fold_customer(
+    actor: Actor,
+    *,
+    source: User,
+    target: User,
+    target_changes: list[str],
+    ticket_ids: tuple[int, ...],
+    organizations_before: tuple[str | None, ...],
+) -> None:
+    """Finish a merge whose tickets have moved: identities move, both customers' notes record
+    it, ``source`` is suspended and points at ``target``; its email is freed so that mail from
+    the address finds ``target`` through the moved identity. Publishes ``CustomersMerged``."""
     have = set(Identity.objects.filter(user=target).values_list("channel", "value"))
     moving = [
         pk
@@ -116,14 +81,16 @@ def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
     Identity.objects.filter(pk__in=moving).update(user=target)
 
     email, verified = source.email, source.email_verified_at
-    source_note, target_note = _history_notes(before, moved, target)
+    source_note, target_note = _history_notes(
+        (source.display_name, target.display_name), ticket_ids, organizations_before, target
+    )
     source.notes = _appended(source.notes, source_note)
     # Free the source's email before the target may take it (emails are unique).
     source.email, source.is_active, source.merged_into = None, False, target
     source.save(update_fields=["email", "is_active", "merged_into", "notes", "updated_at"])
     if target.email is None and email is not None:
         target.email, target.email_verified_at = email, verified
-        target_changes += ["email", "email_verified_at"]
+        target_changes = [*target_changes, "email", "email_verified_at"]
     target.notes = _appended(target.notes, target_note)
     target.save(update_fields=[*dict.fromkeys([*target_changes, "notes"]), "updated_at"])
 
@@ -132,16 +99,15 @@ def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
             source_id=source.pk,
             target_id=target.pk,
             actor_id=actor.user_id,
-            ticket_ids=moved.ticket_ids,
+            ticket_ids=ticket_ids,
             identity_ids=tuple(moving),
             source=actor.source.value,
             source_detail=actor.detail,
         )
     )
-    return target
 
 
-def _fill_gaps(source: User, target: User) -> list[str]:
+def fill_gaps(source: User, target: User) -> list[str]:
     """Give ``target`` what it lacks and ``source`` has; return the fields changed."""
     changed: list[str] = []
     if target.organization_id is None and source.organization_id is not None:
@@ -151,7 +117,7 @@ def _fill_gaps(source: User, target: User) -> list[str]:
         if not getattr(target, name) and getattr(source, name):
             setattr(target, name, getattr(source, name))
             changed.append(name)
-    keys = _moving_fields(source, target)
+    keys = moving_fields(source, target)
     if keys:
         target.custom_fields = {
             **target.custom_fields,
@@ -164,13 +130,18 @@ def _fill_gaps(source: User, target: User) -> list[str]:
     return changed
 
 
-def _history_notes(names: tuple[str, str], moved: Reassigned, target: User) -> tuple[str, str]:
+def _history_notes(
+    names: tuple[str, str],
+    ticket_ids: tuple[int, ...],
+    organizations_before: tuple[str | None, ...],
+    target: User,
+) -> tuple[str, str]:
     """The lines both customers' notes get: who merged into whom, how many tickets moved and,
     when it changed, the tickets' organization (customers have no history of their own; the
     notes are what the customer page shows about them)."""
     date = timezone.localdate().isoformat()
     source_name, target_name = names
-    count = len(moved.ticket_ids)
+    count = len(ticket_ids)
     source_note = _("%(date)s: merged into %(name)s (tickets moved: %(count)d).") % {
         "date": date,
         "name": target_name,
@@ -183,9 +154,9 @@ def _history_notes(names: tuple[str, str], moved: Reassigned, target: User) -> t
         "name": source_name,
         "count": count,
     }
-    if moved.organizations_before:
+    if organizations_before:
         nobody = _("no organization")
-        old = ", ".join(o.name if o is not None else nobody for o in moved.organizations_before)
+        old = ", ".join(name if name is not None else nobody for name in organizations_before)
         new = target.organization.name if target.organization is not None else nobody
         change = _("Organization of the moved tickets: %(old)s → %(new)s.") % {
             "old": old,

@@ -1,6 +1,7 @@
 """The one write path for tickets: every change, from any door, goes through here."""
 
 from atiende.tickets.services.attachments import store_attachment
+from atiende.tickets.services.customers import MergePreview, merge_customers, preview_merge
 from atiende.tickets.services.deleting import delete_ticket
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
@@ -16,6 +17,7 @@ from atiende.tickets.services.updates import (
 )
 
 __all__ = [
+    "MergePreview",
     "Reassigned",
     "add_message",
     "assign_ticket",
@@ -23,8 +25,10 @@ __all__ = [
     "delete_ticket",
     "link_tickets",
     "log_time",
+    "merge_customers",
     "merge_tickets",
     "open_ticket",
+    "preview_merge",
     "reassign_requester",
     "reply",
     "start_timer",

@@ -23,6 +23,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.search.customers import clean_query, customer_matches
+from atiende.tickets import services as ticket_services
 from atiende.tickets.models import CustomFieldTarget, Ticket
 from atiende.tickets.selectors import visible_tickets
 from atiende.web.common import actor, staff_required
@@ -276,14 +277,14 @@ def merge_confirm(request: HttpRequest, customer_id: int, source_id: int) -> Htt
     error: AtiendeError | None = None
     if request.method == "POST":
         try:
-            services.merge_customers(who, source_id=source_id, target_id=target.pk)
+            ticket_services.merge_customers(who, source_id=source_id, target_id=target.pk)
         except AtiendeError as failed:
             error = failed
         else:
             messages.success(request, _("The customers were merged."))
             return redirect("customer", target.pk)
     try:
-        preview = services.preview_merge(who, source_id=source_id, target_id=target.pk)
+        preview = ticket_services.preview_merge(who, source_id=source_id, target_id=target.pk)
     except AtiendeError as refused:
         return render(
             request,

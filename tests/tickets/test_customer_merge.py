@@ -9,12 +9,13 @@ import pytest
 from django.utils import timezone
 
 from atiende.accounts.models import Identity, IdentityChannel, User
-from atiende.accounts.services import add_identity, merge_customers, preview_merge
+from atiende.accounts.services import add_identity
 from atiende.core import events
 from atiende.core.errors import Conflict, Forbidden, Invalid
 from atiende.core.event_types import CustomersMerged, TicketUpdated
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType, TicketEvent
 from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.services import merge_customers, preview_merge
 from tests.factories import (
     SYSTEM,
     make_admin,
