@@ -26,6 +26,7 @@ from atiende.web.mail.original import read_original
 from atiende.web.setup.common import cursor_of, settings_view
 
 PAGE_SIZE = 50
+LISTED = (InboundState.QUARANTINED, InboundState.IGNORED)
 NEWEST_FIRST = SortKey("received_at", True, datetime.datetime)
 ACTIONS: dict[str, tuple[str, Promise]] = {
     # in the URL → (the `messaging.services` function, what to say when done)
@@ -66,12 +67,19 @@ def get_inbound(caller: Actor, inbound_id: int, *, with_raw: bool = False) -> In
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     require_admin(actor(request))
     rows = (
-        InboundMessage.objects.filter(state=InboundState.QUARANTINED)
+        InboundMessage.objects.filter(state__in=_listed(request))
         .select_related("mailbox")
         .only(*[f for f in LIST_FIELDS if f != "mailbox__address"], "mailbox__address")
     )
     found = paginate(rows, NEWEST_FIRST, limit=PAGE_SIZE, cursor=cursor_of(request))
-    return render(request, "web/mail/quarantine.html", {"section": "quarantine", "page": found})
+    context = {"section": "quarantine", "page": found, "state": request.GET.get("state", "")}
+    return render(request, "web/mail/quarantine.html", context)
+
+
+def _listed(request: HttpRequest) -> tuple[str, ...]:
+    """Quarantined and ignored mail (nothing off a ticket is hidden), or the one state asked."""
+    wanted = request.GET.get("state", "")
+    return (wanted,) if wanted in LISTED else LISTED
 
 
 @settings_view
@@ -82,7 +90,7 @@ def quarantine_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
         "section": "quarantine",
         "inbound": inbound,
         "original": read_original(bytes(inbound.raw)),
-        "quarantined": inbound.state == InboundState.QUARANTINED,
+        "quarantined": inbound.state in LISTED,  # the actions apply to both
     }
     return render(request, "web/mail/quarantine_detail.html", context)
 
