@@ -14,8 +14,9 @@ import pytest
 
 from atiende.messaging.email import signing
 from atiende.messaging.models import InboundMessage, InboundState
+from atiende.tickets.models import Ticket
 from tests.api.conftest import problem
-from tests.factories import make_admin, make_agent
+from tests.factories import make_admin, make_agent, make_customer
 from tests.messaging.mail import SUPPORT, build, deliver, make_mailbox
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +126,16 @@ def test_a_processed_message_cannot_be_released_twice(as_user: Any) -> None:
 
     assert problem(api.post(f"/inbound/{row.pk}/release"), 409)
     assert api.get(f"/inbound/{row.pk}").json()["ticket_id"] == row.ticket_id
+
+
+def test_releasing_a_hostile_sender_never_makes_the_named_customer_the_requester(
+    as_user: Any,
+) -> None:
+    victim = make_customer(email="ana@customer.test")
+    row = hostile_sender()
+    admin = make_admin()
+
+    released = as_user(admin).post(f"/inbound/{row.pk}/release").json()
+
+    ticket = Ticket.objects.get(pk=released["ticket_id"])
+    assert ticket.requester == admin and ticket.requester != victim

@@ -54,8 +54,8 @@ def retry_inbound(actor: Actor, *, inbound_id: int) -> InboundMessage:
 def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     """Open a ticket from the message whatever the pipeline thought of it.
 
-    No classification and no threading; parsing is best effort. Without a usable sender the
-    admin who decided becomes the requester.
+    No classification and no threading; parsing is best effort. Without a usable sender (none,
+    or a sender header that reads two ways) the admin who decided becomes the requester.
     """
     require_admin(actor)
     row = _decidable(inbound_id)
@@ -65,7 +65,9 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     except (ParseError, RecursionError):
         parsed = None
     channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
-    requester = _requester(channel, actor, parsed.from_[1] if parsed and parsed.from_ else "")
+    # A sender header that reads two ways names nobody: the deciding admin stands in.
+    trusted = parsed is not None and parsed.from_ is not None and not parsed.sender_defects
+    requester = _requester(channel, actor, parsed.from_[1] if trusted and parsed else "")
     text, html = bodies(parsed) if parsed else ("", "")
     if not text.strip() or text == _("(This message has no text.)"):
         text = _("(unreadable message)")

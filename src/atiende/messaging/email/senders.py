@@ -16,6 +16,8 @@ from email.errors import CharsetError, HeaderDefect, UndecodableBytesDefect
 from email.message import Message
 from email.utils import getaddresses
 
+from django.utils.translation import gettext as _
+
 from atiende.messaging.email.headers import repair_8bit
 
 CHECKED = ("From", "Sender", "Reply-To")
@@ -32,12 +34,13 @@ def sender_defects(msg: Message) -> tuple[str, ...]:
         try:
             values = [repair_8bit(str(v)) for k, v in msg.raw_items() if k.lower() == name.lower()]
         except Exception:
-            found.append(f"{name}: unreadable")
+            found.append(f"{name}: {_('unreadable')}")
             continue
         if not values:
             continue
         if len(values) > 1:
-            found.append(f"{name}: appears {len(values)} times")
+            times = _("appears %(count)d times") % {"count": len(values)}
+            found.append(f"{name}: {times}")
             continue
         problem = _problem(name, values[0])
         if problem:
@@ -48,22 +51,23 @@ def sender_defects(msg: Message) -> tuple[str, ...]:
 def _problem(name: str, value: str) -> str:
     """Why the value of header ``name`` cannot be trusted, or "" when it reads one way."""
     if "\x00" in value:
-        return "a NUL character"
+        return _("a NUL character")
     try:
         header = policy.default.header_fetch_parse(name, value)
         modern = [a.addr_spec.lower() for a in header.addresses]
         defects = [d for d in header.defects if not isinstance(d, NAME_ONLY)]
     except Exception as exc:
-        return f"unparsable ({type(exc).__name__})"
+        return _("unparsable (%(error)s)") % {"error": type(exc).__name__}
     if defects:
-        return "malformed (" + ", ".join(_describe(d) for d in defects[:3]) + ")"
+        details = ", ".join(_describe(d) for d in defects[:3])
+        return _("malformed (%(details)s)") % {"details": details}
     if name in SINGLE and len(modern) != 1:
-        return f"{len(modern)} addresses where one is allowed"
+        return _("%(count)d addresses where one is allowed") % {"count": len(modern)}
     strict = [a.lower() for _n, a in getaddresses([" ".join(value.split())]) if a]
     if sorted(strict) != sorted(modern):
-        return "read differently by two parsers"
+        return _("read differently by two parsers")
     if any(a.count("@") != 1 or a.startswith("@") or a.endswith("@") for a in modern):
-        return "not an address"
+        return _("not an address")
     return ""
 
 

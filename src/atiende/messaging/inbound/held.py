@@ -43,7 +43,7 @@ def held_mail(
     require_admin(actor)
     if state is not None and state not in DECIDABLE:
         raise Invalid.field(
-            "state", _("Choose one of: %(states)s.") % {"states": ", ".join(DECIDABLE)}
+            "state", _("Choose one of: %(choices)s.") % {"choices": ", ".join(DECIDABLE)}
         )
     rows = InboundMessage.objects.filter(state__in=(state,) if state else DECIDABLE)
     return paginate(rows.only(*LIST_FIELDS), NEWEST_FIRST, limit=limit, cursor=cursor)
