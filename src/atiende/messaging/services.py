@@ -66,8 +66,8 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
         parsed = None
     channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
     # A sender header that reads two ways names nobody: the deciding admin stands in.
-    trusted = parsed is not None and parsed.from_ is not None and not parsed.sender_defects
-    requester = _requester(channel, actor, parsed.from_[1] if trusted and parsed else "")
+    sender = parsed.from_ if parsed is not None and not parsed.sender_defects else None
+    requester = _requester(channel, actor, sender[1] if sender else "")
     text, html = bodies(parsed) if parsed else ("", "")
     if not text.strip() or text == _("(This message has no text.)"):
         text = _("(unreadable message)")
