@@ -308,11 +308,14 @@ STAGES = [
     ("atiende.messaging.inbound.writing", "find_thread", "  threading lookups"),
     ("atiende.messaging.inbound.writing", "open_ticket", "  open_ticket"),
     ("atiende.messaging.inbound.writing", "add_channel_message", "  reply (add_channel_message)"),
-    ("atiende.messaging.inbound.writing", "store_attachment", "  store_attachment"),
+    ("atiende.messaging.inbound.writing", "write_files", "  attachments to storage"),
+    ("atiende.messaging.inbound.writing", "attach_file", "  attachments recorded"),
     ("atiende.messaging.inbound.writing", "_follow", "  followers (Cc)"),
     ("atiende.search.subscribers", "index_ticket", "    search index (in transaction)"),
-    ("atiende.realtime.subscribers", "append_ticket_event", "    realtime log (in transaction)"),
+    ("atiende.outbox.store", "insert", "    outbox rows (in transaction)"),
     ("atiende.core.events", "dispatch", "after-commit subscribers"),
+    ("atiende.outbox.delivery", "deliver", "after-commit outbox delivery (all below)"),
+    ("atiende.realtime.subscribers", "append_ticket_event", "  realtime log"),
 ]
 
 

@@ -57,6 +57,31 @@ def on_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def published() -> Iterator[list[Any]]:
+    """Every domain event published during the test, in order: the real bus, recorded
+    through ``core.events.capture_events`` (subscribers still run)."""
+    from atiende.core.events import capture_events
+
+    with capture_events() as seen:
+        yield seen
+
+
+@pytest.fixture(autouse=True)
+def _events_match_their_declarations() -> Iterator[None]:
+    """Every event any test makes our code publish is checked against its declaration in
+    ``core.event_types`` (types, source, JSON round trip), as Zulip checks its events.
+    Events a test declares for itself (the bus's own tests) are left alone."""
+    from atiende.core.event_schema import check_event
+    from atiende.core.events import capture_events
+
+    with capture_events() as seen:
+        yield
+    for event in seen:
+        if type(event).__module__.startswith("atiende."):
+            check_event(event)
+
+
+@pytest.fixture
 def english() -> Iterator[None]:
     from django.utils import translation
 

@@ -17,8 +17,8 @@ from django.tasks import TaskResultStatus
 
 from atiende.accounts.models import Role, User
 from atiende.accounts.services import authenticate_token
+from atiende.api.tasks import purge_idempotency_keys
 from atiende.cli import main
-from atiende.core.tasks import purge_idempotency_keys
 from atiende.runner import Child, Supervisor
 from tests.factories import make_customer, make_ticket
 

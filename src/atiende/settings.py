@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",
     "atiende.core",
+    "atiende.outbox",
     "atiende.accounts",
     "atiende.tickets",
     "atiende.search",
@@ -177,6 +178,9 @@ ATIENDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ATIENDE_MAX_ATTACHMENT_BYTES"
 ATIENDE_LIVE_PORT = live_port_setting(os.environ.get("ATIENDE_LIVE_PORT"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Deliver a change's outbox effects in its own process right after the commit (False leaves
+# them all to the workers' sweep; the crash tests use that).
+ATIENDE_OUTBOX_DELIVER_AT_ONCE = env_bool("ATIENDE_OUTBOX_DELIVER_AT_ONCE", default=True)
 # How long an Idempotency-Key is remembered.
 ATIENDE_IDEMPOTENCY_TTL_HOURS = 24
 

@@ -8,10 +8,10 @@ import pytest
 
 from atiende.accounts import selectors, services
 from atiende.accounts.models import Identity, IdentityChannel, Organization, Role, User
-from atiende.accounts.services.common import clean_phone
 from atiende.accounts.services.identities import clean_identity_value
 from atiende.accounts.services.organizations import clean_domain
 from atiende.core.errors import Conflict, Forbidden, Invalid, NotFound
+from atiende.core.services import clean_phone
 from tests.factories import SYSTEM, api, make_admin, make_agent, make_customer, make_group, make_org
 
 pytestmark = pytest.mark.django_db

@@ -146,3 +146,32 @@ def test_links(as_user: Any, agent: User, ticket: Any) -> None:
     )
     assert api.delete(f"/tickets/{ticket.pk}/links/{link['id']}").status_code == 204
     problem(api.delete(f"/tickets/{ticket.pk}/links/{link['id']}"), 404)
+
+
+def test_reply_and_set_status_in_one_call(as_user: Any, agent: User, ticket: Any) -> None:
+    api = as_user(agent)
+    answer = api.post(
+        f"/tickets/{ticket.pk}/messages",
+        {"body": "Fixed it.", "status": "solved", "version": ticket.version},
+    )
+    assert answer.status_code == 201, answer.content
+    ticket.refresh_from_db()
+    assert ticket.status.key == "solved"
+    assert Message.objects.filter(ticket=ticket, body_text="Fixed it.").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "status", "field"),
+    [({"status": "no-such-status"}, 422, "status"), ({"version": 99}, 409, None)],
+)
+def test_a_refused_status_or_stale_version_sends_no_reply(
+    as_user: Any, agent: User, ticket: Any, extra: dict[str, Any], status: int, field: str | None
+) -> None:
+    body = problem(
+        as_user(agent).post(f"/tickets/{ticket.pk}/messages", {"body": "Done.", **extra}), status
+    )
+    if field:
+        assert fields(body) == {field}
+    assert not Message.objects.filter(ticket=ticket, body_text="Done.").exists()
+    ticket.refresh_from_db()
+    assert ticket.status.key == "new" and ticket.version == 1

@@ -27,6 +27,19 @@ FAST = {
 }
 
 
+class HandClock:
+    """A monotonic clock that moves only when the test says so (``conf.use_clock``)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture(autouse=True)
 def _fast_polling(settings: LazySettings) -> None:
     settings.ATIENDE_REALTIME = dict(FAST)
@@ -85,9 +98,27 @@ async def receive_type(comm: WebsocketCommunicator, *types: str, timeout: float 
             return message
 
 
-async def drain(comm: WebsocketCommunicator, *, wait: float = 0.3) -> list[Any]:
-    """Everything that arrives within ``wait`` seconds."""
-    seen = []
-    while not await comm.receive_nothing(timeout=wait):
-        seen.append(json.loads(await comm.receive_from()))
-    return seen
+async def messages_until(
+    comm: WebsocketCommunicator, kind: str, *, timeout: float = 3.0, **match: Any
+) -> list[Any]:
+    """Every message up to and including the first of type ``kind`` whose fields equal
+    ``match``: the explicit signal that whatever came before it has been delivered (live
+    events arrive in log order), so a test can say what did *not* arrive without waiting."""
+    seen: list[Any] = []
+    while True:
+        message = await receive_type(comm, *_ALL_TYPES, timeout=timeout)
+        seen.append(message)
+        if message["type"] == kind and all(message.get(k) == v for k, v in match.items()):
+            return seen
+
+
+_ALL_TYPES = (
+    "ticket.created",
+    "ticket.updated",
+    "message.added",
+    "notification",
+    "presence",
+    "welcome",
+    "reload",
+    "error",
+)

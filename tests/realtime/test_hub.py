@@ -18,6 +18,7 @@ from atiende.realtime.access import Viewer
 from atiende.realtime.hub import Hub
 from atiende.realtime.models import LiveEvent
 from atiende.realtime.tasks import purge_live_events
+from atiende.tickets.visibility import EVERYTHING
 
 
 class Recorder:
@@ -37,7 +38,7 @@ class Recorder:
 
 
 def admin_viewer(user_id: int) -> Viewer:
-    return Viewer(user_id, Role.ADMIN, True, frozenset())
+    return Viewer(user_id, Role.ADMIN, True, EVERYTHING)
 
 
 @pytest.mark.asyncio

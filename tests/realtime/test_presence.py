@@ -11,7 +11,7 @@ from django.conf import LazySettings
 
 from atiende.realtime.models import Presence
 from tests.factories import make_agent, make_group, make_ticket
-from tests.realtime.conftest import FAST, drain, receive_type
+from tests.realtime.conftest import FAST, messages_until, receive_type
 
 pytestmark = [
     pytest.mark.usefixtures("thread_connections"),
@@ -73,7 +73,9 @@ async def test_presence_on_a_ticket_goes_only_to_its_watchers(
     elsewhere, _ = await connect(luis)
     await watcher.send_json_to({"type": "watch", "ticket_id": ticket.pk})
     await receive_type(watcher, "presence")
-    assert await elsewhere.receive_nothing(timeout=0.3)
+    sentinel = await database_sync_to_async(make_ticket)(group_id=group.pk)
+    before = await messages_until(elsewhere, "ticket.created", ticket_id=sentinel.pk)
+    assert [m for m in before if m["type"] == "presence"] == []
     await watcher.disconnect()
     await elsewhere.disconnect()
 
@@ -101,16 +103,25 @@ async def test_repeated_typing_reports_are_absorbed(
     ticket = await database_sync_to_async(make_ticket)(group_id=group.pk)
     watcher, _ = await connect(ana)
     typist, _ = await connect(luis)
-    for comm in (watcher, typist):
-        await comm.send_json_to({"type": "watch", "ticket_id": ticket.pk})
-    await drain(watcher)
+    await watcher.send_json_to({"type": "watch", "ticket_id": ticket.pk})
+    assert [v["id"] for v in (await receive_type(watcher, "presence"))["viewers"]] == [ana.pk]
+    await typist.send_json_to({"type": "watch", "ticket_id": ticket.pk})
+    joined = await receive_type(watcher, "presence")
+    assert {v["id"]: v["typing"] for v in joined["viewers"]} == {ana.pk: False, luis.pk: False}
     for _ in range(5):
         await typist.send_json_to({"type": "typing", "ticket_id": ticket.pk})
-    updates = [m for m in await drain(watcher) if m["type"] == "presence"]
+    # A socket handles its messages in order: the answer to a bad one means all five were read.
+    await typist.send_json_to({"type": "launch"})
+    await receive_type(typist, "error")
+    sentinel = await database_sync_to_async(make_ticket)(group_id=group.pk)
+    seen = await messages_until(watcher, "ticket.created", ticket_id=sentinel.pk)
+    updates = [m for m in seen if m["type"] == "presence"]
     assert len(updates) == 1
     assert {v["id"]: v["typing"] for v in updates[0]["viewers"]} == {ana.pk: False, luis.pk: True}
     # A heartbeat right after the join is dropped too: no answer.
     await typist.send_json_to({"type": "watch", "ticket_id": ticket.pk})
-    assert [m for m in await drain(typist) if m["type"] == "presence" and m["id"] is None] == []
+    await typist.send_json_to({"type": "launch"})
+    answers = await messages_until(typist, "error")
+    assert [m for m in answers if m["type"] == "presence" and m["id"] is None] == []
     await watcher.disconnect()
     await typist.disconnect()

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import LazySettings
 from django.db import connection
 from django.utils import timezone
 
 from atiende.accounts import services as accounts
+from atiende.realtime import conf
 from atiende.realtime.models import LiveEvent
 from atiende.realtime.tasks import purge_live_events
 from tests.factories import (
@@ -29,7 +31,14 @@ from tests.factories import (
     make_ticket,
     web,
 )
-from tests.realtime.conftest import communicator, drain, receive_type, session_cookie
+from tests.realtime.conftest import (
+    FAST,
+    HandClock,
+    communicator,
+    messages_until,
+    receive_type,
+    session_cookie,
+)
 
 pytestmark = [
     pytest.mark.usefixtures("thread_connections"),
@@ -86,8 +95,9 @@ async def test_agent_receives_tickets_they_may_see_and_nothing_else(
     triage = await make_ticket_async(subject="Unrouted")
     assert (await receive_type(comm, "ticket.created"))["ticket_id"] == triage.pk
     theirs = await make_ticket_async(group_id=other.pk, assignee_id=colleague.pk)
-    received = [m for m in await drain(comm) if m.get("ticket_id") in (hidden.pk, theirs.pk)]
-    assert received == []
+    sentinel = await make_ticket_async(subject="After the others")
+    received = await messages_until(comm, "ticket.created", ticket_id=sentinel.pk)
+    assert [m for m in received if m.get("ticket_id") in (hidden.pk, theirs.pk)] == []
     await comm.disconnect()
 
 
@@ -135,7 +145,7 @@ async def test_reconnect_catches_up_on_missed_visible_events(connect: Callable[.
     comm, _ = await communicator(agent), None
     await comm.connect()
     await comm.send_json_to({"type": "hello", "last_id": welcome["id"]})
-    messages = [m for m in await drain(comm) if m["type"] != "notification"]
+    messages = [m for m in await messages_until(comm, "welcome") if m["type"] != "notification"]
     assert [m["type"] for m in messages] == ["ticket.created", "welcome"]
     assert messages[0]["ticket_id"] == missed.pk
     assert messages[1]["id"] >= messages[0]["id"]
@@ -183,22 +193,31 @@ async def test_bad_messages_get_an_error_not_a_crash(connect: Callable[..., Any]
 
 
 async def test_agent_removed_from_a_group_stops_receiving_its_events(
-    connect: Callable[..., Any],
+    connect: Callable[..., Any], settings: LazySettings
 ) -> None:
-    group = await database_sync_to_async(make_group)()
-    agent = await database_sync_to_async(make_agent)(group)
-    admin = await database_sync_to_async(make_admin)()
-    comm, _ = await connect(agent)
-    before = await make_ticket_async(group_id=group.pk)
-    assert (await receive_type(comm, "ticket.created"))["ticket_id"] == before.pk
+    """The periodic re-read of viewers, driven by a hand-moved clock: no waiting it out."""
+    settings.ATIENDE_REALTIME = {**FAST, "VIEWER_REFRESH_SECONDS": 60.0}
+    clock = HandClock()
+    with conf.use_clock(clock):
+        group = await database_sync_to_async(make_group)()
+        agent = await database_sync_to_async(make_agent)(group)
+        admin = await database_sync_to_async(make_admin)()
+        comm, _ = await connect(agent)
+        before = await make_ticket_async(group_id=group.pk)
+        assert (await receive_type(comm, "ticket.created"))["ticket_id"] == before.pk
 
-    await database_sync_to_async(accounts.update_group)(
-        web(admin), group_id=group.pk, changes={"member_ids": []}
-    )
-    await asyncio.sleep(0.3)  # > VIEWER_REFRESH_SECONDS in tests
-    after = await make_ticket_async(group_id=group.pk)
-    assert [m for m in await drain(comm) if m.get("ticket_id") == after.pk] == []
-    await comm.disconnect()
+        await database_sync_to_async(accounts.update_group)(
+            web(admin), group_id=group.pk, changes={"member_ids": []}
+        )
+        clock.advance(60.0)  # the refresh is due: the next poll re-reads the agent first
+        after = await make_ticket_async(group_id=group.pk)
+        sentinel = await make_ticket_async()  # ungrouped: every agent still sees it
+        # Events arrive in log order: once the sentinel is here, ``after`` was passed over.
+        seen = []
+        while not seen or seen[-1].get("ticket_id") != sentinel.pk:
+            seen.append(await receive_type(comm, "ticket.created"))
+        assert after.pk not in [m["ticket_id"] for m in seen]
+        await comm.disconnect()
 
 
 async def test_suspended_agent_is_disconnected(connect: Callable[..., Any]) -> None:
@@ -327,6 +346,8 @@ async def test_agents_of_the_old_group_learn_that_a_ticket_left(
     }
     arrived = await receive_type(new_socket, "ticket.updated")
     assert arrived["subject"] == "Moving on" and arrived["group_id"] == second.pk
-    assert [m for m in await drain(new_socket) if m.get("left")] == []
+    sentinel = await make_ticket_async(subject="After the move")
+    later = await messages_until(new_socket, "ticket.created", ticket_id=sentinel.pk)
+    assert [m for m in later if m.get("left")] == []
     await old_socket.disconnect()
     await new_socket.disconnect()

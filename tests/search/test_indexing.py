@@ -58,7 +58,7 @@ def test_huge_threads_are_indexed_up_to_a_bound() -> None:
 
 def test_rebuild_indexes_everything_and_drops_orphans(indexed: MakeIndexed) -> None:
     gone = indexed("Deleted later")
-    services.delete_ticket(SYSTEM, ticket_id=gone.pk)  # no event: the index keeps its row
+    services.delete_ticket(SYSTEM, ticket_id=gone.pk)  # the index does not follow deletes
     kept = [make_ticket(subject="Rebuilt") for _ in range(3)]
     progress: list[int] = []
     assert rebuild_index(batch_size=2, progress=progress.append) == 3

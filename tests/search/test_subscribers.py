@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from atiende.core.event_types import TicketUpdated
 from atiende.search.subscribers import index_updated_ticket
 from atiende.tickets import services
-from atiende.tickets.events import TicketUpdated
 from tests.factories import SYSTEM, make_ticket
 from tests.search.conftest import MakeIndexed, found
 

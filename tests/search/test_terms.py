@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from atiende.search.terms import MAX_WORDS, SearchTerms, parse_query
-from atiende.search.tickets import ticket_number_from_query
+from atiende.tickets.listing import number_in_query
 
 
 @pytest.mark.parametrize(
@@ -54,4 +54,4 @@ def test_no_words_is_falsy() -> None:
     ],
 )
 def test_ticket_number_from_query(query: str, number: int | None) -> None:
-    assert ticket_number_from_query(query) == number
+    assert number_in_query(query) == number

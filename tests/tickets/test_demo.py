@@ -1,4 +1,7 @@
-"""The demo loader: the promised shape, a believable queue, and no second load."""
+"""The demo loader: the promised shape, a believable queue, and no second load.
+
+One test loads the full-size demo through ``atiende demo`` (the path people use); the others
+load a small one, which runs the same code in a fraction of the time."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from atiende.accounts.models import Group, Identity, Organization, Role, User
+from atiende.cli import main
 from atiende.tickets import demo_data
 from atiende.tickets.demo import demo_logins, has_data, load_demo
 from atiende.tickets.models import Message, Ticket, TicketEvent, TicketLink
@@ -16,12 +20,15 @@ from tests.factories import make_ticket
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_loads_a_believable_helpdesk_once() -> None:
-    summary = load_demo()
+SMALL = {"customers": 12, "tickets": 40}
 
-    assert summary is not None
-    assert (summary.groups, summary.agents, summary.organizations) == (3, 8, 2)
-    assert (summary.customers, summary.tickets) == (50, 300)
+
+def test_the_demo_command_loads_a_believable_full_size_helpdesk_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    assert "Loaded 300 tickets" in capsys.readouterr().out
+
     assert Group.objects.count() == 3
     assert Organization.objects.filter(domains__isnull=False).distinct().count() == 2
     staff = User.objects.filter(role__in=[Role.ADMIN, Role.AGENT])
@@ -46,16 +53,38 @@ def test_demo_loads_a_believable_helpdesk_once() -> None:
     assert Message.objects.filter(direction="out", public=True).exists()
     assert Ticket.objects.filter(tags__isnull=False).distinct().count() > 200
     assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
-    assert TicketLink.objects.count() == summary.links > 0
+    assert TicketLink.objects.exists()
     assert TicketEvent.objects.filter(action="updated", field="status").exists()
 
-    assert load_demo() is None
+    assert main(["demo"]) == 0
+    assert "already has data" in capsys.readouterr().out
     assert Ticket.objects.count() == 300
     assert User.objects.count() == 58
 
 
+def test_a_small_demo_has_the_same_shape_and_loads_once() -> None:
+    summary = load_demo(**SMALL)
+
+    assert summary is not None
+    assert (summary.groups, summary.agents, summary.organizations) == (3, 8, 2)
+    assert (summary.customers, summary.tickets, summary.merges) == (12, 40, 1)
+    assert Ticket.objects.count() == 40 and len(demo_logins()) == 8
+    assert User.objects.filter(role=Role.CUSTOMER).count() == 12
+    assert TicketLink.objects.count() == summary.links
+    assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
+    assert load_demo(**SMALL) is None
+    assert Ticket.objects.count() == 40
+
+
+@pytest.mark.parametrize("size", [{"customers": 1}, {"tickets": 1}])
+def test_a_demo_too_small_to_hold_its_merge_is_refused(size: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="at least"):
+        load_demo(**size)
+    assert not Ticket.objects.exists()
+
+
 def test_demo_history_is_backdated_in_order() -> None:
-    load_demo()
+    load_demo(**SMALL)
     now = timezone.now()
     tickets = Ticket.objects.filter(merged_into__isnull=True, merged_from__isnull=True)
     oldest = min(tickets.values_list("created_at", flat=True))

@@ -7,27 +7,12 @@ from typing import Any
 import pytest
 
 from atiende.core.errors import Forbidden, Invalid
+from atiende.core.event_types import AgentsMentioned
 from atiende.tickets import services
-from atiende.tickets.events import AgentsMentioned
 from atiende.tickets.models import Message
 from tests.factories import make_agent, make_customer, make_group, make_ticket, web
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    from atiende.core import events
-
-    seen: list[Any] = []
-    original = events.dispatch
-
-    def record(event: object) -> None:
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(events, "dispatch", record)
-    return seen
 
 
 def test_note_mentioning_colleagues_publishes_their_ids_once(
@@ -42,7 +27,9 @@ def test_note_mentioning_colleagues_publishes_their_ids_once(
             mentions=[ana.pk, luis.pk, ana.pk],
         )  # fmt: skip
     mentions = [e for e in published if isinstance(e, AgentsMentioned)]
-    assert mentions == [AgentsMentioned(ticket.pk, note.pk, author.pk, (ana.pk, luis.pk))]
+    assert mentions == [
+        AgentsMentioned(ticket.pk, note.pk, author.pk, (ana.pk, luis.pk), source="web")
+    ]
 
 
 @pytest.mark.parametrize("who", ["outsider", "customer", "missing", "suspended"])

@@ -2,8 +2,9 @@
 
 Hypothesis draws short programs of service calls: opening tickets, single and several-field
 updates (status, group, assignee), customer replies that reopen, ticket merges, customer merges
-(which reassign requesters), deletes, and a bulk step (``update_ticket`` over several tickets in
-one transaction, each in its own savepoint as a bulk action keeps per-ticket failures apart).
+(which reassign requesters), deletes, a bulk step (``update_ticket`` over several tickets in
+one transaction, each in its own savepoint as a bulk action keeps per-ticket failures apart)
+and the bulk service itself (``tickets.services.bulk``: assign, status, close, merge).
 Refused calls (a forbidden transition, an assignee outside the group, a closed ticket) are part
 of the programs too: a refusal must leave the counts alone. Each program runs in a savepoint
 rolled back afterwards; the examples stay small so the test runs in seconds.
@@ -29,6 +30,7 @@ from atiende.accounts.services import merge_customers
 from atiende.core.errors import AtiendeError
 from atiende.tickets import services, tally
 from atiende.tickets.models import Ticket, TicketTally
+from atiende.tickets.services.bulk import BulkChange, bulk_update
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, web
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +84,16 @@ steps = st.one_of(
     st.tuples(st.just("merge_customers"), st.integers(0, 2), st.integers(0, 2)),
     st.tuples(st.just("delete"), ticket),
     st.tuples(st.just("bulk"), st.lists(ticket, min_size=2, max_size=4), changes),
+    st.tuples(
+        st.just("bulk_service"),
+        st.lists(ticket, min_size=2, max_size=4),
+        st.one_of(
+            st.tuples(st.just("status"), st.sampled_from(STATUSES)),
+            st.tuples(st.just("assign"), assignee_choice),
+            st.tuples(st.just("close")),
+            st.tuples(st.just("merge"), ticket),
+        ),
+    ),
 )
 
 
@@ -137,6 +149,21 @@ def _bulk(world: World, indexes: list[int], drawn: dict[str, Any]) -> None:
                 continue  # this ticket refused; the others go on
 
 
+def _bulk_service(world: World, indexes: list[int], action: tuple[Any, ...]) -> None:
+    """The workspace's and the API's bulk service: per-ticket atomic blocks, no outer one."""
+    kind, *value = action
+    change = BulkChange(kind)
+    if kind == "status":
+        change = BulkChange(kind, status=value[0])
+    elif kind == "assign":
+        change = BulkChange(
+            kind, assignee_id=None if value[0] is None else world.agents[value[0]].pk
+        )
+    elif kind == "merge":
+        change = BulkChange(kind, merge_target_id=_id(world, value[0]))
+    bulk_update(web(world.agents[2]), ticket_ids=[_id(world, i) for i in indexes], change=change)
+
+
 def run(world: World, step: Step) -> None:
     kind, *args = step
     admin = web(world.agents[2])
@@ -154,6 +181,7 @@ def run(world: World, step: Step) -> None:
         ),
         "delete": lambda: services.delete_ticket(admin, ticket_id=_id(world, args[0])),
         "bulk": lambda: _bulk(world, args[0], args[1]),
+        "bulk_service": lambda: _bulk_service(world, args[0], args[1]),
     }
     with contextlib.suppress(AtiendeError):  # refused: the counts must not move either
         calls[kind]()

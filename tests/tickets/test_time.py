@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from atiende.core.errors import Conflict, Forbidden, Invalid
+from atiende.core.event_types import TicketUpdated
 from atiende.tickets import services
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import Ticket, TicketEvent, TimeEntry
 from atiende.tickets.services.time import ticket_time, time_by_agent
 from tests.factories import SYSTEM, make_agent, make_customer, make_group, make_ticket, web
@@ -108,18 +108,20 @@ def test_bad_manual_entries_are_refused_and_write_nothing(
 
 
 def test_logging_time_keeps_the_version_and_publishes_an_update(
-    setup: Any, on_commit: Any, monkeypatch: pytest.MonkeyPatch
+    setup: Any, on_commit: Any, published: list[Any]
 ) -> None:
-    from atiende.core import events
-
-    seen: list[Any] = []
-    monkeypatch.setattr(events, "dispatch", seen.append)
     _, agent, ticket = setup
     with on_commit():
         services.log_time(web(agent), ticket_id=ticket.pk, minutes=5)
     ticket.refresh_from_db()
     assert ticket.version == 1
-    assert next(e for e in seen if isinstance(e, TicketUpdated)).fields == ("time_spent",)
+    update = next(e for e in published if isinstance(e, TicketUpdated))
+    assert update.fields == ("time_spent",)
+    assert update.changes[0].new == {
+        "entry_id": TimeEntry.objects.get().pk,
+        "seconds": 300,
+        "note": "",
+    }
 
 
 def test_agents_outside_the_group_and_customers_cannot_log_time(setup: Any) -> None:

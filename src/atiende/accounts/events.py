@@ -1,16 +1,6 @@
-"""Domain events about people. Ids and plain values only, so they cross process boundaries."""
+"""The people events, declared in ``core.event_types`` (the one catalogue); imported from here
+by code written before the catalogue moved. New code imports ``atiende.core.event_types``."""
 
-from __future__ import annotations
+from atiende.core.event_types import CustomersMerged
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class CustomersMerged:
-    """``source`` was folded into ``target``: its tickets and identities now belong there."""
-
-    source_id: int
-    target_id: int
-    actor_id: int | None
-    ticket_ids: tuple[int, ...]
-    identity_ids: tuple[int, ...]
+__all__ = ["CustomersMerged"]

@@ -11,20 +11,11 @@ from atiende.accounts.models import ApiToken, Group, Identity, Organization, Use
 from atiende.core.actor import Actor
 from atiende.core.errors import Forbidden, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
+from atiende.core.permissions import require_staff
 
 BY_NAME = SortKey("name", False, str)
 NEWEST_FIRST = SortKey("created_at", True, datetime.datetime)
 OLDEST_FIRST = SortKey("id", False, int)
-
-
-def is_staff(actor: Actor) -> bool:
-    """Agents, admins and the system itself."""
-    return actor.user is None or (actor.user.is_active and actor.user.is_agent)
-
-
-def require_staff(actor: Actor) -> None:
-    if not is_staff(actor):
-        raise Forbidden(_("Only agents can do this."))
 
 
 def visible_users(actor: Actor) -> QuerySet[User]:

@@ -24,12 +24,11 @@ from atiende.api.schemas.tickets import (
     MessageCreateIn,
     MessageOut,
     MessagePage,
-    latest_delivery,
 )
-from atiende.core.errors import NotFound, PayloadTooLarge
+from atiende.core.errors import PayloadTooLarge
 from atiende.core.pagination import SortKey, paginate
+from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets import selectors, services
-from atiende.tickets.permissions import require_staff
 
 router = Router(tags=["conversation"])
 OLDEST_FIRST = SortKey("created_at", False, datetime.datetime)
@@ -59,11 +58,13 @@ def list_messages(request: HttpRequest, ticket_id: Id, page: Query[PageIn]) -> d
     "/tickets/{ticket_id}/messages", response={201: MessageOut, **errors(403, 404, 409, 422)}
 )
 def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn) -> HttpResponse:
-    """Reply (``public: true``) or add an internal note (``public: false``, agents only)."""
+    """Reply (``public: true``) or add an internal note (``public: false``, agents only);
+    with ``status``, set the ticket's status in the same transaction (a refused status change
+    sends nothing)."""
     caller = actor(request)
 
     def handler() -> tuple[int, MessageOut]:
-        message = services.add_message(caller, ticket_id=ticket_id, **payload.model_dump())
+        message = services.reply(caller, ticket_id=ticket_id, **payload.model_dump())
         return 201, MessageOut.from_orm(message)
 
     assert caller.user is not None
@@ -77,23 +78,7 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn
 def retry_delivery(request: HttpRequest, ticket_id: Id, message_id: Id) -> Any:
     """Send the failed email of an outgoing message again (staff who see the ticket).
     409 when its email is not failed (queued or already sent)."""
-    from atiende.messaging.outbound.services import retry_outbound
-
-    caller = actor(request)
-    require_staff(caller)
-    ticket = selectors.get_ticket(caller, ticket_id)
-    message = (
-        selectors.visible_messages(caller, ticket)
-        .prefetch_related("outbound_emails")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None:
-        raise NotFound(_("Message not found."))
-    delivery = latest_delivery(message)
-    if delivery is None:
-        raise NotFound(_("This message was not sent by email."))
-    return retry_outbound(caller, outbound_id=delivery.pk)
+    return retry_message_delivery(actor(request), ticket_id=ticket_id, message_id=message_id)
 
 
 @router.post(

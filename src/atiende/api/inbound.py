@@ -20,11 +20,12 @@ from atiende.api.auth import actor
 from atiende.api.schemas.accounts import PageIn
 from atiende.api.schemas.common import Id, Page, errors
 from atiende.core.actor import Actor
-from atiende.messaging import services
-from atiende.messaging.inbound import held
+from atiende.core.pagination import SortKey, paginate
+from atiende.messaging import selectors, services
 from atiende.messaging.models import InboundMessage
 
 router = Router(tags=["inbound"])
+NEWEST_FIRST = SortKey("received_at", True, datetime.datetime)
 
 
 class HeldOut(Schema):
@@ -52,20 +53,21 @@ HeldPage = Page[HeldOut]
 @router.get("", response={200: HeldPage, **errors(403, 422)})
 def list_(request: HttpRequest, page: Query[HeldPageIn]) -> dict[str, Any]:
     """Quarantined and ignored mail (or only ``state``), newest first, with the reason."""
-    found = held.held_mail(actor(request), state=page.state, limit=page.limit, cursor=page.cursor)
+    rows = selectors.quarantined(actor(request), state=page.state)
+    found = paginate(rows, NEWEST_FIRST, limit=page.limit, cursor=page.cursor)
     return {"items": found.items, "next_cursor": found.next_cursor}
 
 
 @router.get("/{inbound_id}", response={200: HeldOut, **errors(403, 404, 422)})
 def read(request: HttpRequest, inbound_id: Id) -> InboundMessage:
     """One inbound message, whatever its state (after a release it names its ticket)."""
-    return held.held_message(actor(request), inbound_id)
+    return selectors.get_inbound(actor(request), inbound_id)
 
 
 def _act(request: HttpRequest, inbound_id: int, action: Callable[..., Any]) -> InboundMessage:
     caller: Actor = actor(request)
     action(caller, inbound_id=inbound_id)
-    return held.held_message(caller, inbound_id)
+    return selectors.get_inbound(caller, inbound_id)
 
 
 @router.post("/{inbound_id}/release", response={200: HeldOut, **errors(403, 404, 409, 422)})

@@ -7,7 +7,6 @@ Passwords are write-only: they are accepted on create and update and never retur
 from __future__ import annotations
 
 import datetime
-import importlib
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -17,15 +16,16 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from atiende.accounts.services.common import require_admin
 from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.errors import problem
 from atiende.api.schemas.accounts import PageIn
 from atiende.api.schemas.common import Clean, Email, Id, NamedRef, Page, errors
 from atiende.core.errors import Conflict, Invalid, PayloadTooLarge
+from atiende.core.permissions import require_admin
 from atiende.messaging import mailboxes
 from atiende.messaging.connection_test import check_mailbox
+from atiende.messaging.inbound.tasks import process_inbound
 from atiende.messaging.models import MAX_STORED_BYTES
 
 router = Router(tags=["mailboxes"])
@@ -210,17 +210,9 @@ def test_connection(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
 
 
 def _enqueue_processing(inbound_id: int) -> None:
-    """Hand the stored message to the inbound pipeline's task after commit. Where the task
-    is not there, the periodic sweep of ``received`` messages picks it up."""
-    for name in ("atiende.messaging.inbound.tasks", "atiende.messaging.tasks"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        task = getattr(module, "process_inbound", None)
-        if task is not None:
-            transaction.on_commit(partial(task.enqueue, inbound_id), robust=True)
-            return
+    """Hand the stored message to the inbound pipeline's task after commit. If enqueueing
+    fails, the periodic sweep of ``received`` messages picks it up."""
+    transaction.on_commit(partial(process_inbound.enqueue, inbound_id), robust=True)
 
 
 def _read_raw(request: HttpRequest, limit: int) -> bytes:

@@ -1,4 +1,4 @@
-"""/tickets: list, create, read, update, merge and the audit trail."""
+"""/tickets: list, create, read, update, merge, bulk changes and the audit trail."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from atiende.accounts.services import find_or_create_customer
 from atiende.api import idempotency, ticket_json
 from atiende.api.auth import actor
 from atiende.api.errors import render_extra
+from atiende.api.schemas.bulk import BulkIn, BulkOut
 from atiende.api.schemas.common import Id, errors
 from atiende.api.schemas.tickets import (
     EventOut,
@@ -32,6 +33,7 @@ from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.listing import TicketFilters, list_ticket_rows
 from atiende.tickets.models import Channel
 from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.services.bulk import BulkChange, bulk_update
 
 router = Router(tags=["tickets"])
 
@@ -117,6 +119,40 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
 
     assert caller.user is not None
     return idempotency.run(request, caller.user, handler)
+
+
+@router.post("/bulk", response={200: BulkOut, **errors(403, 422)})
+def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+    """Apply one change to up to 500 tickets, each on its own: 200 with a result per ticket,
+    whether it changed, or why not (a ticket you cannot see is reported as not found). A
+    request-wide mistake (an unknown status, priority or merge target) is a 422 and changes
+    nothing."""
+    change = BulkChange(
+        action=payload.action,
+        assignee_id=payload.assignee_id,
+        status=payload.status or "",
+        priority=payload.priority or "",
+        add_tags=tuple(payload.add_tags),
+        remove_tags=tuple(payload.remove_tags),
+        merge_target_id=payload.merge_target_id,
+    )
+    result = bulk_update(actor(request), ticket_ids=payload.ids, change=change)
+    return {
+        "updated": len(result.updated),
+        "unchanged": len(result.unchanged),
+        "failed": len(result.failed),
+        "results": [
+            {
+                "ticket_id": r.ticket_id,
+                "number": r.number,
+                "ok": r.ok,
+                "changed": r.changed,
+                "code": r.code or None,
+                "message": r.message or None,
+            }
+            for r in result.results
+        ],
+    }
 
 
 @router.get("/{ticket_id}", response={200: TicketOut, **errors(404, 422)})

@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -27,6 +28,7 @@ Handler = Callable[[Any], None]
 
 _subscribers: dict[type, list[Handler]] = defaultdict(list)
 _in_transaction: dict[type, list[Handler]] = defaultdict(list)
+_captures: list[list[object]] = []
 
 
 def subscribe(
@@ -47,8 +49,34 @@ def subscribe(
     return register
 
 
+@contextmanager
+def capture_events() -> Iterator[list[object]]:
+    """Record every event published inside the block, in order, as it is published.
+
+    The seam for tests (and tools) that need to see what a change announced: nothing is
+    replaced, in-transaction handlers still run and the others still follow the commit. An
+    event published in a transaction that later rolls back is recorded but never delivered.
+    """
+    seen: list[object] = []
+    _captures.append(seen)
+    try:
+        yield seen
+    finally:
+        # By identity: two captures holding the same events are equal lists.
+        _captures[:] = [other for other in _captures if other is not seen]
+
+
+def unsubscribe(event_type: type[E], handler: Callable[[E], None]) -> None:
+    """Remove ``handler`` wherever ``subscribe`` put it (tests that register their own)."""
+    for registry in (_in_transaction, _subscribers):
+        if handler in registry[event_type]:
+            registry[event_type].remove(handler)
+
+
 def publish(event: object) -> None:
     """Run in-transaction handlers now; deliver to the others once the transaction commits."""
+    for seen in _captures:
+        seen.append(event)
     for handler in list(_in_transaction[type(event)]):
         handler(event)
     transaction.on_commit(lambda: dispatch(event), robust=True)
@@ -64,5 +92,6 @@ def dispatch(event: object) -> None:
 
 def as_dict(event: object) -> dict[str, Any]:
     """The event as a JSON-ready dict, with its type name under ``type``."""
-    assert dataclasses.is_dataclass(event) and not isinstance(event, type)
+    if not dataclasses.is_dataclass(event) or isinstance(event, type):
+        raise TypeError(f"{event!r} is not an event")
     return {"type": type(event).__name__, **dataclasses.asdict(event)}

@@ -1,29 +1,11 @@
-"""Periodic housekeeping, scheduled by ``atiende scheduler`` and run by ``atiende worker``."""
+"""Periodic housekeeping of the database itself, scheduled by ``atiende scheduler`` and run by
+``atiende worker``. Each app keeps its own housekeeping in its ``tasks`` module."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from crontask import cron
-from django.conf import settings
 from django.db import connection
 from django.tasks import task
-from django.utils import timezone
-
-from atiende.api.models import IdempotencyKey
-
-
-@task
-def purge_idempotency_keys() -> int:
-    """Forget remembered API answers older than ``ATIENDE_IDEMPOTENCY_TTL_HOURS``."""
-    cutoff = timezone.now() - timedelta(hours=settings.ATIENDE_IDEMPOTENCY_TTL_HOURS)
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
-
-
-# Registered without decorator syntax: crontask is untyped and would erase the task's type.
-cron("17 * * * *")(purge_idempotency_keys)  # hourly, off the top of the hour
-
 
 # Rows sampled per index when SQLite gathers statistics: approximate, and fast at any size.
 ANALYSIS_LIMIT = 1000

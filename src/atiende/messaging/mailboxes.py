@@ -15,16 +15,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_email,
-    conflict,
-    require_admin,
-    save_unique,
-)
+from atiende.accounts.services.common import clean_email
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, conflict, save_unique
 from atiende.core.text import clean_text
 from atiende.messaging.models import (
     MAX_STORED_BYTES,

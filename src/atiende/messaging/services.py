@@ -9,22 +9,17 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
-from atiende.core.errors import AtiendeError, Conflict, Forbidden, NotFound
+from atiende.core.errors import AtiendeError, Conflict, NotFound
+from atiende.core.permissions import require_admin
 from atiende.messaging.email.parse import ParseError, parse_message
 from atiende.messaging.inbound.pipeline import process
 from atiende.messaging.inbound.writing import bodies
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
+from atiende.messaging.selectors import HELD
 from atiende.tickets.models import Channel
 from atiende.tickets.services import open_ticket
 
-DECIDABLE = (InboundState.QUARANTINED, InboundState.IGNORED)
-
-
-def require_admin(actor: Actor) -> None:
-    """Admins (and the system itself, e.g. the CLI) only: a quarantined mail may be anyone's."""
-    user = actor.user
-    if user is not None and not (user.is_active and user.is_admin):
-        raise Forbidden(_("Only administrators can do this."))
+DECIDABLE = HELD  # what an admin can decide on is exactly what the quarantine lists
 
 
 def _decidable(inbound_id: int) -> InboundMessage:

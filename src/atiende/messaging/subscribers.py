@@ -1,4 +1,8 @@
-"""Mail to customers, driven by ticket events (after commit).
+"""Mail to customers, driven by ticket events through the outbox.
+
+Each subscriber runs inside the change's transaction and only writes an outbox row (one INSERT,
+no reads); its handler decides and queues the mail after the commit, at most once per row
+(the mail's ``effect_key`` is the row's key).
 
 - A public outbound message (an agent's reply from the web, the API or by email) on a
   ticket whose requester has an email address is mailed to the requester, wrapped in the
@@ -24,6 +28,8 @@ from atiende.core.events import subscribe
 from atiende.messaging.models import InboundMessage, InboundSource, OutboundEmail, OutboundKind
 from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
 from atiende.messaging.system import READER
+from atiende.outbox.registry import Delivery, handles
+from atiende.outbox.services import enqueue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -75,12 +81,31 @@ def _customer_followers(ticket: Ticket) -> list[str]:
     return found
 
 
-@subscribe(MessageAdded)
-def mail_agent_reply(event: MessageAdded) -> None:
-    if not event.public or event.direction != Direction.OUTBOUND:
+REPLY = "mail.reply"
+RECEIVED = "mail.received"
+SOLVED = "mail.solved"
+
+
+def _queued(key: str) -> bool:
+    """Whether this effect's mail exists already (a second delivery does nothing)."""
+    return OutboundEmail.objects.filter(effect_key=key).exists()
+
+
+@subscribe(MessageAdded, in_transaction=True)
+def reply_mail_promised(event: MessageAdded) -> None:
+    if event.public and event.direction == Direction.OUTBOUND:
+        enqueue(REPLY, payload={"ticket_id": event.ticket_id, "message_id": event.message_id})
+
+
+@handles(REPLY)
+def mail_agent_reply(effect: Delivery) -> None:
+    """Mail a public agent reply to the requester, their customer followers in Cc."""
+    if _queued(effect.key):
         return
-    ticket = _ticket(event.ticket_id)
-    message = Message.objects.select_related("author").filter(pk=event.message_id).first()
+    ticket = _ticket(effect.payload["ticket_id"])
+    message = (
+        Message.objects.select_related("author").filter(pk=effect.payload["message_id"]).first()
+    )
     if ticket is None or message is None or ticket.merged_into_id is not None:
         return
     address = _customer_address(ticket)
@@ -92,20 +117,35 @@ def mail_agent_reply(event: MessageAdded) -> None:
         to=[address],
         cc=_customer_followers(ticket),
         message=message,
+        effect_key=effect.key,
     )
 
 
-@subscribe(TicketCreated)
-def mail_ticket_received(event: TicketCreated) -> None:
+@subscribe(TicketCreated, in_transaction=True)
+def received_mail_promised(event: TicketCreated) -> None:
+    by_customer = event.actor_id is None and event.source == "channel"
     opened_by_requester = event.requester_id is None or event.actor_id == event.requester_id
-    if not opened_by_requester and not (event.actor_id is None and event.source == "channel"):
-        return  # opened by an agent on the customer's behalf: nothing to acknowledge
-    ticket = _ticket(event.ticket_id)
+    if opened_by_requester or by_customer:
+        enqueue(
+            RECEIVED,
+            payload={
+                "ticket_id": event.ticket_id,
+                "actor_id": event.actor_id,
+                "source": event.source,
+            },
+        )
+
+
+@handles(RECEIVED)
+def mail_ticket_received(effect: Delivery) -> None:
+    """Acknowledge a ticket its customer opened, at most once per ``RECEIVED_WINDOW``."""
+    if _queued(effect.key):
+        return
+    actor_id, source = effect.payload["actor_id"], effect.payload["source"]
+    ticket = _ticket(effect.payload["ticket_id"])
     if ticket is None or not ticket.requester.is_customer:
         return
-    by_customer = event.actor_id == ticket.requester_id or (
-        event.actor_id is None and event.source == "channel"
-    )
+    by_customer = actor_id == ticket.requester_id or (actor_id is None and source == "channel")
     address = _customer_address(ticket)
     if not by_customer or not address or _auto_generated(ticket):
         return
@@ -116,14 +156,21 @@ def mail_ticket_received(event: TicketCreated) -> None:
     )
     if recent.exists():
         return
-    queue(ticket, kind=OutboundKind.RECEIVED, to=[address])
+    queue(ticket, kind=OutboundKind.RECEIVED, to=[address], effect_key=effect.key)
 
 
-@subscribe(TicketUpdated)
-def mail_ticket_solved(event: TicketUpdated) -> None:
-    if "status" not in event.fields:
+@subscribe(TicketUpdated, in_transaction=True)
+def solved_mail_promised(event: TicketUpdated) -> None:
+    if "status" in event.fields:
+        enqueue(SOLVED, payload={"ticket_id": event.ticket_id})
+
+
+@handles(SOLVED)
+def mail_ticket_solved(effect: Delivery) -> None:
+    """Tell the customer their ticket was solved (once per solving)."""
+    if _queued(effect.key):
         return
-    ticket = _ticket(event.ticket_id)
+    ticket = _ticket(effect.payload["ticket_id"])
     if ticket is None or ticket.status.category != StatusCategory.SOLVED:
         return
     address = _customer_address(ticket)
@@ -133,4 +180,4 @@ def mail_ticket_solved(event: TicketUpdated) -> None:
         ticket=ticket, kind=OutboundKind.SOLVED, created_at__gte=ticket.solved_at
     )
     if not already.exists():
-        queue(ticket, kind=OutboundKind.SOLVED, to=[address])
+        queue(ticket, kind=OutboundKind.SOLVED, to=[address], effect_key=effect.key)

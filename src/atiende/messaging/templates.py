@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
-from atiende.accounts.services.common import require_admin
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.html import text_to_html
+from atiende.core.permissions import require_admin
 from atiende.core.text import clean_text
 from atiende.messaging.models import Mailbox, NotificationTemplate, OutboundKind
 from atiende.tickets.canned import PLACEHOLDERS as CANNED_PLACEHOLDERS

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
+from atiende.core.permissions import require_staff
 from atiende.notifications.models import Kind, Notification
 from atiende.notifications.text import describe
 from atiende.realtime import log
-from atiende.realtime.access import load_viewers, sees_ticket
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.visibility import ROUTING, load_viewers
 
 READER = Actor.system("notifications")
 
@@ -39,16 +39,14 @@ def notify(
     ticket = (
         visible_tickets(READER)
         .filter(pk=ticket_id)
-        .values("pk", "number", "subject", "group_id", "assignee_id")
+        .values("pk", "number", "subject", *ROUTING)
         .first()
     )
     if ticket is None:
         return []
     viewers = load_viewers(wanted)
     allowed = sorted(
-        pk
-        for pk, viewer in viewers.items()
-        if sees_ticket(viewer, group_id=ticket["group_id"], assignee_id=ticket["assignee_id"])
+        pk for pk, viewer in viewers.items() if viewer.is_staff and viewer.scope.admits_row(ticket)
     )
     if not allowed:
         return []

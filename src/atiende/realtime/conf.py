@@ -5,6 +5,10 @@ Each has a default here; ``settings.ATIENDE_REALTIME`` may override any key.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 
 DEFAULTS: dict[str, float] = {
@@ -32,3 +36,24 @@ def value(name: str) -> float:
     """The configured value of ``name`` (one of ``DEFAULTS``)."""
     overrides: dict[str, float] = getattr(settings, "ATIENDE_REALTIME", {})
     return float(overrides.get(name, DEFAULTS[name]))
+
+
+_clocks: list[Callable[[], float]] = [time.monotonic]
+
+
+def now() -> float:
+    """Seconds on a monotonic clock: when viewers were refreshed, gaps seen, reports repeated.
+
+    Tests move time with ``use_clock`` instead of sleeping past an interval.
+    """
+    return _clocks[-1]()
+
+
+@contextmanager
+def use_clock(clock: Callable[[], float]) -> Iterator[None]:
+    """Read time from ``clock`` inside the block (a test's hand-moved clock)."""
+    _clocks.append(clock)
+    try:
+        yield
+    finally:
+        _clocks.remove(clock)

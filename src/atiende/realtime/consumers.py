@@ -16,7 +16,6 @@ Only active agents and admins may connect; others are closed with 4401 (signed o
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
@@ -203,7 +202,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         turn its socket into a stream of database writes.
         """
         gap = conf.value("CLIENT_GAP_SECONDS")
-        now = time.monotonic()
+        now = conf.now()
         if now - self.last_seen.get(what, -gap) < gap:
             return True
         self.last_seen[what] = now

@@ -61,7 +61,7 @@ class Hub:
             if self._task is None:
                 self.max_seen = await database_sync_to_async(log.latest_id)()
                 self.gaps.clear()
-                self._refreshed_at = self.loop.time()
+                self._refreshed_at = conf.now()
                 self._task = self.loop.create_task(self._run())
         self.viewers[viewer.user_id] = viewer
         self.listeners.add(listener)
@@ -93,7 +93,7 @@ class Hub:
 
     async def poll(self) -> bool:
         """Read and deliver what is new; True if a full batch came (read again at once)."""
-        now = self.loop.time()
+        now = conf.now()
         rows, late = await database_sync_to_async(_read)(self.max_seen, sorted(self.gaps))
         for event in late:
             self.gaps.pop(event.pk, None)
@@ -115,7 +115,7 @@ class Hub:
 
     async def refresh_viewers(self) -> None:
         """Re-read role, activity and groups of everyone connected; drop who lost access."""
-        self._refreshed_at = self.loop.time()
+        self._refreshed_at = conf.now()
         asked = {x.user_id for x in self.listeners}
         fresh = await database_sync_to_async(load_viewers)(asked)
         # Sockets that joined while the query ran keep the viewer they joined with.

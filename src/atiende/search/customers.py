@@ -27,8 +27,9 @@ from atiende.accounts.models import (
     User,
     normalize_email,
 )
-from atiende.accounts.selectors import require_staff, visible_organizations, visible_users
+from atiende.accounts.selectors import visible_organizations, visible_users
 from atiende.core.actor import Actor
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets.models import CustomField, CustomFieldTarget
 

@@ -8,7 +8,6 @@ narrowed queryset (by recency), which stays fast when a word matches a third of 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterable
 
 from django.db import connections, router, transaction
@@ -24,8 +23,6 @@ from atiende.tickets.selectors import visible_tickets
 BATCH_SIZE = 500
 # Below this many matches, filter by their ids; above, by a per-row condition (see match()).
 FEW_MATCHES = 2_000
-
-_NUMBER = re.compile(r"#?([0-9]{1,18})")
 
 
 def index_ticket(ticket_id: int) -> None:
@@ -92,12 +89,3 @@ def filter_tickets(
             cursor, terms, include_internal=include_internal, limit=FEW_MATCHES
         )
     return queryset.filter(pk__in=found) if isinstance(found, list) else queryset.filter(found)
-
-
-def ticket_number_from_query(query: str) -> int | None:
-    """The ticket number a query names, as in ``#1042`` or ``1042``; else ``None``."""
-    match = _NUMBER.fullmatch(query.strip())
-    if match is None:
-        return None
-    number = int(match.group(1))
-    return number or None

@@ -18,7 +18,9 @@ Snapshot = dict[str, Any] | list[Any] | str | int | float | bool | None
 
 def snapshot(value: Any) -> Snapshot:
     """A JSON value that still reads well after the referenced row is renamed or deleted."""
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return str(value)  # a choices or StrEnum member becomes its plain value
+    if value is None or isinstance(value, int | float | bool):
         return value
     if isinstance(value, User):
         return {"id": value.pk, "name": value.display_name}

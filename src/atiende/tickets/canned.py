@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
+from atiende.core.permissions import require_staff
 from atiende.tickets.models import CannedResponse, Ticket
-from atiende.tickets.permissions import require_staff
-from atiende.tickets.selectors import group_ids
+from atiende.tickets.visibility import group_ids
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
 PLACEHOLDERS = (

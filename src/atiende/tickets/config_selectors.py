@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.pagination import Page, SortKey, paginate
+from atiende.core.permissions import require_staff
 from atiende.tickets.models import Category, CustomField, Priority, Status, Tag
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.services.common import normalize_tag
 
 BY_ORDER = SortKey("order", False, int)

@@ -2,7 +2,8 @@
 
 ``load_demo()`` creates 3 groups, 8 staff (one administrator), 2 organizations, 50 customers
 and 300 tickets with their conversations, then backdates the timestamps over the last months
-so that queues, ages and reports look real. The same seed gives the same data.
+so that queues, ages and reports look real. The same seed gives the same data. ``customers``
+and ``tickets`` size it (tests load a small one; ``atiende demo`` the full one).
 """
 
 from __future__ import annotations
@@ -61,8 +62,18 @@ def has_data() -> bool:
     return Ticket.objects.exists() or User.objects.filter(email__in=emails).exists()
 
 
-def load_demo(*, seed: int = 20240611) -> DemoSummary | None:
+MIN_CUSTOMERS = 2
+MIN_TICKETS = 2
+
+
+def load_demo(
+    *, seed: int = 20240611, customers: int = CUSTOMERS, tickets: int = TICKETS
+) -> DemoSummary | None:
     """Load the demo into an empty helpdesk; ``None`` (and no change) when data exists."""
+    if customers < MIN_CUSTOMERS or tickets < MIN_TICKETS:
+        raise ValueError(
+            f"the demo needs at least {MIN_CUSTOMERS} customers and {MIN_TICKETS} tickets"
+        )
     started = time.monotonic()
     with transaction.atomic():
         if has_data():
@@ -71,18 +82,18 @@ def load_demo(*, seed: int = 20240611) -> DemoSummary | None:
         groups = _groups()
         staff = _staff(groups)
         orgs = _organizations()
-        customers = _customers(rng)
+        people = _customers(rng, customers)
         categories = _categories()
         writer = TicketWriter(rng, timezone.now(), groups, staff, categories)
-        for _ in range(TICKETS - 2):
-            writer.write_ticket(rng.choices(customers, weights=_weights(len(customers)))[0])
-        writer.write_duplicate_pair(customers[0])
+        for _ in range(tickets - 2):
+            writer.write_ticket(rng.choices(people, weights=_weights(len(people)))[0])
+        writer.write_duplicate_pair(people[0])
         links = writer.link_related()
     return DemoSummary(
         groups=len(groups),
         agents=len(staff),
         organizations=len(orgs),
-        customers=len(customers),
+        customers=len(people),
         tickets=writer.tickets_written,
         messages=Message.objects.count(),
         links=links,
@@ -131,12 +142,12 @@ def _ascii(text: str) -> str:
     return plain.lower().replace(" ", ".")
 
 
-def _customers(rng: random.Random) -> list[User]:
+def _customers(rng: random.Random, count: int) -> list[User]:
     """Half Spanish-speaking, half English-speaking; some at the two organizations' domains."""
     people: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     domains = {"es": data.ORGANIZATIONS[0][1], "en": data.ORGANIZATIONS[1][1]}
-    for i in range(CUSTOMERS):
+    for i in range(count):
         lang = "es" if i % 2 == 0 else "en"
         first = data.FIRST_NAMES_ES if lang == "es" else data.FIRST_NAMES_EN
         last = data.LAST_NAMES_ES if lang == "es" else data.LAST_NAMES_EN

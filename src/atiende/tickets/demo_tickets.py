@@ -123,7 +123,7 @@ class TicketWriter:
     def _customer_actor(self, customer: User, channel: str) -> Actor:
         if channel in (Channel.WEB, Channel.PORTAL):
             return Actor(customer, Source.WEB)
-        return Actor(customer, Source.CHANNEL, detail=channel)
+        return Actor(customer, Source.CHANNEL, detail=str(channel))
 
     def _open(self, customer: User, agent: User, scenario: Scenario, channel: str) -> Steps:
         n = self.rng.randint(10000, 99999)

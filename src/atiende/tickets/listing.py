@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from atiende.core.actor import Actor
 from atiende.core.pagination import Page, SortKey, paginate
-from atiende.search import tickets as search
-from atiende.tickets import config_cache, custom_filters, planning
+from atiende.tickets import config_cache, custom_filters, planning, visibility
 from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -38,6 +39,35 @@ NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 ANNOTATIONS = {"due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE))}
 
 
+_NUMBER = re.compile(r"#?([0-9]{1,18})")
+
+
+class TextFilter(Protocol):
+    """Narrows tickets to those matching a text query (the ``search`` app's index)."""
+
+    def __call__(
+        self, queryset: QuerySet[Ticket], query: str, *, include_internal: bool
+    ) -> QuerySet[Ticket]: ...
+
+
+_text_filters: list[TextFilter] = []
+
+
+def use_text_filter(text_filter: TextFilter) -> None:
+    """Plug in the full-text search: the ``search`` app does in its ``ready``. The list calls
+    it for ``TicketFilters.q``; tickets does not import search, which reads tickets."""
+    _text_filters[:] = [text_filter]
+
+
+def number_in_query(query: str) -> int | None:
+    """The ticket number a query names, as in ``#1042`` or ``1042``; else ``None``."""
+    match = _NUMBER.fullmatch(query.strip())
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number or None
+
+
 @dataclass(frozen=True)
 class TicketFilters:
     status: Sequence[str] = ()
@@ -59,9 +89,31 @@ class TicketFilters:
     custom: tuple[CustomFilter, ...] = ()  # (custom field key, value); see custom_filters
 
 
+# A broad scope written on these aliases leaves SQLite only the sort order's index.
+HINTED_SCOPE = {"group_id": "scope_group", "assignee_id": "scope_assignee"}
+
+
+def visible_in_order(actor: Actor) -> QuerySet[Ticket]:
+    """``visible_tickets(actor)``, for reading a page in a sort order.
+
+    On SQLite a scope matching a large share of all tickets is written on unindexed columns,
+    so that the planner reads in sort order and stops after a page (see ``planning``). The
+    scope is the gate's own (``visibility.scope_for``); only the columns' spelling changes.
+    Not for subqueries (``ticket__in=...``): there the indexes are the fast way.
+    """
+    scope = visibility.scope_for(actor.user)
+    if not planning.read_in_order(scope):
+        return visible_tickets(actor)
+    tickets = Ticket.objects.alias(
+        scope_group=planning.Unindexed(F("group_id")),
+        scope_assignee=planning.Unindexed(F("assignee_id")),
+    )
+    return scope.filter(tickets, HINTED_SCOPE)
+
+
 def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     """The caller's visible tickets narrowed by ``filters`` (all conditions must hold)."""
-    tickets = visible_tickets(actor, in_order=True)
+    tickets = visible_in_order(actor)
     conditions = Q()
     # Statuses and priorities become ids here (from the configuration snapshot), so the
     # database can use the (status, created_at) index instead of joining to read each row's.
@@ -110,9 +162,11 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
     for tag in filters.tag:
         tickets = tickets.filter(tags__name=tag.strip().lower())
     if filters.q.strip():
+        if not _text_filters:
+            raise ImproperlyConfigured("No text search is plugged in: install atiende.search.")
         staff = actor.user is None or actor.user.is_agent
-        matched = search.filter_tickets(tickets, filters.q, include_internal=staff)
-        number = search.ticket_number_from_query(filters.q)
+        matched = _text_filters[0](tickets, filters.q, include_internal=staff)
+        number = number_in_query(filters.q)
         tickets = (matched | tickets.filter(number=number)) if number is not None else matched
     return tickets
 

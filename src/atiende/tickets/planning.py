@@ -21,6 +21,7 @@ from django.db.models import BigIntegerField, Func, Q, Sum
 from django.db.models.sql.compiler import SQLCompiler
 
 from atiende.tickets.models import Ticket, TicketTally
+from atiende.tickets.visibility import Scope
 
 # A filter matching at least this share of all tickets is read in sort order, not by index:
 # 26 matches are then found within about 500 rows.
@@ -74,6 +75,17 @@ def is_broad(tallies: Q) -> bool:
         _broad.clear()
     _broad[key] = (now, broad)
     return broad
+
+
+def read_in_order(scope: Scope) -> bool:
+    """Whether a list in ``scope`` is best read in sort order (SQLite, a broad scope).
+
+    Only scopes the rollup can count (staff's) and that narrow at all qualify.
+    """
+    if scope.everything or scope.nothing or not needs_hints():
+        return False
+    counted = scope.tally_q()
+    return counted is not None and is_broad(counted)
 
 
 def clear() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import Role, User
-from atiende.core.actor import Actor, Source
+from atiende.accounts.models import User
+from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
-from atiende.tickets import config_cache, planning
+from atiende.core.permissions import require_staff
+from atiende.tickets import config_cache, visibility
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import (
     Attachment,
@@ -18,101 +19,36 @@ from atiende.tickets.models import (
     TicketLink,
     TicketTally,
 )
-from atiende.tickets.permissions import require_staff
 
 
-def group_ids(user: User) -> list[int]:
-    """The ids of the user's groups, read once per user object."""
-    cached: list[int] | None = getattr(user, "_atiende_group_ids", None)
-    if cached is None:
-        cached = list(user.groups.values_list("id", flat=True))
-        user._atiende_group_ids = cached  # type: ignore[attr-defined]  # per-object memo
-    return cached
-
-
-def sees_organization_tickets(user: User) -> bool:
-    """A customer sees their organization's tickets only if verified and the org allows it."""
-    org = user.organization
-    return bool(org is not None and org.shared_tickets and user.email_verified_at is not None)
-
-
-def _broad_scope(user: User) -> bool:
-    """Whether ``user``'s scope is best read in sort order on SQLite (see ``planning``)."""
-    cached: bool | None = getattr(user, "_atiende_broad_scope", None)
-    if cached is None:
-        cached = planning.needs_hints() and planning.is_broad(_agent_tally_scope(user))
-        user._atiende_broad_scope = cached  # type: ignore[attr-defined]  # per-object memo
-    return cached
-
-
-def _agent_tally_scope(user: User) -> Q:
-    return Q(group_key__in=group_ids(user)) | Q(group_key=0) | Q(assignee_key=user.pk)
-
-
-def _agent_scope(tickets: QuerySet[Ticket], user: User, *, in_order: bool) -> QuerySet[Ticket]:
-    if in_order and _broad_scope(user):
-        tickets = tickets.alias(
-            scope_group=planning.Unindexed(F("group_id")),
-            scope_assignee=planning.Unindexed(F("assignee_id")),
-        )
-        group, assignee = "scope_group", "scope_assignee"
-    else:
-        group, assignee = "group_id", "assignee_id"
-    return tickets.filter(
-        Q(**{f"{group}__in": group_ids(user)})
-        | Q(**{f"{group}__isnull": True})
-        | Q(**{assignee: user.pk})
-    )
-
-
-def visible_tickets(actor: Actor, *, in_order: bool = False) -> QuerySet[Ticket]:
-    """The tickets ``actor`` may see.
-
-    ``in_order``: the caller reads a page of them in a sort order (a list); on SQLite a broad
-    agent scope is then written so that the planner reads in that order (``planning``). Not
-    for subqueries (``ticket__in=...``): there the indexes are the fast way.
+def visible_tickets(actor: Actor) -> QuerySet[Ticket]:
+    """The tickets ``actor`` may see: the rule of ``tickets.visibility`` as a filter.
 
     Admins and the system see all; agents their groups' tickets, tickets not yet routed to any
     group (the triage queue) and tickets assigned to them; customers their own and, where
     allowed, their organization's. Inactive users and unknown roles see nothing.
     """
-    tickets = Ticket.objects.all()
-    user = actor.user
-    if user is None:
-        return tickets
-    if not user.is_active:
-        return tickets.none()
-    if user.role == Role.ADMIN:
-        return tickets
-    if user.role == Role.AGENT:
-        return _agent_scope(tickets, user, in_order=in_order)
-    if user.role == Role.CUSTOMER:
-        mine = Q(requester_id=user.pk)
-        if sees_organization_tickets(user):
-            mine |= Q(organization_id=user.organization_id)
-        return tickets.filter(mine)
-    return tickets.none()
+    return visibility.scope_for(actor.user).filter(Ticket.objects.all())
 
 
 def visible_tallies(actor: Actor) -> QuerySet[TicketTally]:
     """The ``TicketTally`` rows of the tickets ``actor`` may see: ``visible_tickets`` for counts.
 
-    Staff only (the inbox); the rule is the one above, on the tally's group and assignee keys
-    (0 stands for none).
+    Staff only (the inbox): the rollup counts by group and assignee, so a scope it cannot
+    express (a customer's) gets no rows.
     """
     tallies = TicketTally.objects.all()
-    user = actor.user
-    if user is None or (user.is_active and user.role == Role.ADMIN):
+    scope = visibility.scope_for(actor.user)
+    if scope.everything:
         return tallies
-    if user.is_active and user.role == Role.AGENT:
-        return tallies.filter(_agent_tally_scope(user))
-    return tallies.none()
+    where = scope.tally_q()
+    return tallies.none() if where is None or scope.nothing else tallies.filter(where)
 
 
 def can_see_ticket(user: User, ticket: Ticket) -> bool:
-    """Whether ``user`` may see ``ticket``, by the same rules as ``visible_tickets``."""
-    viewer = Actor(user=user, source=Source.SYSTEM)
-    return visible_tickets(viewer).filter(pk=ticket.pk).exists()
+    """Whether ``user`` may see ``ticket`` (already in memory): no ticket query, the user's
+    groups read once per user object."""
+    return visibility.scope_for(user).admits_ticket(ticket)
 
 
 def get_ticket(actor: Actor, ticket_id: int) -> Ticket:

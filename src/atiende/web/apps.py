@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "atiende.web"
     label = "web"
     verbose_name = _("Agent workspace")
+
+    def ready(self) -> None:
+        from atiende.web.account import passwords  # noqa: F401  (registers the password mail)

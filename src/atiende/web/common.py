@@ -15,12 +15,20 @@ from django import forms
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 from atiende.accounts.models import User
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
+from atiende.core.permissions import is_admin, is_staff
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request seen by django-htmx's middleware: ``request.htmx`` is truthy for htmx calls."""
+
+    htmx: HtmxDetails
 
 
 def current_user(request: HttpRequest) -> User:
@@ -36,14 +44,15 @@ def actor(request: HttpRequest) -> Actor:
 
 
 def staff_required(view: V) -> V:
-    """Agents and admins only; others go to sign-in (anonymous) or get a 403 page."""
+    """Agents and admins only (``core.permissions``); others go to sign-in (anonymous) or get
+    a 403 page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or not user.is_active or not user.is_agent:
+        if not isinstance(user, User) or not is_staff(Actor(user=user, source=Source.WEB)):
             return render(request, "web/errors/403.html", status=403)
         return view(request, *args, **kwargs)
 
@@ -56,7 +65,7 @@ def admin_required(view: V) -> V:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if isinstance(user, User) and user.is_active and not user.is_admin:
+        if isinstance(user, User) and not is_admin(Actor(user=user, source=Source.WEB)):
             return render(request, "web/errors/403.html", status=403)
         return view(request, *args, **kwargs)
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import Group, Role, User
+from atiende.outbox.tasks import deliver_due_effects
 from tests.factories import make_agent, make_customer, make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -103,6 +104,8 @@ def test_admin_creates_an_agent_and_invites_them(as_admin: Client) -> None:
     assert (nora.role, nora.locale, nora.time_zone) == (Role.AGENT, "es", "Europe/Madrid")
     assert list(nora.groups.all()) == [group]
     assert not nora.has_usable_password()
+    assert mail.outbox == []  # the view only promised it; the worker sends it
+    deliver_due_effects.call()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["nora@example.com"]
     link = re.search(r"http://testserver(/account/password/reset/\S+/)", mail.outbox[0].body)
@@ -142,6 +145,7 @@ def test_agent_form_errors_next_to_fields(as_admin: Client) -> None:
     assert "Select a valid choice. customer is not one of the available choices." in body
     assert "Select a valid choice. Mars/Base is not one of the available choices." in body
     assert User.objects.filter(role__in=["agent", "admin"]).count() == 2
+    deliver_due_effects.call()
     assert len(mail.outbox) == 0
     assert existing.is_active
 

@@ -11,27 +11,12 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import Group, User
+from atiende.core.event_types import AgentsMentioned
 from atiende.tickets import services
-from atiende.tickets.events import AgentsMentioned
 from atiende.tickets.models import Attachment, CannedResponse, Message, Ticket
 from tests.factories import make_agent, make_customer, make_group, make_ticket, web
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def published(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    from atiende.core import events
-
-    seen: list[Any] = []
-    original = events.dispatch
-
-    def record(event: object) -> None:
-        seen.append(event)
-        original(event)
-
-    monkeypatch.setattr(events, "dispatch", record)
-    return seen
 
 
 def send(client: Client, ticket: Ticket, hx: dict[str, str], **data: Any) -> Any:
@@ -120,7 +105,7 @@ def test_mentions_in_a_note_publish_agents_mentioned(
     assert response.status_code == 200
     note = Message.objects.filter(ticket=ticket).latest("id")
     assert [e for e in published if isinstance(e, AgentsMentioned)] == [
-        AgentsMentioned(ticket.pk, note.pk, agent.pk, (bea.pk,))
+        AgentsMentioned(ticket.pk, note.pk, agent.pk, (bea.pk,), source="web")
     ]
 
 
@@ -166,16 +151,18 @@ def test_send_and_set_pending(
     assert Ticket.objects.get(pk=ticket.pk).status.category == "pending"
 
 
-def test_a_refused_status_change_after_sending_is_shown(
+def test_a_refused_status_change_sends_nothing_and_keeps_the_text(
     client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]
 ) -> None:
     services.change_status(web(agent), ticket_id=ticket.pk, status="solved")
     response = send(
         client_for(agent), ticket, hx, body="One more thing", public="0", then="pending"
     )
-    assert response.status_code == 200
-    assert "Sent. The ticket cannot move from “Solved” to Pending." in response.content.decode()
-    assert Message.objects.filter(ticket=ticket, body_text="One more thing").exists()
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "The ticket cannot move from “Solved” to Pending; nothing was sent." in body
+    assert "One more thing" in body
+    assert not Message.objects.filter(ticket=ticket, body_text="One more thing").exists()
     assert Ticket.objects.get(pk=ticket.pk).status.category == "solved"
 
 

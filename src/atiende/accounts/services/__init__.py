@@ -6,12 +6,7 @@ from atiende.accounts.services.api_tokens import (
     issue_api_token,
     revoke_api_token,
 )
-from atiende.accounts.services.common import (
-    clean_email,
-    organization_for_email,
-    require_admin,
-    require_staff,
-)
+from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.accounts.services.groups import create_group, update_group
 from atiende.accounts.services.identities import add_identity, remove_identity
 from atiende.accounts.services.merging import merge_customers, preview_merge
@@ -38,8 +33,6 @@ __all__ = [
     "organization_for_email",
     "preview_merge",
     "remove_identity",
-    "require_admin",
-    "require_staff",
     "revoke_api_token",
     "update_group",
     "update_organization",

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from atiende.accounts import store, tokens
 from atiende.accounts.models import ApiToken, User
 from atiende.accounts.selectors import get_user, visible_tokens
-from atiende.accounts.services.common import clean_name, require_admin, require_staff
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound, Unauthenticated
+from atiende.core.permissions import require_admin, require_staff
+from atiende.core.services import clean_name
 
 
 @transaction.atomic

@@ -11,15 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Role, User, normalize_email
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_name,
-    conflict,
-    require_admin,
-    save_unique,
-)
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.core.text import clean_text
 
 GROUP_FIELDS = {"name", "description", "email", "is_active", "member_ids"}

@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Identity, IdentityChannel, User
 from atiende.accounts.selectors import get_user
-from atiende.accounts.services.common import clean_email, clean_phone, conflict, is_admin
+from atiende.accounts.services.common import clean_email
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Forbidden, Invalid, NotFound
+from atiende.core.permissions import is_admin
+from atiende.core.services import clean_phone, conflict
 from atiende.core.text import clean_text
 
 PHONE_CHANNELS = {IdentityChannel.PHONE, IdentityChannel.WHATSAPP, IdentityChannel.SMS}

@@ -10,12 +10,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from atiende.accounts.events import CustomersMerged
 from atiende.accounts.models import Identity, Organization, User
-from atiende.accounts.selectors import require_staff, visible_users
+from atiende.accounts.selectors import visible_users
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid
+from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services.requesters import Reassigned, reassign_requester
@@ -133,6 +134,8 @@ def merge_customers(actor: Actor, *, source_id: int, target_id: int) -> User:
             actor_id=actor.user_id,
             ticket_ids=moved.ticket_ids,
             identity_ids=tuple(moving),
+            source=actor.source.value,
+            source_detail=actor.detail,
         )
     )
     return target

@@ -9,19 +9,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from atiende.accounts import custom_fields as account_fields
 from atiende.accounts.models import Organization, OrganizationDomain
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_name,
-    conflict,
-    require_admin,
-    save_unique,
-)
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.core.text import clean_text
-from atiende.tickets.custom_fields import clean_custom_fields
-from atiende.tickets.models import CustomFieldTarget
 
 LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 TLD_RE = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}")
@@ -106,7 +100,7 @@ def create_organization(
         name=_name(name, None),
         shared_tickets=shared_tickets,
         notes=clean_text(notes),
-        custom_fields=clean_custom_fields(CustomFieldTarget.ORGANIZATION, custom_fields or {}),
+        custom_fields=account_fields.clean("organization", custom_fields or {}),
     )
     save_unique(org, field="name", message=_taken())
     _set_domains(org, domains)
@@ -133,8 +127,8 @@ def update_organization(
         org.notes = clean_text(changes["notes"])
         updated.append("notes")
     if "custom_fields" in changes:
-        org.custom_fields = clean_custom_fields(
-            CustomFieldTarget.ORGANIZATION, changes["custom_fields"], current=org.custom_fields
+        org.custom_fields = account_fields.clean(
+            "organization", changes["custom_fields"], current=org.custom_fields
         )
         updated.append("custom_fields")
     if updated:

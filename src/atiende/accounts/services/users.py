@@ -9,26 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.accounts import custom_fields as account_fields
 from atiende.accounts import store
 from atiende.accounts.models import Group, Identity, IdentityChannel, Organization, Role, User
 from atiende.accounts.selectors import visible_users
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_email,
-    clean_name,
-    clean_phone,
-    clean_time_zone,
-    conflict,
-    is_admin,
-    organization_for_email,
-    require_admin,
-    require_staff,
-)
+from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
+from atiende.core.permissions import is_admin, require_admin, require_staff
+from atiende.core.services import check_changes, clean_name, clean_phone, clean_time_zone, conflict
 from atiende.core.text import clean_text
-from atiende.tickets.custom_fields import clean_custom_fields
-from atiende.tickets.models import CustomFieldTarget
 
 PROFILE_FIELDS = {"name", "locale", "time_zone", "phone", "notes", "organization_id"}
 USER_FIELDS = PROFILE_FIELDS | {"role", "is_active"}
@@ -98,7 +88,7 @@ def create_user(actor: Actor, *, email: str, password: str | None = None, **fiel
     if group_ids and role == Role.CUSTOMER:
         raise Invalid.field("group_ids", _("Only agents and administrators belong to groups."))
     if custom:
-        cleaned["custom_fields"] = clean_custom_fields(CustomFieldTarget.USER, custom)
+        cleaned["custom_fields"] = account_fields.clean("user", custom)
     try:
         with transaction.atomic():
             user = User.objects.create_user(address, password=password, **cleaned)
@@ -139,9 +129,7 @@ def update_user(actor: Actor, *, user_id: int, changes: dict[str, Any]) -> User:
         setattr(user, name, value)
         updated.append("organization" if name == "organization_id" else name)
     if custom is not None:
-        user.custom_fields = clean_custom_fields(
-            CustomFieldTarget.USER, custom, current=user.custom_fields
-        )
+        user.custom_fields = account_fields.clean("user", custom, current=user.custom_fields)
         updated.append("custom_fields")
     if group_ids is not None and user.is_customer:
         raise Invalid.field("group_ids", _("Only agents and administrators belong to groups."))

@@ -232,6 +232,13 @@ class MessageCreateIn(Schema):
     mentions: list[Id] = Field(
         default_factory=list, max_length=20, description="Ids of agents to notify."
     )
+    status: Key | None = Field(
+        default=None,
+        description="Also move the ticket to this status (staff): both happen or neither.",
+    )
+    version: Version | None = Field(
+        default=None, description="The ticket version you replied to; a newer one gives 409."
+    )
 
 
 class MergeIn(Schema):

@@ -52,6 +52,8 @@ def process_row(
     try:
         if parsed is None:
             parsed = parse(bytes(row.raw))
+        if isinstance(parsed, ParsedEmail) and not locked:
+            writing.write_files(parsed)  # storage first, then the transaction and locks
         if locked:  # already inside the caller's transaction, which holds the row
             _finish(row, _decide_or_refuse(row, parsed))
             return row

@@ -37,7 +37,8 @@ from atiende.messaging.inbound.threading import Thread, conversation_key, find_t
 from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
-from atiende.tickets.services import link_tickets, open_ticket, store_attachment
+from atiende.tickets.services import link_tickets, open_ticket
+from atiende.tickets.services.attachments import StoredFile, attach_file, write_file
 from atiende.tickets.services.followers import MAX_FOLLOWERS_PER_CALL, add_followers
 from atiende.tickets.services.intake import add_channel_message, attach_to_message
 
@@ -199,31 +200,41 @@ def _reply(
     return Written(ticket, message)
 
 
+def write_files(parsed: ParsedEmail) -> list[StoredFile | None]:
+    """Write the message's attachments to storage; call it before the intake's transaction.
+
+    Storage is content-addressed, so writing them again inside the transaction finds them
+    there and only records them: no file is written while a ticket (or SQLite's write lock)
+    is held. A part that cannot be kept (empty, too large) is ``None``.
+    """
+    found: list[StoredFile | None] = []
+    for part in parsed.attachments[:MAX_FILES]:
+        stored = None
+        if part.payload:
+            try:
+                stored = write_file(filename=_filename(part), stream=io.BytesIO(part.payload))
+            except AtiendeError as exc:
+                logger.info("attachment %r not kept: %s", part.filename, exc)
+        found.append(stored)
+    return found
+
+
 def _store_files(
     channel: Actor, ticket: Ticket, parsed: ParsedEmail
 ) -> tuple[list[int], dict[str, str]]:
-    """Store the attachments (winmail.dat as is); returns their ids and cid → URL.
+    """Record the attachments (winmail.dat as is); returns their ids and cid → URL.
 
     Empty parts are skipped; a part over the attachment limit is left in the original only.
     """
     ids: list[int] = []
     urls: dict[str, str] = {}
-    for part in parsed.attachments[:MAX_FILES]:
-        if not part.payload:
+    for part, stored in zip(parsed.attachments[:MAX_FILES], write_files(parsed), strict=True):
+        if stored is None:
             continue
-        try:
-            stored = store_attachment(
-                channel,
-                ticket_id=ticket.pk,
-                filename=_filename(part),
-                stream=io.BytesIO(part.payload),
-            )
-        except AtiendeError as exc:
-            logger.info("attachment %r of ticket %s not kept: %s", part.filename, ticket.pk, exc)
-            continue
-        ids.append(stored.pk)
+        attachment = attach_file(channel, ticket_id=ticket.pk, file=stored)
+        ids.append(attachment.pk)
         if part.content_id:
-            urls[part.content_id] = attachment_url(stored.pk)
+            urls[part.content_id] = attachment_url(attachment.pk)
     return ids, urls
 
 

@@ -72,8 +72,12 @@ def queue(
     cc: list[str] | None = None,
     message: Message | None = None,
     mailbox: Mailbox | None = None,
+    effect_key: str | None = None,
 ) -> OutboundEmail:
-    """Store one mail to send and enqueue its first attempt once this transaction commits."""
+    """Store one mail to send and enqueue its first attempt once this transaction commits.
+
+    ``effect_key`` names the outbox effect that asked for it (unique: asked twice, one mail).
+    """
     mailbox = mailbox if mailbox is not None else mailbox_for(ticket)
     now = timezone.now()
     if kind == OutboundKind.REPLY:
@@ -103,6 +107,7 @@ def queue(
         in_reply_to=in_reply_to,
         references=" ".join(chain),
         next_attempt_at=now,
+        effect_key=effect_key,
     )
     ThreadKey.objects.create(
         ticket=ticket,

@@ -1,4 +1,4 @@
-"""What agents may do with outbound mail: send a failed one again."""
+"""What agents may do with outbound mail: send a failed one again (web and API alike)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, NotFound
+from atiende.core.permissions import require_staff
 from atiende.messaging.models import DeliveryState, OutboundEmail
 from atiende.messaging.outbound.queue import enqueue_send
-from atiende.tickets.permissions import require_staff
-from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.selectors import get_ticket, visible_messages, visible_tickets
 
 
 class OutboundEmailNotFound(NotFound):
@@ -47,4 +47,27 @@ def retry_outbound(actor: Actor, *, outbound_id: int) -> OutboundEmail:
     row.next_attempt_at = timezone.now()
     row.save(update_fields=["state", "attempts", "reason", "next_attempt_at"])
     transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
+    return row
+
+
+@transaction.atomic
+def retry_message_delivery(actor: Actor, *, ticket_id: int, message_id: int) -> OutboundEmail:
+    """Queue again the latest email of a message on a ticket the caller sees, if it failed.
+
+    The ticket page and ``POST /tickets/{id}/messages/{id}/retry-delivery`` both come here:
+    a message not on the ticket, or never sent by email, is ``NotFound``; an email that is
+    queued or sent is ``NotFailed``.
+    """
+    require_staff(actor)
+    ticket = get_ticket(actor, ticket_id)
+    message = visible_messages(actor, ticket).filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(_("Message not found."))
+    latest = (
+        OutboundEmail.objects.filter(ticket_message=message).order_by("-created_at", "-pk").first()
+    )
+    if latest is None:
+        raise NotFound(_("This message was not sent by email."))
+    row = retry_outbound(actor, outbound_id=latest.pk)
+    row.ticket_message = message
     return row

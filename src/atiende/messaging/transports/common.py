@@ -3,27 +3,11 @@
 from __future__ import annotations
 
 import logging
-from importlib import import_module
-from typing import Any
 
+from atiende.messaging.inbound.tasks import process_inbound
 from atiende.messaging.models import InboundMessage, InboundState
 
 log = logging.getLogger(__name__)
-
-# The inbound pipeline's task; the second path is the one docs/dev/email.md first named.
-PROCESS_TASK_MODULES = ("atiende.messaging.inbound.tasks", "atiende.messaging.tasks")
-
-
-def processing_task() -> Any:
-    for path in PROCESS_TASK_MODULES:
-        try:
-            module = import_module(path)
-        except ModuleNotFoundError:
-            continue
-        found = getattr(module, "process_inbound", None)
-        if found is not None:
-            return found
-    return None
 
 
 def enqueue_processing(inbound: InboundMessage) -> None:
@@ -34,11 +18,7 @@ def enqueue_processing(inbound: InboundMessage) -> None:
     """
     if inbound.state != InboundState.RECEIVED:
         return
-    task = processing_task()
-    if task is None:
-        log.warning("no process_inbound task; inbound %s waits for the sweep", inbound.pk)
-        return
     try:
-        task.enqueue(inbound.pk)
+        process_inbound.enqueue(inbound.pk)
     except Exception:
         log.exception("could not enqueue processing of inbound %s", inbound.pk)

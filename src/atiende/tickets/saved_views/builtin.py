@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
+from atiende.core.permissions import require_staff
 from atiende.tickets import config_cache
 from atiende.tickets.listing import filter_tickets
 from atiende.tickets.models import (
@@ -23,7 +24,6 @@ from atiende.tickets.models import (
     Status,
     StatusCategory,
 )
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.saved_views.filters import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -36,7 +36,8 @@ from atiende.tickets.saved_views.filters import (
     ticket_filters,
 )
 from atiende.tickets.saved_views.stored import get_saved_view, visible_saved_views
-from atiende.tickets.selectors import group_ids, visible_tallies, visible_tickets
+from atiende.tickets.selectors import visible_tallies, visible_tickets
+from atiende.tickets.visibility import group_ids
 
 # Built-in views and counts -------------------------------------------------------------------
 

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid, NotFound
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets.models import (
     SavedView,
 )
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.saved_views.filters import (
     DEFAULT_COLUMNS,
     DEFAULT_SORT,

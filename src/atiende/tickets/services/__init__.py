@@ -5,6 +5,7 @@ from atiende.tickets.services.deleting import delete_ticket
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
+from atiende.tickets.services.replying import reply
 from atiende.tickets.services.requesters import Reassigned, reassign_requester
 from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
@@ -25,6 +26,7 @@ __all__ = [
     "merge_tickets",
     "open_ticket",
     "reassign_requester",
+    "reply",
     "start_timer",
     "stop_timer",
     "store_attachment",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from typing import Protocol
 
 import puremagic
@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, PayloadTooLarge
+from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Attachment
 from atiende.tickets.models.ticket import attachment_path
+from atiende.tickets.selectors import visible_tickets
 
 CHUNK = 1024 * 1024
 
@@ -60,16 +62,25 @@ def sniff_content_type(head: bytes) -> str:
     return "application/octet-stream"
 
 
-@transaction.atomic
-def store_attachment(
-    actor: Actor, *, ticket_id: int, filename: str, stream: Readable
-) -> Attachment:
-    """Save an upload for ``ticket_id``; a message claims it later by id.
+@dataclass(frozen=True)
+class StoredFile:
+    """A file already in storage (content-addressed), not yet attached to a ticket."""
 
-    The file is copied to a temporary file while hashing, so a too-large upload is refused
-    before anything reaches storage.
+    path: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def write_file(*, filename: str, stream: Readable) -> StoredFile:
+    """Spool, hash, sniff and write an upload to storage; no database, no lock.
+
+    Called before the ticket's lock is taken (and, for email intake, before the intake's
+    transaction): a slow disk or object store never holds a ticket or SQLite's write lock. The
+    file is copied to a temporary file while hashing, so a too-large upload is refused before
+    anything reaches storage. The path is the content's hash: the same bytes are stored once.
     """
-    ticket = lock_visible_ticket(actor, ticket_id)
     limit = settings.ATIENDE_MAX_ATTACHMENT_BYTES
     digest = hashlib.sha256()
     size = 0
@@ -89,18 +100,47 @@ def store_attachment(
         if size == 0:
             raise Invalid.field("file", _("The file is empty."))
         spool.seek(0)
-        attachment = Attachment(
-            ticket=ticket,
-            uploaded_by_id=actor.user_id,
-            filename=safe_filename(filename),
-            content_type=sniff_content_type(head),
-            size=size,
-            sha256=digest.hexdigest(),
-        )
-        path = attachment_path(attachment, attachment.filename)
-        if default_storage.exists(path):
-            attachment.file.name = path
-        else:
-            attachment.file.save(os.path.basename(path), File(spool), save=False)
+        sha256 = digest.hexdigest()
+        path = attachment_path(Attachment(sha256=sha256), "")
+        if not default_storage.exists(path):
+            saved = default_storage.save(path, File(spool))
+            if saved != path:  # written meanwhile by another upload of the same bytes
+                default_storage.delete(saved)
+    return StoredFile(
+        path=path,
+        filename=safe_filename(filename),
+        content_type=sniff_content_type(head),
+        size=size,
+        sha256=sha256,
+    )
+
+
+@transaction.atomic
+def attach_file(actor: Actor, *, ticket_id: int, file: StoredFile) -> Attachment:
+    """Record a stored file for ``ticket_id``; a message claims it later by id."""
+    ticket = lock_visible_ticket(actor, ticket_id)
+    attachment = Attachment(
+        ticket=ticket,
+        uploaded_by_id=actor.user_id,
+        filename=file.filename,
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+    )
+    attachment.file.name = file.path
     attachment.save()
     return attachment
+
+
+def store_attachment(
+    actor: Actor, *, ticket_id: int, filename: str, stream: Readable
+) -> Attachment:
+    """Save an upload for ``ticket_id``: checked, written to storage, then recorded.
+
+    The ticket is looked up first without a lock (nothing reaches storage for a ticket the
+    actor cannot see), the file is written, and only then is the ticket locked to record it.
+    """
+    if not visible_tickets(actor).filter(pk=ticket_id).exists():
+        raise TicketNotFound()
+    stored = write_file(filename=filename, stream=stream)
+    return attach_file(actor, ticket_id=ticket_id, file=stored)

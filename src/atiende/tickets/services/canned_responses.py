@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group
-from atiende.accounts.services.common import check_changes, clean_name, is_admin, require_admin
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid, NotFound
+from atiende.core.permissions import is_admin, require_admin, require_staff
+from atiende.core.services import check_changes, clean_name
 from atiende.core.text import clean_text
 from atiende.tickets.models import CannedResponse
-from atiende.tickets.permissions import require_staff
 
 MAX_NAME = 200
 MAX_BODY = 20_000

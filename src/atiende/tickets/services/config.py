@@ -10,21 +10,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.admin.models import DELETION, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from atiende.accounts.services.common import (
-    check_changes,
-    clean_name,
-    conflict,
-    require_admin,
-    save_unique,
-)
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
 from atiende.core.events import publish
+from atiende.core.permissions import require_admin
+from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.tickets import audit, store
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import (
     Category,
     CustomField,
@@ -36,6 +31,7 @@ from atiende.tickets.models import (
     Tag,
     Ticket,
 )
+from atiende.tickets.services import announce
 from atiende.tickets.services.common import MAX_TAG_LENGTH, normalize_tag
 
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -122,11 +118,24 @@ def create_tag(actor: Actor, *, name: str) -> Tag:
 
 @transaction.atomic
 def delete_tag(actor: Actor, *, tag_id: int) -> None:
-    """Delete a tag; each ticket that carried it records the loss in its audit trail."""
+    """Delete a tag; each ticket that carried it records the loss in its audit trail.
+
+    The deletion itself is recorded in Django's admin log (``LogEntry``: who, which tag, when),
+    shown in the admin's history, whichever door it came through. Configuration has no audit
+    table of its own; the log needs a user, so the system's own deletions (``actor.user`` is
+    ``None``) leave only the tickets' entries.
+    """
     require_admin(actor)
     tag = _lock(Tag, tag_id, _("Tag not found."))
+    if actor.user_id is not None:
+        LogEntry.objects.log_actions(
+            user_id=actor.user_id,
+            queryset=[tag],
+            action_flag=DELETION,
+            single_object=True,
+        )
     tickets = list(Ticket.objects.filter(tags=tag).prefetch_related("tags"))
-    audit.record(
+    records = [
         audit.event(
             ticket,
             actor,
@@ -136,18 +145,12 @@ def delete_tag(actor: Actor, *, tag_id: int) -> None:
             new=sorted(t.name for t in ticket.tags.all() if t.pk != tag.pk),
         )
         for ticket in tickets
-    )
+    ]
+    audit.record(records)
     store.bump_versions(t.pk for t in tickets)
     tag.delete()
-    for ticket in tickets:
-        publish(
-            TicketUpdated(
-                ticket_id=ticket.pk,
-                actor_id=actor.user_id,
-                source=actor.source.value,
-                fields=("tags",),
-            )
-        )
+    for record in records:
+        publish(announce.ticket_updated(actor, record.ticket_id, [record]))
 
 
 def _allowed_next(keys: Iterable[str]) -> list[Status]:

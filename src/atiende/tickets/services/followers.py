@@ -11,10 +11,10 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
-from atiende.tickets.permissions import require_staff
+from atiende.tickets.services import announce
 
 MAX_FOLLOWERS_PER_CALL = 50
 
@@ -44,15 +44,9 @@ def add_followers(actor: Actor, *, ticket_id: int, user_ids: Sequence[int]) -> l
         return []
     ticket.followers.add(*added)
     names = {u.pk: u for u in User.objects.filter(pk__in=added)}
-    audit.record(
-        [audit.event(ticket, actor, "updated", field="followers", new=[names[pk] for pk in added])]
-    )
-    publish(
-        TicketUpdated(
-            ticket_id=ticket.pk,
-            actor_id=actor.user_id,
-            source=actor.source.value,
-            fields=("followers",),
-        )
-    )
+    records = [
+        audit.event(ticket, actor, "updated", field="followers", new=[names[pk] for pk in added])
+    ]
+    audit.record(records)
+    publish(announce.ticket_updated(actor, ticket.pk, records))
     return added

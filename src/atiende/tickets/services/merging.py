@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Invalid, NotFound
+from atiende.core.event_types import TicketLinked, TicketsMerged, TicketUnlinked
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit, store, tally
-from atiende.tickets.events import TicketLinked, TicketsMerged, TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
     Attachment,
@@ -21,8 +22,7 @@ from atiende.tickets.models import (
     Ticket,
     TicketLink,
 )
-from atiende.tickets.permissions import require_staff
-from atiende.tickets.services import common
+from atiende.tickets.services import announce, common
 
 
 @transaction.atomic
@@ -82,16 +82,17 @@ def merge_tickets(actor: Actor, *, source_id: int, target_id: int) -> Ticket:
     store.write_ticket(target)
     tally.follow(target, target_was)
     audit.record(events)
-    publish(TicketsMerged(source_id=source.pk, target_id=target.pk, actor_id=actor.user_id))
-    for ticket, fields in ((source, ("merged_into", "status")), (target, ("merged_from",))):
-        publish(
-            TicketUpdated(
-                ticket_id=ticket.pk,
-                actor_id=actor.user_id,
-                source=actor.source.value,
-                fields=fields,
-            )
+    publish(
+        TicketsMerged(
+            source_id=source.pk,
+            target_id=target.pk,
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            source_detail=actor.detail,
         )
+    )
+    publish(announce.ticket_updated(actor, source.pk, events[:2]))
+    publish(announce.ticket_updated(actor, target.pk, events[2:]))
     return target
 
 
@@ -131,14 +132,22 @@ def link_tickets(actor: Actor, *, source_id: int, target_id: int, kind: str) -> 
         ]
     )
     publish(
-        TicketLinked(source_id=source.pk, target_id=target.pk, kind=kind, actor_id=actor.user_id)
+        TicketLinked(
+            source_id=source.pk,
+            target_id=target.pk,
+            kind=str(kind),
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            source_detail=actor.detail,
+        )
     )
     return link
 
 
 @transaction.atomic
 def unlink_tickets(actor: Actor, *, ticket_id: int, link_id: int) -> None:
-    """Remove a link from either of its two tickets."""
+    """Remove a link from either of its two tickets; both histories and a ``TicketUnlinked``
+    say so."""
     require_staff(actor)
     ticket = lock_visible_ticket(actor, ticket_id)
     link = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket), pk=link_id).first()
@@ -153,4 +162,15 @@ def unlink_tickets(actor: Actor, *, ticket_id: int, link_id: int) -> None:
             audit.event(ticket, actor, "unlinked", field="links", old=gone),
             audit.event(other, actor, "unlinked", field="links", old=gone),
         ]
+    )
+    publish(
+        TicketUnlinked(
+            link_id=link.pk,
+            source_id=link.source_id,
+            target_id=link.target_id,
+            kind=link.kind,
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            source_detail=actor.detail,
+        )
     )

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import ErrorCollector, Forbidden, Invalid
+from atiende.core.event_types import AgentsMentioned, MessageAdded
 from atiende.core.events import publish
 from atiende.core.html import html_to_text, sanitize_html, text_to_html
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.errors import TicketClosed
-from atiende.tickets.events import AgentsMentioned, MessageAdded, TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
     Attachment,
@@ -27,7 +27,7 @@ from atiende.tickets.models import (
     Ticket,
 )
 from atiende.tickets.selectors import can_see_ticket
-from atiende.tickets.services import common
+from atiende.tickets.services import announce, common
 
 MAX_BODY = 1_000_000
 MAX_ATTACHMENTS = 50
@@ -77,7 +77,16 @@ def add_message(
     )
     after_message(actor, ticket, message)
     if mentioned:
-        publish(AgentsMentioned(ticket.pk, message.pk, actor.user_id, mentioned))
+        publish(
+            AgentsMentioned(
+                ticket_id=ticket.pk,
+                message_id=message.pk,
+                actor_id=actor.user_id,
+                user_ids=mentioned,
+                source=actor.source.value,
+                source_detail=actor.detail,
+            )
+        )
     return message
 
 
@@ -231,15 +240,9 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
             actor_id=actor.user_id,
             source=actor.source.value,
             public=message.public,
-            direction=message.direction,
+            direction=str(message.direction),
+            source_detail=actor.detail,
         )
     )
-    if new_status is not None:
-        publish(
-            TicketUpdated(
-                ticket_id=ticket.pk,
-                actor_id=actor.user_id,
-                source=actor.source.value,
-                fields=("status",),
-            )
-        )
+    if events:
+        publish(announce.ticket_updated(actor, ticket.pk, events))

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Forbidden
+from atiende.core.event_types import TicketCreated
 from atiende.core.events import publish
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
-from atiende.tickets.events import TicketCreated
 from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
 from atiende.tickets.services import common
 from atiende.tickets.services.messages import build_message, claim_attachments
@@ -124,12 +124,13 @@ def _announce(ticket: Ticket, actor: Actor, channel: str) -> None:
             number=ticket.number,
             actor_id=actor.user_id,
             source=actor.source.value,
-            channel=channel,
+            channel=str(channel),
             subject=ticket.subject,
             requester_id=ticket.requester_id,
             group_id=ticket.group_id,
             assignee_id=ticket.assignee_id,
             status_id=ticket.status_id,
             priority_id=ticket.priority_id,
+            source_detail=actor.detail,
         )
     )

@@ -11,10 +11,10 @@ from django.utils import timezone
 from atiende.accounts.models import Organization, User
 from atiende.core.actor import Actor
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.tickets import audit, store
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.models import Ticket, TicketEvent
-from atiende.tickets.permissions import require_staff
+from atiende.tickets.services import announce
 
 BATCH_SIZE = 500
 
@@ -50,6 +50,7 @@ def reassign_requester(
     organizations = {o: known.get(o) if o is not None else None for o in old_orgs}
     after = to_user.organization if new_org is not None else None
     now = timezone.now()
+    history: dict[int, list[TicketEvent]] = {}
     for batch in itertools.batched(locked, batch_size):
         ids = [pk for pk, _ in batch]
         store.set_requester(ids, requester_id=to_user.pk, organization_id=new_org, now=now)
@@ -71,13 +72,10 @@ def reassign_requester(
                     )
                 )
         audit.record(events)
-    for pk, org in locked:
-        fields = ("requester", "organization") if org != new_org else ("requester",)
-        publish(
-            TicketUpdated(
-                ticket_id=pk, actor_id=actor.user_id, source=actor.source.value, fields=fields
-            )
-        )
+        for record in events:
+            history.setdefault(record.ticket_id, []).append(record)
+    for pk, _ in locked:
+        publish(announce.ticket_updated(actor, pk, history[pk]))
     return Reassigned(
         tuple(pk for pk, _ in locked),
         tuple(sorted(organizations.values(), key=lambda o: (o is not None, str(o)))),

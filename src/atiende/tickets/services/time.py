@@ -20,13 +20,13 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, ErrorCollector, Forbidden, Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Ticket, TimeEntry
-from atiende.tickets.permissions import require_staff
 from atiende.tickets.selectors import checked_ticket, visible_tickets
+from atiende.tickets.services import announce
 
 MAX_ENTRY_SECONDS = 24 * 3600
 MAX_NOTE = 500
@@ -43,25 +43,17 @@ def _require_agent(actor: Actor) -> User:
 def _add_time(actor: Actor, ticket: Ticket, entry: TimeEntry) -> None:
     """Add ``entry`` to the ticket's total and to its history, then tell listeners."""
     store.add_time_spent(ticket.pk, entry.seconds)
-    audit.record(
-        [
-            audit.event(
-                ticket,
-                actor,
-                "time_logged",
-                field="time_spent",
-                new={"entry_id": entry.pk, "seconds": entry.seconds, "note": entry.note},
-            )
-        ]
-    )
-    publish(
-        TicketUpdated(
-            ticket_id=ticket.pk,
-            actor_id=actor.user_id,
-            source=actor.source.value,
-            fields=("time_spent",),
+    records = [
+        audit.event(
+            ticket,
+            actor,
+            "time_logged",
+            field="time_spent",
+            new={"entry_id": entry.pk, "seconds": entry.seconds, "note": entry.note},
         )
-    )
+    ]
+    audit.record(records)
+    publish(announce.ticket_updated(actor, ticket.pk, records))
 
 
 @transaction.atomic

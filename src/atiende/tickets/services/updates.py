@@ -13,11 +13,11 @@ from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid
 from atiende.core.events import publish
+from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
 from atiende.tickets.errors import StaleVersion
-from atiende.tickets.events import TicketUpdated
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import (
     CustomFieldTarget,
@@ -26,8 +26,7 @@ from atiende.tickets.models import (
     TicketEvent,
     TicketType,
 )
-from atiende.tickets.permissions import require_staff
-from atiende.tickets.services import common
+from atiende.tickets.services import announce, common
 from atiende.tickets.services.opening import MAX_SUBJECT
 
 EDITABLE = frozenset(
@@ -81,12 +80,7 @@ def update_ticket(
     store.write_ticket(ticket)
     tally.follow(ticket, was)
     audit.record(events)
-    fields = tuple(dict.fromkeys(e.field for e in events))
-    publish(
-        TicketUpdated(
-            ticket_id=ticket.pk, actor_id=actor.user_id, source=actor.source.value, fields=fields
-        )
-    )
+    publish(announce.ticket_updated(actor, ticket.pk, events))
     return ticket
 
 

@@ -34,8 +34,7 @@ from atiende.tickets.saved_views import (
     UNASSIGNED,
     FilterChoices,
 )
-
-MAX_BULK = 100
+from atiende.tickets.services.bulk import MAX_BULK_IDS
 
 
 class TagsInput(forms.TextInput):
@@ -254,9 +253,9 @@ class BulkForm(forms.Form):
         ids: list[int] = self.cleaned_data.get("ids") or []
         if not ids:
             raise forms.ValidationError(_("Select at least one ticket."))
-        if len(ids) > MAX_BULK:
+        if len(ids) > MAX_BULK_IDS:
             raise forms.ValidationError(
-                _("Select at most %(max)d tickets at a time.") % {"max": MAX_BULK}
+                _("Select at most %(max)d tickets at a time.") % {"max": MAX_BULK_IDS}
             )
         return ids
 

@@ -37,14 +37,10 @@ from atiende.tickets.saved_views import (
     Filters,
     InboxView,
 )
-from atiende.web.common import (
-    actor,
-    apply_errors,
-    fragment_errors,
-    staff_required,
-)
+from atiende.tickets.services.bulk import bulk_update
+from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
 from atiende.web.inbox import cells
-from atiende.web.inbox.bulk import BulkAction, run_bulk
+from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
 
 DEFAULT_VIEW = "open"
@@ -251,10 +247,6 @@ def new_tickets(request: HttpRequest) -> HttpResponse:
     return render(request, "web/inbox/_new.html", {"state": state, "count": count})
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def safe_next(request: HttpRequest, value: str | None) -> str:
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -265,39 +257,40 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 
 @staff_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets; answer with a per-ticket summary."""
     caller = actor(request)
     form = BulkForm(request.POST, choices=saved_views.filter_choices(caller))
     back = safe_next(request, request.POST.get("next"))
     if not form.is_valid():
-        if is_htmx(request):
+        if request.htmx:
             return render(request, "web/inbox/_bulk_errors.html", {"form": form}, status=422)
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, str(message))
         return HttpResponseRedirect(back)
     data = form.cleaned_data
-    action = BulkAction(
-        action=data["action"],
-        assignee=data.get("assignee") or "",
-        status=data.get("status") or "",
-        priority=data.get("priority") or "",
-        add_tags=tag_list(data.get("add_tags") or ""),
-        remove_tags=tag_list(data.get("remove_tags") or ""),
-        merge_target=data.get("merge_target"),
-    )
     try:
-        result = run_bulk(caller, ticket_ids=data["ids"], action=action)
+        change = bulk_change(
+            caller,
+            action=data["action"],
+            assignee=data.get("assignee") or "",
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+            add_tags=tag_list(data.get("add_tags") or ""),
+            remove_tags=tag_list(data.get("remove_tags") or ""),
+            merge_target=data.get("merge_target"),
+        )
+        result = BulkSummary(bulk_update(caller, ticket_ids=data["ids"], change=change))
     except AtiendeError as error:
-        if is_htmx(request):
+        if request.htmx:
             apply_errors(form, error)
             return render(
                 request, "web/inbox/_bulk_errors.html", {"form": form}, status=error.status
             )
         messages.error(request, str(error.detail))
         return HttpResponseRedirect(back)
-    if not is_htmx(request):
+    if not request.htmx:
         level = messages.WARNING if result.failed else messages.SUCCESS
         messages.add_message(request, level, result.details())
         return HttpResponseRedirect(back)

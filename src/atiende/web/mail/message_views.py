@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
-from atiende.messaging.models import InboundMessage, OutboundEmail
+from atiende.messaging import selectors
+from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.common import actor, error_fragment, staff_required
@@ -28,21 +29,15 @@ def _message(caller: Actor, ticket_id: int, message_id: int) -> tuple[Ticket, Me
     return ticket, message
 
 
-def _inbound(message: Message) -> InboundMessage:
-    found = InboundMessage.objects.filter(ticket_message=message).first()
-    if found is None:
-        raise NotFound(_("This message did not come in by email."))
-    return found
-
-
 @staff_required
 @require_GET
 def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """The whole email as it arrived: headers, full text, sanitized HTML (quoted history and
     signature included)."""
     try:
-        ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     context = {
@@ -58,8 +53,9 @@ def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpRespo
 @require_GET
 def original_raw(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     try:
-        _ticket, message = _message(actor(request), ticket_id, message_id)
-        inbound = _inbound(message)
+        caller = actor(request)
+        _ticket, message = _message(caller, ticket_id, message_id)
+        inbound = selectors.inbound_of(caller, message)
     except AtiendeError as error:
         return render(request, "web/setup/error.html", {"error": error}, status=error.status)
     return raw_response(inbound)
@@ -69,21 +65,12 @@ def original_raw(request: HttpRequest, ticket_id: int, message_id: int) -> HttpR
 @require_POST
 def retry_delivery(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """Queue the failed email of a reply again; answers the message's new email state."""
-    from atiende.messaging.outbound.services import retry_outbound
-
-    caller = actor(request)
     try:
-        _ticket, message = _message(caller, ticket_id, message_id)
-        latest = (
-            OutboundEmail.objects.filter(ticket_message=message)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        if latest is None:
-            raise NotFound(_("This message was not sent by email."))
-        row = retry_outbound(caller, outbound_id=latest.pk)
+        row = retry_message_delivery(actor(request), ticket_id=ticket_id, message_id=message_id)
     except AtiendeError as error:
         return error_fragment(request, error)
+    message = row.ticket_message
+    assert message is not None  # the service found the row through its message
     state = SimpleNamespace(
         pk=message.pk,
         ticket_id=message.ticket_id,

@@ -14,14 +14,11 @@ from email import policy
 from email.header import decode_header, make_header
 
 import nh3
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from atiende.core.html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 from atiende.messaging.email.parse import ParseError, parse_message
-from atiende.messaging.models import InboundMessage, OutboundEmail
-from atiende.tickets.models import Message
 
 MAX_HEADERS = 300
 MAX_HEADER_CHARS = 4000
@@ -89,19 +86,3 @@ def read_original(raw: bytes) -> Original:
         (a.filename or _("(no name)"), a.content_type, len(a.payload)) for a in parsed.attachments
     ]
     return found
-
-
-def with_email_state(messages: QuerySet[Message]) -> QuerySet[Message]:
-    """Messages annotated, in the same query, with their email: ``email_inbound_id`` for one
-    that came in by email, and the latest outbound email's ``email_delivery_id`` /
-    ``_state`` / ``_reason`` for one that went out. No query per message."""
-    latest = OutboundEmail.objects.filter(ticket_message=OuterRef("pk")).order_by(
-        "-created_at", "-pk"
-    )
-    inbound = InboundMessage.objects.filter(ticket_message=OuterRef("pk")).values("pk")[:1]
-    return messages.annotate(
-        email_inbound_id=Subquery(inbound),
-        email_delivery_id=Subquery(latest.values("pk")[:1]),
-        email_delivery_state=Subquery(latest.values("state")[:1]),
-        email_delivery_reason=Subquery(latest.values("reason")[:1]),
-    )

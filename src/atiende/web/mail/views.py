@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from atiende.core.errors import AtiendeError
 from atiende.messaging import mailboxes
 from atiende.messaging.connection_test import check_mailbox
-from atiende.web.common import actor, apply_errors
+from atiende.web.common import HtmxHttpRequest, actor, apply_errors
 from atiende.web.mail.forms import MailboxForm
 from atiende.web.setup import selectors
 from atiende.web.setup.common import cursor_of, page, settings_view, submit
@@ -93,12 +93,12 @@ def mailbox_deactivate(request: HttpRequest, mailbox_id: int) -> HttpResponse:
 
 @settings_view
 @require_POST
-def mailbox_test(request: HttpRequest, mailbox_id: int) -> HttpResponse:
+def mailbox_test(request: HtmxHttpRequest, mailbox_id: int) -> HttpResponse:
     """The connection report as a fragment (htmx) or, without JavaScript, on the edit page."""
     mailbox = mailboxes.get_mailbox(actor(request), mailbox_id)
     report = check_mailbox(mailbox)
     context = {"report": report, "mailbox": mailbox}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "web/mail/_report.html", context)
     form = MailboxForm(
         initial=MailboxForm.initial_for(mailbox),

@@ -13,13 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.errors import AtiendeError
 from atiende.notifications import selectors, services
-from atiende.web.common import actor, current_user, error_fragment, staff_required
+from atiende.web.common import HtmxHttpRequest, actor, current_user, error_fragment, staff_required
 
 PAGE_SIZE = 25
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -69,14 +65,14 @@ def panel(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def read_one(request: HttpRequest, notification_id: int) -> HttpResponse:
+def read_one(request: HtmxHttpRequest, notification_id: int) -> HttpResponse:
     try:
         services.mark_read(actor(request), notification_id=notification_id)
     except AtiendeError as exc:
-        if _is_htmx(request):
+        if request.htmx:
             return error_fragment(request, exc)
         raise Http404(str(exc.detail)) from None
-    if _is_htmx(request):
+    if request.htmx:
         return render(
             request,
             "web/notifications/_count.html",
@@ -87,8 +83,8 @@ def read_one(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
+def read_all(request: HtmxHttpRequest) -> HttpResponse:
     services.mark_all_read(actor(request))
-    if _is_htmx(request):
+    if request.htmx:
         return _panel(request)
     return _back(request)

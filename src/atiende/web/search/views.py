@@ -24,8 +24,7 @@ from atiende.search.customers import customer_matches, organization_matches, sug
 from atiende.search.highlight import highlight
 from atiende.search.snippets import TicketSnippet, ticket_snippets
 from atiende.search.terms import parse_query
-from atiende.search.tickets import ticket_number_from_query
-from atiende.tickets.listing import TicketFilters, list_tickets
+from atiende.tickets.listing import TicketFilters, list_tickets, number_in_query
 from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 from atiende.web.common import actor, staff_required
@@ -38,7 +37,7 @@ FILTERS = ("status_category", "group", "channel", "created_from", "created_to")
 
 def number_hit(who: Actor, query: str) -> Ticket | None:
     """The visible ticket a query such as ``#1042`` or ``1042`` names."""
-    number = ticket_number_from_query(query)
+    number = number_in_query(query)
     if number is None:
         return None
     return visible_tickets(who).filter(number=number).select_related("status").first()

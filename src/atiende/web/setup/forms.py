@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from atiende.accounts.models import Role
-from atiende.accounts.services.common import time_zones
+from atiende.core.services import time_zones
 from atiende.tickets.models import CustomFieldTarget, CustomFieldType, StatusCategory
 
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -16,7 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
 from atiende.core.html import sanitize_html, text_to_html
-from atiende.tickets import config_cache
+from atiende.messaging.selectors import with_email_state
+from atiende.tickets import config_cache, visibility
 from atiende.tickets.custom_fields import definitions
 from atiende.tickets.models import (
     Attachment,
@@ -38,7 +39,6 @@ from atiende.tickets.selectors import (
     visible_messages,
     visible_tickets,
 )
-from atiende.web.mail.original import with_email_state
 from atiende.web.ticket.history import describe
 
 TIMELINE_LIMIT = 50
@@ -138,11 +138,10 @@ def last_message_id(actor: Actor, ticket: Ticket) -> int:
 
 def pending_attachments(actor: Actor, ticket: Ticket, ids: list[int]) -> list[Attachment]:
     """Uploads of this agent on this ticket not yet sent, to show again in a kept composer."""
-    if not ids:
+    # ``ticket`` is in memory: the visibility rule is tested on it, not asked again in SQL.
+    if not ids or not visibility.scope_for(actor.user).admits_ticket(ticket):
         return []
-    found = Attachment.objects.filter(
-        pk__in=ids, ticket__in=visible_tickets(actor).filter(pk=ticket.pk), message__isnull=True
-    )
+    found = Attachment.objects.filter(pk__in=ids, ticket=ticket, message__isnull=True)
     if actor.user is not None:
         found = found.filter(uploaded_by=actor.user)
     return list(found.order_by("id"))
@@ -225,18 +224,16 @@ def agents_for(group_id: int | None) -> QuerySet[User]:
 
 
 def mentionable(ticket: Ticket, q: str, *, limit: int = 8) -> list[User]:
-    """Agents who can see the ticket whose name or email starts with ``q``."""
-    agents = User.objects.filter(is_active=True, role__in=(Role.AGENT, Role.ADMIN))
-    if ticket.group_id is not None:
-        agents = agents.filter(
-            Q(role=Role.ADMIN) | Q(groups=ticket.group_id) | Q(pk=ticket.assignee_id)
-        ).distinct()
+    """Agents who can see the ticket (``visibility.staff_seeing``) whose name or email starts
+    with ``q``."""
+    agents = User.objects.filter(
+        visibility.staff_seeing(group_id=ticket.group_id, assignee_id=ticket.assignee_id)
+    ).distinct()
     if q.strip():
         word = q.strip()
         agents = agents.filter(
             Q(name__istartswith=word) | Q(name__icontains=f" {word}") | Q(email__istartswith=word)
         )
-    # The same rule as ``visible_tickets`` for agents: group members, admins, the assignee.
     return list(agents.order_by("name", "id")[:limit])
 
 

@@ -21,9 +21,5 @@ def load_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
         raise Http404(_("Ticket not found.")) from None
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def parse_int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 12 else None

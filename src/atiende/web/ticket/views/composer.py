@@ -13,13 +13,20 @@ from atiende.core.errors import AtiendeError
 from atiende.tickets import canned
 from atiende.tickets import services as tickets
 from atiende.tickets.models import StatusCategory, Ticket
-from atiende.web.common import actor, apply_errors, current_user, error_fragment, staff_required
+from atiende.web.common import (
+    HtmxHttpRequest,
+    actor,
+    apply_errors,
+    current_user,
+    error_fragment,
+    staff_required,
+)
 from atiende.web.ticket import page
 from atiende.web.ticket.formatting import text_to_rich_html
 from atiende.web.ticket.forms import (
     ComposerForm,
 )
-from atiende.web.ticket.views.common import is_htmx, load_ticket
+from atiende.web.ticket.views.common import load_ticket
 from atiende.web.ticket.views.header import mark_changed
 
 # Composer ------------------------------------------------------------------------------------
@@ -32,7 +39,6 @@ def composer_context(
     *,
     status: int = 200,
     collision: Any = None,
-    alert: str = "",
     attachments: list[Any] | None = None,
     mentions: list[Any] | None = None,
 ) -> HttpResponse:
@@ -40,7 +46,6 @@ def composer_context(
         "ticket": ticket,
         "composer": form,
         "collision": collision,
-        "composer_alert": alert,
         "pending_attachments": attachments or [],
         "pending_mentions": mentions or [],
         "last_seen": form["last_seen"].value() or 0,
@@ -51,8 +56,9 @@ def composer_context(
 
 @staff_required
 @require_POST
-def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """Send a reply or a note; with ``then`` also set pending or solved in the same action.
+def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
+    """Send a reply or a note; with ``then`` also set pending or solved in the same action
+    (``tickets.services.reply``: both happen or neither).
 
     Before a public reply, a newer public message from someone else stops the send: the agent
     sees it, keeps their text and may send anyway.
@@ -93,8 +99,22 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 attachments=pending,
                 mentions=mentioned,
             )
+    status_key = None
+    if data["then"]:
+        category = StatusCategory.PENDING if data["then"] == "pending" else StatusCategory.SOLVED
+        target = page.first_status(ticket, category)
+        if target is None:
+            form.add_error(
+                None,
+                _("The ticket cannot move from “%(status)s” to %(category)s; nothing was sent.")
+                % {"status": ticket.status.name, "category": category.label},
+            )
+            return composer_context(
+                request, ticket, form, status=422, attachments=pending, mentions=mentioned
+            )
+        status_key = target.key
     try:
-        tickets.add_message(
+        tickets.reply(
             caller,
             ticket_id=ticket.pk,
             body=data["body"],
@@ -102,41 +122,22 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             public=public,
             attachment_ids=attachment_ids,
             mentions=mention_ids,
+            status=status_key,
         )
     except AtiendeError as error:
         apply_errors(form, error)
         return composer_context(
             request, ticket, form, status=error.status, attachments=pending, mentions=mentioned
         )
-    alert = ""
-    if data["then"]:
-        alert = _set_status_after(request, ticket_id, data["then"])
     fresh = ComposerForm(
         initial={
             "public": "1" if public else "0",
             "last_seen": page.last_message_id(caller, ticket),
         }
     )
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("ticket", ticket_id=ticket.pk)
-    return mark_changed(composer_context(request, ticket, fresh, alert=alert))
-
-
-def _set_status_after(request: HttpRequest, ticket_id: int, then: str) -> str:
-    """Move the ticket to pending or solved after sending; an error message or ``""``."""
-    current = load_ticket(request, ticket_id)
-    category = StatusCategory.PENDING if then == "pending" else StatusCategory.SOLVED
-    status = page.first_status(current, category)
-    if status is None:
-        return _("Sent. The ticket cannot move from “%(status)s” to %(category)s.") % {
-            "status": current.status.name,
-            "category": category.label,
-        }
-    try:
-        tickets.change_status(actor(request), ticket_id=current.pk, status=status.key)
-    except AtiendeError as error:
-        return _("Sent. The status could not be changed: %(error)s") % {"error": error.detail}
-    return ""
+    return mark_changed(composer_context(request, ticket, fresh))
 
 
 @staff_required

@@ -15,7 +15,7 @@ from atiende.tickets import services as tickets
 from atiende.tickets.errors import StaleVersion
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import ticket_events
-from atiende.web.common import actor, apply_errors, current_user, staff_required
+from atiende.web.common import HtmxHttpRequest, actor, apply_errors, current_user, staff_required
 from atiende.web.ticket import page
 from atiende.web.ticket.forms import (
     FIELDS,
@@ -23,7 +23,7 @@ from atiende.web.ticket.forms import (
     field_form,
 )
 from atiende.web.ticket.history import who
-from atiende.web.ticket.views.common import CHANGED, is_htmx, load_ticket, parse_int
+from atiende.web.ticket.views.common import CHANGED, load_ticket, parse_int
 
 # Header --------------------------------------------------------------------------------------
 
@@ -143,7 +143,7 @@ def _place_errors(form: forms.Form, error: AtiendeError) -> None:
 
 @staff_required
 @require_POST
-def assign_to_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def assign_to_me(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = load_ticket(request, ticket_id)
     version = parse_int(request.POST.get("version"))
     try:
@@ -155,14 +155,14 @@ def assign_to_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except AtiendeError as error:
         return header_error(request, ticket_id, error)
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("ticket", ticket_id=ticket.pk)
     return mark_changed(render_header(request, load_ticket(request, ticket_id)))
 
 
 @staff_required
 @require_POST
-def solve(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def solve(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
     ticket = load_ticket(request, ticket_id)
     version = parse_int(request.POST.get("version"))
     status = page.first_status(ticket, StatusCategory.SOLVED)
@@ -177,7 +177,7 @@ def solve(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except AtiendeError as error:
         return header_error(request, ticket_id, error)
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("ticket", ticket_id=ticket.pk)
     return mark_changed(render_header(request, load_ticket(request, ticket_id)))
 

@@ -12,12 +12,12 @@ from atiende.core.errors import AtiendeError
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Ticket
 from atiende.tickets.services.time import ticket_time
-from atiende.web.common import actor, apply_errors, staff_required
+from atiende.web.common import HtmxHttpRequest, actor, apply_errors, staff_required
 from atiende.web.ticket.forms import (
     TimeForm,
 )
 from atiende.web.ticket.history import format_duration
-from atiende.web.ticket.views.common import is_htmx, load_ticket
+from atiende.web.ticket.views.common import load_ticket
 
 # Time ----------------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def time_panel(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def time_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+def time_action(request: HtmxHttpRequest, ticket_id: int, action: str) -> HttpResponse:
     """Start or stop the agent's timer, or log minutes by hand."""
     ticket = load_ticket(request, ticket_id)
     caller = actor(request)
@@ -78,6 +78,6 @@ def time_action(request: HttpRequest, ticket_id: int, action: str) -> HttpRespon
             apply_errors(form, error)
             return render_time_panel(request, ticket_id, status=error.status, form=form)
         return render_time_panel(request, ticket_id, status=error.status, alert=str(error.detail))
-    if not is_htmx(request):
+    if not request.htmx:
         return redirect("ticket", ticket_id=ticket.pk)
     return render_time_panel(request, ticket_id)

@@ -1,0 +1,154 @@
+"""Every domain event's payload, declared once: the contract between a change and its readers.
+
+Subscribers, rules, SLA timers, webhooks and metrics read these, so they live in one module at
+the bottom of the dependency graph (``core``): every app can publish or read an event without
+importing another app, and this file is the whole catalogue (``EVENT_TYPES``) a webhook
+document or a schema test walks. Payloads are frozen dataclasses of ids and plain JSON values
+(``core.event_schema`` checks each field's runtime type and the JSON round trip).
+
+Every event names the acting user (``actor_id``, ``None`` for the system), the door the change
+came through (``source``: a ``core.actor.Source`` value) and ``source_detail`` (the rule id,
+the mailbox or channel id, the job; ``Actor.detail``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A value as the audit trail snapshots it (``tickets.audit.snapshot``): ids and names, never
+# model instances.
+type JSONValue = bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field: its name and its old and new value (``None`` when there was none)."""
+
+    field: str
+    old: JSONValue
+    new: JSONValue
+
+
+@dataclass(frozen=True)
+class TicketCreated:
+    """A new ticket; it carries its first values so readers need not load it back."""
+
+    ticket_id: int
+    number: int
+    actor_id: int | None
+    source: str
+    channel: str
+    subject: str = ""
+    requester_id: int | None = None
+    group_id: int | None = None
+    assignee_id: int | None = None
+    status_id: int | None = None
+    priority_id: int | None = None
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class TicketUpdated:
+    """Fields of a ticket changed. ``fields`` names them (in order, once each); ``changes``
+    gives each one's old and new value, one entry per audit record."""
+
+    ticket_id: int
+    actor_id: int | None
+    source: str
+    fields: tuple[str, ...]
+    changes: tuple[FieldChange, ...] = ()
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class TicketDeleted:
+    """A ticket was deleted for good (with its conversation and history): only this says so."""
+
+    ticket_id: int
+    number: int
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    ticket_id: int
+    message_id: int
+    actor_id: int | None
+    source: str
+    public: bool
+    direction: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class AgentsMentioned:
+    """Agents named with @ in a message; each is notified."""
+
+    ticket_id: int
+    message_id: int
+    actor_id: int | None
+    user_ids: tuple[int, ...]
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class TicketsMerged:
+    """``source_id``'s conversation moved into ``target_id`` (``source`` is the door)."""
+
+    source_id: int
+    target_id: int
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class TicketLinked:
+    source_id: int
+    target_id: int
+    kind: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class TicketUnlinked:
+    """A link between two tickets was removed (``link_id`` no longer exists)."""
+
+    link_id: int
+    source_id: int
+    target_id: int
+    kind: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class CustomersMerged:
+    """``source_id`` was folded into ``target_id``: its tickets and identities now belong there."""
+
+    source_id: int
+    target_id: int
+    actor_id: int | None
+    ticket_ids: tuple[int, ...]
+    identity_ids: tuple[int, ...]
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES: tuple[type, ...] = (
+    TicketCreated,
+    TicketUpdated,
+    TicketDeleted,
+    MessageAdded,
+    AgentsMentioned,
+    TicketsMerged,
+    TicketLinked,
+    TicketUnlinked,
+    CustomersMerged,
+)

@@ -1,0 +1,95 @@
+"""Reads of the email channel for the workspace and the API: the quarantine, a message's
+original email and its deliveries. Views call these instead of the models."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from atiende.core.actor import Actor
+from atiende.core.errors import Invalid, NotFound
+from atiende.core.permissions import require_admin, require_staff
+from atiende.messaging.models import InboundMessage, InboundState, OutboundEmail
+from atiende.tickets.models import Message
+
+QUARANTINE_FIELDS = (
+    "pk",
+    "received_at",
+    "sender",
+    "subject",
+    "size",
+    "reason",
+    "recipient",
+    "source",
+    "state",
+    "auto_generated",
+    "ticket",
+    "mailbox__address",
+)
+# Mail on no ticket: quarantined (failed or held) or ignored (our own, a duplicate, a bounce
+# for mail we never sent). Both are listed, so nothing disappears where no one can see it.
+HELD = (InboundState.QUARANTINED, InboundState.IGNORED)
+
+
+def quarantined(actor: Actor, *, state: str | None = None) -> QuerySet[InboundMessage]:
+    """The quarantine list (admins): held mail, or only ``state`` (one of `HELD`); only what
+    a row of the list shows, no raw bytes."""
+    require_admin(actor)
+    if state is not None and state not in HELD:
+        raise Invalid.field(
+            "state", _("Choose one of: %(choices)s.") % {"choices": ", ".join(HELD)}
+        )
+    return (
+        InboundMessage.objects.filter(state__in=(state,) if state else HELD)
+        .select_related("mailbox")
+        .only(*QUARANTINE_FIELDS)
+    )
+
+
+def get_inbound(actor: Actor, inbound_id: int, *, with_raw: bool = False) -> InboundMessage:
+    """One stored inbound message (admins: a quarantined mail may be anyone's)."""
+    require_admin(actor)
+    rows = InboundMessage.objects.select_related("mailbox", "ticket")
+    if not with_raw:
+        rows = rows.defer("raw")
+    found = rows.filter(pk=inbound_id).first()
+    if found is None:
+        raise NotFound(_("Inbound message not found."))
+    return found
+
+
+def inbound_of(actor: Actor, message: Message) -> InboundMessage:
+    """The email a ticket message came in as. ``message`` was read through the ticket gate
+    (``tickets.selectors.visible_messages``) for this staff ``actor``."""
+    require_staff(actor)
+    found = InboundMessage.objects.filter(ticket_message=message).first()
+    if found is None:
+        raise NotFound(_("This message did not come in by email."))
+    return found
+
+
+def latest_delivery(actor: Actor, message: Message) -> OutboundEmail:
+    """The latest email a ticket message went out as (read through the gate, as above)."""
+    require_staff(actor)
+    latest = (
+        OutboundEmail.objects.filter(ticket_message=message).order_by("-created_at", "-pk").first()
+    )
+    if latest is None:
+        raise NotFound(_("This message was not sent by email."))
+    return latest
+
+
+def with_email_state(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Messages annotated, in the same query, with their email: ``email_inbound_id`` for one
+    that came in by email, and the latest outbound email's ``email_delivery_id`` /
+    ``_state`` / ``_reason`` for one that went out. No query per message."""
+    latest = OutboundEmail.objects.filter(ticket_message=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    inbound = InboundMessage.objects.filter(ticket_message=OuterRef("pk")).values("pk")[:1]
+    return messages.annotate(
+        email_inbound_id=Subquery(inbound),
+        email_delivery_id=Subquery(latest.values("pk")[:1]),
+        email_delivery_state=Subquery(latest.values("state")[:1]),
+        email_delivery_reason=Subquery(latest.values("reason")[:1]),
+    )
