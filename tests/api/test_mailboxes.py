@@ -224,3 +224,21 @@ def test_upload_over_the_form_data_limit_but_within_the_mailbox_limit(
     answer = upload(admin, box.pk, big)
     assert answer.status_code == 202, answer.content[:300]
     assert InboundMessage.objects.get().size == len(big)
+
+
+def test_the_trusted_authentication_server_is_a_mailbox_setting(as_user: Any) -> None:
+    """Issue 13, 1.1: whose Authentication-Results count is the admin's choice per mailbox."""
+    from tests.messaging.mail import make_mailbox
+
+    mailbox = make_mailbox()
+    api = as_user(make_admin())
+
+    changed = api.patch(f"/mailboxes/{mailbox.pk}", {"trusted_authserv_id": "mx.helpdesk.test"})
+    too_long = api.patch(f"/mailboxes/{mailbox.pk}", {"trusted_authserv_id": "x" * 256})
+
+    assert (
+        changed.status_code == 200 and changed.json()["trusted_authserv_id"] == "mx.helpdesk.test"
+    )
+    assert too_long.status_code == 422
+    mailbox.refresh_from_db()
+    assert mailbox.trusted_authserv_id == "mx.helpdesk.test"

@@ -78,7 +78,9 @@ def test_agent_reply_is_mailed_with_identity_and_both_parts(
 
     row = only_outbound(kind=OutboundKind.REPLY)
     assert row.to == ["ana@customer.test"] and row.state == DeliveryState.QUEUED
-    assert re.fullmatch(rf"atiende\.{ticket.number}\.[0-9a-f]{{32}}@helpdesk\.test", row.message_id)
+    assert re.fullmatch(
+        rf"atiende\.{ticket.number}\.[0-9a-f]{{16}}\.[a-z2-7]{{20}}@helpdesk\.test", row.message_id
+    )
     assert ThreadKey.objects.filter(ticket=ticket, message_id=row.message_id, outbound=True)
     assert delivery.deliver(row.pk) == DeliveryState.SENT
 

@@ -112,13 +112,22 @@ def test_one_mail_reaching_two_mailboxes_becomes_one_message() -> None:
     assert Message.objects.count() == 1
 
 
-def test_mail_from_our_own_mailbox_is_ignored() -> None:
+def test_mail_from_our_own_mailbox_is_ignored_with_the_reason() -> None:
     mailbox = make_mailbox()
     row = deliver(build(sender=f"Support <{SUPPORT}>"), mailbox)
-    tagged = deliver(build(headers={"X-Atiende": "outbound"}), mailbox)
 
-    assert row.state == tagged.state == InboundState.IGNORED
+    assert row.state == InboundState.IGNORED and "not signed" in row.reason
     assert Ticket.objects.count() == 0
+
+
+def test_another_atiendes_mail_is_a_customers_mail() -> None:
+    """Its X-Atiende headers and atiende.* Message-ID are not signed by us: not "our own"."""
+    other = "atiende.7.0123456789abcdef.aaaaaaaaaaaaaaaaaaaa@other-helpdesk.test"
+    raw = build(message_id=other, headers={"X-Atiende": "outbound", "X-Atiende-Ticket": "7"})
+
+    row = deliver(raw, make_mailbox())
+
+    assert row.state == InboundState.PROCESSED and row.ticket is not None
 
 
 def test_mail_with_one_of_our_outbound_message_ids_is_ignored() -> None:
@@ -222,8 +231,8 @@ def test_a_reply_storm_is_rate_limited(settings: object) -> None:
     mailbox = make_mailbox()
     rows = [deliver(build(subject=f"Auto {i}", body=f"n{i}"), mailbox) for i in range(5)]
 
-    assert [r.state for r in rows] == [InboundState.PROCESSED] * 3 + [InboundState.IGNORED] * 2
-    assert rows[-1].reason == "Rate limited."
+    assert [r.state for r in rows] == [InboundState.PROCESSED] * 3 + [InboundState.QUARANTINED] * 2
+    assert rows[-1].reason.startswith("Rate limited: more than 3 messages")
 
 
 def test_imports_are_not_rate_limited(settings: object) -> None:

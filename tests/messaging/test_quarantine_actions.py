@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_retry_processes_a_message_again(settings: object) -> None:
     settings.ATIENDE_MAIL_RATE_LIMIT = (0, 600)  # type: ignore[attr-defined]
     row = deliver(build(), make_mailbox())
-    assert row.state == InboundState.IGNORED
+    assert row.state == InboundState.QUARANTINED and row.reason.startswith("Rate limited")
     settings.ATIENDE_MAIL_RATE_LIMIT = None  # type: ignore[attr-defined]
 
     again = retry_inbound(web(make_admin()), inbound_id=row.pk)

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from atiende.messaging.email import signing
 from atiende.messaging.inbound.threading import conversation_key, tag_number, ticket_tag
 from atiende.messaging.models import InboundState, OutboundEmail, OutboundKind, ThreadKey
 from atiende.tickets import services
@@ -103,12 +104,19 @@ def test_a_cc_colleague_replying_joins_as_follower() -> None:
 
 
 def test_an_agent_replying_by_email_is_a_public_agent_reply() -> None:
+    """Only with proof, here the answer to the mail we signed for her (test_sender_trust)."""
     group = make_group()
     mailbox = make_mailbox(group=group)
     agent = make_agent(group, email="eva@helpdesk.test")
     ticket = opened(mailbox, message_id="q1@customer.test")
+    ours = signing.new_message_id(ticket.number, "helpdesk.test", agent_id=agent.pk)
     row = deliver(
-        build(sender="Eva <eva@helpdesk.test>", in_reply_to="q1@customer.test", body="Fixed."),
+        build(
+            sender="Eva <eva@helpdesk.test>",
+            in_reply_to=ours,
+            references=["q1@customer.test", ours],
+            body="Fixed.",
+        ),
         mailbox,
     )
 

@@ -178,3 +178,23 @@ def test_unknown_action_and_message(as_admin: Client) -> None:
     assert (
         as_admin.get(reverse("mail-quarantine-action", args=[row.pk, "discard"])).status_code == 405
     )
+
+
+def test_ignored_mail_is_listed_too_with_its_reason_and_can_be_filtered() -> None:
+    """Our own mail, duplicates and unknown bounces are not hidden (issue 13, 1.4)."""
+    from tests.messaging.mail import SUPPORT, build, deliver, make_mailbox
+
+    mailbox = make_mailbox()
+    ignored = deliver(build(sender=f"Support <{SUPPORT}>", subject="Echo of ours"), mailbox)
+    held = deliver(build(sender="a@customer.test, b@attacker.test", subject="Two senders"), mailbox)
+    assert ignored.state == InboundState.IGNORED and held.state == InboundState.QUARANTINED
+    client = client_for(make_admin())
+
+    everything = client.get(reverse("mail-quarantine")).content.decode()
+    only_ignored = client.get(reverse("mail-quarantine"), {"state": "ignored"}).content.decode()
+    detail = client.get(reverse("mail-quarantine-detail", args=[ignored.pk])).content.decode()
+
+    assert "Echo of ours" in everything and "Two senders" in everything
+    assert "not signed by this installation" in everything
+    assert "Echo of ours" in only_ignored and "Two senders" not in only_ignored
+    assert "create-ticket" in detail  # the actions apply to ignored mail as well

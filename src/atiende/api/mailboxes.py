@@ -40,6 +40,10 @@ Size = Annotated[int, Field(ge=mailboxes.MIN_MESSAGE_BYTES, le=MAX_STORED_BYTES)
 MethodName = Literal["imap", "smtp", "upload"]
 SecurityName = Literal["tls", "starttls", "none"]
 AfterFetchName = Literal["seen", "delete", "move"]
+TRUSTED = (
+    "The authserv-id(s) of the server that receives this mailbox's mail; only its "
+    "Authentication-Results authenticate a staff member's reply (docs/security.md)."
+)
 
 
 class MailboxOut(Schema):
@@ -52,6 +56,7 @@ class MailboxOut(Schema):
     active: bool
     max_message_bytes: int
     inbound_method: str
+    trusted_authserv_id: str
     imap_host: str
     imap_port: int
     imap_security: str
@@ -94,6 +99,7 @@ class MailboxCreateIn(Schema):
     active: bool = True
     max_message_bytes: Size = 25 * 1024 * 1024
     inbound_method: MethodName
+    trusted_authserv_id: Line = Field(default="", description=TRUSTED)
     imap_host: Host = ""
     imap_port: Port = 993
     imap_security: SecurityName = "tls"
@@ -121,6 +127,7 @@ class MailboxUpdateIn(Schema):
     active: bool | None = None
     max_message_bytes: Size | None = None
     inbound_method: MethodName | None = None
+    trusted_authserv_id: Line | None = Field(default=None, description=TRUSTED)
     imap_host: Host | None = None
     imap_port: Port | None = None
     imap_security: SecurityName | None = None

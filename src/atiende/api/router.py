@@ -11,6 +11,7 @@ from atiende.api import (
     conversation,
     errors,
     groups,
+    inbound,
     mailboxes,
     organizations,
     tickets,
@@ -53,3 +54,4 @@ api.add_router("/groups", groups.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
+api.add_router("/inbound", inbound.router)

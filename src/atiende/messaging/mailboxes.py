@@ -37,6 +37,7 @@ TEXT_FIELDS = {
     "display_name": 200,
     "brand_name": 200,
     "signature": 5000,
+    "trusted_authserv_id": 255,
 }
 PLAIN_FIELDS = {
     "address",
@@ -47,6 +48,7 @@ PLAIN_FIELDS = {
     "active",
     "max_message_bytes",
     "inbound_method",
+    "trusted_authserv_id",
     "imap_host",
     "imap_port",
     "imap_security",

@@ -7,7 +7,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
-from atiende.core.errors import NotFound
+from atiende.core.errors import Invalid, NotFound
 from atiende.core.permissions import require_admin, require_staff
 from atiende.messaging.models import InboundMessage, InboundState, OutboundEmail
 from atiende.tickets.models import Message
@@ -22,15 +22,25 @@ QUARANTINE_FIELDS = (
     "recipient",
     "source",
     "state",
+    "auto_generated",
+    "ticket",
     "mailbox__address",
 )
+# Mail on no ticket: quarantined (failed or held) or ignored (our own, a duplicate, a bounce
+# for mail we never sent). Both are listed, so nothing disappears where no one can see it.
+HELD = (InboundState.QUARANTINED, InboundState.IGNORED)
 
 
-def quarantined(actor: Actor) -> QuerySet[InboundMessage]:
-    """The quarantine list (admins): only what a row of the list shows, no raw bytes."""
+def quarantined(actor: Actor, *, state: str | None = None) -> QuerySet[InboundMessage]:
+    """The quarantine list (admins): held mail, or only ``state`` (one of `HELD`); only what
+    a row of the list shows, no raw bytes."""
     require_admin(actor)
+    if state is not None and state not in HELD:
+        raise Invalid.field(
+            "state", _("Choose one of: %(choices)s.") % {"choices": ", ".join(HELD)}
+        )
     return (
-        InboundMessage.objects.filter(state=InboundState.QUARANTINED)
+        InboundMessage.objects.filter(state__in=(state,) if state else HELD)
         .select_related("mailbox")
         .only(*QUARANTINE_FIELDS)
     )

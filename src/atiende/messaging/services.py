@@ -15,10 +15,11 @@ from atiende.messaging.email.parse import ParseError, parse_message
 from atiende.messaging.inbound.pipeline import process
 from atiende.messaging.inbound.writing import bodies
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
+from atiende.messaging.selectors import HELD
 from atiende.tickets.models import Channel
 from atiende.tickets.services import open_ticket
 
-DECIDABLE = (InboundState.QUARANTINED, InboundState.IGNORED)
+DECIDABLE = HELD  # what an admin can decide on is exactly what the quarantine lists
 
 
 def _decidable(inbound_id: int) -> InboundMessage:
@@ -48,8 +49,8 @@ def retry_inbound(actor: Actor, *, inbound_id: int) -> InboundMessage:
 def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     """Open a ticket from the message whatever the pipeline thought of it.
 
-    No classification and no threading; parsing is best effort. Without a usable sender the
-    admin who decided becomes the requester.
+    No classification and no threading; parsing is best effort. Without a usable sender (none,
+    or a sender header that reads two ways) the admin who decided becomes the requester.
     """
     require_admin(actor)
     row = _decidable(inbound_id)
@@ -59,7 +60,9 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     except (ParseError, RecursionError):
         parsed = None
     channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
-    requester = _requester(channel, actor, parsed.from_[1] if parsed and parsed.from_ else "")
+    # A sender header that reads two ways names nobody: the deciding admin stands in.
+    sender = parsed.from_ if parsed is not None and not parsed.sender_defects else None
+    requester = _requester(channel, actor, sender[1] if sender else "")
     text, html = bodies(parsed) if parsed else ("", "")
     if not text.strip() or text == _("(This message has no text.)"):
         text = _("(unreadable message)")

@@ -16,7 +16,9 @@ from typing import Any
 
 from atiende.core.html import html_to_text, sanitize_html
 from atiende.messaging.email import headers as h
+from atiende.messaging.email.auto import auto_reply_reason
 from atiende.messaging.email.mime import Attachment, Walked, content_type, walk
+from atiende.messaging.email.senders import sender_defects
 
 Address = tuple[str, str]
 
@@ -64,11 +66,14 @@ class ParsedEmail:
     headers: dict[str, str]
     bounce_reason: str = ""
     bounce_delayed: bool = False  # only a delay warning ("Action: delayed"), not a failure
+    auto_reply: str = ""  # why it is an automatic reply (`messaging.email.auto`), or ""
+    sender_defects: tuple[str, ...] = ()  # untrustworthy address headers (`email.senders`)
+    auth_results: tuple[str, ...] = ()  # every Authentication-Results value, topmost first
 
     @property
     def is_auto_generated(self) -> bool:
         """Machine-generated mail: never answer it automatically."""
-        return self.is_auto_submitted or self.is_bulk or self.is_bounce
+        return self.is_auto_submitted or self.is_bulk or self.is_bounce or bool(self.auto_reply)
 
 
 def parse_message(raw: bytes) -> ParsedEmail:
@@ -100,11 +105,12 @@ def _build(msg: Message) -> ParsedEmail:
     ids = h.id_list(msg, "Message-ID")
     reply_ids = h.id_list(msg, "In-Reply-To")
     is_bounce = _is_bounce(msg, found)
+    subject = h.text_header(msg, "Subject")
     return ParsedEmail(
         message_id=ids[0] if ids else "",
         in_reply_to=reply_ids[0] if reply_ids else "",
         references=h.id_list(msg, "References"),
-        subject=h.text_header(msg, "Subject"),
+        subject=subject,
         from_=senders[0] if senders else None,
         reply_to=h.address_header(msg, "Reply-To"),
         to=h.address_header(msg, "To"),
@@ -120,10 +126,21 @@ def _build(msg: Message) -> ParsedEmail:
         is_bounce=is_bounce,
         bounced_message_id=_bounced_id(found) if is_bounce else "",
         **(_bounce_details(msg) if is_bounce else {}),
+        auto_reply="" if is_bounce else auto_reply_reason(msg, subject),
+        sender_defects=sender_defects(msg),
+        auth_results=_all_values(msg, "Authentication-Results"),
         headers={
             name: value for name in HEADERS_OF_INTEREST if (value := h.text_header(msg, name))
         },
     )
+
+
+def _all_values(msg: Message, name: str) -> tuple[str, ...]:
+    """Every value of a repeated header, in order (top first), 8-bit repaired."""
+    try:
+        return tuple(h.repair_8bit(str(v)) for k, v in msg.raw_items() if k.lower() == name.lower())
+    except Exception:
+        return ()
 
 
 def _safe_keys(msg: Message) -> list[str]:

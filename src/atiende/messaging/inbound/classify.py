@@ -6,7 +6,9 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from atiende.messaging.email import signing
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.inbound import store
 from atiende.messaging.models import (
@@ -53,22 +55,15 @@ def known_keys(message_id: str) -> frozenset[bool]:
 
 
 def is_our_own(parsed: ParsedEmail, keys: frozenset[bool]) -> bool:
-    """Mail we sent that came back to us (a forward, a Cc of our mailbox, an alias loop).
+    """Mail this installation sent that came back to it (a forward, a Cc of our mailbox, an
+    alias loop): its Message-ID carries our signature (`messaging.email.signing`), or is one
+    we gave an outbound mail before ids were signed (every outbound mail leaves a thread key).
 
-    Ours when From is one of our mailboxes, when it carries our ``X-Atiende`` or
-    ``X-Atiende-Ticket`` header, when its Message-ID is one we gave an outbound mail (every
-    outbound mail leaves a thread key), or has our Message-ID domain
-    (``ATIENDE_MESSAGE_ID_DOMAIN``, when set).
+    Nothing a sender can type makes mail "ours": not a From of our mailbox, not an
+    ``X-Atiende`` header, not our domain in the Message-ID. Another Atiende's mail carries
+    those too, and its agents are customers like any other.
     """
-    sender = parsed.from_[1].strip().lower() if parsed.from_ else ""
-    if sender and sender in our_addresses():
-        return True
-    if "X-Atiende" in parsed.headers or "X-Atiende-Ticket" in parsed.headers:
-        return True
-    if True in keys:
-        return True
-    domain = str(getattr(settings, "ATIENDE_MESSAGE_ID_DOMAIN", "") or "").lower()
-    return bool(domain and parsed.message_id.lower().endswith("@" + domain))
+    return True in keys or signing.verify(parsed.message_id) is not None
 
 
 def rate_limit() -> tuple[int, int] | None:
@@ -78,6 +73,15 @@ def rate_limit() -> tuple[int, int] | None:
         return None
     count, seconds = configured
     return int(count), int(seconds)
+
+
+def rate_limit_reason() -> str:
+    """Why a rate-limited message waits in the quarantine, and when to release it."""
+    count, seconds = rate_limit() or DEFAULT_RATE_LIMIT
+    return _(
+        "Rate limited: more than %(count)d messages from this sender in %(minutes)d minutes. "
+        "It waits here; retry it or create a ticket from it when the storm is over."
+    ) % {"count": count, "minutes": max(1, seconds // 60)}
 
 
 def rate_limited(row: InboundMessage, sender: str) -> bool:

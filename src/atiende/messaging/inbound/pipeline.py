@@ -101,12 +101,20 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
         return Outcome(InboundState.IGNORED, _("Our own mail came back."), fields=headers)
     if parsed.is_bounce:
         return bounces.handle(row, parsed, headers)
+    if parsed.sender_defects:
+        reason = _("The sender headers cannot be trusted: %(defects)s") % {
+            "defects": "; ".join(parsed.sender_defects)
+        }
+        return Outcome(InboundState.QUARANTINED, reason, fields=headers)
     if parsed.from_ is None or not parsed.from_[1].strip():
         return Outcome(InboundState.QUARANTINED, _("The message has no sender."), fields=headers)
     sender = parsed.from_[1].strip().lower()
     headers["sender"] = sender[:254]
+    if sender in classify.our_addresses():
+        reason = _("From one of our own addresses, but not signed by this installation.")
+        return Outcome(InboundState.IGNORED, reason, fields=headers)
     if classify.rate_limited(row, sender):
-        return Outcome(InboundState.IGNORED, _("Rate limited."), fields=headers)
+        return Outcome(InboundState.QUARANTINED, classify.rate_limit_reason(), fields=headers)
     twin = classify.same_message_elsewhere(row, parsed, sender, keys)
     if twin is not None:
         reason = _("The same message already arrived by another route (#%(id)d).") % {"id": twin.pk}

@@ -32,6 +32,7 @@ from atiende.messaging.email.quotes import (
 )
 from atiende.messaging.inbound import store
 from atiende.messaging.inbound.classify import our_addresses
+from atiende.messaging.inbound.notes import note_kind, post_note
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
 from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
 from atiende.tickets.errors import TicketClosed
@@ -82,8 +83,12 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
     if thread is not None and not may_write(author, thread.ticket):
         logger.info("inbound %s: %s may not write to ticket %s", row.pk, sender, thread.ticket.pk)
         thread = None
+    note = note_kind(row, parsed, author, thread.ticket) if thread is not None else None
     written = None
-    if thread is not None and thread.ticket.status.category not in CLOSED:
+    if thread is not None and note is not None:  # an automatic reply, an unproven staff mail
+        message = post_note(channel, thread.ticket, parsed, note, sender, text)
+        written = Written(thread.ticket, message)
+    elif thread is not None and thread.ticket.status.category not in CLOSED:
         try:
             with transaction.atomic():  # its stored files go too if the reply is refused
                 written = _reply(channel, row, parsed, author, thread, text, html)
@@ -98,7 +103,8 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
                 target_id=thread.ticket.pk,
                 kind=LinkKind.RELATED,
             )
-    _follow(channel, written.ticket, parsed, sender)
+    if note is None:
+        _follow(channel, written.ticket, parsed, sender)
     key = ThreadKey(
         ticket=written.ticket,
         message_id=parsed.message_id[:998],

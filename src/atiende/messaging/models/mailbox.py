@@ -52,6 +52,17 @@ class Mailbox(models.Model):
         _("largest accepted message (bytes)"), default=DEFAULT_MAX_MESSAGE_BYTES
     )
 
+    trusted_authserv_id = models.CharField(
+        _("trusted authentication server"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The authserv-id your receiving mail server writes in Authentication-Results "
+            "(e.g. mx.example.com). Only its SPF/DKIM/DMARC results count as proof that a "
+            "reply from an agent's address is really theirs. Empty: none are trusted."
+        ),
+    )
+
     inbound_method = models.CharField(
         _("inbound method"), max_length=8, choices=InboundMethod.choices
     )

@@ -10,12 +10,12 @@ import base64
 import hashlib
 import re
 import struct
-import uuid
 from datetime import datetime
 from email.utils import parseaddr
 
 from django.conf import settings
 
+from atiende.messaging.email import signing
 from atiende.messaging.inbound.threading import CONVERSATION_BYTES, tag_prefix, ticket_tag
 from atiende.messaging.models import Mailbox, ThreadKey
 from atiende.tickets.models import Ticket
@@ -34,9 +34,10 @@ def mail_domain(mailbox: Mailbox | None) -> str:
     return domain or "localhost"
 
 
-def new_message_id(ticket: Ticket, mailbox: Mailbox | None) -> str:
-    """``atiende.{ticket number}.{uuid}@{domain}``, without brackets; unique per mail."""
-    return f"atiende.{ticket.number}.{uuid.uuid4().hex}@{mail_domain(mailbox)}"
+def new_message_id(ticket: Ticket, mailbox: Mailbox | None, *, agent_id: int | None = None) -> str:
+    """A signed id, unique per mail, without brackets (`messaging.email.signing`); with
+    ``agent_id`` for mail addressed to that agent, whose reply it then authenticates."""
+    return signing.new_message_id(ticket.number, mail_domain(mailbox), agent_id=agent_id)
 
 
 def bracketed(message_id: str) -> str:

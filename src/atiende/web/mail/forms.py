@@ -55,6 +55,16 @@ class MailboxForm(forms.Form):
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    trusted_authserv_id = forms.CharField(
+        label=_("Trusted authentication server"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "The authserv-id your receiving mail server writes in Authentication-Results "
+            "(e.g. mx.example.com). Only its SPF/DKIM/DMARC results count as proof that a "
+            "reply from an agent's address is really theirs. Empty: none are trusted."
+        ),
+    )
     inbound_method = forms.ChoiceField(
         label=_("How mail comes in"),
         choices=InboundMethod.choices,
@@ -125,7 +135,7 @@ class MailboxForm(forms.Form):
         "max_message_mb",
         "active",
     )
-    INBOUND = ("inbound_method",)
+    INBOUND = ("inbound_method", "trusted_authserv_id")
     IMAP = (
         "imap_host",
         "imap_port",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from atiende.core.errors import AtiendeError
 from atiende.core.pagination import SortKey, paginate
 from atiende.messaging import selectors, services
-from atiende.messaging.models import InboundMessage, InboundState
+from atiende.messaging.models import InboundMessage
 from atiende.web.common import actor
 from atiende.web.mail.original import read_original
 from atiende.web.setup.common import cursor_of, settings_view
@@ -37,9 +37,11 @@ ACTIONS: dict[str, tuple[Callable[..., InboundMessage], Promise]] = {
 @settings_view
 @require_GET
 def quarantine_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.quarantined(actor(request))
+    state = request.GET.get("state", "")
+    rows = selectors.quarantined(actor(request), state=state if state in selectors.HELD else None)
     found = paginate(rows, NEWEST_FIRST, limit=PAGE_SIZE, cursor=cursor_of(request))
-    return render(request, "web/mail/quarantine.html", {"section": "quarantine", "page": found})
+    context = {"section": "quarantine", "page": found, "state": state}
+    return render(request, "web/mail/quarantine.html", context)
 
 
 @settings_view
@@ -50,7 +52,7 @@ def quarantine_detail(request: HttpRequest, inbound_id: int) -> HttpResponse:
         "section": "quarantine",
         "inbound": inbound,
         "original": read_original(bytes(inbound.raw)),
-        "quarantined": inbound.state == InboundState.QUARANTINED,
+        "quarantined": inbound.state in selectors.HELD,  # the actions apply to both
     }
     return render(request, "web/mail/quarantine_detail.html", context)
 
