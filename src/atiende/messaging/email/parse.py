@@ -64,6 +64,9 @@ class ParsedEmail:
     headers: dict[str, str]
     bounce_reason: str = ""
     bounce_delayed: bool = False  # only a delay warning ("Action: delayed"), not a failure
+    # The HTML as sent, before sanitizing: only to find the mail client's quote markers
+    # (classes, ids, ``type=cite``) that sanitizing removes. Never stored or shown.
+    raw_html: str = ""
 
     @property
     def is_auto_generated(self) -> bool:
@@ -113,6 +116,7 @@ def _build(msg: Message) -> ParsedEmail:
         text=text,
         text_from_html=text_from_html,
         html=safe_html,
+        raw_html=html,
         has_html=bool(found.htmls),
         attachments=tuple(found.attachments),
         is_auto_submitted=_is_auto_submitted(msg, senders),

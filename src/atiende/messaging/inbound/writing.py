@@ -125,13 +125,14 @@ def bodies(parsed: ParsedEmail) -> tuple[str, str]:
         if parsed.from_ and len(parsed.text) <= MAX_QUOTE_SCAN:
             text = strip_signature(text, " ".join(parsed.from_))
         text = text or parsed.text.strip()
-    elif parsed.html:
-        if len(parsed.html) <= MAX_QUOTE_SCAN:
-            text = strip_reply_html(parsed.html, signature=True)
+    marked = parsed.raw_html or parsed.html  # quote markers are read before sanitizing
+    if not text and parsed.html:
+        if len(marked) <= MAX_QUOTE_SCAN:
+            text = strip_reply_html(marked, signature=True)
         text = text or html_to_text(parsed.html)
     html = ""
     if parsed.html and len(parsed.html) <= MAX_TEXT:
-        html = trim_reply_html(parsed.html) if len(parsed.html) <= MAX_QUOTE_SCAN else parsed.html
+        html = trim_reply_html(marked) if len(marked) <= MAX_QUOTE_SCAN else parsed.html
     text = text[:MAX_TEXT].strip()
     if not text:
         text = _("(This message has no text.)")
