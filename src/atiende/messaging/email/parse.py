@@ -16,6 +16,7 @@ from typing import Any
 
 from atiende.core.html import html_to_text, sanitize_html
 from atiende.messaging.email import headers as h
+from atiende.messaging.email.bounce_text import plain_bounce
 from atiende.messaging.email.mime import Attachment, Walked, content_type, walk
 
 Address = tuple[str, str]
@@ -103,11 +104,17 @@ def _build(msg: Message) -> ParsedEmail:
     ids = h.id_list(msg, "Message-ID")
     reply_ids = h.id_list(msg, "In-Reply-To")
     is_bounce = _is_bounce(msg, found)
+    subject = h.text_header(msg, "Subject")
+    bounce: dict[str, Any] = _bounce_details(msg) if is_bounce else {}
+    plain = None if is_bounce else plain_bounce(senders[0] if senders else None, subject, text)
+    if plain is not None:
+        is_bounce = True
+        bounce = {"bounce_reason": plain.reason, "bounce_delayed": plain.delayed}
     return ParsedEmail(
         message_id=ids[0] if ids else "",
         in_reply_to=reply_ids[0] if reply_ids else "",
         references=h.id_list(msg, "References"),
-        subject=h.text_header(msg, "Subject"),
+        subject=subject,
         from_=senders[0] if senders else None,
         reply_to=h.address_header(msg, "Reply-To"),
         to=h.address_header(msg, "To"),
@@ -122,8 +129,10 @@ def _build(msg: Message) -> ParsedEmail:
         is_auto_submitted=_is_auto_submitted(msg, senders),
         is_bulk=_is_bulk(msg),
         is_bounce=is_bounce,
-        bounced_message_id=_bounced_id(found) if is_bounce else "",
-        **(_bounce_details(msg) if is_bounce else {}),
+        bounced_message_id=(_bounced_id(found) or (plain.message_id if plain else ""))
+        if is_bounce
+        else "",
+        **bounce,
         headers={
             name: value for name in HEADERS_OF_INTEREST if (value := h.text_header(msg, name))
         },
