@@ -28,6 +28,7 @@ HEADERS_OF_INTEREST = (
     "Thread-Topic",
     "Auto-Submitted",
     "List-Id",
+    "List-Post",
     "Precedence",
     "X-Atiende",
     "X-Atiende-Ticket",

@@ -22,6 +22,7 @@ from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
+from atiende.messaging.email.lists import is_list_address
 from atiende.messaging.email.mime import Attachment as MailPart
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.email.quotes import (
@@ -264,6 +265,8 @@ def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) ->
         address = address.strip().lower()
         if not address or address in seen or address in ours:
             continue
+        if is_list_address(parsed, address):
+            continue  # a mailing list is not a person: never a follower
         seen.add(address)
         addresses.append((name, address))
         if len(addresses) >= MAX_FOLLOWERS_PER_CALL:
