@@ -31,6 +31,7 @@ from atiende.messaging.email.quotes import (
     strip_signature,
     trim_reply_html,
 )
+from atiende.messaging.email.subjects import strip_prefixes
 from atiende.messaging.inbound import store
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
@@ -149,7 +150,7 @@ def _new_ticket(
     text: str,
     html: str,
 ) -> Written:
-    subject = " ".join(parsed.subject.split())[:255] or _("(no subject)")
+    subject = " ".join(strip_prefixes(parsed.subject).split())[:255] or _("(no subject)")
     group_id = row.mailbox.group_id if row.mailbox else None
     ticket = open_ticket(
         channel,
