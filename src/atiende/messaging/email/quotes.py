@@ -128,18 +128,22 @@ def _drop_last_blockquote(html: str) -> str:
     return html[:begin] + html[end:]
 
 
-def trim_reply_html(html: str) -> str:
+def trim_reply_html(html: str, *, reply_text: str | None = None) -> str:
     """The HTML of a reply without the quoted history, for the timeline; "" when unsure.
 
     Cut at the mail client's quote container (Gmail, Outlook, Apple, Thunderbird), else drop
     the last outermost <blockquote>; when nothing readable is left, the caller shows the text.
     """
-    reply = _squeeze(strip_reply_html(html, signature=True))
-    if reply:
-        head = _prefix_reading(html, reply)
-        if head is not None:
-            return head
+    if reply_text is None:
+        reply_text = strip_reply_html(html, signature=True)
+    reply = _squeeze(reply_text)
     marker = HTML_QUOTE.search(html)
+    if reply and marker:  # the usual case: the client's container ends the new text
+        head = sanitize_html(_drop_trailing_lead(html[: marker.start()]))
+        if _squeeze(html_to_text(head)) == reply:
+            return head
+    if reply and (found := _prefix_reading(html, reply)) is not None:
+        return found
     if marker:
         head = sanitize_html(_drop_trailing_lead(html[: marker.start()]))
         if html_to_text(head).strip():

@@ -128,13 +128,15 @@ def bodies(parsed: ParsedEmail) -> tuple[str, str]:
             text = strip_signature(text, " ".join(parsed.from_))
         text = text or parsed.text.strip()
     marked = parsed.raw_html or parsed.html  # quote markers are read before sanitizing
+    reply = None
     if not text and parsed.html:
         if len(marked) <= MAX_QUOTE_SCAN:
-            text = strip_reply_html(marked, signature=True)
+            text = reply = strip_reply_html(marked, signature=True)
         text = text or html_to_text(parsed.html)
     html = ""
     if parsed.html and len(parsed.html) <= MAX_TEXT:
-        html = trim_reply_html(marked) if len(marked) <= MAX_QUOTE_SCAN else parsed.html
+        scan = len(marked) <= MAX_QUOTE_SCAN
+        html = trim_reply_html(marked, reply_text=reply) if scan else parsed.html
     text = text[:MAX_TEXT].strip()
     if not text:
         text = _("(This message has no text.)")
