@@ -172,6 +172,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Attachments: the largest file accepted, in bytes (default 25 MiB).
 ATIENDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ATIENDE_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
+# A public reply to more people than this asks the agent first (docs/admin.md).
+ATIENDE_REPLY_CONFIRM_RECIPIENTS = int(os.environ.get("ATIENDE_REPLY_CONFIRM_RECIPIENTS", 10))
 
 # The port of the live socket's server (/ws/) when it is not the page's own: `atiende run`
 # serves HTTP and WebSockets on two ports (atiende.serving). Unset: the page's own origin.

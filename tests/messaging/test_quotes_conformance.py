@@ -9,9 +9,18 @@ cases strip "-- " signatures and mobile footers, as that library's ``.reply`` do
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
 from typing import Any
 
-from atiende.messaging.email.quotes import strip_reply, strip_reply_html, strip_signature
+from atiende.core.html import html_to_text
+from atiende.messaging.email.parse import parse_message
+from atiende.messaging.email.quotes import (
+    strip_reply,
+    strip_reply_html,
+    strip_signature,
+    trim_reply_html,
+)
+from atiende.messaging.inbound.writing import bodies
 from tests.messaging.corpus import corpus_dir, no_whitespace, reply_equal
 
 FLOOR = 0.90
@@ -44,3 +53,36 @@ def test_most_quote_cases_give_exactly_the_expected_new_text() -> None:
     print("\n".join(f"  miss {name}" for name, ok in results.items() if not ok))
     assert len(results) >= 90
     assert share >= FLOOR
+
+
+def html_cases() -> list[dict[str, Any]]:
+    cases = json.loads((corpus_dir() / "quotes" / "talon" / "cases.json").read_text())
+    return [case for case in cases if case["kind"] == "html"]
+
+
+def test_the_html_shown_on_the_ticket_leaves_the_quote_out_as_the_text_does() -> None:
+    """The timeline's HTML (not only its text) is cut where talon cuts."""
+    cases = html_cases()
+    shown = [
+        no_whitespace(html_to_text(trim_reply_html(case["input"])))
+        == no_whitespace(case["reply_text"])
+        for case in cases
+    ]
+    assert len(cases) >= 25
+    assert sum(shown) / len(cases) >= FLOOR
+
+
+def test_quote_markers_are_read_before_the_mail_is_sanitized() -> None:
+    """Through the whole intake path (parse, then the ticket's bodies): sanitizing drops the
+    clients' classes and ids, so stripping must read them first."""
+    cases = html_cases()
+    results = []
+    for case in cases:
+        msg = EmailMessage()
+        msg["From"] = "Bob <bob@example.com>"
+        msg["Subject"] = "Re: hi"
+        msg.set_content(case["input"], subtype="html")
+        text, html = bodies(parse_message(msg.as_bytes()))
+        expected = no_whitespace(case["reply_text"])
+        results.append(no_whitespace(html_to_text(html)) == expected and bool(text))
+    assert sum(results) / len(cases) >= FLOOR

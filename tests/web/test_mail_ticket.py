@@ -156,3 +156,52 @@ def test_no_query_per_message(agent: User, group: Group) -> None:
         message = services.add_message(web(agent), ticket_id=ticket.pk, body=f"m{i}")
         outbound(message, DeliveryState.FAILED if i % 2 else DeliveryState.SENT, "x")
     assert count() == few
+
+
+TRACKED = (
+    b"From: Luis <luis@example.net>\r\n"
+    b"To: soporte@example.com\r\n"
+    b"Subject: Pixel\r\n"
+    b"Message-ID: <pixel-1@example.net>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    b'<p>Hola</p><img src="https://track.example.org/open.gif?u=7" alt="logo">'
+    b'<div class="gmail_quote">El lun, Ana escribi\xc3\xb3:<blockquote>Antes</blockquote></div>'
+)
+
+
+def test_quoted_text_is_one_click_away(agent: User, group: Group) -> None:
+    ticket, message = emailed_ticket(group)
+    client = client_for(agent)
+    page = client.get(reverse("ticket", args=[ticket.pk])).content.decode()
+    shown = page.split(f'id="message-{message.pk}"')[1].split("</li>")[0]
+    assert "Pruebe a reiniciarla" not in shown and "Show quoted text" in shown
+    url = reverse("mail-message-view", args=[ticket.pk, message.pk])
+    whole = client.get(url, {"quoted": "1"}).content.decode()
+    assert "Pruebe a reiniciarla" in whole and "No imprime" in whole
+    assert "<script" not in whole and "Show quoted text" not in whole
+
+
+def test_remote_images_load_only_when_asked(agent: User, group: Group) -> None:
+    mailbox = Mailbox.objects.create(
+        address="soporte@example.com", inbound_method="upload", group=group
+    )
+    inbound, _created = store_raw(TRACKED, mailbox=mailbox, source="upload")
+    message = process(inbound.pk).ticket_message
+    assert message is not None
+    client = client_for(agent)
+    page = client.get(reverse("ticket", args=[message.ticket_id])).content.decode()
+    assert "track.example.org" not in page and "Show images" in page
+    url = reverse("mail-message-view", args=[message.ticket_id, message.pk])
+    loaded = client.get(url, {"images": "1"}).content.decode()
+    assert 'src="https://track.example.org/open.gif?u=7"' in loaded
+    assert "Show images" not in loaded and "Antes" not in loaded
+    both = client.get(url, {"images": "1", "quoted": "1"}).content.decode()
+    assert "track.example.org" in both and "Antes" in both
+
+
+def test_message_view_only_for_agents_who_see_the_ticket(group: Group) -> None:
+    ticket, message = emailed_ticket(group)
+    outsider = client_for(make_agent(make_group("Ventas")))
+    url = reverse("mail-message-view", args=[ticket.pk, message.pk])
+    assert outsider.get(url, {"quoted": "1"}).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import nh3
 
@@ -29,6 +30,45 @@ def sanitize_html(value: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+REMOTE = ("http:", "https:", "//")
+
+
+@dataclass(frozen=True)
+class Displayed:
+    """HTML ready for a page, and whether remote images were held back from it."""
+
+    html: str
+    blocked_images: bool
+
+
+def display_html(value: str, *, remote_images: bool = False) -> Displayed:
+    """Sanitize ``value`` for a page; remote images keep their ``src`` only when asked.
+
+    A remote image (``http:``, ``https:``, ``//host``) tells its sender that the message was
+    opened (tracking pixels), so by default its ``src`` is dropped here, in the HTML itself;
+    stored files (relative URLs) always show.
+    """
+    blocked = False
+
+    def keep(tag: str, attribute: str, url: str) -> str | None:
+        nonlocal blocked
+        remote = tag == "img" and attribute == "src" and url.strip().lower().startswith(REMOTE)
+        if remote and not remote_images:
+            blocked = True
+            return None
+        return url
+
+    cleaned = nh3.clean(
+        value,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=keep,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Displayed(html=cleaned, blocked_images=blocked)
 
 
 def text_to_html(value: str) -> str:

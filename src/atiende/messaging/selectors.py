@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound
 from atiende.core.permissions import require_admin, require_staff
+from atiende.messaging import subscribers
 from atiende.messaging.models import InboundMessage, InboundState, OutboundEmail
-from atiende.tickets.models import Message
+from atiende.tickets.models import Message, Ticket
 
 QUARANTINE_FIELDS = (
     "pk",
@@ -77,6 +78,12 @@ def latest_delivery(actor: Actor, message: Message) -> OutboundEmail:
     if latest is None:
         raise NotFound(_("This message was not sent by email."))
     return latest
+
+
+def reply_recipients(actor: Actor, ticket: Ticket) -> list[str]:
+    """The addresses a public reply on ``ticket`` (read through the gate) would be mailed to."""
+    require_staff(actor)
+    return subscribers.reply_recipients(ticket)
 
 
 def with_email_state(messages: QuerySet[Message]) -> QuerySet[Message]:

@@ -55,6 +55,13 @@ def _customer_address(ticket: Ticket) -> str:
     return email
 
 
+def reply_recipients(ticket: Ticket) -> list[str]:
+    """Who a public reply on ``ticket`` is mailed to: the requester, then customer followers
+    in Cc (as ``mail_agent_reply`` sends it)."""
+    address = _customer_address(ticket)
+    return [address, *_customer_followers(ticket)] if address else []
+
+
 def _auto_generated(ticket: Ticket) -> bool:
     """Whether the mail that opened the ticket was an auto-reply, bulk or bounce."""
     first = Message.objects.filter(ticket=ticket).order_by("created_at", "pk").first()

@@ -14,6 +14,7 @@ from atiende.accounts.models import Group, User
 from atiende.core.event_types import AgentsMentioned
 from atiende.tickets import services
 from atiende.tickets.models import Attachment, CannedResponse, Message, Ticket
+from atiende.tickets.services.followers import add_followers
 from tests.factories import make_agent, make_customer, make_group, make_ticket, web
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -317,3 +318,29 @@ def test_outsiders_cannot_reply_upload_or_read_canned_text(
     assert outsider.get(reverse("ticket-mentions", args=[ticket.pk])).status_code == 404
     assert Message.objects.filter(ticket=ticket).count() == 1
     assert not Attachment.objects.exists()
+
+
+def test_a_reply_to_many_people_asks_first(
+    client_for: Any, agent: User, group: Group, hx: dict[str, str], settings: Any
+) -> None:
+    settings.ATIENDE_REPLY_CONFIRM_RECIPIENTS = 3
+    requester = make_customer(name="Luis", email="luis@cliente-atiende.es")
+    ticket = make_ticket(requester, group_id=group.pk, subject="Para todos")
+    people = [make_customer(name=f"P{i}", email=f"p{i}@cliente-atiende.es") for i in range(3)]
+    add_followers(web(agent), ticket_id=ticket.pk, user_ids=[p.pk for p in people])
+    client = client_for(agent)
+
+    held = send(client, ticket, hx, body="Dear all")
+    body = held.content.decode()
+    assert held.status_code == 409
+    assert "This reply will be emailed to 4 people." in body and "p2@cliente-atiende.es" in body
+    assert 'name="many_ok" value="1"' in body and "Dear all" in body
+    assert not Message.objects.filter(body_text="Dear all").exists()
+    note = send(client, ticket, hx, body="Only us", public="0")
+    assert note.status_code == 200  # a note goes to no one: never asked
+
+    sent = send(client, ticket, hx, body="Dear all", many_ok="1")
+    assert sent.status_code == 200
+    assert Message.objects.filter(body_text="Dear all", public=True).exists()
+    settings.ATIENDE_REPLY_CONFIRM_RECIPIENTS = 10
+    assert send(client, ticket, hx, body="Again, all").status_code == 200

@@ -8,9 +8,10 @@ parsers when the modern one fails, so a bad header only ever yields an empty val
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import datetime
-from email import policy, utils
+from email import policy, quoprimime, utils
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -44,11 +45,56 @@ def raw_header(msg: Message, name: str) -> str | None:
     return None
 
 
+_ENCODED_RUN = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=(?:\s+=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)+")
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def join_encoded_words(value: str) -> str:
+    """Join adjacent RFC 2047 words of one charset into one, so a character a client split
+    across two words (``=?UTF-8?Q?Jos=C3?= =?UTF-8?Q?=A9?=``) decodes whole."""
+    return _ENCODED_RUN.sub(_join_run, value)
+
+
+def decode_words(value: str) -> str:
+    """A raw header value with its RFC 2047 words decoded (split characters joined), raw
+    8-bit repaired; the value unchanged when it cannot be decoded."""
+    value = repair_8bit(value)
+    try:
+        return str(make_header(decode_header(join_encoded_words(value))))
+    except (LookupError, UnicodeError, ValueError, TypeError, AssertionError):
+        return value
+
+
+def _join_run(run: re.Match[str]) -> str:
+    words = [(m.group(1).lower(), _word_bytes(m)) for m in _ENCODED_WORD.finditer(run.group(0))]
+    if any(data is None for _charset, data in words):
+        return run.group(0)
+    joined: list[tuple[str, bytes]] = []
+    for charset, data in words:
+        assert data is not None
+        if joined and joined[-1][0] == charset:
+            joined[-1] = (charset, joined[-1][1] + data)
+        else:
+            joined.append((charset, data))
+    return " ".join(f"=?{c}?b?{base64.b64encode(d).decode('ascii')}?=" for c, d in joined)
+
+
+def _word_bytes(word: re.Match[str]) -> bytes | None:
+    payload = word.group(3)
+    try:
+        if word.group(2).lower() == "b":
+            return base64.b64decode(payload + "=" * (-len(payload) % 4))
+        return quoprimime.header_decode(payload).encode("latin-1")
+    except (ValueError, UnicodeEncodeError):
+        return None
+
+
 def text_header(msg: Message, name: str) -> str:
     """A decoded unstructured header (Subject and the like), whitespace unfolded."""
     value = raw_header(msg, name)
     if value is None:
         return ""
+    value = join_encoded_words(value)
     try:
         decoded = str(policy.default.header_fetch_parse(name, value))
     except Exception:
@@ -64,6 +110,7 @@ def address_header(msg: Message, name: str) -> tuple[tuple[str, str], ...]:
     value = raw_header(msg, name)
     if value is None:
         return ()
+    value = join_encoded_words(value)
     try:
         header = policy.default.header_fetch_parse(name, value)
         found = [(a.display_name, a.addr_spec) for a in header.addresses]

@@ -1,8 +1,8 @@
 """Walk a MIME tree into body texts and attachments without ever raising.
 
 The walk does not descend into attached messages (message/rfc822, message/global): those are
-kept whole as `.eml` attachments. Undeclared or unknown charsets decode as UTF-8, else
-Latin-1, with replacement characters rather than errors.
+kept whole as `.eml` attachments. Wrong, undeclared or unknown charsets are repaired
+(`decode_text`), with replacement characters rather than errors as the last resort.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 from email.message import Message
+
+from charset_normalizer import from_bytes
 
 from atiende.core.text import clean_text
 from atiende.messaging.email.headers import raw_header, repair_8bit
@@ -58,18 +60,63 @@ def content_type(part: Message) -> str:
         return "text/plain"
 
 
+SINGLE_BYTE = {"iso8859-1", "iso8859-15", "ascii", "cp1252"}  # codecs' names
+# Among equally plausible detections, the charsets mail in our languages is written in.
+WESTERN = ("cp1252", "iso8859_15", "latin_1")
+
+
 def decode_text(data: bytes, charset: str | None) -> str:
-    """Bytes as text in the declared charset, degrading rather than failing."""
-    if charset:
+    """Bytes as text in the declared charset, repaired when the declaration is wrong.
+
+    Mail often says one charset and holds another: UTF-8 labelled Latin-1 (which decodes
+    without error into "Ã±"), Windows-1252 labelled UTF-8, or no label at all. Text that is
+    valid UTF-8 is read as UTF-8; text that fails its declared charset is read in the
+    charset `charset-normalizer` detects; Latin-1 with replacement characters is the last
+    resort. Never raises.
+    """
+    declared = _codec(charset)
+    if declared is not None:
         try:
-            codecs.lookup(charset)
-            return clean_text(data.decode(charset, errors="replace"))
-        except (LookupError, ValueError, TypeError):
+            text = data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
             pass
+        else:
+            if declared in SINGLE_BYTE and not data.isascii():
+                return clean_text(_utf8(data) or text)
+            return clean_text(text)
+    found = _utf8(data)
+    return clean_text(found if found is not None else _detect(data))
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
     try:
-        return clean_text(data.decode("utf-8"))
+        return codecs.lookup(charset).name.replace("_", "-")
+    except (LookupError, ValueError, TypeError):
+        return None
+
+
+def _detect(data: bytes) -> str:
+    """The most plausible reading by `charset-normalizer`; a Western charset wins a tie
+    (short Spanish text fits many code pages equally well)."""
+    matches = list(from_bytes(data))
+    if not matches:
+        return data.decode("latin-1", errors="replace")
+    least = min(match.chaos for match in matches)
+    plausible = [match for match in matches if match.chaos <= least + 0.01]
+    for name in WESTERN:
+        for match in plausible:
+            if match.encoding == name:
+                return str(match)
+    return str(plausible[0])
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return clean_text(data.decode("latin-1", errors="replace"))
+        return None
 
 
 def payload_bytes(part: Message) -> bytes:

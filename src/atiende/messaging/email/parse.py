@@ -17,6 +17,7 @@ from typing import Any
 from atiende.core.html import html_to_text, sanitize_html
 from atiende.messaging.email import headers as h
 from atiende.messaging.email.auto import auto_reply_reason
+from atiende.messaging.email.bounce_text import plain_bounce
 from atiende.messaging.email.mime import Attachment, Walked, content_type, walk
 from atiende.messaging.email.senders import sender_defects
 
@@ -29,6 +30,7 @@ HEADERS_OF_INTEREST = (
     "Thread-Topic",
     "Auto-Submitted",
     "List-Id",
+    "List-Post",
     "Precedence",
     "X-Atiende",
     "X-Atiende-Ticket",
@@ -69,6 +71,9 @@ class ParsedEmail:
     auto_reply: str = ""  # why it is an automatic reply (`messaging.email.auto`), or ""
     sender_defects: tuple[str, ...] = ()  # untrustworthy address headers (`email.senders`)
     auth_results: tuple[str, ...] = ()  # every Authentication-Results value, topmost first
+    # The HTML as sent, before sanitizing: only to find the mail client's quote markers
+    # (classes, ids, ``type=cite``) that sanitizing removes. Never stored or shown.
+    raw_html: str = ""
 
     @property
     def is_auto_generated(self) -> bool:
@@ -106,6 +111,11 @@ def _build(msg: Message) -> ParsedEmail:
     reply_ids = h.id_list(msg, "In-Reply-To")
     is_bounce = _is_bounce(msg, found)
     subject = h.text_header(msg, "Subject")
+    bounce: dict[str, Any] = _bounce_details(msg) if is_bounce else {}
+    plain = None if is_bounce else plain_bounce(senders[0] if senders else None, subject, text)
+    if plain is not None:
+        is_bounce = True
+        bounce = {"bounce_reason": plain.reason, "bounce_delayed": plain.delayed}
     return ParsedEmail(
         message_id=ids[0] if ids else "",
         in_reply_to=reply_ids[0] if reply_ids else "",
@@ -119,13 +129,16 @@ def _build(msg: Message) -> ParsedEmail:
         text=text,
         text_from_html=text_from_html,
         html=safe_html,
+        raw_html=html,
         has_html=bool(found.htmls),
         attachments=tuple(found.attachments),
         is_auto_submitted=_is_auto_submitted(msg, senders),
         is_bulk=_is_bulk(msg),
         is_bounce=is_bounce,
-        bounced_message_id=_bounced_id(found) if is_bounce else "",
-        **(_bounce_details(msg) if is_bounce else {}),
+        bounced_message_id=(_bounced_id(found) or (plain.message_id if plain else ""))
+        if is_bounce
+        else "",
+        **bounce,
         auto_reply="" if is_bounce else auto_reply_reason(msg, subject),
         sender_defects=sender_defects(msg),
         auth_results=_all_values(msg, "Authentication-Results"),

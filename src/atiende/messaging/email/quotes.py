@@ -62,13 +62,21 @@ MOBILE_FOOTER = re.compile(
     r"Samsung Mobile|Acompli)\b|Get Outlook for \w+|Obtener Outlook para \w+)",
     re.IGNORECASE,
 )
+_QUOTE_CLASSES = (
+    r"gmail_quote|gmail_attr|yahoo_quoted|(?:x_)?divRplyFwdMsg|(?:x_)?appendonsend|"
+    r"moz-cite-prefix|OLK_SRC_BODY_SECTION|mail_android_quote|protonmail_quote|zmail_extra"
+)
 HTML_QUOTE = re.compile(
-    r"<div[^>]*\b(?:class|id)\s*=\s*[\"']?(?:gmail_quote|yahoo_quoted|"
-    r"divRplyFwdMsg|appendonsend|moz-cite-prefix|OLK_SRC_BODY_SECTION|mail_android_quote)"
-    r"|<blockquote[^>]*\b(?:class|id)\s*=\s*[\"']?(?:yahoo_quoted|mail_android_quote)"
-    r"|<blockquote[^>]*type\s*=\s*[\"']?cite|<hr\b[^>]*id\s*=\s*[\"']?stopSpelling",
+    rf"<div[^>]*\b(?:class|id)\s*=\s*[\"']?(?:[^\"'>]*\s)?(?:{_QUOTE_CLASSES})\b"
+    r"|<blockquote[^>]*\b(?:class|id)\s*=\s*[\"']?(?:[^\"'>]*\s)?(?:yahoo_quoted|mail_android_quote)"
+    r"|<blockquote[^>]*type\s*=\s*[\"']?cite|<hr\b[^>]*id\s*=\s*[\"']?stopSpelling"
+    # Outlook desktop: the quoted header sits under a div with a top border.
+    r"|<div[^>]*style\s*=\s*[\"'][^\"']*border-top:\s*solid[^\"']*[\"'][^>]*>\s*<p[^>]*>\s*"
+    r"(?:<[^>]+>\s*)*(?:From|De|Von)\s*:",
     re.IGNORECASE,
 )
+TAG_START = re.compile(r"<[a-zA-Z/]")
+BLOCK_START = re.compile(r"<(?:div|p|br)\b[^>]*>", re.IGNORECASE)
 BLOCKQUOTE_TAG = re.compile(r"<(/?)blockquote\b[^>]*>", re.IGNORECASE)
 QUOTED = re.compile(r"^\s*>")
 MAX_SPLITTER_LINES = 3
@@ -120,19 +128,75 @@ def _drop_last_blockquote(html: str) -> str:
     return html[:begin] + html[end:]
 
 
-def trim_reply_html(html: str) -> str:
+def trim_reply_html(html: str, *, reply_text: str | None = None) -> str:
     """The HTML of a reply without the quoted history, for the timeline; "" when unsure.
 
     Cut at the mail client's quote container (Gmail, Outlook, Apple, Thunderbird), else drop
     the last outermost <blockquote>; when nothing readable is left, the caller shows the text.
     """
+    if reply_text is None:
+        reply_text = strip_reply_html(html, signature=True)
+    reply = _squeeze(reply_text)
     marker = HTML_QUOTE.search(html)
+    if reply and marker:  # the usual case: the client's container ends the new text
+        head = sanitize_html(_drop_trailing_lead(html[: marker.start()]))
+        if _squeeze(html_to_text(head)) == reply:
+            return head
+    if reply and (found := _prefix_reading(html, reply)) is not None:
+        return found
     if marker:
-        head = sanitize_html(html[: marker.start()])
+        head = sanitize_html(_drop_trailing_lead(html[: marker.start()]))
         if html_to_text(head).strip():
             return head
     unquoted = sanitize_html(_drop_last_blockquote(html))
     return unquoted if html_to_text(unquoted).strip() else ""
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _prefix_reading(html: str, reply: str) -> str | None:
+    """The longest start of ``html`` (cut before a tag) whose text is the reply's text, as
+    sanitized HTML (images and rules after the last word stay); None when the reply is not
+    the start of the message (inline answers)."""
+    cuts = [m.start() for m in TAG_START.finditer(html)] + [len(html)]
+    low, high = 0, len(cuts) - 1
+    while low < high:  # the text only grows with the cut: find the last one not too long
+        middle = (low + high + 1) // 2
+        if len(_squeeze(html_to_text(sanitize_html(html[: cuts[middle]])))) <= len(reply):
+            low = middle
+        else:
+            high = middle - 1
+    head = sanitize_html(html[: cuts[low]])
+    return head if _squeeze(html_to_text(head)) == reply else None
+
+
+def _drop_trailing_lead(html: str) -> str:
+    """Drop what a client puts right above its quote container: the attribution line
+    ("On … wrote:", "El … escribió:") and a mobile footer ("Enviado desde mi iPhone")."""
+    for _round in range(3):
+        starts = [m.start() for m in BLOCK_START.finditer(html)]
+        cut = None
+        for start in reversed(starts):
+            tail = html_to_text(sanitize_html(html[start:])).strip()
+            if not tail:
+                continue
+            line = " ".join(tail.split())
+            if _is_lead(line):
+                cut = start
+            break
+        if cut is None:
+            return html
+        html = html[:cut]
+    return html
+
+
+def _is_lead(line: str) -> bool:
+    if MOBILE_FOOTER.match(line) and len(line) <= 60:
+        return True
+    attribution = ATTRIBUTION.match(line) and _looks_like_attribution(line)
+    return bool(attribution or ATTRIBUTION_LOOSE.match(line) or BANNER.match(line))
 
 
 def _strip_lines(lines: list[str]) -> list[str]:

@@ -1,4 +1,6 @@
-"""Delivery reports (DSN bounces): the mail we sent failed; tell the agents on the ticket."""
+"""Delivery reports (DSN or plain-text bounces): the mail we sent failed; tell the agents on
+the ticket. A report never becomes a ticket, and never a thread key (replies answer the
+customer, not the mail system)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from atiende.messaging.models import (
     InboundMessage,
     InboundState,
     OutboundEmail,
-    ThreadKey,
 )
 from atiende.messaging.system import READER
 from atiende.tickets.models import Channel, Ticket
@@ -44,13 +45,30 @@ def handle(row: InboundMessage, parsed: ParsedEmail, fields: dict[str, object]) 
             state=DeliveryState.FAILED, reason=reason
         )
     ticket = _live(outbound.ticket)
+    if _seen(row, parsed, ticket):
+        return Outcome(
+            InboundState.IGNORED,
+            _("This delivery report already arrived."),
+            ticket=ticket,
+            fields=fields,
+        )
     note = f"{heading % {'reason': reason}}\n\n{parsed.text.strip()}".strip()[:MAX_NOTE]
     channel = Actor(user=None, source=Source.CHANNEL, detail=_detail(row))
     message = add_message(
         channel, ticket_id=ticket.pk, body=note, public=False, channel=Channel.EMAIL
     )
-    ThreadKey.objects.create(ticket=ticket, message_id=parsed.message_id[:998])
+    # No thread key: the next reply must answer the customer's message, not the report.
     return Outcome(InboundState.PROCESSED, ticket=ticket, message=message, fields=fields)
+
+
+def _seen(row: InboundMessage, parsed: ParsedEmail, ticket: Ticket) -> bool:
+    """The same report reached us by another route and was already noted on the ticket."""
+    if not parsed.message_id:
+        return False
+    earlier = InboundMessage.objects.filter(
+        ticket=ticket, message_id=parsed.message_id[:998], state=InboundState.PROCESSED
+    )
+    return earlier.exclude(pk=row.pk).exists()
 
 
 def _live(ticket: Ticket) -> Ticket:

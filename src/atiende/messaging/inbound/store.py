@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from atiende.core import rows
 from atiende.core.text import clean_text
+from atiende.messaging.email.headers import decode_words
 from atiende.messaging.models import (
     MAX_STORED_BYTES,
     InboundMessage,
@@ -122,7 +123,7 @@ def peek_headers(raw: bytes) -> tuple[str, str, str]:
     try:
         head = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_PEEK_BYTES])
         sender = parseaddr(str(head.get("From", "")))[1].strip().lower()
-        subject = " ".join(str(head.get("Subject", "")).split())
+        subject = " ".join(decode_words(str(head.get("Subject", ""))).split())
         message_id = str(head.get("Message-ID", "")).strip().strip("<>").strip()
     except Exception:
         return "", "", ""

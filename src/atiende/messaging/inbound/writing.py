@@ -22,6 +22,7 @@ from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
+from atiende.messaging.email.lists import is_list_address
 from atiende.messaging.email.mime import Attachment as MailPart
 from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.email.quotes import (
@@ -30,6 +31,7 @@ from atiende.messaging.email.quotes import (
     strip_signature,
     trim_reply_html,
 )
+from atiende.messaging.email.subjects import strip_prefixes
 from atiende.messaging.inbound import store
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.notes import note_kind, post_note
@@ -131,13 +133,16 @@ def bodies(parsed: ParsedEmail) -> tuple[str, str]:
         if parsed.from_ and len(parsed.text) <= MAX_QUOTE_SCAN:
             text = strip_signature(text, " ".join(parsed.from_))
         text = text or parsed.text.strip()
-    elif parsed.html:
-        if len(parsed.html) <= MAX_QUOTE_SCAN:
-            text = strip_reply_html(parsed.html, signature=True)
+    marked = parsed.raw_html or parsed.html  # quote markers are read before sanitizing
+    reply = None
+    if not text and parsed.html:
+        if len(marked) <= MAX_QUOTE_SCAN:
+            text = reply = strip_reply_html(marked, signature=True)
         text = text or html_to_text(parsed.html)
     html = ""
     if parsed.html and len(parsed.html) <= MAX_TEXT:
-        html = trim_reply_html(parsed.html) if len(parsed.html) <= MAX_QUOTE_SCAN else parsed.html
+        scan = len(marked) <= MAX_QUOTE_SCAN
+        html = trim_reply_html(marked, reply_text=reply) if scan else parsed.html
     text = text[:MAX_TEXT].strip()
     if not text:
         text = _("(This message has no text.)")
@@ -153,7 +158,7 @@ def _new_ticket(
     text: str,
     html: str,
 ) -> Written:
-    subject = " ".join(parsed.subject.split())[:255] or _("(no subject)")
+    subject = " ".join(strip_prefixes(parsed.subject).split())[:255] or _("(no subject)")
     group_id = row.mailbox.group_id if row.mailbox else None
     ticket = open_ticket(
         channel,
@@ -269,6 +274,8 @@ def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) ->
         address = address.strip().lower()
         if not address or address in seen or address in ours:
             continue
+        if is_list_address(parsed, address):
+            continue  # a mailing list is not a person: never a follower
         seen.add(address)
         addresses.append((name, address))
         if len(addresses) >= MAX_FOLLOWERS_PER_CALL:

@@ -16,6 +16,7 @@ from email.utils import parseaddr
 from django.conf import settings
 
 from atiende.messaging.email import signing
+from atiende.messaging.email.subjects import PREFIXES
 from atiende.messaging.inbound.threading import CONVERSATION_BYTES, tag_prefix, ticket_tag
 from atiende.messaging.models import Mailbox, ThreadKey
 from atiende.tickets.models import Ticket
@@ -24,7 +25,7 @@ from atiende.tickets.models import Ticket
 # trimming. We keep the thread's first id and the newest ones.
 MAX_REFERENCES = 30
 FILETIME_EPOCH_OFFSET = 116444736000000000  # 100 ns ticks from 1601-01-01 to 1970-01-01
-_PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd|rv|res|enc)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_PREFIX = PREFIXES  # one list of reply/forward prefixes, shared with inbound mail
 
 
 def mail_domain(mailbox: Mailbox | None) -> str:

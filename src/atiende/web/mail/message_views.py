@@ -12,13 +12,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, NotFound
+from atiende.core.html import text_to_html
 from atiende.messaging import selectors
+from atiende.messaging.email.parse import ParseError, parse_message
 from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.common import actor, error_fragment, staff_required
 from atiende.web.mail.original import read_original
 from atiende.web.mail.quarantine_views import raw_response
+from atiende.web.ticket.page import shown_html
 
 
 def _message(caller: Actor, ticket_id: int, message_id: int) -> tuple[Ticket, Message]:
@@ -47,6 +50,43 @@ def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpRespo
         "original": read_original(bytes(inbound.raw)),
     }
     return render(request, "web/mail/original.html", context)
+
+
+@staff_required
+@require_GET
+def message_view(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
+    """One timeline message again, as asked: ``quoted=1`` with the quoted history the
+    timeline leaves out (re-read from the email as it arrived), ``images=1`` with its remote
+    images loaded."""
+    quoted = request.GET.get("quoted") == "1"
+    images = request.GET.get("images") == "1"
+    try:
+        caller = actor(request)
+        ticket = get_ticket(caller, ticket_id)
+        message = (
+            selectors.with_email_state(visible_messages(caller, ticket).filter(pk=message_id))
+            .select_related("author")
+            .first()
+        )
+        if message is None:
+            raise NotFound(_("Message not found."))
+        source = message.body_html or text_to_html(message.body_text)
+        if quoted:
+            whole = parse_message(bytes(selectors.inbound_of(caller, message).raw))
+            source = whole.html or text_to_html(whole.text)
+    except ParseError:
+        return error_fragment(request, AtiendeError(_("This email can no longer be read.")))
+    except AtiendeError as error:
+        return error_fragment(request, error)
+    html, blocked = shown_html(source, remote_images=images)
+    context = {
+        "message": message,
+        "html": html,
+        "blocked_images": blocked,
+        "quoted": quoted,
+        "images": images,
+    }
+    return render(request, "web/ticket/_message.html", context)
 
 
 @staff_required

@@ -54,6 +54,11 @@ urlpatterns = [
         name="mail-original",
     ),
     path(
+        "tickets/<int:ticket_id>/messages/<int:message_id>/view/",
+        message_views.message_view,
+        name="mail-message-view",
+    ),
+    path(
         "tickets/<int:ticket_id>/messages/<int:message_id>/original.eml",
         message_views.original_raw,
         name="mail-original-raw",

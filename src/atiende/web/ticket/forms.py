@@ -188,6 +188,8 @@ class ComposerForm(forms.Form):
     )
     last_seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The agent confirmed a reply to more people than ``ATIENDE_REPLY_CONFIRM_RECIPIENTS``.
+    many_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
     then = forms.ChoiceField(
         required=False, choices=[("", ""), ("pending", "pending"), ("solved", "solved")]
     )

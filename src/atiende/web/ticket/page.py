@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from atiende.accounts.models import Group, Role, User
 from atiende.core.actor import Actor
-from atiende.core.html import sanitize_html, text_to_html
+from atiende.core.html import display_html, text_to_html
 from atiende.messaging.selectors import with_email_state
 from atiende.tickets import config_cache, visibility
 from atiende.tickets.custom_fields import definitions
@@ -54,6 +54,7 @@ class TimelineItem:
     event: TicketEvent | None = None
     text: str = ""
     html: SafeString = field(default_factory=lambda: SafeString(""))
+    blocked_images: bool = False
 
     @property
     def is_message(self) -> bool:
@@ -69,9 +70,20 @@ class Timeline:
 
 
 def message_html(message: Message) -> SafeString:
-    """The stored HTML, sanitized again on the way out (stored data is never trusted)."""
-    source = message.body_html or text_to_html(message.body_text)
-    return mark_safe(sanitize_html(source))  # noqa: S308  # sanitized by nh3 just above
+    """The stored HTML, sanitized again on the way out, remote images held back."""
+    return shown_html(message.body_html or text_to_html(message.body_text))[0]
+
+
+def shown_html(source: str, *, remote_images: bool = False) -> tuple[SafeString, bool]:
+    """(safe HTML, whether remote images were held back): stored data is never trusted, and
+    a remote image loads only when the agent asks for it (it tells the sender who opened)."""
+    shown = display_html(source, remote_images=remote_images)
+    return mark_safe(shown.html), shown.blocked_images  # noqa: S308  # cleaned by nh3
+
+
+def message_item(message: Message) -> TimelineItem:
+    html, blocked = shown_html(message.body_html or text_to_html(message.body_text))
+    return TimelineItem(at=message.created_at, message=message, html=html, blocked_images=blocked)
 
 
 def timeline(
@@ -95,10 +107,7 @@ def timeline(
         messages = messages.filter(created_at__lt=before)
         events = events.filter(created_at__lt=before)
     names = value_names()
-    items = [
-        TimelineItem(at=m.created_at, message=m, html=message_html(m))
-        for m in messages[: limit + 1]
-    ]
+    items = [message_item(m) for m in messages[: limit + 1]]
     items += [
         TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names))
         for e in events[: limit + 1]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from atiende.core.errors import AtiendeError
+from atiende.messaging import selectors
 from atiende.tickets import canned
 from atiende.tickets import services as tickets
 from atiende.tickets.models import StatusCategory, Ticket
@@ -31,6 +33,13 @@ from atiende.web.ticket.views.header import mark_changed
 
 # Composer ------------------------------------------------------------------------------------
 
+CONFIRM_RECIPIENTS = 10  # a reply to more people than this asks the agent first
+
+
+def confirm_above() -> int:
+    """``ATIENDE_REPLY_CONFIRM_RECIPIENTS``: how many people a reply may go to unasked."""
+    return int(getattr(settings, "ATIENDE_REPLY_CONFIRM_RECIPIENTS", CONFIRM_RECIPIENTS))
+
 
 def composer_context(
     request: HttpRequest,
@@ -41,8 +50,10 @@ def composer_context(
     collision: Any = None,
     attachments: list[Any] | None = None,
     mentions: list[Any] | None = None,
+    recipients: list[str] | None = None,
 ) -> HttpResponse:
     context = {
+        "recipients": recipients or [],
         "ticket": ticket,
         "composer": form,
         "collision": collision,
@@ -98,6 +109,18 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
                 collision=newer,
                 attachments=pending,
                 mentions=mentioned,
+            )
+    if public and not data["many_ok"]:
+        recipients = selectors.reply_recipients(caller, ticket)
+        if len(recipients) > confirm_above():
+            return composer_context(
+                request,
+                ticket,
+                form,
+                status=409,
+                attachments=pending,
+                mentions=mentioned,
+                recipients=recipients,
             )
     status_key = None
     if data["then"]:
