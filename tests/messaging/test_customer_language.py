@@ -10,6 +10,8 @@ import pytest
 from django.conf import LazySettings
 
 from atiende.accounts.models import User
+from atiende.core.errors import Invalid
+from atiende.messaging.mailboxes import create_mailbox
 from atiende.messaging.models import InboundMethod, Mailbox, OutboundEmail, OutboundKind, Security
 from atiende.messaging.outbound import compose
 from atiende.tickets import services as tickets
@@ -25,19 +27,22 @@ ENGLISH = "Hello, I cannot sign in to my account since yesterday. Can you help m
 GREETING = {"es": "Hola, Ana:", "en": "Hello Ana,"}
 
 
-def support(sink: SmtpSink) -> Mailbox:
+def support(sink: SmtpSink, language: str = "") -> Mailbox:
     return Mailbox.objects.create(
         address="support@helpdesk.test",
         inbound_method=InboundMethod.SMTP,
         smtp_host="127.0.0.1",
         smtp_port=sink.port,
         smtp_security=Security.NONE,
+        language=language,
     )
 
 
-def acknowledgement(sink: SmtpSink, on_commit: Callable[..., Any], **mail: Any) -> str:
+def acknowledgement(
+    sink: SmtpSink, on_commit: Callable[..., Any], language: str = "", **mail: Any
+) -> str:
     with on_commit():
-        deliver(build(sender="Ana <ana@customer.test>", **mail), support(sink))
+        deliver(build(sender="Ana <ana@customer.test>", **mail), support(sink, language))
     row = OutboundEmail.objects.get(kind=OutboundKind.RECEIVED)
     return compose.render(row.kind, outbound=row)[1]
 
@@ -65,6 +70,39 @@ def test_a_customer_new_by_mail_is_answered_in_the_language_they_wrote(
     text = acknowledgement(smtp_sink, on_commit, subject=subject, body=body)
     assert User.objects.get(email="ana@customer.test").locale == locale
     assert text.startswith(GREETING[language])
+
+
+@pytest.mark.parametrize(
+    ("body", "mailbox_language", "locale", "language"),
+    [
+        ("ok", "en", "en", "en"),  # too short: the mailbox's language, not the instance's
+        ("ok", "", "", "es"),  # the mailbox has none: the instance default
+        (SPANISH, "en", "es", "es"),  # what the customer wrote wins over the mailbox
+    ],
+)
+def test_a_mailbox_language_answers_when_the_message_cannot(
+    smtp_sink: SmtpSink,
+    on_commit: Callable[..., Any],
+    settings: LazySettings,
+    body: str,
+    mailbox_language: str,
+    locale: str,
+    language: str,
+) -> None:
+    settings.LANGUAGE_CODE = "es"
+    text = acknowledgement(smtp_sink, on_commit, language=mailbox_language, subject="ok", body=body)
+    assert User.objects.get(email="ana@customer.test").locale == locale
+    assert text.startswith(GREETING[language])
+
+
+def test_a_mailbox_language_must_be_shipped() -> None:
+    with pytest.raises(Invalid) as refused:
+        create_mailbox(SYSTEM, address="help@helpdesk.test", inbound_method="upload", language="fr")
+    assert [e.field for e in refused.value.errors] == ["language"]
+    made = create_mailbox(
+        SYSTEM, address="help@helpdesk.test", inbound_method="upload", language="en"
+    )
+    assert made.language == "en"
 
 
 def _replied(ticket: Any, agent: User, on_commit: Callable[..., Any]) -> None:

@@ -40,6 +40,7 @@ Size = Annotated[int, Field(ge=mailboxes.MIN_MESSAGE_BYTES, le=MAX_STORED_BYTES)
 MethodName = Literal["imap", "smtp", "upload"]
 SecurityName = Literal["tls", "starttls", "none"]
 AfterFetchName = Literal["seen", "delete", "move"]
+MailboxLanguage = Literal["", "es", "en"]
 
 
 class MailboxOut(Schema):
@@ -48,6 +49,9 @@ class MailboxOut(Schema):
     display_name: str
     brand_name: str
     signature: str
+    language: str = Field(
+        description="New customers' language when their mail cannot tell; empty: the default."
+    )
     group: NamedRef | None
     active: bool
     max_message_bytes: int
@@ -90,6 +94,7 @@ class MailboxCreateIn(Schema):
     display_name: Line = ""
     brand_name: Line = ""
     signature: Text = ""
+    language: MailboxLanguage = ""
     group_id: Id | None = None
     active: bool = True
     max_message_bytes: Size = 25 * 1024 * 1024
@@ -117,6 +122,7 @@ class MailboxUpdateIn(Schema):
     display_name: Line | None = None
     brand_name: Line | None = None
     signature: Text | None = None
+    language: MailboxLanguage | None = None
     group_id: Id | None = None
     active: bool | None = None
     max_message_bytes: Size | None = None

@@ -73,7 +73,12 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
     try:
         # A new sender is answered in the language they wrote in (the subject helps a short one).
         author = find_or_create_customer(
-            channel, email=sender, name=name, field="from", text=f"{text}\n{parsed.subject}"
+            channel,
+            email=sender,
+            name=name,
+            field="from",
+            text=f"{text}\n{parsed.subject}",
+            language=row.mailbox.language if row.mailbox else "",
         )
     except Invalid:
         raise Invalid.field(
