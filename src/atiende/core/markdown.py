@@ -1,7 +1,7 @@
 """The one Markdown renderer: what an agent or an integrator formats, as safe HTML and text.
 
 The composer, the API's ``format: "markdown"`` bodies and the reply mail all go through
-`render`, so what the agent sees in the preview of the ticket is what the customer gets.
+`render`, so what the agent sees on the ticket is what the customer gets.
 CommonMark (markdown-it-py) with line breaks kept as typed, bare URLs made links and
 ``~~strike~~``; raw HTML is not markup (it shows as typed), images are not rendered (files are
 attached instead, and a remote image would track the customer), and only the link schemes of
