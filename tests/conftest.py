@@ -10,9 +10,13 @@ from django.conf import LazySettings
 
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
+    from django.test import override_settings
 
     # Password hashing is deliberately slow; tests create many users and test no hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite is written in English; the shipped default (Spanish) has tests of its own.
+    # Through override_settings, so that gettext forgets the default it loaded at setup.
+    override_settings(LANGUAGE_CODE="en").enable()
     # 4xx answers are the point of many tests; keep their log lines out of the output.
     logging.getLogger("django.request").setLevel(logging.ERROR)
 

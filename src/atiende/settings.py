@@ -146,7 +146,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+# Spanish unless told otherwise: people follow their browser until they choose, customers the
+# language they write in; this default only answers when nothing else says (decision 0005).
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "es")
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [REPO_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -1,4 +1,8 @@
-"""Apply the signed-in user's language and time zone to each request."""
+"""Apply the signed-in user's language and time zone to each request.
+
+A user who has not chosen a language (``locale`` empty) keeps what `LocaleMiddleware` found:
+their browser's Accept-Language among the shipped languages, else the instance default.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ class UserPreferencesMiddleware:
         previous = translation.get_language()
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            translation.activate(user.locale)
-            request.LANGUAGE_CODE = user.locale
+            if user.locale:
+                translation.activate(user.locale)
+                request.LANGUAGE_CODE = user.locale
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):

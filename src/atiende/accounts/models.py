@@ -102,11 +102,14 @@ class User(AbstractBaseUser):
     email = models.EmailField(_("email"), max_length=254, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    # Empty: not chosen yet. The person is then served in their browser's language (or the
+    # instance default) and mailed in the instance default; `atiende.core.language`.
     locale = models.CharField(
         _("language"),
         max_length=8,
         choices=[("en", _("English")), ("es", _("Spanish"))],
-        default="en",
+        default="",
+        blank=True,
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     is_active = models.BooleanField(

@@ -20,7 +20,8 @@ from atiende.core.actor import Actor, Source
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User:
         user = authenticate_token(token)
-        translation.activate(user.locale)  # answers in the token owner's language
+        if user.locale:  # answers in the token owner's language, else Accept-Language's
+            translation.activate(user.locale)
         return user
 
 

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from atiende.api import idempotency
 from atiende.api.auth import actor
+from atiende.api.body_format import bodies
 from atiende.api.schemas.common import Id, errors
 from atiende.api.schemas.common import Query as QueryText
 from atiende.api.schemas.tickets import (
@@ -64,7 +65,14 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn
     caller = actor(request)
 
     def handler() -> tuple[int, MessageOut]:
-        message = services.reply(caller, ticket_id=ticket_id, **payload.model_dump())
+        body, body_html = bodies(payload.format, payload.body, payload.body_html)
+        message = services.reply(
+            caller,
+            ticket_id=ticket_id,
+            body=body,
+            body_html=body_html,
+            **payload.model_dump(exclude={"format", "body", "body_html"}),
+        )
         return 201, MessageOut.from_orm(message)
 
     assert caller.user is not None

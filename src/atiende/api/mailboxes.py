@@ -44,6 +44,7 @@ TRUSTED = (
     "The authserv-id(s) of the server that receives this mailbox's mail; only its "
     "Authentication-Results authenticate a staff member's reply (docs/security.md)."
 )
+MailboxLanguage = Literal["", "es", "en"]
 
 
 class MailboxOut(Schema):
@@ -52,6 +53,9 @@ class MailboxOut(Schema):
     display_name: str
     brand_name: str
     signature: str
+    language: str = Field(
+        description="New customers' language when their mail cannot tell; empty: the default."
+    )
     group: NamedRef | None
     active: bool
     max_message_bytes: int
@@ -95,6 +99,7 @@ class MailboxCreateIn(Schema):
     display_name: Line = ""
     brand_name: Line = ""
     signature: Text = ""
+    language: MailboxLanguage = ""
     group_id: Id | None = None
     active: bool = True
     max_message_bytes: Size = 25 * 1024 * 1024
@@ -123,6 +128,7 @@ class MailboxUpdateIn(Schema):
     display_name: Line | None = None
     brand_name: Line | None = None
     signature: Text | None = None
+    language: MailboxLanguage | None = None
     group_id: Id | None = None
     active: bool | None = None
     max_message_bytes: Size | None = None

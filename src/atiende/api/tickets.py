@@ -14,6 +14,7 @@ from atiende.accounts.selectors import get_user
 from atiende.accounts.services import find_or_create_customer
 from atiende.api import idempotency, ticket_json
 from atiende.api.auth import actor
+from atiende.api.body_format import bodies
 from atiende.api.errors import render_extra
 from atiende.api.schemas.bulk import BulkIn, BulkOut
 from atiende.api.schemas.common import Id, errors
@@ -107,11 +108,16 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
         else:
             assert caller.user is not None
             requester = caller.user
+        body, body_html = bodies(payload.format, payload.body, payload.body_html)
         ticket = services.open_ticket(
             caller,
             requester=requester,
             channel=payload.channel or Channel.API,
-            **payload.model_dump(exclude={"requester", "requester_id", "channel"}),
+            body=body,
+            body_html=body_html,
+            **payload.model_dump(
+                exclude={"requester", "requester_id", "channel", "format", "body", "body_html"}
+            ),
         )
         # Answered from the ticket just written (the tags, when there are any, read back).
         known: dict[int, list[str]] | None = None if payload.tags else {ticket.pk: []}

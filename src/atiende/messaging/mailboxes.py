@@ -29,6 +29,7 @@ from atiende.messaging.models import (
     Mailbox,
     Security,
 )
+from atiende.messaging.templates import LANGUAGES
 
 MIN_MESSAGE_BYTES = 10 * 1024
 HOST_RE = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_])?\.?|\[[0-9A-Fa-f:.]+\]")
@@ -44,6 +45,7 @@ PLAIN_FIELDS = {
     "display_name",
     "brand_name",
     "signature",
+    "language",
     "group_id",
     "active",
     "max_message_bytes",
@@ -156,6 +158,9 @@ def _clean(data: dict[str, Any], *, current: Mailbox | None) -> dict[str, Any]:
         else:
             out["group_id"] = group_id
     out["active"] = bool(data.get("active", True))
+    out["language"] = data.get("language") or ""
+    if out["language"] not in ("", *LANGUAGES):
+        errors.add("language", _("Choose es, en or nothing (the instance default)."))
 
     size = data.get("max_message_bytes")
     if (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
-from atiende.core.html import text_to_html
+from atiende.core.html import sanitize_html, text_to_html
 from atiende.core.permissions import require_admin
 from atiende.core.text import clean_text
 from atiende.messaging.models import Mailbox, NotificationTemplate, OutboundKind
@@ -37,6 +37,8 @@ PLACEHOLDERS = (*CANNED_PLACEHOLDERS, "message.text", "brand.name")
 # Anything that looks like a placeholder, so that a typo ("{{ ticket.numbr }}", "{{ name }}")
 # is caught on save instead of reaching a customer as typed.
 ANY_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+# Where the message's HTML goes in a template's HTML; no text a person types contains it.
+MESSAGE_SLOT = "\ue000atiende-message\ue000"
 SUBJECT_MAX = 255
 BODY_MAX = 20_000
 
@@ -273,15 +275,23 @@ def _values(
     return values
 
 
-def render_text(subject: str, body: str, values: dict[str, str]) -> tuple[str, str, str]:
+def render_text(
+    subject: str, body: str, values: dict[str, str], message_html: str = ""
+) -> tuple[str, str, str]:
     """``(subject, text, html)`` of a template for these placeholder values.
 
     The subject is one line (a value cannot add header lines); the HTML is the text, escaped,
-    in paragraphs.
+    in paragraphs, except that ``{{ message.text }}`` becomes the message's own (sanitized)
+    HTML when given: the customer gets the formatting the agent wrote.
     """
     rendered_subject = " ".join(render_placeholders(subject, values).split())[:SUBJECT_MAX]
     text = render_placeholders(body, values)
-    return rendered_subject, text, text_to_html(text)
+    if not message_html:
+        return rendered_subject, text, text_to_html(text)
+    slotted = {name: value.replace(MESSAGE_SLOT, "") for name, value in values.items()}
+    html = text_to_html(render_placeholders(body, {**slotted, "message.text": MESSAGE_SLOT}))
+    html = html.replace(f"<p>{MESSAGE_SLOT}</p>", message_html)
+    return rendered_subject, text, sanitize_html(html.replace(MESSAGE_SLOT, message_html))
 
 
 def render_notification(
@@ -301,7 +311,11 @@ def render_notification(
     """
     kind = _check_kind(kind)
     found = template_text(kind, language=language, mailbox=mailbox)
-    return render_text(found.subject, found.body, _values(ticket, message, mailbox))
+    # Written in the workspace or the API: its HTML is the agent's formatting. An agent's
+    # reply by email keeps to its text (its HTML may carry the quoted thread).
+    composed = message is not None and message.channel != "email"
+    message_html = message.body_html if message is not None and composed else ""
+    return render_text(found.subject, found.body, _values(ticket, message, mailbox), message_html)
 
 
 def sample_values(mailbox: Mailbox | None, language: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
+from atiende.core.language import or_default
 from atiende.core.permissions import require_staff
 from atiende.notifications.models import Kind, Notification
 from atiende.notifications.text import describe
@@ -58,7 +59,7 @@ def notify(
             notification = Notification.objects.create(
                 recipient=recipient, kind=kind, ticket_id=ticket_id, actor=actor
             )
-            with translation.override(recipient.locale):
+            with translation.override(or_default(recipient.locale)):
                 text = describe(
                     kind, actor=actor.display_name if actor else "", number=ticket["number"]
                 )

@@ -66,7 +66,11 @@ def test_bad_values_are_refused_next_to_fields(as_agent: Client, agent: User) ->
     assert "Select a valid choice. fr is not one of the available choices." in body
     assert "Select a valid choice. Nowhere/City is not one of the available choices." in body
     agent.refresh_from_db()
-    assert (agent.name, agent.locale, agent.time_zone) == ("Ana Agent", "en", "UTC")
+    assert (agent.name, agent.locale, agent.time_zone) == (
+        "Ana Agent",
+        "",
+        "UTC",
+    )  # unchanged: never chosen
 
 
 def test_only_own_fields_can_change(as_agent: Client, agent: User) -> None:
@@ -92,7 +96,7 @@ def test_customers_and_visitors_are_kept_out() -> None:
     )
     assert response.status_code == 403
     customer.refresh_from_db()
-    assert customer.locale == "en"
+    assert customer.locale == ""  # unchanged: never chosen
 
 
 def test_shortcuts_help_is_a_translated_dialog(as_agent: Client, agent: User) -> None:

@@ -16,6 +16,7 @@ from atiende.accounts.selectors import visible_users
 from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
+from atiende.core.language import detect as detect_language
 from atiende.core.permissions import is_admin, require_admin, require_staff
 from atiende.core.services import check_changes, clean_name, clean_phone, clean_time_zone, conflict
 from atiende.core.text import clean_text
@@ -27,12 +28,23 @@ ALL_FIELDS = USER_FIELDS | {"email", "group_ids", "custom_fields"}
 AGENT_ON_CUSTOMER = PROFILE_FIELDS | {"custom_fields"}
 OWN_FIELDS = {"name", "locale", "time_zone"}
 LOCALES = {"en", "es"}
+NOT_CHOSEN = ""  # a locale nobody chose: the browser's language, else the instance default
 
 
 def find_or_create_customer(
-    actor: Actor, *, email: str, name: str = "", field: str = "requester.email"
+    actor: Actor,
+    *,
+    email: str,
+    name: str = "",
+    field: str = "requester.email",
+    text: str = "",
+    language: str = "",
 ) -> User:
     """The user behind ``email``, created as an unverified customer when new.
+
+    A new customer speaks the language ``text`` (what they wrote) is in, else ``language``
+    (a channel's default), else nothing chosen, so that mail to them follows the instance
+    default: never English by accident. The detector runs only when a customer is created.
 
     A new customer joins the organization that owns the email domain, which alone grants no
     sight of that organization's tickets: only signing in verifies the address. The lookup runs
@@ -50,6 +62,7 @@ def find_or_create_customer(
     if actor.user is not None and not actor.user.is_agent:
         raise Forbidden(_("Customers cannot create other users."))
     name = clean_text(name).strip()[:200]
+    locale = detect_language(text) or _shipped(language)  # before the write lock is taken
     try:
         with transaction.atomic():
             # Every new email sender comes here: both rows through statements built once.
@@ -57,6 +70,7 @@ def find_or_create_customer(
                 email=address,
                 name=name,
                 role=Role.CUSTOMER,
+                locale=locale,
                 organization=organization_for_email(address),
             )
             user.set_unusable_password()
@@ -205,7 +219,7 @@ def _clean_field(name: str, value: Any) -> Any:
         return clean_name(value or "", name, max_length=200, required=False)
     if name == "role" and value not in Role.values:
         raise Invalid.field(name, _("Unknown role."))
-    if name == "locale" and value not in LOCALES:
+    if name == "locale" and value not in (*LOCALES, NOT_CHOSEN):
         raise Invalid.field(name, _("Choose en or es."))
     if name == "time_zone":
         return clean_time_zone(value)
@@ -222,6 +236,10 @@ def _clean_field(name: str, value: Any) -> Any:
     ):
         raise Invalid.field(name, _("Unknown organization."))
     return value
+
+
+def _shipped(language: str) -> str:
+    return language if language in LOCALES else NOT_CHOSEN
 
 
 def mark_email_verified(user: User) -> None:

@@ -23,7 +23,8 @@ from atiende.api.schemas.common import (
 )
 
 RoleName = Literal["admin", "agent", "customer"]
-LocaleName = Literal["en", "es"]
+# "" = not chosen: the person follows their browser, and mail uses the instance default.
+LocaleName = Literal["", "en", "es"]
 ChannelName = Literal[
     "email", "phone", "whatsapp", "telegram", "sms", "facebook", "instagram", "x", "chat"
 ]  # fmt: skip
@@ -98,7 +99,7 @@ class UserCreateIn(Schema):
     email: Email
     name: Name = ""
     role: RoleName = "customer"
-    locale: LocaleName = "en"
+    locale: LocaleName = ""
     time_zone: TimeZone = "UTC"
     phone: Phone = ""
     notes: LongText = ""

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints, model_validator
 
+from atiende.api.body_format import BodyFormat
 from atiende.api.schemas.common import (
     Body,
     Clean,
@@ -95,6 +96,14 @@ class TicketCreateIn(Schema):
     subject: Subject
     body: Body
     body_html: Body = ""
+    format: BodyFormat = Field(
+        default="text",
+        description=(
+            "How ``body`` is written: ``text`` (with an optional ``body_html``), ``markdown`` "
+            "(rendered to safe HTML and a plain-text part, as the agent composer does) or "
+            "``html`` (sanitized)."
+        ),
+    )
     public: bool = True
     requester: RequesterIn | None = None
     requester_id: Id | None = None
@@ -226,6 +235,14 @@ MessagePage = Page[MessageOut]
 class MessageCreateIn(Schema):
     body: Body = ""
     body_html: Body = ""
+    format: BodyFormat = Field(
+        default="text",
+        description=(
+            "How ``body`` is written: ``text`` (with an optional ``body_html``), ``markdown`` "
+            "(rendered to safe HTML and a plain-text part, as the agent composer does) or "
+            "``html`` (sanitized)."
+        ),
+    )
     public: bool = True
     channel: ChannelName | None = None
     attachment_ids: list[Id] = Field(default_factory=list, max_length=50)

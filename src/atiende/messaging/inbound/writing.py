@@ -72,15 +72,23 @@ def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
     """Post the message where it belongs and record its thread keys and followers."""
     channel = channel_actor(row)
     name = parsed.from_[0] if parsed.from_ else ""
+    text, html = bodies(parsed)
     try:
-        author = find_or_create_customer(channel, email=sender, name=name, field="from")
+        # A new sender is answered in the language they wrote in (the subject helps a short one).
+        author = find_or_create_customer(
+            channel,
+            email=sender,
+            name=name,
+            field="from",
+            text=f"{text}\n{parsed.subject}",
+            language=row.mailbox.language if row.mailbox else "",
+        )
     except Invalid:
         raise Invalid.field(
             "from", _("The sender address %(email)s is not valid.") % {"email": sender}
         ) from None
     if not author.is_active:
         raise _suspended(sender)
-    text, html = bodies(parsed)
     thread = find_thread(parsed)
     if thread is not None and not may_write(author, thread.ticket):
         logger.info("inbound %s: %s may not write to ticket %s", row.pk, sender, thread.ticket.pk)

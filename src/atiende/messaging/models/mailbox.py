@@ -39,6 +39,16 @@ class Mailbox(models.Model):
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
     signature = models.TextField(_("signature"), blank=True)
+    language = models.CharField(
+        _("customers' language"),
+        max_length=8,
+        blank=True,
+        default="",
+        help_text=_(
+            "For a new customer whose first message does not tell their language; "
+            "empty: the instance default."
+        ),
+    )
     group = models.ForeignKey(
         "accounts.Group",
         verbose_name=_("group"),

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from atiende.core.html import text_to_html
+from atiende.core.language import or_default
 from atiende.messaging import templates
 from atiende.messaging.models import Mailbox, OutboundEmail, OutboundKind, ThreadKey
 from atiende.messaging.outbound import headers
@@ -35,8 +36,8 @@ def envelope_sender(mailbox: Mailbox | None) -> str:
 
 
 def language_for(ticket: Ticket) -> str:
-    """The customer's language, else the site's (`templates` falls back to English)."""
-    return ticket.requester.locale or settings.LANGUAGE_CODE
+    """The customer's language, else the instance default (never English by accident)."""
+    return or_default(ticket.requester.locale)
 
 
 def render(

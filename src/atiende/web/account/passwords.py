@@ -26,6 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from atiende.accounts.models import Role, User, normalize_email
+from atiende.core.language import or_default
 from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
 
@@ -92,7 +93,7 @@ def send_password_mail(effect: Delivery) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": payload["protocol"],
     }
-    with translation.override(user.locale):
+    with translation.override(or_default(user.locale)):
         subject = "".join(loader.render_to_string(subject_template, context).splitlines())
         body = loader.render_to_string(body_template, context)
     EmailMultiAlternatives(subject, body, None, [user.email]).send()

@@ -15,7 +15,9 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atiende.accounts.services import update_user
@@ -30,14 +32,18 @@ from atiende.web.setup.common import account_view, page, submit
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     me = current_user(request)
-    initial = {"name": me.name, "locale": me.locale, "time_zone": me.time_zone}
+    # Until the user chooses, the form shows the language they are being served in.
+    locale = me.locale or translation.get_language()
+    initial = {"name": me.name, "locale": locale, "time_zone": me.time_zone}
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST":
 
         def write(data: dict[str, Any]) -> object:
-            return update_user(actor(request), user_id=me.pk, changes=data)
+            user = update_user(actor(request), user_id=me.pk, changes=data)
+            translation.activate(user.locale)  # "saved" is said in the language just chosen
+            return user
 
-        done = _("Preferences saved.")
+        done = gettext_lazy("Preferences saved.")
         if result := submit(request, form, write, done=done, to=reverse("account-preferences")):
             return result
     context = {"section": "preferences", "form": form}

@@ -119,7 +119,11 @@ class CustomerForm(CustomFieldsMixin):
         help_text=_("The organization's exact name; empty for none."),
         widget=forms.TextInput(attrs={"list": "cx-organizations", "autocomplete": "off"}),
     )
-    locale = forms.ChoiceField(label=_("Language"), choices=LOCALES)
+    locale = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Not chosen: the language of their messages or the default")), *LOCALES],
+        required=False,
+    )
     time_zone = forms.CharField(
         label=_("Time zone"),
         max_length=64,

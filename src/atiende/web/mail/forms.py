@@ -46,6 +46,15 @@ class MailboxForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Added below agents' replies sent from this address."),
     )
+    language = forms.ChoiceField(
+        label=_("Customers' language"),
+        required=False,
+        choices=[("", _("The instance default")), ("es", _("Spanish")), ("en", _("English"))],
+        help_text=_(
+            "For a new customer whose first message is too short to tell the language it is "
+            "written in."
+        ),
+    )
     max_message_mb = forms.IntegerField(
         label=_("Largest accepted message (MB)"),
         min_value=1,
@@ -132,6 +141,7 @@ class MailboxForm(forms.Form):
         "group_id",
         "brand_name",
         "signature",
+        "language",
         "max_message_mb",
         "active",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +13,9 @@ from django.shortcuts import redirect, render
 
 from atiende.core.errors import AtiendeError
 from atiende.web.common import admin_required, apply_errors, staff_required
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
@@ -45,7 +48,7 @@ def submit(
     form: forms.Form,
     write: Callable[[dict[str, Any]], object],
     *,
-    done: str,
+    done: str | StrPromise,
     to: str,
 ) -> HttpResponse | None:
     """Call ``write`` with the form's cleaned data; redirect to ``to`` with ``done`` on success.

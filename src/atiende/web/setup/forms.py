@@ -17,6 +17,8 @@ from atiende.core.services import time_zones
 from atiende.tickets.models import CustomFieldTarget, CustomFieldType, StatusCategory
 
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# For someone else: leaving it unchosen lets them follow their browser until they choose.
+LANGUAGES_OR_UNCHOSEN = [("", _("Not chosen: their browser’s language")), *LANGUAGES]
 STAFF_ROLE_CHOICES = [(Role.AGENT.value, Role.AGENT.label), (Role.ADMIN.value, Role.ADMIN.label)]
 
 
@@ -61,7 +63,7 @@ class AgentForm(forms.Form):
     group_ids = forms.TypedMultipleChoiceField(
         label=_("Groups"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    locale = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    locale = forms.ChoiceField(label=_("Language"), choices=LANGUAGES_OR_UNCHOSEN, required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"))
 
     def __init__(self, *args: Any, groups: list[tuple[int, str]], **kwargs: Any) -> None:

@@ -89,7 +89,7 @@ def agents(request: HttpRequest) -> HttpResponse:
 def agent_new(request: HttpRequest) -> HttpResponse:
     """Create an agent and, by default, email them a link to choose their password."""
     me = actor(request)
-    initial = {"locale": me.user.locale if me.user else "en", "time_zone": "UTC"}
+    initial = {"locale": "", "time_zone": "UTC"}
     if me.user is not None:
         initial["time_zone"] = me.user.time_zone
     form = NewAgentForm(request.POST or None, initial=initial, groups=selectors.group_choices())

@@ -76,7 +76,10 @@ def value_text(field: str, value: Any, names: Mapping[str, str] | None = None) -
     if value is None or value == "" or value == []:
         return _("(empty)")
     if isinstance(value, dict):
-        current = (names or {}).get(f"{field}:{value.get('key')}")
+        known = names or {}
+        current = known.get(f"{field}:{value.get('key')}") or known.get(
+            f"{field}#{value.get('id')}"
+        )
         if current:
             return current
         if "number" in value and "name" not in value:

