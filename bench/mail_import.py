@@ -36,7 +36,8 @@ from typing import Any
 
 from common import PG_SERVER, REPO, VENV_BIN, WORK_DIR
 
-PG_DATABASE = "atiende_bench_mail"
+# ATIENDE_BENCH_PG_DATABASE names another database, so parallel runs do not drop each other's.
+PG_DATABASE = os.environ.get("ATIENDE_BENCH_PG_DATABASE", "atiende_bench_mail")
 MAILBOX = "support@bench.test"
 CORPUS = REPO.parent / "shared" / "conformance" / "email" / "messages"
 TEXT = (

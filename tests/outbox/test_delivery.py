@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from atiende.outbox import delivery, registry
@@ -69,6 +70,37 @@ def test_a_committed_effect_is_delivered_at_once_by_its_own_process(
     for row in Effect.objects.all():
         assert row.state == EffectState.DELIVERED
         assert row.attempts == 1 and row.delivered_at is not None and row.next_attempt_at is None
+
+
+@pytest.mark.django_db
+def test_effects_of_savepoints_in_one_transaction_are_delivered_together(
+    service: Service, on_commit: Callable[..., Any]
+) -> None:
+    """An import batch: one savepoint per message, one delivery after the commit; a message
+    rolled back in its savepoint delivers nothing."""
+
+    class Refused(Exception):
+        pass
+
+    kept: list[Effect] = []
+    with CaptureQueriesContext(connection) as queries:
+        with on_commit(), transaction.atomic():
+            for n in range(5):
+                try:
+                    with transaction.atomic():  # one message
+                        effect = enqueue("test.effect", payload={"n": n})
+                        if n == 2:
+                            raise Refused
+                        kept.append(effect)
+                except Refused:
+                    pass
+    deliveries = [
+        q for q in queries if q["sql"].startswith("SELECT") and '"outbox_effect"' in q["sql"]
+    ]
+    assert len(deliveries) == 1
+    assert service.calls == [e.key for e in kept]
+    assert Effect.objects.filter(state=EffectState.DELIVERED).count() == 4
+    assert Effect.objects.count() == 4
 
 
 @pytest.mark.django_db

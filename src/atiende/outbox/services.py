@@ -33,8 +33,11 @@ class _Batch:
     """The rows one transaction wrote, delivered together once it commits.
 
     A batch is registered as a commit callback and found again there by later rows of the same
-    transaction (one registered in a savepoint that has since ended is not reused), so a
-    rolled-back transaction's batch is dropped with it.
+    transaction, so a whole import batch or bulk change is delivered in chunks, not row by row.
+    A rolled-back savepoint drops the callbacks registered inside it (Django), so a batch still
+    registered is safe to extend: a savepoint it was registered in was either released into the
+    transaction, or is still open around the new row. Ids of rows a later savepoint rolled back
+    are simply not found at delivery.
     """
 
     def __init__(self) -> None:
@@ -57,9 +60,8 @@ class _Batch:
 
 def _batch(alias: str) -> _Batch:
     connection = transaction.get_connection(alias)
-    open_savepoints = set(connection.savepoint_ids)
-    for savepoints, callback, _robust in reversed(connection.run_on_commit):
-        if isinstance(callback, _Batch) and set(savepoints) <= open_savepoints:
+    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _Batch):
             return callback
     batch = _Batch()
     transaction.on_commit(batch, using=alias, robust=True)
