@@ -83,17 +83,16 @@ def test_effects_of_savepoints_in_one_transaction_are_delivered_together(
         pass
 
     kept: list[Effect] = []
-    with CaptureQueriesContext(connection) as queries:
-        with on_commit(), transaction.atomic():
-            for n in range(5):
-                try:
-                    with transaction.atomic():  # one message
-                        effect = enqueue("test.effect", payload={"n": n})
-                        if n == 2:
-                            raise Refused
-                        kept.append(effect)
-                except Refused:
-                    pass
+    with CaptureQueriesContext(connection) as queries, on_commit(), transaction.atomic():
+        for n in range(5):
+            try:
+                with transaction.atomic():  # one message
+                    effect = enqueue("test.effect", payload={"n": n})
+                    if n == 2:
+                        raise Refused
+                    kept.append(effect)
+            except Refused:
+                pass
     deliveries = [
         q for q in queries if q["sql"].startswith("SELECT") and '"outbox_effect"' in q["sql"]
     ]

@@ -2,7 +2,7 @@
 
 ``enqueue`` is one INSERT and no read, so it costs a hot path (ticket create, reply, email
 intake) about as little as a row can. Once the transaction commits, this process delivers the
-rows it wrote at once (live updates and mails stay as fast as without an outbox); if it dies
+rows it wrote at once (notifications and mails stay as fast as without an outbox); if it dies
 first, or a handler fails, the worker's sweep delivers them later (``delivery``).
 """
 
