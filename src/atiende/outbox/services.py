@@ -33,11 +33,9 @@ class _Batch:
     """The rows one transaction wrote, delivered together once it commits.
 
     A batch is registered as a commit callback and found again there by later rows of the same
-    transaction, so a whole import batch or bulk change is delivered in chunks, not row by row.
-    A rolled-back savepoint drops the callbacks registered inside it (Django), so a batch still
-    registered is safe to extend: a savepoint it was registered in was either released into the
-    transaction, or is still open around the new row. Ids of rows a later savepoint rolled back
-    are simply not found at delivery.
+    transaction (one registered in a savepoint that has since ended is not reused), so a
+    rolled-back transaction's batch is dropped with it. A caller that makes many changes in
+    savepoints of one transaction (an import batch) opens the batch first (``deliver_together``).
     """
 
     def __init__(self) -> None:
@@ -60,12 +58,27 @@ class _Batch:
 
 def _batch(alias: str) -> _Batch:
     connection = transaction.get_connection(alias)
-    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
-        if isinstance(callback, _Batch):
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _Batch) and set(savepoints) <= open_savepoints:
             return callback
     batch = _Batch()
     transaction.on_commit(batch, using=alias, robust=True)
     return batch
+
+
+def deliver_together(*, using: str | None = None) -> None:
+    """Deliver the effects enqueued from here to the commit together, even those written in
+    savepoints that end before it (one delivery per chunk, not one per savepoint).
+
+    Each message of an import batch is written in a savepoint of its own; without this, every
+    message's effects would be delivered in a transaction of their own after the commit. Ids of
+    rows a later savepoint rolled back are simply not found at delivery.
+    """
+    alias = using or router.db_for_write(Effect)
+    if not transaction.get_connection(alias).in_atomic_block:
+        raise OutsideTransaction("deliver_together() needs the transaction it is about")
+    _batch(alias)
 
 
 def new_key(kind: str) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from atiende.messaging.inbound.pipeline import parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
+from atiende.outbox import services as outbox
 from atiende.tickets import services as tickets
 
 # Messages per transaction, and at most this many bytes of them in memory at once. 100 (not
@@ -161,6 +162,7 @@ class Command(BaseCommand):
         # on PostgreSQL waits for the shared tally rows during the commit, not the whole batch.
         with writer_turn() as give_turn, transaction.atomic(), tickets.channel_batch():
             transaction.on_commit(give_turn)  # first: the other importer goes on meanwhile
+            outbox.deliver_together()  # the batch's effects in chunks, not message by message
             for raw, message, peeked in zip(raws, parsed, headers, strict=True):
                 row, created = store_raw(
                     raw,
