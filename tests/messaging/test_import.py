@@ -16,6 +16,7 @@ from django.db import connection
 
 from atiende.cli import main
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
+from atiende.tickets import tally
 from atiende.tickets.models import Message, Ticket
 from tests.messaging.mail import SUPPORT, build, make_mailbox
 
@@ -42,6 +43,25 @@ def conversation(count: int) -> list[bytes]:
             )
         )
     return out
+
+
+@pytest.mark.django_db
+def test_the_same_bytes_twice_in_one_batch_are_stored_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The duplicate is found inside the batch's transaction (ON CONFLICT, no savepoint), and
+    the rest of the batch goes on."""
+    make_mailbox()
+    twice = conversation(3)
+    folder = maildir_with(tmp_path / "md", [*twice, twice[0]])
+
+    assert main(["mail", "import", str(folder), "--mailbox", SUPPORT]) == 0
+    out = capsys.readouterr().out
+
+    assert "3 stored, 1 duplicates, 3 processed" in out
+    assert InboundMessage.objects.count() == 3 and Message.objects.count() == 3
+    # The batch's tally moves, summed and written at its end, match the tickets.
+    assert tally.kept() == tally.recount() and sum(tally.kept().values()) == 1
 
 
 @pytest.mark.django_db

@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from atiende.outbox import delivery, registry
 from atiende.outbox.models import Effect, EffectState
-from atiende.outbox.services import OutsideTransaction, enqueue
+from atiende.outbox.services import OutsideTransaction, deliver_together, enqueue
 from atiende.outbox.tasks import deliver_due_effects
 from tests.outbox.conftest import Service
 
@@ -31,6 +32,12 @@ def test_enqueue_outside_a_transaction_is_refused(service: Service) -> None:
     with pytest.raises(OutsideTransaction, match=r"inside the change's transaction"):
         enqueue("test.effect", payload={"n": 1})
     assert not Effect.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_delivering_together_outside_a_transaction_is_refused() -> None:
+    with pytest.raises(OutsideTransaction, match=r"needs the transaction"):
+        deliver_together()
 
 
 @pytest.mark.django_db
@@ -69,6 +76,37 @@ def test_a_committed_effect_is_delivered_at_once_by_its_own_process(
     for row in Effect.objects.all():
         assert row.state == EffectState.DELIVERED
         assert row.attempts == 1 and row.delivered_at is not None and row.next_attempt_at is None
+
+
+@pytest.mark.django_db
+def test_effects_of_savepoints_in_one_transaction_are_delivered_together(
+    service: Service, on_commit: Callable[..., Any]
+) -> None:
+    """An import batch (``deliver_together``): one savepoint per message, one delivery after
+    the commit; a message rolled back in its savepoint delivers nothing."""
+
+    class Refused(Exception):
+        pass
+
+    kept: list[Effect] = []
+    with CaptureQueriesContext(connection) as queries, on_commit(), transaction.atomic():
+        deliver_together()
+        for n in range(5):
+            try:
+                with transaction.atomic():  # one message
+                    effect = enqueue("test.effect", payload={"n": n})
+                    if n == 2:
+                        raise Refused
+                    kept.append(effect)
+            except Refused:
+                pass
+    deliveries = [
+        q for q in queries if q["sql"].startswith("SELECT") and '"outbox_effect"' in q["sql"]
+    ]
+    assert len(deliveries) == 1
+    assert service.calls == [e.key for e in kept]
+    assert Effect.objects.filter(state=EffectState.DELIVERED).count() == 4
+    assert Effect.objects.count() == 4
 
 
 @pytest.mark.django_db

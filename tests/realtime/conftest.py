@@ -22,7 +22,6 @@ ORIGIN = (b"origin", b"http://127.0.0.1")
 FAST = {
     "POLL_SECONDS": 0.02,
     "VIEWER_REFRESH_SECONDS": 0.1,
-    "GAP_GRACE_SECONDS": 0.5,
     "CLIENT_GAP_SECONDS": 0.0,
 }
 

@@ -38,7 +38,7 @@ from django.db.transaction import TransactionManagementError
 M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
 
-_inserts: dict[tuple[type[models.Model], str, int, bool], _Write] = {}
+_inserts: dict[tuple[type[models.Model], str, int, bool, tuple[str, ...]], _Write] = {}
 _updates: dict[tuple[type[models.Model], str, tuple[str, ...], bool], _Write] = {}
 _selects: dict[tuple[type[models.Model], str, tuple[str, ...], tuple[str, ...], bool], _Select] = {}
 
@@ -105,8 +105,10 @@ def _check_insertable(model: type[models.Model], own_save: bool) -> None:
         raise TypeError(f"{model.__name__} has save signals; insert it through the ORM")
 
 
-def _insert_statement(model: type[models.Model], alias: str, rows: int, own_save: bool) -> _Write:
-    key = (model, alias, rows, own_save)
+def _insert_statement(
+    model: type[models.Model], alias: str, rows: int, own_save: bool, unless: tuple[str, ...] = ()
+) -> _Write:
+    key = (model, alias, rows, own_save, unless)
     found = _inserts.get(key)
     if found is not None:
         return found
@@ -125,7 +127,12 @@ def _insert_statement(model: type[models.Model], alias: str, rows: int, own_save
     values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
     # Quoted names from the model's metadata; every value is a parameter.
     key_column = _quoted(alias, meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {key_column}"  # noqa: S608
+    conflict = ""
+    if unless:
+        conflict = " ON CONFLICT ({}) DO NOTHING".format(
+            ", ".join(_quoted(alias, _field(model, name).column) for name in unless)
+        )
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values}{conflict} RETURNING {key_column}"  # noqa: S608
     found = _inserts[key] = _Write(fields, sql)
     return found
 
@@ -161,6 +168,30 @@ def insert_many(objs: Sequence[M], *, using: str | None = None, own_save: bool =
 def insert(obj: models.Model, *, using: str | None = None, own_save: bool = False) -> None:
     """INSERT one new instance, as ``obj.save()`` would without signals, and set its key."""
     insert_many([obj], using=using, own_save=own_save)
+
+
+def insert_unless(obj: models.Model, *, unique: tuple[str, ...], using: str | None = None) -> bool:
+    """INSERT ``obj`` unless a row with its values of the ``unique`` fields (a unique
+    constraint) exists: ``ON CONFLICT DO NOTHING``, one statement and no savepoint to recover
+    from an IntegrityError inside a transaction. Whether it was inserted (its key then set)."""
+    model = type(obj)
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    statement = _insert_statement(model, alias, 1, False, unique)
+    obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # as save() does
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+        for field in statement.fields
+    ]
+    with cursor(connection) as db:
+        db.execute(statement.sql, params)
+        found = db.fetchone()
+    if found is None:
+        return False
+    obj.pk = found[0]
+    obj._state.adding = False
+    obj._state.db = alias
+    return True
 
 
 def update(

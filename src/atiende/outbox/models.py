@@ -3,7 +3,9 @@
 A row is written inside the change's own transaction (``services.enqueue``), so the change and
 the promise of its effect commit or roll back together. Delivery (``delivery``) runs the kind's
 handler after the commit: at once in the process that made the change, else by the worker's
-sweep, which reads only the rows whose ``next_attempt_at`` has come.
+sweep, which reads only the rows whose ``next_attempt_at`` has come. Live events are not
+outbox rows: the ``realtime`` log is written in the change's transaction and is its own durable
+outbox (``docs/decisions/0002``).
 """
 
 from __future__ import annotations

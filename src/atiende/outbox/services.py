@@ -2,7 +2,7 @@
 
 ``enqueue`` is one INSERT and no read, so it costs a hot path (ticket create, reply, email
 intake) about as little as a row can. Once the transaction commits, this process delivers the
-rows it wrote at once (live updates and mails stay as fast as without an outbox); if it dies
+rows it wrote at once (notifications and mails stay as fast as without an outbox); if it dies
 first, or a handler fails, the worker's sweep delivers them later (``delivery``).
 """
 
@@ -34,7 +34,8 @@ class _Batch:
 
     A batch is registered as a commit callback and found again there by later rows of the same
     transaction (one registered in a savepoint that has since ended is not reused), so a
-    rolled-back transaction's batch is dropped with it.
+    rolled-back transaction's batch is dropped with it. A caller that makes many changes in
+    savepoints of one transaction (an import batch) opens the batch first (``deliver_together``).
     """
 
     def __init__(self) -> None:
@@ -64,6 +65,20 @@ def _batch(alias: str) -> _Batch:
     batch = _Batch()
     transaction.on_commit(batch, using=alias, robust=True)
     return batch
+
+
+def deliver_together(*, using: str | None = None) -> None:
+    """Deliver the effects enqueued from here to the commit together, even those written in
+    savepoints that end before it (one delivery per chunk, not one per savepoint).
+
+    Each message of an import batch is written in a savepoint of its own; without this, every
+    message's effects would be delivered in a transaction of their own after the commit. Ids of
+    rows a later savepoint rolled back are simply not found at delivery.
+    """
+    alias = using or router.db_for_write(Effect)
+    if not transaction.get_connection(alias).in_atomic_block:
+        raise OutsideTransaction("deliver_together() needs the transaction it is about")
+    _batch(alias)
 
 
 def new_key(kind: str) -> str:

@@ -16,9 +16,6 @@ DEFAULTS: dict[str, float] = {
     "POLL_SECONDS": 0.25,
     # How often a web process re-reads its connected users' role, activity and groups.
     "VIEWER_REFRESH_SECONDS": 2.0,
-    # A LiveEvent id missing between two seen ids may still be committing (PostgreSQL); look
-    # for it this long before giving up.
-    "GAP_GRACE_SECONDS": 2.0,
     # Events kept for catching up after a dropped connection.
     "RETENTION_HOURS": 24.0,
     # At most this many missed events are replayed on reconnect; beyond, the page reloads.

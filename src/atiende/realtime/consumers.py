@@ -164,8 +164,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send_json({"type": "reload", "id": up_to})
         else:
             await self.send_json({"type": "welcome", "id": up_to, "reset": outcome == "reset"})
+        replayed = {event.pk for event in missed}
         for event in buffered:
-            if last_id is None or event.pk > up_to:
+            # Past the replay, or a late commit below it (PostgreSQL) the replay did not see.
+            if (
+                last_id is None
+                or event.pk > up_to
+                or (event.pk > last_id and event.pk not in replayed)
+            ):
                 await self.send_event(event)
 
     async def watch(self, ticket_id: int) -> None:

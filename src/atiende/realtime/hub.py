@@ -2,15 +2,24 @@
 
 The first socket starts the reader (an asyncio task), the last one stops it. Every
 ``POLL_SECONDS`` it reads ``id > last ORDER BY id`` (a range scan of the primary key) and hands
-each event to the sockets whose user may receive it. Ids missing between two seen ids are
-looked up again for ``GAP_GRACE_SECONDS``: on PostgreSQL a row with a lower id can commit after
-one with a higher id. See ``docs/decisions/0002-realtime-across-processes.md``.
+each event to the sockets whose user may receive it.
+
+On PostgreSQL a row with a lower id can commit after a higher one: ids are taken at insert,
+inside the change's transaction, which may be long (an import batch, a bulk change). The gaps
+are settled exactly, not by a timeout: when the hub first misses an id it records the ``xmax``
+of a snapshot taken after that read. The transaction that took the id had inserted before the
+read, so it had an xid below that ``xmax``. Once a snapshot's ``xmin`` reaches the recorded
+``xmax``, every such transaction has ended: the id is read once more (a commit is delivered, a
+rollback never existed) and forgotten. On SQLite writers are serialised and ids become
+visible in order, so nothing is tracked. See ``docs/decisions/0002-realtime-across-processes.md``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -36,17 +45,85 @@ class Listener(Protocol):
     async def revoke(self) -> None: ...
 
 
-def _read(after: int, gaps: list[int]) -> tuple[list[LiveEvent], list[LiveEvent]]:
-    return log.events_after(after), log.events_by_id(gaps) if gaps else []
+@dataclass
+class Read:
+    """One poll's rows: new ones, late ones (missing before), and PostgreSQL's snapshot after."""
+
+    rows: list[LiveEvent]
+    late: list[LiveEvent]
+    snapshot: tuple[int, int] | None = None
+
+
+def _read(after: int, gaps: list[int], exact: bool) -> Read:
+    read = Read(log.events_after(after), log.events_by_id(gaps) if gaps else [])
+    if exact and (gaps or _has_gap(after, read.rows)):
+        read.snapshot = log.snapshot()  # after the reads: see the module docstring
+    return read
+
+
+def _has_gap(after: int, rows: list[LiveEvent]) -> bool:
+    return bool(rows) and rows[-1].pk - after != len(rows)
+
+
+def _start(exact: bool) -> tuple[int, list[int], tuple[int, int] | None]:
+    """The log's position, the ids below it that may still commit, and the snapshot after."""
+    top = log.latest_id()
+    if not exact:
+        return top, [], None
+    low = max(0, top - MAX_GAP)
+    present = set(log.ids_between(low, top))
+    return top, [pk for pk in range(low + 1, top) if pk not in present], log.snapshot()
+
+
+@dataclass
+class Gaps:
+    """Ids missing below the last one seen, each with the ``xmax`` that settles it."""
+
+    marks: dict[int, int] = field(default_factory=dict)
+    # ``xmin`` of the last snapshot, taken after the previous poll's reads (so before this one's).
+    xmin: int | None = None
+
+    def __contains__(self, pk: int) -> bool:
+        return pk in self.marks
+
+    def __bool__(self) -> bool:
+        return bool(self.marks)
+
+    def ids(self) -> list[int]:
+        return sorted(self.marks)
+
+    def clear(self) -> None:
+        self.marks.clear()
+        self.xmin = None
+
+    def settle(self, found: list[int], new: list[int], snapshot: tuple[int, int] | None) -> None:
+        """After a read: forget what was found and what can no longer commit; mark new gaps."""
+        for pk in found:
+            self.marks.pop(pk, None)
+        if self.xmin is not None:
+            # Their transactions had all ended before this poll read them: final.
+            self.marks = {pk: x for pk, x in self.marks.items() if x > self.xmin}
+        if snapshot is not None:
+            xmin, xmax = snapshot
+            for pk in new:
+                self.marks.setdefault(pk, xmax)
+            self.xmin = xmin
+        else:
+            self.xmin = None
 
 
 class Hub:
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, *, clock: Callable[[], float] | None = None
+    ) -> None:
         self.loop = loop
+        # Seconds, monotonic; tests pass their own to move time without sleeping.
+        self.clock = clock or conf.now  # tests move it (``conf.use_clock`` or their own)
         self.listeners: set[Listener] = set()
         self.viewers: dict[int, Viewer] = {}
         self.max_seen = 0
-        self.gaps: dict[int, float] = {}
+        self.gaps = Gaps()
+        self.exact = False  # settle gaps by transaction ids (PostgreSQL); set when started
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
         self._refreshed_at = 0.0
@@ -59,9 +136,12 @@ class Hub:
         """Start delivering to ``listener``; return the last event id already read."""
         async with self._start:
             if self._task is None:
-                self.max_seen = await database_sync_to_async(log.latest_id)()
+                self.exact = await database_sync_to_async(log.commits_out_of_order)()
+                top, missing, snapshot = await database_sync_to_async(_start)(self.exact)
+                self.max_seen = top
                 self.gaps.clear()
-                self._refreshed_at = conf.now()
+                self.gaps.settle([], missing, snapshot)
+                self._refreshed_at = self.clock()
                 self._task = self.loop.create_task(self._run())
         self.viewers[viewer.user_id] = viewer
         self.listeners.add(listener)
@@ -93,29 +173,25 @@ class Hub:
 
     async def poll(self) -> bool:
         """Read and deliver what is new; True if a full batch came (read again at once)."""
-        now = conf.now()
-        rows, late = await database_sync_to_async(_read)(self.max_seen, sorted(self.gaps))
-        for event in late:
-            self.gaps.pop(event.pk, None)
+        read = await database_sync_to_async(_read)(self.max_seen, self.gaps.ids(), self.exact)
+        new: list[int] = []
         expected = self.max_seen + 1
-        for event in rows:
+        for event in read.rows:
             if event.pk - expected <= MAX_GAP:
-                for missing in range(expected, event.pk):
-                    self.gaps.setdefault(missing, now)
+                new.extend(range(expected, event.pk))
             expected = event.pk + 1
-        if rows:
-            self.max_seen = rows[-1].pk
-        grace = conf.value("GAP_GRACE_SECONDS")
-        self.gaps = {pk: t for pk, t in self.gaps.items() if now - t < grace}
-        if now - self._refreshed_at >= conf.value("VIEWER_REFRESH_SECONDS"):
+        if read.rows:
+            self.max_seen = read.rows[-1].pk
+        self.gaps.settle([e.pk for e in read.late], new, read.snapshot)
+        if self.clock() - self._refreshed_at >= conf.value("VIEWER_REFRESH_SECONDS"):
             await self.refresh_viewers()
-        for event in sorted([*late, *rows], key=lambda e: e.pk):
+        for event in sorted([*read.late, *read.rows], key=lambda e: e.pk):
             await self.fan_out(event)
-        return len(rows) >= log.BATCH
+        return len(read.rows) >= log.BATCH
 
     async def refresh_viewers(self) -> None:
         """Re-read role, activity and groups of everyone connected; drop who lost access."""
-        self._refreshed_at = conf.now()
+        self._refreshed_at = self.clock()
         asked = {x.user_id for x in self.listeners}
         fresh = await database_sync_to_async(load_viewers)(asked)
         # Sockets that joined while the query ran keep the viewer they joined with.

@@ -1,7 +1,8 @@
 """The live event log: the one writer of ``LiveEvent`` and the reads the web processes make.
 
-Writers append one row after their transaction commits, in whatever process made the change
-(a web worker, the task worker, a shell). Readers scan forward by primary key.
+Writers append one row inside the transaction of the change it reports, in whatever process
+made the change (a web worker, the task worker, a shell), so the row commits with the change or
+not at all. Readers scan forward by primary key (``hub``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -141,6 +143,33 @@ def events_after(last_id: int, *, up_to: int | None = None, limit: int = BATCH) 
 
 def events_by_id(ids: list[int]) -> list[LiveEvent]:
     return list(LiveEvent.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def ids_between(low: int, high: int) -> list[int]:
+    """The ids committed in ``(low, high]``, to find which ones are still missing."""
+    return list(
+        LiveEvent.objects.filter(pk__gt=low, pk__lte=high)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def commits_out_of_order() -> bool:
+    """Whether a lower log id can commit after a higher one (PostgreSQL; SQLite serialises
+    writers, so its ids are visible in order and a missing id is never coming)."""
+    return connections[router.db_for_read(LiveEvent)].vendor == "postgresql"
+
+
+def snapshot() -> tuple[int, int]:
+    """``(xmin, xmax)`` of a fresh PostgreSQL snapshot: every transaction with an xid below
+    ``xmin`` has ended; every one that had an xid when it was taken is below ``xmax``."""
+    with connections[router.db_for_read(LiveEvent)].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint"
+            " FROM pg_current_snapshot() AS s"
+        )
+        xmin, xmax = cursor.fetchone()
+    return int(xmin), int(xmax)
 
 
 def purge(*, now: Any = None) -> int:

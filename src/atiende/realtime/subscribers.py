@@ -1,21 +1,20 @@
-"""Turn ticket domain events into live events, through the outbox, on every database.
+"""Turn ticket domain events into live events, inside the change's transaction, on every database.
 
-Inside the change's transaction a subscriber writes one outbox row with the event's values
-(one INSERT, no reads); right after the commit the outbox delivers it in the same process, and
-the handler reads the ticket's summary and appends the ``LiveEvent`` in a short transaction of
-its own. Log ids are therefore taken by short transactions only, on SQLite and PostgreSQL
-alike: a long change no longer holds a low id past the readers' gap grace (``hub.Hub``), and a
-rolled-back change still logs nothing. See ``docs/decisions/0002``.
+The ``LiveEvent`` log is itself a durable outbox for live events: its row is written by one
+in-transaction subscriber per event type, so it commits with the change or not at all (a
+rolled-back change logs nothing; a committed one cannot lose its event to a crash after the
+commit), on SQLite and PostgreSQL alike, with no second commit. A creation's summary comes from
+the event itself (no read); an update or a message reads the ticket's summary once, by primary
+key, with a statement built once. On PostgreSQL a long change now holds a low log id until it
+commits; the readers settle such gaps exactly by transaction ids (``hub``). See
+``docs/decisions/0002``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from atiende.core.events import subscribe
-from atiende.outbox.registry import Delivery, handles
-from atiende.outbox.services import enqueue
 from atiende.realtime.log import READER, append, append_ticket_event, summarize
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.selectors import ticket_events
@@ -23,76 +22,48 @@ from atiende.tickets.selectors import ticket_events
 # Changes that can take a ticket out of someone's sight.
 ROUTING_FIELDS = ("group", "assignee")
 
-CREATED = "live.ticket_created"
-UPDATED = "live.ticket_updated"
-MESSAGE = "live.message_added"
 
-
-def _promise(kind: str, event: object) -> None:
-    assert dataclasses.is_dataclass(event) and not isinstance(event, type)
-    enqueue(kind, payload=dataclasses.asdict(event))
-
-
-@subscribe(TicketCreated, in_transaction=True)
-def ticket_created(event: TicketCreated) -> None:
-    _promise(CREATED, event)
-
-
-@subscribe(TicketUpdated, in_transaction=True)
-def ticket_updated(event: TicketUpdated) -> None:
-    _promise(UPDATED, event)
-
-
-@subscribe(MessageAdded, in_transaction=True)
-def message_added(event: MessageAdded) -> None:
-    _promise(MESSAGE, event)
-
-
-def created_summary(event: dict[str, Any]) -> dict[str, Any] | None:
+def created_summary(event: TicketCreated) -> dict[str, Any] | None:
     """A new ticket's summary from its creation event (``None`` if the event lacks it)."""
-    if event.get("status_id") is None or event.get("priority_id") is None:
-        return None
-    if event.get("requester_id") is None:
+    if event.status_id is None or event.priority_id is None or event.requester_id is None:
         return None
     return summarize(
-        ticket_id=event["ticket_id"],
-        number=event["number"],
-        subject=event.get("subject", ""),
-        group_id=event.get("group_id"),
-        assignee_id=event.get("assignee_id"),
-        requester_id=event["requester_id"],
-        status_id=event["status_id"],
-        priority_id=event["priority_id"],
+        ticket_id=event.ticket_id,
+        number=event.number,
+        subject=event.subject,
+        group_id=event.group_id,
+        assignee_id=event.assignee_id,
+        requester_id=event.requester_id,
+        status_id=event.status_id,
+        priority_id=event.priority_id,
         version=1,
     )
 
 
-@handles(CREATED)
-def log_ticket_created(effect: Delivery) -> None:
-    event = effect.payload
+@subscribe(TicketCreated, in_transaction=True)
+def log_ticket_created(event: TicketCreated) -> None:
     append_ticket_event(
         "ticket.created",
-        event["ticket_id"],
+        event.ticket_id,
         summary=created_summary(event),
-        actor_id=event["actor_id"],
-        source=event["source"],
-        channel=event["channel"],
+        actor_id=event.actor_id,
+        source=event.source,
+        channel=event.channel,
     )
 
 
-@handles(UPDATED)
-def log_ticket_updated(effect: Delivery) -> None:
-    event = effect.payload
-    fields = list(event["fields"])
+@subscribe(TicketUpdated, in_transaction=True)
+def log_ticket_updated(event: TicketUpdated) -> None:
+    fields = list(event.fields)
     logged = append_ticket_event(
         "ticket.updated",
-        event["ticket_id"],
-        actor_id=event["actor_id"],
-        source=event["source"],
+        event.ticket_id,
+        actor_id=event.actor_id,
+        source=event.source,
         fields=fields,
     )
     if logged is not None and any(f in fields for f in ROUTING_FIELDS):
-        _tell_previous_audience(event["ticket_id"], fields, logged.group_id, logged.assignee_id)
+        _tell_previous_audience(event.ticket_id, fields, logged.group_id, logged.assignee_id)
 
 
 def _old_id(value: Any) -> int | None:
@@ -128,15 +99,14 @@ def _tell_previous_audience(
     )
 
 
-@handles(MESSAGE)
-def log_message_added(effect: Delivery) -> None:
-    event = effect.payload
+@subscribe(MessageAdded, in_transaction=True)
+def log_message_added(event: MessageAdded) -> None:
     append_ticket_event(
         "message.added",
-        event["ticket_id"],
-        actor_id=event["actor_id"],
-        source=event["source"],
-        message_id=event["message_id"],
-        public=event["public"],
-        direction=event["direction"],
+        event.ticket_id,
+        actor_id=event.actor_id,
+        source=event.source,
+        message_id=event.message_id,
+        public=event.public,
+        direction=event.direction,
     )

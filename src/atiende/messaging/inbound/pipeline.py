@@ -22,6 +22,7 @@ from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
 from atiende.messaging.inbound import bounces, classify, store, writing
 from atiende.messaging.inbound.outcome import Outcome
 from atiende.messaging.models import InboundMessage, InboundState
+from atiende.tickets import services as tickets
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def _decide_or_refuse(row: InboundMessage, parsed: Parsed) -> Outcome:
     """`_decide` in a savepoint: a service's refusal (a suspended sender, an invalid address)
     rolls back whatever was half-written and quarantines the row with the service's reason."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), tickets.channel_batch():  # a refusal drops its tally moves
             return _decide(row, parsed)
     except AtiendeError as exc:
         fields = _header_fields(parsed) if isinstance(parsed, ParsedEmail) else {}

@@ -33,6 +33,8 @@ from atiende.messaging.models import (
 )
 
 HEADER_PEEK_BYTES = 64 * 1024
+# The fields of ``messaging_inbound_unique_delivery``: one row per bytes and mailbox.
+UNIQUE_DELIVERY = ("mailbox", "sha256")
 
 
 class MessageTooLarge(Exception):
@@ -66,9 +68,10 @@ def store_raw(
     if source not in InboundSource.values:
         raise ValueError(f"unknown inbound source {source!r}")
     digest = hashlib.sha256(raw).hexdigest()
-    existing = _existing(mailbox, digest)
-    if existing is not None:
-        return existing, False
+    if mailbox is None:  # NULLs are distinct to the unique constraint: look first
+        unrouted = _existing(None, digest)
+        if unrouted is not None:
+            return unrouted, False
     size = len(raw)
     if size > MAX_STORED_BYTES:
         raise MessageTooLarge(size)
@@ -93,16 +96,19 @@ def store_raw(
         state=state,
         reason=reason,
     )
-    try:
-        with transaction.atomic(durable=durable):
-            rows.insert(row)
-    except IntegrityError:
-        # Another delivery of the same bytes committed first; it is the one to keep.
-        found = _existing(mailbox, digest)
-        if found is None:
-            raise
-        return found, False
-    return row, True
+    # One statement, no savepoint (an importer stores 100 messages in one transaction): a
+    # delivery of the same bytes already stored, or committed meanwhile, inserts nothing.
+    if durable:
+        with transaction.atomic(durable=True):
+            inserted = rows.insert_unless(row, unique=UNIQUE_DELIVERY)
+    else:
+        inserted = rows.insert_unless(row, unique=UNIQUE_DELIVERY)
+    if inserted:
+        return row, True
+    found = _existing(mailbox, digest)
+    if found is None:  # the constraint held, yet the row is gone (deleted meanwhile)
+        raise IntegrityError(f"inbound message {digest} conflicted but cannot be found")
+    return found, False
 
 
 def _existing(mailbox: Mailbox | None, digest: str) -> InboundMessage | None:

@@ -3,6 +3,7 @@
 from atiende.tickets.services.attachments import store_attachment
 from atiende.tickets.services.customers import MergePreview, merge_customers, preview_merge
 from atiende.tickets.services.deleting import delete_ticket
+from atiende.tickets.services.intake import channel_batch
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
@@ -22,6 +23,7 @@ __all__ = [
     "add_message",
     "assign_ticket",
     "change_status",
+    "channel_batch",
     "delete_ticket",
     "link_tickets",
     "log_time",

@@ -8,6 +8,7 @@ same events as `add_message` (it reuses its parts); only the visibility check di
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -32,6 +33,14 @@ def _require_channel(actor: Actor) -> Actor:
     if actor.user is not None and not actor.user.is_agent:
         raise Forbidden(_("Only a channel can post on someone's behalf."))
     return Actor(user=None, source=actor.source, detail=actor.detail)
+
+
+def channel_batch() -> contextlib.AbstractContextManager[None]:
+    """Around many channel changes in one transaction (an import batch) and around each one's
+    savepoint: the tally moves are summed and written as the batch's last statements, so two
+    importers on PostgreSQL wait for each other's shared tally rows only at commit, not for a
+    whole batch. A block that raises drops its moves (its savepoint rolled its writes back)."""
+    return tally.deferred()
 
 
 # No savepoint of its own: a caller that goes on after a refusal (`TicketClosed`) wraps the call

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from atiende.messaging.inbound.pipeline import parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
+from atiende.outbox import services as outbox
+from atiende.tickets import services as tickets
 
 # Messages per transaction, and at most this many bytes of them in memory at once. 100 (not
 # 20) took the 2-process import from 290 to 330-350 messages/s: fewer commits and hand-overs.
@@ -156,8 +158,11 @@ class Command(BaseCommand):
         batch behind (the next run imports it again). A bad message only quarantines itself."""
         parsed = [parse(raw) for raw in raws]
         headers = [peek_headers(raw) for raw in raws]
-        with writer_turn() as give_turn, transaction.atomic():
+        # The batch's tally moves are written last (``channel_batch``): a concurrent importer
+        # on PostgreSQL waits for the shared tally rows during the commit, not the whole batch.
+        with writer_turn() as give_turn, transaction.atomic(), tickets.channel_batch():
             transaction.on_commit(give_turn)  # first: the other importer goes on meanwhile
+            outbox.deliver_together()  # the batch's effects in chunks, not message by message
             for raw, message, peeked in zip(raws, parsed, headers, strict=True):
                 row, created = store_raw(
                     raw,
