@@ -20,7 +20,7 @@ from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.errors import problem
 from atiende.api.schemas.accounts import PageIn
-from atiende.api.schemas.common import Clean, Email, Id, NamedRef, Page, errors
+from atiende.api.schemas.common import BodyIn, Clean, Email, Id, NamedRef, Page, UpdateIn, errors
 from atiende.core.errors import Conflict, Invalid, PayloadTooLarge
 from atiende.core.permissions import require_admin
 from atiende.messaging import mailboxes
@@ -82,7 +82,7 @@ class MailboxOut(Schema):
 MailboxPage = Page[MailboxOut]
 
 
-class MailboxCreateIn(Schema):
+class MailboxCreateIn(BodyIn):
     """A new mailbox. IMAP host, user and password are required when ``inbound_method`` is
     ``imap``; ``imap_move_to`` when ``imap_after_fetch`` is ``move``."""
 
@@ -109,9 +109,11 @@ class MailboxCreateIn(Schema):
     smtp_password: Secret | None = Field(default=None, description="Write-only.")
 
 
-class MailboxUpdateIn(Schema):
+class MailboxUpdateIn(UpdateIn):
     """Only the fields present change. A password left out (or ``null``) is kept; ``""``
     removes it."""
+
+    nullable = frozenset({"group_id", "imap_password", "smtp_password"})
 
     address: Email | None = None
     display_name: Line | None = None

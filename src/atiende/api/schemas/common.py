@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from atiende.core.text import clean_text
 
@@ -40,6 +50,44 @@ Email = Annotated[str, Clean, StringConstraints(min_length=3, max_length=254)]
 LongText = Annotated[str, Clean, StringConstraints(max_length=10_000)]
 Body = Annotated[str, Clean, StringConstraints(max_length=1_000_000)]
 Query = Annotated[str, Clean, StringConstraints(max_length=500)]
+
+
+def _publish_nullable(schema: dict[str, Any], cls: type) -> None:
+    """Publish ``null`` only for the fields of an update body that accept it."""
+    nullable: frozenset[str] = getattr(cls, "nullable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if name in nullable or "anyOf" not in prop:
+            continue
+        kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+class BodyIn(Schema):
+    """A JSON request body: an object with no unknown members (422 naming each) and no
+    coercion, so ``"1"`` is not a number and ``"true"`` not a boolean."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class UpdateIn(BodyIn):
+    """A PATCH body: only the members sent change. ``null`` is a value only for the fields
+    named in ``nullable`` (clearing a reference); elsewhere it is refused, and the published
+    schema says so."""
+
+    model_config = ConfigDict(json_schema_extra=_publish_nullable)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null", _("May not be null: leave the field out to keep it."))
+        return value
 
 
 class FieldErrorOut(Schema):

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from atiende.api.schemas.common import (
     Body,
+    BodyIn,
     Clean,
     Email,
     Id,
@@ -21,6 +22,7 @@ from atiende.api.schemas.common import (
     Query,
     TagName,
     Timestamp,
+    UpdateIn,
     UserRef,
     Version,
 )
@@ -86,12 +88,12 @@ class TicketOut(Schema):
 TicketPage = Page[TicketOut]
 
 
-class RequesterIn(Schema):
+class RequesterIn(BodyIn):
     email: Email
     name: Name = ""
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(BodyIn):
     subject: Subject
     body: Body
     body_html: Body = ""
@@ -115,8 +117,10 @@ class TicketCreateIn(Schema):
         return self
 
 
-class TicketUpdateIn(Schema):
+class TicketUpdateIn(UpdateIn):
     """Only the fields present are changed; ``version`` is the one the caller last saw."""
+
+    nullable = frozenset({"group_id", "assignee_id", "category_id"})
 
     version: Version
     subject: Subject | None = None
@@ -223,7 +227,7 @@ def latest_delivery(message: Any) -> Any:
 MessagePage = Page[MessageOut]
 
 
-class MessageCreateIn(Schema):
+class MessageCreateIn(BodyIn):
     body: Body = ""
     body_html: Body = ""
     public: bool = True
@@ -241,11 +245,11 @@ class MessageCreateIn(Schema):
     )
 
 
-class MergeIn(Schema):
+class MergeIn(BodyIn):
     target_id: Id
 
 
-class LinkIn(Schema):
+class LinkIn(BodyIn):
     target_id: Id
     kind: Literal["related", "duplicate", "parent"]
 
