@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from atiende.api import idempotency
@@ -197,11 +197,13 @@ def update(request: HttpRequest, mailbox_id: Id, payload: MailboxUpdateIn) -> An
 
 
 @router.post("/{mailbox_id}/test", response={200: ConnectionReportOut, **errors(403, 404, 422)})
-def test_connection(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
+def test_connection(request: HttpRequest, mailbox_id: Id) -> HttpResponse:
     """Connect to the mailbox's IMAP and SMTP servers step by step; each step says whether it
     worked and, if not, exactly why (DNS, connection, TLS, STARTTLS, login, folder)."""
-    mailbox = mailboxes.get_mailbox(actor(request), mailbox_id)
-    return check_mailbox(mailbox).as_dict()
+    caller = actor(request)
+    mailbox = mailboxes.get_mailbox(caller, mailbox_id)
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, lambda: (200, check_mailbox(mailbox).as_dict()))
 
 
 def _enqueue_processing(inbound_id: int) -> None:
@@ -258,16 +260,20 @@ def upload_message(request: HttpRequest, mailbox_id: Id) -> Any:
         )
     from atiende.messaging.inbound.store import MessageTooLarge, store_raw
 
-    try:
-        inbound, created = store_raw(raw, mailbox=mailbox, source="upload")
-    except MessageTooLarge as error:
-        raise PayloadTooLarge(str(error)) from None
-    if created:
-        _enqueue_processing(inbound.pk)
-    body = {
-        "id": inbound.pk,
-        "state": inbound.state,
-        "duplicate": not created,
-        "reason": inbound.reason,
-    }
-    return Status(202 if created else 200, body)
+    def handler() -> tuple[int, dict[str, Any]]:
+        try:
+            inbound, created = store_raw(raw, mailbox=mailbox, source="upload")
+        except MessageTooLarge as error:
+            raise PayloadTooLarge(str(error)) from None
+        if created:
+            _enqueue_processing(inbound.pk)
+        body = {
+            "id": inbound.pk,
+            "state": inbound.state,
+            "duplicate": not created,
+            "reason": inbound.reason,
+        }
+        return (202 if created else 200), body
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler, content=raw)

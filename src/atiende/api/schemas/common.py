@@ -114,10 +114,11 @@ class ConflictOut(ProblemOut):
 def errors(*codes: int) -> dict[int, type[Schema]]:
     """Documented error responses of an operation.
 
-    400 (unparsable), 401 (no valid credentials) and 413 (request too large) can answer any
-    operation; ``codes`` adds the operation's own.
+    400 (unparsable), 401 (no valid credentials), 413 (request too large) and 429 (over the
+    rate limit) can answer any operation; ``codes`` adds the operation's own.
     """
-    return {code: (ConflictOut if code == 409 else ProblemOut) for code in (400, 401, 413, *codes)}
+    every = (400, 401, 413, 429, *codes)
+    return {code: (ConflictOut if code == 409 else ProblemOut) for code in every}
 
 
 class UserRef(Schema):
