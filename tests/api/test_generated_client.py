@@ -168,9 +168,9 @@ def test_generated_client_drives_every_operation(
     api("tickets_read", ticket.id)
     api("tickets_list", sort=api.operations["tickets_list"].AtiendeApiTicketsListSort("number"))
     ticket = api("tickets_update", ticket.id, body={"version": ticket.version, "priority": "high"})
-    File = api.types().File
+    file_type = api.types().File
     upload_params = get_type_hints(api.operations["conversation_upload_attachment"].sync_detailed)
-    files = upload_params["body"](file=File(payload=b"hello", file_name="a.txt"))
+    files = upload_params["body"](file=file_type(payload=b"hello", file_name="a.txt"))
     attachment = api("conversation_upload_attachment", ticket.id, body=files, ok=201)
     message = api(
         "conversation_create_message",
@@ -181,7 +181,8 @@ def test_generated_client_drives_every_operation(
     api("conversation_list_messages", ticket.id)
     api("conversation_download_attachment", attachment.id)
     api("conversation_retry_delivery", ticket.id, message.id, ok=404)  # not emailed (no mailbox)
-    link = api("conversation_create_link", ticket.id, body={"target_id": other.id, "kind": "related"}, ok=201)  # fmt: skip
+    related = {"target_id": other.id, "kind": "related"}
+    link = api("conversation_create_link", ticket.id, body=related, ok=201)
     api("conversation_list_links", ticket.id)
     api("conversation_delete_link", ticket.id, link.id, ok=204)
     api("tickets_bulk", body={"ids": [ticket.id], "action": "priority", "priority": "low"})
@@ -198,7 +199,7 @@ def test_generated_client_drives_every_operation(
     api("mailboxes_read", mailbox.id)
     api("mailboxes_list")
     api("mailboxes_test_connection", mailbox.id)
-    raw = File(payload=RAW, file_name="m.eml", mime_type="message/rfc822")
+    raw = file_type(payload=RAW, file_name="m.eml", mime_type="message/rfc822")
     stored = api("mailboxes_upload_message", mailbox.id, body=raw, ok=202)
     assert stored.duplicate is False
 
