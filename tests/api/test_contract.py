@@ -3,6 +3,7 @@ for every error, cursors bound to their sort, rate limits, Idempotency-Key on ev
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -30,6 +31,7 @@ def admin_api(as_user: Any) -> Any:
     return as_user(make_admin())
 
 
+@functools.cache
 def openapi() -> dict[str, Any]:
     schema: dict[str, Any] = ninja_api.get_openapi_schema()
     return schema
@@ -237,3 +239,11 @@ def test_docs_use_local_assets(admin_api: Any) -> None:
     html = response.content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
     assert "/static/ninja/swagger-ui-bundle.js" in html
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000", "2026-01-31", "yesterday"])
+def test_times_are_iso_date_times_only(admin_api: Any, value: str) -> None:
+    assert fields(problem(admin_api.get("/tickets", {"updated_before": value}), 422)) == {
+        "updated_before"
+    }
+    assert admin_api.get("/tickets", {"updated_before": "2026-01-31T09:00:00Z"}).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from django.utils import timezone
@@ -28,6 +29,20 @@ def _clean(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
 
 
+# RFC 3339 date-time, as the schema publishes it: a number ("0.5") is not a time.
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not DATE_TIME.match(value):
+        raise PydanticCustomError(
+            "date_time", _("Enter a date and time in ISO 8601, e.g. 2026-01-31T09:00:00Z.")
+        )
+    return value
+
+
 def _aware(value: datetime.datetime) -> datetime.datetime:
     """Naive times are read as UTC; times that overflow after conversion are refused."""
     try:
@@ -42,7 +57,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 Clean = BeforeValidator(_clean)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Timestamp = Annotated[datetime.datetime, AfterValidator(_aware)]
+Timestamp = Annotated[datetime.datetime, BeforeValidator(_date_time_text), AfterValidator(_aware)]
 Name = Annotated[str, Clean, StringConstraints(max_length=200)]
 Key = Annotated[str, Clean, StringConstraints(max_length=60)]
 TagName = Annotated[str, Clean, StringConstraints(max_length=100)]
