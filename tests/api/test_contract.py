@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
 
@@ -239,6 +240,8 @@ def test_docs_use_local_assets(admin_api: Any) -> None:
     html = response.content.decode()
     assert "cdn" not in html.lower() and "https://" not in html
     assert "/static/ninja/swagger-ui-bundle.js" in html
+    for asset in ("swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"):
+        assert finders.find(f"ninja/{asset}"), asset  # shipped, and collected by collectstatic
 
 
 @pytest.mark.parametrize("value", ["0.5", "1700000000", "2026-01-31", "yesterday"])
