@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.test import Client
 
 from atiende.accounts.models import ApiToken
@@ -20,11 +19,6 @@ from tests.factories import make_admin, make_group, make_ticket
 
 pytestmark = pytest.mark.django_db
 KEY = {"Idempotency-Key": "contract-1"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_budgets() -> None:
-    cache.clear()  # rate-limit windows live in the cache
 
 
 @pytest.fixture
