@@ -50,6 +50,15 @@ def _fresh_config_snapshot() -> Iterator[None]:
     planning.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache, so a full API rate budget: user ids come back
+    after a rollback, and the budget counted in the cache would outlive it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     """Run on-commit callbacks (event subscribers) as a real commit would."""

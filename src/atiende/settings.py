@@ -27,6 +27,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "ninja",  # serves /api/v1/docs with its own Swagger UI files: no CDN, works offline
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,6 +188,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ATIENDE_OUTBOX_DELIVER_AT_ONCE = env_bool("ATIENDE_OUTBOX_DELIVER_AT_ONCE", default=True)
 # How long an Idempotency-Key is remembered.
 ATIENDE_IDEMPOTENCY_TTL_HOURS = 24
+# API requests allowed per user (or token owner) in each window of seconds; counted in the
+# cache (Redis when REDIS_URL is set, else this process's memory). 0 turns the limit off.
+ATIENDE_API_RATE_LIMIT = int(os.environ.get("ATIENDE_API_RATE_LIMIT", 600))
+ATIENDE_API_RATE_WINDOW = int(os.environ.get("ATIENDE_API_RATE_WINDOW", 60))
 
 LOGGING = {
     "version": 1,

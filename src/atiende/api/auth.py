@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 
 from atiende.accounts.models import User
 from atiende.accounts.services import authenticate_token
+from atiende.api import ratelimit
 from atiende.core.actor import Actor, Source
 
 
@@ -22,6 +23,7 @@ class BearerToken(HttpBearer):
         user = authenticate_token(token)
         if user.locale:  # answers in the token owner's language, else Accept-Language's
             translation.activate(user.locale)
+        ratelimit.spend(request, user.pk)
         return user
 
 
@@ -42,6 +44,7 @@ class SessionWithCsrf(APIKeyCookie):
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request):
             raise HttpError(403, _("CSRF check failed: send the X-CSRFToken header."))
+        ratelimit.spend(request, user.pk)
         return user
 
 

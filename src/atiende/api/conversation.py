@@ -83,10 +83,17 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn
     "/tickets/{ticket_id}/messages/{message_id}/retry-delivery",
     response={200: DeliveryOut, **errors(403, 404, 409, 422)},
 )
-def retry_delivery(request: HttpRequest, ticket_id: Id, message_id: Id) -> Any:
+def retry_delivery(request: HttpRequest, ticket_id: Id, message_id: Id) -> HttpResponse:
     """Send the failed email of an outgoing message again (staff who see the ticket).
     409 when its email is not failed (queued or already sent)."""
-    return retry_message_delivery(actor(request), ticket_id=ticket_id, message_id=message_id)
+    caller = actor(request)
+
+    def handler() -> tuple[int, DeliveryOut]:
+        delivery = retry_message_delivery(caller, ticket_id=ticket_id, message_id=message_id)
+        return 200, DeliveryOut.from_orm(delivery)
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler)
 
 
 @router.post(
@@ -95,17 +102,25 @@ def retry_delivery(request: HttpRequest, ticket_id: Id, message_id: Id) -> Any:
 )
 def upload_attachment(
     request: HttpRequest, ticket_id: Id, file: File[UploadedFile]
-) -> Status[AttachmentOut]:
+) -> HttpResponse:
     """Upload a file (multipart field ``file``); pass its id in ``attachment_ids`` of a message."""
     limit = settings.ATIENDE_MAX_ATTACHMENT_BYTES
     if file.size is not None and file.size > limit:
         raise PayloadTooLarge(
             _("The file is larger than the limit of %(limit)d bytes.") % {"limit": limit}
         )
-    attachment = services.store_attachment(
-        actor(request), ticket_id=ticket_id, filename=file.name or "", stream=file
-    )
-    return Status(201, AttachmentOut.from_orm(attachment))
+    caller = actor(request)
+    name = file.name or ""
+
+    def handler() -> tuple[int, AttachmentOut]:
+        attachment = services.store_attachment(
+            caller, ticket_id=ticket_id, filename=name, stream=file
+        )
+        return 201, AttachmentOut.from_orm(attachment)
+
+    assert caller.user is not None
+    content = idempotency.file_fingerprint(name, file)
+    return idempotency.run(request, caller.user, handler, content=content)
 
 
 @router.get("/attachments/{attachment_id}", response={200: None, **errors(404, 422)})

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -39,9 +40,28 @@ def problem(
         "errors": [e.as_dict() for e in errors or []],
         **extra,
     }
-    return HttpResponse(
+    response = HttpResponse(
         json.dumps(body, cls=DjangoJSONEncoder), status=status, content_type=PROBLEM_CONTENT_TYPE
     )
+    if status == 401:  # RFC 9110: a 401 names the scheme that would be accepted
+        response["WWW-Authenticate"] = 'Bearer realm="atiende"'
+    return response
+
+
+def not_found() -> HttpResponse:
+    return problem(404, "not_found", _("Not found"), _("Not found."))
+
+
+def method_not_allowed(allowed: str) -> HttpResponse:
+    """405 for a known path asked with another method; ``Allow`` lists the ones it takes."""
+    response = problem(
+        405,
+        "method_not_allowed",
+        _("Method not allowed"),
+        _("This path accepts: %(methods)s.") % {"methods": allowed},
+    )
+    response["Allow"] = allowed
+    return response
 
 
 def payload_too_large() -> HttpResponse:
@@ -93,8 +113,13 @@ def install(api: NinjaAPI) -> None:
         return problem(exc.status_code, "error", str(exc), str(exc))
 
     @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(404, "not_found", _("Not found"), _("Not found."))
+    def missing(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return not_found()
+
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        detail = _("The multipart body could not be parsed: %(reason)s") % {"reason": exc}
+        return problem(400, "bad_request", _("Bad request"), detail)
 
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -24,18 +25,38 @@ from ninja import Schema
 from atiende.accounts.models import User
 from atiende.api.models import IdempotencyKey
 from atiende.core.errors import BadRequest, Conflict, FieldError, Invalid
+from atiende.messaging.crypto import decrypt, encrypt
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 255
+# Printable ASCII, no space at either end (HTTP would strip it): what a header can carry as is.
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 
 Handler = Callable[[], tuple[int, Schema | dict[str, Any]]]
 
 
-def _request_hash(request: HttpRequest) -> str:
+def _request_hash(request: HttpRequest, content: bytes | None) -> str:
     digest = hashlib.sha256()
     digest.update(f"{request.method} {request.path}\n".encode())
-    digest.update(request.body)
+    digest.update(request.body if content is None else content)
     return digest.hexdigest()
+
+
+def file_fingerprint(name: str, file: Any) -> bytes:
+    """What identifies an uploaded file's request (its body was streamed, not kept)."""
+    digest = hashlib.sha256(name.encode("utf-8", "replace") + b"\n")
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.digest()
+
+
+def _seal(data: Any, sealed: tuple[str, ...], *, open_: bool = False) -> Any:
+    """Encrypt (or decrypt) the secret members of a stored answer, e.g. a new token."""
+    if not sealed or not isinstance(data, dict):
+        return data
+    turn = decrypt if open_ else encrypt
+    return {k: turn(v) if k in sealed and isinstance(v, str) else v for k, v in data.items()}
 
 
 def _as_json(out: Schema | dict[str, Any]) -> Any:
@@ -53,18 +74,29 @@ def _response(status: int, data: object, *, replayed: bool) -> HttpResponse:
     return response
 
 
-def run(request: HttpRequest, user: User, handler: Handler) -> HttpResponse:
-    """Run ``handler`` once per (user, key); replay its stored answer on retries."""
+def run(
+    request: HttpRequest,
+    user: User,
+    handler: Handler,
+    *,
+    content: bytes | None = None,
+    sealed: tuple[str, ...] = (),
+) -> HttpResponse:
+    """Run ``handler`` once per (user, key); replay its stored answer on retries.
+
+    ``content`` identifies the request body when it was streamed (uploads); members named in
+    ``sealed`` are stored encrypted (a token is shown on a retry, never kept in clear).
+    """
     key = request.headers.get(HEADER)
     if key is None:
         status, out = handler()
         return _response(status, _as_json(out), replayed=False)
-    if not key.strip() or len(key) > MAX_KEY or not key.isprintable():
+    if len(key) > MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
         raise BadRequest(
             _("The Idempotency-Key must be 1 to %(max)d printable characters.") % {"max": MAX_KEY},
             errors=[FieldError(HEADER, _("Invalid key."))],
         )
-    request_hash = _request_hash(request)
+    request_hash = _request_hash(request, content)
     expired = timezone.now() - timedelta(hours=settings.ATIENDE_IDEMPOTENCY_TTL_HOURS)
     with transaction.atomic():
         IdempotencyKey.objects.filter(user=user, key=key, created_at__lt=expired).delete()
@@ -88,9 +120,9 @@ def run(request: HttpRequest, user: User, handler: Handler) -> HttpResponse:
                 raise Conflict(
                     _("A request with this Idempotency-Key is still being processed.")
                 ) from None
-            return _response(first.status, first.response, replayed=True)
+            return _response(first.status, _seal(first.response, sealed, open_=True), replayed=True)
         status, out = handler()
         data = _as_json(out)
-        record.status, record.response = status, data
+        record.status, record.response = status, _seal(data, sealed)
         record.save(update_fields=["status", "response"])
     return _response(status, data, replayed=False)

@@ -13,14 +13,14 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.errors import problem
 from atiende.api.schemas.accounts import PageIn
-from atiende.api.schemas.common import Clean, Email, Id, NamedRef, Page, errors
+from atiende.api.schemas.common import BodyIn, Clean, Email, Id, NamedRef, Page, UpdateIn, errors
 from atiende.core.errors import Conflict, Invalid, PayloadTooLarge
 from atiende.core.permissions import require_admin
 from atiende.messaging import mailboxes
@@ -91,7 +91,7 @@ class MailboxOut(Schema):
 MailboxPage = Page[MailboxOut]
 
 
-class MailboxCreateIn(Schema):
+class MailboxCreateIn(BodyIn):
     """A new mailbox. IMAP host, user and password are required when ``inbound_method`` is
     ``imap``; ``imap_move_to`` when ``imap_after_fetch`` is ``move``."""
 
@@ -120,9 +120,11 @@ class MailboxCreateIn(Schema):
     smtp_password: Secret | None = Field(default=None, description="Write-only.")
 
 
-class MailboxUpdateIn(Schema):
+class MailboxUpdateIn(UpdateIn):
     """Only the fields present change. A password left out (or ``null``) is kept; ``""``
     removes it."""
+
+    nullable = frozenset({"group_id", "imap_password", "smtp_password"})
 
     address: Email | None = None
     display_name: Line | None = None
@@ -208,11 +210,13 @@ def update(request: HttpRequest, mailbox_id: Id, payload: MailboxUpdateIn) -> An
 
 
 @router.post("/{mailbox_id}/test", response={200: ConnectionReportOut, **errors(403, 404, 422)})
-def test_connection(request: HttpRequest, mailbox_id: Id) -> dict[str, Any]:
+def test_connection(request: HttpRequest, mailbox_id: Id) -> HttpResponse:
     """Connect to the mailbox's IMAP and SMTP servers step by step; each step says whether it
     worked and, if not, exactly why (DNS, connection, TLS, STARTTLS, login, folder)."""
-    mailbox = mailboxes.get_mailbox(actor(request), mailbox_id)
-    return check_mailbox(mailbox).as_dict()
+    caller = actor(request)
+    mailbox = mailboxes.get_mailbox(caller, mailbox_id)
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, lambda: (200, check_mailbox(mailbox).as_dict()))
 
 
 def _enqueue_processing(inbound_id: int) -> None:
@@ -269,16 +273,20 @@ def upload_message(request: HttpRequest, mailbox_id: Id) -> Any:
         )
     from atiende.messaging.inbound.store import MessageTooLarge, store_raw
 
-    try:
-        inbound, created = store_raw(raw, mailbox=mailbox, source="upload")
-    except MessageTooLarge as error:
-        raise PayloadTooLarge(str(error)) from None
-    if created:
-        _enqueue_processing(inbound.pk)
-    body = {
-        "id": inbound.pk,
-        "state": inbound.state,
-        "duplicate": not created,
-        "reason": inbound.reason,
-    }
-    return Status(202 if created else 200, body)
+    def handler() -> tuple[int, dict[str, Any]]:
+        try:
+            inbound, created = store_raw(raw, mailbox=mailbox, source="upload")
+        except MessageTooLarge as error:
+            raise PayloadTooLarge(str(error)) from None
+        if created:
+            _enqueue_processing(inbound.pk)
+        body = {
+            "id": inbound.pk,
+            "state": inbound.state,
+            "duplicate": not created,
+            "reason": inbound.reason,
+        }
+        return (202 if created else 200), body
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler, content=raw)

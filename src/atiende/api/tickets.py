@@ -128,7 +128,7 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
 
 
 @router.post("/bulk", response={200: BulkOut, **errors(403, 422)})
-def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+def bulk(request: HttpRequest, payload: BulkIn) -> HttpResponse:
     """Apply one change to up to 500 tickets, each on its own: 200 with a result per ticket,
     whether it changed, or why not (a ticket you cannot see is reported as not found). A
     request-wide mistake (an unknown status, priority or merge target) is a 422 and changes
@@ -142,7 +142,17 @@ def bulk(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
         remove_tags=tuple(payload.remove_tags),
         merge_target_id=payload.merge_target_id,
     )
-    result = bulk_update(actor(request), ticket_ids=payload.ids, change=change)
+    caller = actor(request)
+
+    def handler() -> tuple[int, dict[str, Any]]:
+        result = bulk_update(caller, ticket_ids=payload.ids, change=change)
+        return 200, bulk_answer(result)
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler)
+
+
+def bulk_answer(result: Any) -> dict[str, Any]:
     return {
         "updated": len(result.updated),
         "unchanged": len(result.unchanged),

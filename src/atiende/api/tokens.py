@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from atiende.accounts import selectors, services
+from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.schemas.accounts import (
     TokenCreatedOut,
@@ -29,14 +30,20 @@ def list_(request: HttpRequest, filters: Query[TokenFiltersIn]) -> dict[str, Any
 
 
 @router.post("", response={201: TokenCreatedOut, **errors(403, 422)})
-def create(request: HttpRequest, payload: TokenCreateIn) -> Status[TokenCreatedOut]:
+def create(request: HttpRequest, payload: TokenCreateIn) -> HttpResponse:
     """Issue a token (staff only; admins may issue one for ``user_id``).
 
-    The answer is the only place the token appears. This POST takes no ``Idempotency-Key``:
-    replaying it would mean storing the token in plain text.
+    The answer is the only place the token appears. A retry with the same
+    ``Idempotency-Key`` shows the same token again (kept encrypted for the key's 24 hours).
     """
-    token, plain = services.issue_api_token(actor(request), **payload.model_dump())
-    return Status(201, TokenCreatedOut.from_orm(token, context={"token": plain}))
+    caller = actor(request)
+
+    def handler() -> tuple[int, TokenCreatedOut]:
+        token, plain = services.issue_api_token(caller, **payload.model_dump())
+        return 201, TokenCreatedOut.from_orm(token, context={"token": plain})
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler, sealed=("token",))
 
 
 @router.get("/{token_id}", response={200: TokenOut, **errors(404, 422)})

@@ -26,6 +26,11 @@ class SortKey:
     descending: bool
     kind: type = int  # int, str or datetime.datetime: how cursor values are decoded
 
+    @property
+    def name(self) -> str:
+        """The sort a cursor belongs to: a cursor only continues the order it came from."""
+        return ("-" if self.descending else "") + self.path
+
     def order_by(self) -> tuple[str, str]:
         sign = "-" if self.descending else ""
         return (f"{sign}{self.path}", f"{sign}pk")
@@ -37,18 +42,21 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
-def encode_cursor(value: Any, pk: int) -> str:
+def encode_cursor(key: SortKey, value: Any, pk: int) -> str:
     if isinstance(value, datetime.datetime):
         value = value.isoformat()
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    raw = json.dumps([key.name, value, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, key: SortKey) -> tuple[Any, int]:
-    """The (value, pk) a cursor carries; a tampered cursor is a clear 422, never a 500."""
+    """The (value, pk) a cursor carries; a tampered cursor, or one from another sort, is a
+    clear 422, never a 500 nor a page of another order."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
+        name, value, pk = json.loads(raw)
+        if name != key.name:
+            raise ValueError
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
             raise ValueError
         if key.kind is datetime.datetime:
@@ -81,7 +89,7 @@ def paginate(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = encode_cursor(*_position(last, key.path))
+        next_cursor = encode_cursor(key, *_position(last, key.path))
     return Page(items=rows, next_cursor=next_cursor)
 
 

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 
 from atiende.accounts.selectors import sees_private_fields
 from atiende.api.schemas.common import (
+    BodyIn,
     Clean,
     Email,
     Id,
@@ -19,6 +20,7 @@ from atiende.api.schemas.common import (
     NamedRef,
     Page,
     Query,
+    UpdateIn,
     UserRef,
 )
 
@@ -95,7 +97,7 @@ class UserFiltersIn(SearchPageIn):
     group_id: Id | None = None
 
 
-class UserCreateIn(Schema):
+class UserCreateIn(BodyIn):
     email: Email
     name: Name = ""
     role: RoleName = "customer"
@@ -108,8 +110,10 @@ class UserCreateIn(Schema):
     custom_fields: CustomValues = Field(default_factory=dict)
 
 
-class UserUpdateIn(Schema):
+class UserUpdateIn(UpdateIn):
     """Only the fields present change; ``organization_id: null`` removes the organization."""
+
+    nullable = frozenset({"organization_id"})
 
     email: Email | None = None
     name: Name | None = None
@@ -124,7 +128,7 @@ class UserUpdateIn(Schema):
     custom_fields: CustomValues | None = None
 
 
-class IdentityIn(Schema):
+class IdentityIn(BodyIn):
     channel: ChannelName
     value: Address
 
@@ -159,7 +163,7 @@ class OrganizationOut(Schema):
 OrganizationPage = Page[OrganizationOut]
 
 
-class OrganizationCreateIn(Schema):
+class OrganizationCreateIn(BodyIn):
     name: Name
     domains: list[Domain] = Field(default_factory=list, max_length=100)
     shared_tickets: bool = False
@@ -167,7 +171,7 @@ class OrganizationCreateIn(Schema):
     custom_fields: CustomValues = Field(default_factory=dict)
 
 
-class OrganizationUpdateIn(Schema):
+class OrganizationUpdateIn(UpdateIn):
     """Only the fields present change; ``domains`` replaces the whole list."""
 
     name: Name | None = None
@@ -194,7 +198,7 @@ class GroupOut(Schema):
 GroupPage = Page[GroupOut]
 
 
-class GroupCreateIn(Schema):
+class GroupCreateIn(BodyIn):
     name: GroupName
     description: LongText = ""
     email: Address = ""
@@ -202,7 +206,7 @@ class GroupCreateIn(Schema):
     member_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
-class GroupUpdateIn(Schema):
+class GroupUpdateIn(UpdateIn):
     """Only the fields present change; ``member_ids`` replaces the whole membership."""
 
     name: GroupName | None = None
@@ -241,6 +245,6 @@ class TokenFiltersIn(PageIn):
     user_id: Id | None = None
 
 
-class TokenCreateIn(Schema):
+class TokenCreateIn(BodyIn):
     name: TokenName
     user_id: Id | None = None

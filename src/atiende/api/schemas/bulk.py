@@ -7,11 +7,11 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from atiende.api.schemas.common import Id, Key, TagName
+from atiende.api.schemas.common import BodyIn, Id, Key, TagName
 from atiende.tickets.services.bulk import MAX_BULK_IDS
 
 
-class BulkIn(Schema):
+class BulkIn(BodyIn):
     """``action`` names what to do; only the fields that action needs are read."""
 
     ids: list[Id] = Field(

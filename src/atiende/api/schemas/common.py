@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Generic, TypeVar
+import re
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from atiende.core.text import clean_text
 
@@ -16,6 +27,20 @@ MAX_ID = 2**63 - 1
 
 def _clean(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
+
+
+# RFC 3339 date-time, as the schema publishes it: a number ("0.5") is not a time.
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not DATE_TIME.match(value):
+        raise PydanticCustomError(
+            "date_time", _("Enter a date and time in ISO 8601, e.g. 2026-01-31T09:00:00Z.")
+        )
+    return value
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
@@ -32,7 +57,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 Clean = BeforeValidator(_clean)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Timestamp = Annotated[datetime.datetime, AfterValidator(_aware)]
+Timestamp = Annotated[datetime.datetime, BeforeValidator(_date_time_text), AfterValidator(_aware)]
 Name = Annotated[str, Clean, StringConstraints(max_length=200)]
 Key = Annotated[str, Clean, StringConstraints(max_length=60)]
 TagName = Annotated[str, Clean, StringConstraints(max_length=100)]
@@ -40,6 +65,44 @@ Email = Annotated[str, Clean, StringConstraints(min_length=3, max_length=254)]
 LongText = Annotated[str, Clean, StringConstraints(max_length=10_000)]
 Body = Annotated[str, Clean, StringConstraints(max_length=1_000_000)]
 Query = Annotated[str, Clean, StringConstraints(max_length=500)]
+
+
+def _publish_nullable(schema: dict[str, Any], cls: type) -> None:
+    """Publish ``null`` only for the fields of an update body that accept it."""
+    nullable: frozenset[str] = getattr(cls, "nullable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if name in nullable or "anyOf" not in prop:
+            continue
+        kept = [s for s in prop.pop("anyOf") if s.get("type") != "null"]
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+        if prop.get("default", ...) is None:
+            del prop["default"]
+
+
+class BodyIn(Schema):
+    """A JSON request body: an object with no unknown members (422 naming each) and no
+    coercion, so ``"1"`` is not a number and ``"true"`` not a boolean."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class UpdateIn(BodyIn):
+    """A PATCH body: only the members sent change. ``null`` is a value only for the fields
+    named in ``nullable`` (clearing a reference); elsewhere it is refused, and the published
+    schema says so."""
+
+    model_config = ConfigDict(json_schema_extra=_publish_nullable)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null", _("May not be null: leave the field out to keep it."))
+        return value
 
 
 class FieldErrorOut(Schema):
@@ -66,10 +129,11 @@ class ConflictOut(ProblemOut):
 def errors(*codes: int) -> dict[int, type[Schema]]:
     """Documented error responses of an operation.
 
-    400 (unparsable), 401 (no valid credentials) and 413 (request too large) can answer any
-    operation; ``codes`` adds the operation's own.
+    400 (unparsable), 401 (no valid credentials), 413 (request too large) and 429 (over the
+    rate limit) can answer any operation; ``codes`` adds the operation's own.
     """
-    return {code: (ConflictOut if code == 409 else ProblemOut) for code in (400, 401, 413, *codes)}
+    every = (400, 401, 413, 429, *codes)
+    return {code: (ConflictOut if code == 409 else ProblemOut) for code in every}
 
 
 class UserRef(Schema):

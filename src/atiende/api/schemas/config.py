@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from atiende.api.schemas.accounts import PageIn
-from atiende.api.schemas.common import Clean, Id, Key, Page, Query, TagName
+from atiende.api.schemas.common import BodyIn, Clean, Id, Page, Query, TagName, UpdateIn
 
 StatusKey = Annotated[
     str, Clean, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
@@ -39,7 +39,7 @@ class TagFiltersIn(PageIn):
     q: Query = ""
 
 
-class TagIn(Schema):
+class TagIn(BodyIn):
     name: TagName
 
 
@@ -63,7 +63,7 @@ class StatusDetailOut(Schema):
 StatusPage = Page[StatusDetailOut]
 
 
-class StatusCreateIn(Schema):
+class StatusCreateIn(BodyIn):
     key: StatusKey
     name_en: ConfigName
     name_es: ConfigName = ""
@@ -74,7 +74,7 @@ class StatusCreateIn(Schema):
     allowed_next: list[StatusKey] = Field(default_factory=list, max_length=100)
 
 
-class StatusUpdateIn(Schema):
+class StatusUpdateIn(UpdateIn):
     """Only the fields present change; ``allowed_next`` replaces the list."""
 
     key: StatusKey | None = None
@@ -101,7 +101,7 @@ class PriorityDetailOut(Schema):
 PriorityPage = Page[PriorityDetailOut]
 
 
-class PriorityCreateIn(Schema):
+class PriorityCreateIn(BodyIn):
     key: StatusKey
     name_en: ConfigName
     name_es: ConfigName = ""
@@ -110,7 +110,7 @@ class PriorityCreateIn(Schema):
     is_default: bool = False
 
 
-class PriorityUpdateIn(Schema):
+class PriorityUpdateIn(UpdateIn):
     key: StatusKey | None = None
     name_en: ConfigName | None = None
     name_es: ConfigName | None = None
@@ -134,15 +134,17 @@ class CategoryOut(Schema):
 CategoryPage = Page[CategoryOut]
 
 
-class CategoryCreateIn(Schema):
+class CategoryCreateIn(BodyIn):
     name_en: ConfigName
     name_es: ConfigName = ""
     parent_id: Id | None = None
     is_active: bool = True
 
 
-class CategoryUpdateIn(Schema):
+class CategoryUpdateIn(UpdateIn):
     """Only the fields present change; ``parent_id: null`` makes it a top-level category."""
+
+    nullable = frozenset({"parent_id"})
 
     name_en: ConfigName | None = None
     name_es: ConfigName | None = None
@@ -172,7 +174,7 @@ class CustomFieldFiltersIn(PageIn):
     target: TargetName | None = None
 
 
-class CustomFieldCreateIn(Schema):
+class CustomFieldCreateIn(BodyIn):
     target: TargetName
     key: FieldKey
     type: FieldTypeName
@@ -185,12 +187,10 @@ class CustomFieldCreateIn(Schema):
     is_active: bool = True
 
 
-class CustomFieldUpdateIn(Schema):
-    """Only the fields present change; ``target``, ``key`` and ``type`` are fixed (422)."""
+class CustomFieldUpdateIn(UpdateIn):
+    """Only the fields present change; ``target``, ``key`` and ``type`` are fixed: sending
+    them is a 422 naming them, like any unknown member."""
 
-    target: TargetName | None = None
-    key: Key | None = None
-    type: FieldTypeName | None = None
     name_en: ConfigName | None = None
     name_es: ConfigName | None = None
     options: list[Option] | None = Field(default=None, max_length=500)

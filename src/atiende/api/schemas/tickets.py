@@ -11,6 +11,7 @@ from pydantic import Field, StringConstraints, model_validator
 from atiende.api.body_format import BodyFormat
 from atiende.api.schemas.common import (
     Body,
+    BodyIn,
     Clean,
     Email,
     Id,
@@ -22,6 +23,7 @@ from atiende.api.schemas.common import (
     Query,
     TagName,
     Timestamp,
+    UpdateIn,
     UserRef,
     Version,
 )
@@ -87,12 +89,12 @@ class TicketOut(Schema):
 TicketPage = Page[TicketOut]
 
 
-class RequesterIn(Schema):
+class RequesterIn(BodyIn):
     email: Email
     name: Name = ""
 
 
-class TicketCreateIn(Schema):
+class TicketCreateIn(BodyIn):
     subject: Subject
     body: Body
     body_html: Body = ""
@@ -124,8 +126,10 @@ class TicketCreateIn(Schema):
         return self
 
 
-class TicketUpdateIn(Schema):
+class TicketUpdateIn(UpdateIn):
     """Only the fields present are changed; ``version`` is the one the caller last saw."""
+
+    nullable = frozenset({"group_id", "assignee_id", "category_id"})
 
     version: Version
     subject: Subject | None = None
@@ -232,7 +236,7 @@ def latest_delivery(message: Any) -> Any:
 MessagePage = Page[MessageOut]
 
 
-class MessageCreateIn(Schema):
+class MessageCreateIn(BodyIn):
     body: Body = ""
     body_html: Body = ""
     format: BodyFormat = Field(
@@ -258,11 +262,11 @@ class MessageCreateIn(Schema):
     )
 
 
-class MergeIn(Schema):
+class MergeIn(BodyIn):
     target_id: Id
 
 
-class LinkIn(Schema):
+class LinkIn(BodyIn):
     target_id: Id
     kind: Literal["related", "duplicate", "parent"]
 
