@@ -25,11 +25,17 @@ from django.db import close_old_connections
 
 from atiende.accounts import services as accounts
 from atiende.api.router import api as ninja_api
+from atiende.messaging.inbound.pipeline import process
 from tests.factories import SYSTEM, make_admin, make_customer, make_group
 
 pytestmark = pytest.mark.django_db
 CONFIG = "content_type_overrides:\n  message/rfc822: application/octet-stream\npost_hooks: []\n"
 RAW = b"From: ana@example.com\r\nTo: help@example.com\r\nSubject: Hola\r\n\r\nBody\r\n"
+# Two addresses in From: quarantined (an untrustworthy sender header), then held for a decision.
+HELD = (
+    b"From: ana@example.com, eve@example.net\r\nTo: help@example.com\r\n"
+    b"Subject: Revisar\r\nMessage-ID: <held-%d@example.net>\r\n\r\nBody\r\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -202,5 +208,23 @@ def test_generated_client_drives_every_operation(
     raw = file_type(payload=RAW, file_name="m.eml", mime_type="message/rfc822")
     stored = api("mailboxes_upload_message", mailbox.id, body=raw, ok=202)
     assert stored.duplicate is False
+
+    # mail held off every ticket: listed, read, retried, released, discarded
+    held = [
+        api(
+            "mailboxes_upload_message",
+            mailbox.id,
+            body=file_type(payload=HELD % n, file_name="h.eml", mime_type="message/rfc822"),
+            ok=202,
+        )
+        for n in (1, 2)
+    ]
+    # The upload queues the pipeline for the worker; run it here, as the worker would.
+    assert {process(h.id).state for h in held} == {"quarantined"}
+    api("inbound_list")
+    api("inbound_read", held[0].id)
+    api("inbound_retry", held[0].id)
+    assert api("inbound_release", held[0].id, idempotency_key="rel-1").ticket_id is not None
+    api("inbound_discard", held[1].id)
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven

@@ -13,9 +13,10 @@ import datetime
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from atiende.api import idempotency
 from atiende.api.auth import actor
 from atiende.api.schemas.accounts import PageIn
 from atiende.api.schemas.common import Id, Page, errors
@@ -64,26 +65,33 @@ def read(request: HttpRequest, inbound_id: Id) -> InboundMessage:
     return selectors.get_inbound(actor(request), inbound_id)
 
 
-def _act(request: HttpRequest, inbound_id: int, action: Callable[..., Any]) -> InboundMessage:
+def _act(request: HttpRequest, inbound_id: int, action: Callable[..., Any]) -> HttpResponse:
+    """Run one decision once per ``Idempotency-Key`` and answer the message as it is now."""
     caller: Actor = actor(request)
-    action(caller, inbound_id=inbound_id)
-    return selectors.get_inbound(caller, inbound_id)
+
+    def handler() -> tuple[int, dict[str, Any]]:
+        action(caller, inbound_id=inbound_id)
+        held = selectors.get_inbound(caller, inbound_id)
+        return 200, HeldOut.model_validate(held, from_attributes=True).model_dump(mode="json")
+
+    assert caller.user is not None
+    return idempotency.run(request, caller.user, handler)
 
 
 @router.post("/{inbound_id}/release", response={200: HeldOut, **errors(403, 404, 409, 422)})
-def release(request: HttpRequest, inbound_id: Id) -> InboundMessage:
+def release(request: HttpRequest, inbound_id: Id) -> HttpResponse:
     """Open a ticket from the message whatever the pipeline thought of it (409 unless it is
     quarantined or ignored)."""
     return _act(request, inbound_id, services.create_ticket_anyway)
 
 
 @router.post("/{inbound_id}/retry", response={200: HeldOut, **errors(403, 404, 409, 422)})
-def retry(request: HttpRequest, inbound_id: Id) -> InboundMessage:
+def retry(request: HttpRequest, inbound_id: Id) -> HttpResponse:
     """Run the pipeline again (after a fix, or once a rate limit has passed)."""
     return _act(request, inbound_id, services.retry_inbound)
 
 
 @router.post("/{inbound_id}/discard", response={200: HeldOut, **errors(403, 404, 409, 422)})
-def discard(request: HttpRequest, inbound_id: Id) -> InboundMessage:
+def discard(request: HttpRequest, inbound_id: Id) -> HttpResponse:
     """Throw the message away; it stays listed nowhere but is kept as discarded."""
     return _act(request, inbound_id, services.discard_inbound)
