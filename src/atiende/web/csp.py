@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.request import split_domain_port
 from django.middleware import csp
 
@@ -52,19 +52,18 @@ def allow_remote_images(view: View) -> View:
 class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
     """Django's CSP middleware, with the live socket's origin and any per-view widening."""
 
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         config = getattr(response, "_csp_config", None)
         if config is None and settings.SECURE_CSP:
-            config = {key: list(values) for key, values in settings.SECURE_CSP.items()}
+            base: dict[str, Any] = settings.SECURE_CSP
+            config = {key: list(values) for key, values in base.items()}
             live = live_origins(request)
             if live:
                 config["connect-src"] = [*config.get("connect-src", []), *live]
             for directive, sources in getattr(response, WIDEN_ATTRIBUTE, {}).items():
                 config[directive] = [*config.get(directive, []), *sources]
             response._csp_config = config  # type: ignore[attr-defined]  # read by Django's
-        result: HttpResponseBase = super().process_response(request, response)
+        result: HttpResponse = super().process_response(request, response)
         return result
 
 
