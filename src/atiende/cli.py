@@ -74,6 +74,13 @@ def build_parser() -> Parser:
     create.add_argument("email", help=_("Email of the token's user."))
     create.add_argument("--name", default="", help=_("A name to recognise the token by."))
 
+    keys = commands.add_parser("keys", help=_("Manage the key that encrypts mailbox secrets."))
+    keys.add_argument(
+        "action", choices=["rotate"], help=_("rotate: encrypt every stored secret with a new key.")
+    )
+    keys.add_argument(
+        "--keep-old", action="store_true", help=_("Keep accepting the old keys after rotating.")
+    )
     tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
     tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
@@ -165,6 +172,7 @@ def _dispatch(args: list[str]) -> int:
         "scheduler": scheduler,
         "token": token_create,
         "tally": tally_rebuild,
+        "keys": keys_rotate,
         "createadmin": createadmin,
     }
     return handlers[options.command](options, extra)
@@ -369,6 +377,23 @@ def tally_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
     from atiende.tickets.tally import rebuild  # after a bulk import or a manual SQL fix
 
     print(_("Recounted %(rows)d ticket tallies.") % {"rows": rebuild()})
+    return 0
+
+
+def keys_rotate(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.utils.translation import gettext as _
+
+    from atiende.messaging.key_rotation import RotationFailed, rotate_keys
+
+    try:
+        done = rotate_keys(keep_old=options.keep_old)
+    except RotationFailed as error:
+        raise CliError(str(error)) from None
+    print(_("Encrypted %(count)d stored secrets with the newest key.") % {"count": done.secrets})
+    if not done.new_key_written:
+        print(_("The keys come from ATIENDE_ENCRYPTION_KEY: you may now remove the old ones."))
+    elif done.old_keys_dropped:
+        print(_("Dropped %(count)d old keys.") % {"count": done.old_keys_dropped})
     return 0
 
 
