@@ -31,7 +31,6 @@ from atiende.core.errors import ErrorCollector
 from atiende.tickets import custom_filters, selectors, services
 from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.listing import TicketFilters, list_ticket_rows
-from atiende.tickets.models import Channel
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services.bulk import BulkChange, bulk_update
 
@@ -107,11 +106,11 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
         else:
             assert caller.user is not None
             requester = caller.user
+        # Only what the caller sent: a customer who sets a field they may not is refused.
         ticket = services.open_ticket(
             caller,
             requester=requester,
-            channel=payload.channel or Channel.API,
-            **payload.model_dump(exclude={"requester", "requester_id", "channel"}),
+            **payload.model_dump(exclude={"requester", "requester_id"}, exclude_unset=True),
         )
         # Answered from the ticket just written (the tags, when there are any, read back).
         known: dict[int, list[str]] | None = None if payload.tags else {ticket.pk: []}
