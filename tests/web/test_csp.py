@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from atiende.outbox.tasks import deliver_due_effects
 from atiende.web.csp import ContentSecurityPolicyMiddleware, allow_remote_images
 from tests.factories import make_admin, make_agent, make_ticket
 
@@ -128,3 +129,23 @@ def test_no_template_holds_inline_code_the_policy_would_block() -> None:
             if INLINE.search(line) and 'nonce="{{ csp_nonce }}"' not in line:
                 offenders.append(f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(("forwarded", "scheme"), [("https", "https"), ("http", "http")])
+def test_behind_the_tls_proxy_links_in_mail_are_https(
+    settings: Any, mailoutbox: list[Any], forwarded: str, scheme: str
+) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    make_agent(email="ana@example.com")
+
+    Client().post(
+        reverse("account-password-reset"),
+        {"email": "ana@example.com"},
+        HTTP_X_FORWARDED_PROTO=forwarded,
+        HTTP_HOST="testserver",  # as the proxy passes it (proxy_set_header Host $host)
+    )
+    deliver_due_effects.call()  # what the worker's sweep does
+
+    [message] = mailoutbox
+    assert f"{scheme}://testserver/account/password/reset/" in message.body
+    assert f"Sign in: {scheme}://testserver/login/" in message.body
