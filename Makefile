@@ -1,4 +1,5 @@
-# Atiende: `make run` serves the app on SQLite, `make test` runs the whole suite.
+# Atiende: `make run` serves the app on SQLite (with demo data when brand new), `make test`
+# runs the whole suite.
 SHELL := /bin/bash
 PYVER := $(shell cat .python-version)
 VENV := .venv
@@ -32,7 +33,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 run: install
-	$(VENV)/bin/atiende run --host $(HOST) --port $(PORT)
+	$(VENV)/bin/atiende run --demo --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(MAKE) --no-print-directory lint

@@ -1,6 +1,6 @@
 """Ticket creation through the real HTTP server at concurrency 8.
 
-Starts ``atiende run --no-demo`` (granian's WSGI server with its default processes and threads
+Starts ``atiende run`` (granian's WSGI server with its default processes and threads
 for HTTP, uvicorn for WebSockets, the task worker and the scheduler, exactly as deployed
 embedded) on a free port against the bench
 database, then 8 client threads, each with one keep-alive connection, POST /api/v1/tickets
@@ -78,7 +78,7 @@ def server(db: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
     port, live_port = free_port(), free_port()
     log_path = data_dir(db) / "server.log"
     with log_path.open("wb") as log:
-        argv = [str(VENV_BIN / "atiende"), "run", "--no-demo", "--host", "127.0.0.1"]
+        argv = [str(VENV_BIN / "atiende"), "run", "--host", "127.0.0.1"]
         process = subprocess.Popen(
             [*argv, "--port", str(port), "--live-port", str(live_port)],
             env={**os.environ, **env},

@@ -3,7 +3,7 @@
     .venv/bin/python bench/realtime.py                 # SQLite (embedded default), 200 tickets
     .venv/bin/python bench/realtime.py --db postgres --tickets 500 --sockets 8
 
-Starts ``atiende run --no-demo`` (granian's web processes for HTTP, uvicorn for WebSockets, the
+Starts ``atiende run`` (granian's web processes for HTTP, uvicorn for WebSockets, the
 task worker and the scheduler) on its own database, opens ``--sockets`` WebSockets as an agent
 on the live server's port, then POSTs tickets one at a time, spaced ``--interval`` apart, and
 times each ticket from the moment its POST was sent until each socket received it. A web

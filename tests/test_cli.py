@@ -18,7 +18,7 @@ from django.tasks import TaskResultStatus
 from atiende.accounts.models import Role, User
 from atiende.accounts.services import authenticate_token
 from atiende.api.tasks import purge_idempotency_keys
-from atiende.cli import main
+from atiende.cli import build_parser, main
 from atiende.runner import Child, Supervisor
 from tests.factories import make_customer, make_ticket
 
@@ -112,8 +112,13 @@ def test_demo_command_leaves_existing_data_alone(capsys: pytest.CaptureFixture[s
 
     assert main(["demo"]) == 0
 
-    assert "already has data" in capsys.readouterr().out
+    assert "already has users" in capsys.readouterr().out
     assert not User.objects.filter(role=Role.ADMIN).exists()
+
+
+def test_run_loads_the_demo_only_when_asked() -> None:
+    assert build_parser().parse_args(["run"]).demo is False
+    assert build_parser().parse_args(["run", "--demo"]).demo is True
 
 
 @pytest.mark.django_db
@@ -222,7 +227,7 @@ def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
     env.pop("ATIENDE_LIVE_PORT", None)
     env.update(ATIENDE_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
     log = (tmp_path / "run.log").open("wb")
-    argv = [PYTHON, "-m", "atiende.cli", "run", "--port", str(port), "--no-demo"]
+    argv = [PYTHON, "-m", "atiende.cli", "run", "--port", str(port)]
     argv += ["--live-port", str(live_port), "--workers", "2"]
     run = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

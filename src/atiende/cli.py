@@ -56,9 +56,13 @@ def build_parser() -> Parser:
         type=int,
         help=_("Port of the live updates server (WebSockets; default: the port after --port)."),
     )
-    run.add_argument("--no-demo", action="store_true", help=_("Never load the demo data."))
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help=_("Load the demo data first if the helpdesk is brand new (no users yet)."),
+    )
 
-    commands.add_parser("demo", help=_("Load demo data into an empty helpdesk."))
+    commands.add_parser("demo", help=_("Load demo data into a brand-new helpdesk (no users)."))
     commands.add_parser("worker", help=_("Run background tasks (extra options go to db_worker)."))
     scheduler = commands.add_parser("scheduler", help=_("Enqueue periodic tasks on schedule."))
     scheduler.add_argument(
@@ -74,6 +78,13 @@ def build_parser() -> Parser:
     create.add_argument("email", help=_("Email of the token's user."))
     create.add_argument("--name", default="", help=_("A name to recognise the token by."))
 
+    keys = commands.add_parser("keys", help=_("Manage the key that encrypts mailbox secrets."))
+    keys.add_argument(
+        "action", choices=["rotate"], help=_("rotate: encrypt every stored secret with a new key.")
+    )
+    keys.add_argument(
+        "--keep-old", action="store_true", help=_("Keep accepting the old keys after rotating.")
+    )
     tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
     tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
@@ -165,6 +176,7 @@ def _dispatch(args: list[str]) -> int:
         "scheduler": scheduler,
         "token": token_create,
         "tally": tally_rebuild,
+        "keys": keys_rotate,
         "createadmin": createadmin,
     }
     return handlers[options.command](options, extra)
@@ -232,8 +244,8 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
         raise CliError(_("atiende run: --live-port must differ from --port."), code=2, named=True)
     print(_("Preparing the database…"), flush=True)
     call_command("migrate", interactive=False, verbosity=0)
-    if not options.no_demo:
-        _load_demo_if_empty()
+    if options.demo:
+        _load_demo(quiet_when_refused=True)
     from atiende.core.tasks import refresh_planner_statistics
 
     refresh_planner_statistics.call()  # fresh statistics for SQLite's planner; then nightly
@@ -280,54 +292,68 @@ def _queue_in_database() -> bool:
     return isinstance(task_backends["default"], DatabaseBackend)
 
 
-def _load_demo_if_empty() -> None:
-    from atiende.core.actor import Actor
-    from atiende.tickets.selectors import visible_tickets
-
-    if not visible_tickets(Actor.system("cli")).exists():
-        _load_demo()
-
-
 def _print_welcome(host: str, port: int) -> None:
     from django.utils.translation import gettext as _
 
-    from atiende.tickets import demo_data
-    from atiende.tickets.demo import demo_customer_email, demo_logins
+    from atiende.tickets.demo import demo_logins
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104  # only displayed
     print(_("Atiende is running at %(url)s") % {"url": f"http://{shown}:{port}/"})
-    logins = demo_logins()
-    if logins:
-        print(_("Demo sign-ins (password: %(password)s):") % {"password": demo_data.PASSWORD})
-        for login in logins:
-            print(f"  {login.email:<32} {login.name} ({login.role})")
-        customer = demo_customer_email()
-        if customer:
-            print("  " + _("%(email)s (customer, same password)") % {"email": customer})
+    if demo_logins():
+        print(
+            _(
+                "This is the demo helpdesk: its password was printed when the demo was loaded "
+                "(set another with: atiende manage changepassword admin@atiende.test)."
+            )
+        )
     print(_("Press Ctrl-C to stop."), flush=True)
 
 
 def demo(options: argparse.Namespace, extra: list[str]) -> int:
-    _load_demo()
+    _load_demo(quiet_when_refused=False)
     return 0
 
 
-def _load_demo() -> None:
+def _load_demo(*, quiet_when_refused: bool) -> None:
+    """Load the demo into a brand-new helpdesk and print its sign-ins and password, once."""
+    from django.conf import settings
     from django.utils.translation import gettext as _
 
-    from atiende.tickets.demo import load_demo
+    from atiende.tickets.demo import demo_customer_email, demo_logins, has_data, load_demo
 
+    if has_data():
+        if not quiet_when_refused:
+            print(_("The helpdesk already has users; the demo is only loaded into a new one."))
+        return
     print(_("Loading demo data…"), flush=True)
     summary = load_demo()
-    if summary is None:
-        print(_("The helpdesk already has data; the demo was not loaded."))
+    if summary is None:  # someone signed up meanwhile
+        print(_("The helpdesk already has users; the demo is only loaded into a new one."))
         return
     message = _(
         "Loaded %(tickets)d tickets with %(messages)d messages, %(customers)d customers, "
         "%(agents)d staff in %(groups)d groups, %(organizations)d organizations, "
         "%(links)d links and %(merges)d merge in %(seconds).1f s."
     )
-    print(message % dataclasses.asdict(summary), flush=True)
+    print(message % dataclasses.asdict(summary))
+    print(
+        _("Demo sign-ins; the password is shown only now, write it down: %(password)s")
+        % {"password": summary.password}
+    )
+    for login in demo_logins():
+        print(f"  {login.email:<32} {login.name} ({login.role})")
+    customer = demo_customer_email()
+    if customer:
+        print("  " + _("%(email)s (customer, same password)") % {"email": customer})
+    print(
+        _(
+            "To start clean instead: stop Atiende, delete %(data)s (or use an empty "
+            "DATABASE_URL), run without --demo and create your administrator with "
+            "'atiende createadmin EMAIL'."
+        )
+        % {"data": settings.DATA_DIR},
+        flush=True,
+    )
 
 
 def worker(options: argparse.Namespace, extra: list[str]) -> int:
@@ -369,6 +395,23 @@ def tally_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
     from atiende.tickets.tally import rebuild  # after a bulk import or a manual SQL fix
 
     print(_("Recounted %(rows)d ticket tallies.") % {"rows": rebuild()})
+    return 0
+
+
+def keys_rotate(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.utils.translation import gettext as _
+
+    from atiende.messaging.key_rotation import RotationFailed, rotate_keys
+
+    try:
+        done = rotate_keys(keep_old=options.keep_old)
+    except RotationFailed as error:
+        raise CliError(str(error)) from None
+    print(_("Encrypted %(count)d stored secrets with the newest key.") % {"count": done.secrets})
+    if not done.new_key_written:
+        print(_("The keys come from ATIENDE_ENCRYPTION_KEY: you may now remove the old ones."))
+    elif done.old_keys_dropped:
+        print(_("Dropped %(count)d old keys.") % {"count": done.old_keys_dropped})
     return 0
 
 

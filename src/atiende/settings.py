@@ -11,9 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from atiende.core.config import env_bool, env_list, mailers, postgres_options, sqlite_database
+from atiende.core.config import (
+    env_bool,
+    env_int,
+    env_list,
+    mailers,
+    postgres_options,
+    proxy_ssl_header,
+    secret_key,
+    sqlite_database,
+)
 from atiende.serving import live_port_setting
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,8 +31,8 @@ REPO_DIR = PACKAGE_DIR.parent.parent
 DATA_DIR = Path(os.environ.get("ATIENDE_DATA_DIR", "./var")).resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
-# Only the embedded development default may run without a configured key.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "atiende-insecure-development-key-change-me"
+# Unset: the installation's own random key, generated once in the data directory (0600).
+SECRET_KEY = secret_key(os.environ.get("SECRET_KEY", ""), DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -51,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "atiende.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -78,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -170,8 +182,34 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Behind a TLS proxy (docs/deployment.md): cookies only over HTTPS, HSTS, and the proxy's
+# X-Forwarded-Proto trusted so that request.is_secure() holds and links in mail are https://.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response: scripts and styles only from our origin or with
+# the response's nonce (templates write nonce="{{ csp_nonce }}"), images from our origin and
+# data: URLs. atiende.web.csp adds the live socket's origin and holds the per-view widening
+# for a message's remote images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Attachments: the largest file accepted, in bytes (default 25 MiB).
 ATIENDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ATIENDE_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))

@@ -130,6 +130,9 @@ def test_permissions(client: Any, as_user: Any) -> None:
     agent_api, customer_api = as_user(make_agent()), as_user(make_customer(organization_id=org.pk))
     problem(agent_api.post("/organizations", {"name": "Nope"}), 403)
     problem(agent_api.patch(f"/organizations/{org.pk}", {"name": "Nope"}), 403)
+    # Sharing decides what every member sees: only an admin turns it on (issue 13, 2.5).
+    problem(agent_api.patch(f"/organizations/{org.pk}", {"shared_tickets": True}), 403)
+    assert not Organization.objects.get(pk=org.pk).shared_tickets
     problem(customer_api.get("/organizations"), 403)
     problem(customer_api.get(f"/organizations/{org.pk}"), 403)
     problem(customer_api.post("/organizations", {"name": "Nope"}), 403)

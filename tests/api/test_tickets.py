@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 
 from atiende.accounts.models import User
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import Forbidden
 from atiende.tickets.models import Ticket, TicketEvent
+from atiende.tickets.services import open_ticket
 from tests.api.conftest import fields, problem
 from tests.factories import make_admin, make_agent, make_customer, make_group, make_ticket
 
@@ -59,6 +62,64 @@ def test_customer_creates_own_ticket_without_requester(as_user: Any) -> None:
     customer = make_customer()
     body = as_user(customer).post("/tickets", {"subject": "Hi", "body": "Help"}).json()
     assert body["requester"]["id"] == customer.pk
+
+
+CUSTOMER_CHOICES = {
+    "priority": "urgent",
+    "tags": ["vip"],
+    "custom_fields": {"plan": "gold"},
+    "channel": "email",
+    "type": "incident",
+    "category_id": 1,
+}
+
+
+@pytest.mark.parametrize("field", sorted(CUSTOMER_CHOICES))
+def test_a_customer_cannot_choose_how_their_ticket_is_routed(as_user: Any, field: str) -> None:
+    """Each field a customer may not set (no form allows it through the API) is a 403 that
+    names it, checked before anything else about its value, and nothing is opened."""
+    customer = make_customer()
+    api = as_user(customer)
+
+    body = problem(
+        api.post("/tickets", {"subject": "Hi", "body": "Help", field: CUSTOMER_CHOICES[field]}),
+        403,
+    )
+
+    assert fields(body) == {field}
+    assert not Ticket.objects.filter(requester=customer).exists()
+
+
+def test_a_customer_is_told_every_refused_field_at_once(as_user: Any) -> None:
+    api = as_user(make_customer())
+    body = problem(api.post("/tickets", {"subject": "s", "body": "b", **CUSTOMER_CHOICES}), 403)
+    assert fields(body) == set(CUSTOMER_CHOICES)
+
+
+def test_the_ticket_a_customer_opens_by_api_says_so(as_user: Any) -> None:
+    customer = make_customer()
+    body = as_user(customer).post("/tickets", {"subject": "Hi", "body": "Help", "tags": []})
+    ticket = Ticket.objects.get(pk=body.json()["id"])
+    assert (ticket.channel, ticket.type, ticket.priority.key) == ("api", "question", "normal")
+
+
+def test_a_form_can_let_a_customer_set_a_field() -> None:
+    """The check is per field, so a future form passes the fields it shows."""
+    customer = make_customer()
+    who = Actor(customer, Source.WEB)
+    with pytest.raises(Forbidden) as refused:
+        open_ticket(who, subject="s", body="b", requester=customer, priority="high", type="bug")
+    assert {e.field for e in refused.value.errors} == {"priority", "type"}
+
+    ticket = open_ticket(
+        who,
+        subject="s",
+        body="b",
+        requester=customer,
+        priority="high",
+        customer_may_set={"priority"},
+    )
+    assert (ticket.priority.key, ticket.channel) == ("high", "web")
 
 
 def test_create_ticket_bad_input(as_user: Any, agent: User) -> None:

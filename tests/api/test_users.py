@@ -180,19 +180,25 @@ def test_agent_edits_customer_profile_only(as_user: Any, agent: User) -> None:
         "name": "Carla",
         "phone": "+34 600 111 222",
         "notes": "n",
-        "organization_id": org.pk,
         "custom_fields": {"tier": "gold"},
         "locale": "es",
         "time_zone": "America/Lima",
     }
     body = api.patch(f"/users/{customer.pk}", changes).json()
     assert body["name"] == "Carla"
-    assert body["organization"]["id"] == org.pk
     assert body["custom_fields"] == {"tier": "gold"}
     assert body["time_zone"] == "America/Lima"
-    assert (
-        api.patch(f"/users/{customer.pk}", {"organization_id": None}).json()["organization"] is None
+    # Moving a customer between organizations widens what they see: admins only.
+    for value in (org.pk, None):
+        refused = problem(api.patch(f"/users/{customer.pk}", {"organization_id": value}), 403)
+        assert fields(refused) == {"organization_id"}
+    refused = problem(
+        api.post("/users", {"email": "new@example.com", "organization_id": org.pk}), 403
     )
+    assert fields(refused) == {"organization_id"}
+    assert not User.objects.filter(email="new@example.com").exists()
+    moved = as_user(make_admin()).patch(f"/users/{customer.pk}", {"organization_id": org.pk})
+    assert moved.json()["organization"]["id"] == org.pk
     body = problem(api.patch(f"/users/{customer.pk}", {"role": "agent", "is_active": False}), 403)
     assert fields(body) == {"role", "is_active"}
     problem(api.patch(f"/users/{customer.pk}", {"email": "c@x.test"}), 403)

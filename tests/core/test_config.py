@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from atiende.core.config import PREPARE_THRESHOLD, mailers, postgres_options
+from atiende.core.config import (
+    PREPARE_THRESHOLD,
+    SECRET_KEY_FILE,
+    mailers,
+    postgres_options,
+    proxy_ssl_header,
+    read_or_create_secret,
+    secret_key,
+)
 
 
 def test_without_a_url_email_is_written_to_files(tmp_path: Path) -> None:
@@ -87,3 +99,69 @@ def test_key_lookups_of_the_write_path_are_prepared_and_the_orms_statements_not(
         prepared = " ".join(row[0] for row in cursor.fetchall())
     assert '"tickets_status"' in prepared
     assert '"tickets_priority"' not in prepared
+
+
+def _settings_secret_key(data_dir: Path, **env: str) -> str:
+    """Start Django's settings in a fresh process, as a real start does, and read its key."""
+    clean = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    clean.update({"ATIENDE_DATA_DIR": str(data_dir), "DEBUG": "false", **env})
+    code = "from atiende import settings; print(settings.SECRET_KEY)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_first_start_without_a_secret_key_generates_one_kept_0600_and_reused(
+    tmp_path: Path,
+) -> None:
+    first = _settings_secret_key(tmp_path)
+
+    kept = tmp_path / SECRET_KEY_FILE
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert kept.read_text().strip() == first
+    assert len(first) >= 50
+    assert _settings_secret_key(tmp_path) == first
+    other = tmp_path / "other"
+    assert _settings_secret_key(other) != first  # per installation, never a constant
+
+
+def test_a_configured_secret_key_wins_and_writes_no_file(tmp_path: Path) -> None:
+    assert secret_key("  from-the-environment ", tmp_path) == "from-the-environment"
+    assert not (tmp_path / SECRET_KEY_FILE).exists()
+
+
+def test_processes_racing_to_create_the_key_all_get_the_winners(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def make() -> str:
+        # Another process finishes creating the file while this one writes its own.
+        if not calls:
+            calls.append("nested")
+            assert read_or_create_secret(tmp_path / "key", lambda: "winner") == "winner"
+        return "loser"
+
+    assert read_or_create_secret(tmp_path / "key", make) == "winner"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["key"]  # nothing left aside
+
+
+def test_an_empty_key_file_is_a_clear_error_not_an_empty_key(tmp_path: Path) -> None:
+    (tmp_path / SECRET_KEY_FILE).write_text("\n")
+    with pytest.raises(ValueError, match="is empty"):
+        secret_key("", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", None), ("X-Forwarded-Proto=https", ("HTTP_X_FORWARDED_PROTO", "https"))],
+)
+def test_the_proxy_ssl_header_is_read_from_one_variable(
+    value: str, expected: tuple[str, str] | None
+) -> None:
+    assert proxy_ssl_header(value) == expected
+
+
+@pytest.mark.parametrize("value", ["X-Forwarded-Proto", "=https", "X-Forwarded-Proto="])
+def test_a_malformed_proxy_ssl_header_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="X-Forwarded-Proto=https"):
+        proxy_ssl_header(value)

@@ -236,8 +236,10 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     """The web and live servers of ``atiende run`` (``atiende.serving``) on two free ports,
     against this worker's test database: pages open their socket on the live port, as
     deployed embedded."""
+    from django.conf import settings
     from django.db import connection
 
+    from atiende.messaging import crypto
     from atiende.serving import live_command, web_command
 
     port, live_port = _free_port(), _free_port()
@@ -248,6 +250,9 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
         # Media and static roots of its own; the database is named by DATABASE_URL.
         "ATIENDE_DATA_DIR": str(tmp_path_factory.mktemp("e2e-server")),
         "ATIENDE_LIVE_PORT": str(live_port),
+        # The test process's keys: what it signs or encrypts, the server reads.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ATIENDE_ENCRYPTION_KEY": ",".join(crypto.configured_keys()),
         "PYTHONPATH": os.pathsep.join(
             p for p in (str(REPO), str(REPO / "src"), os.environ.get("PYTHONPATH", "")) if p
         ),
@@ -356,6 +361,13 @@ def new_page(
         return page
 
     yield make
+    # The Content-Security-Policy holds in the browser: nothing the pages use was refused.
+    refused = [
+        line
+        for _context, page in opened
+        for line in _CONSOLE.get(id(page), [])
+        if "Content Security Policy" in line
+    ]
     failed = request.node.stash.get(_FAILED, False)
     for context, page in opened:
         if failed and not page.is_closed():
@@ -370,6 +382,8 @@ def new_page(
         _PAGE_ERRORS.pop(id(page), None)
         _CONSOLE.pop(id(page), None)
         context.close()
+    if refused:
+        pytest.fail("the page broke its Content-Security-Policy:\n" + "\n".join(refused))
 
 
 @pytest.fixture

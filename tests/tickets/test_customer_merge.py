@@ -41,7 +41,7 @@ def test_merge_moves_tickets_identities_and_fills_gaps(
         target=CustomFieldTarget.USER, key="tax_id", type=CustomFieldType.TEXT, name_en="Tax id"
     )
     org = make_org()
-    agent = make_agent(make_group())
+    agent = make_admin()  # the survivor joins an organization: an admin's call
     target = make_customer(email="ana@example.com", name="Ana")
     source = make_customer(
         email="ana.old@example.com",
@@ -119,7 +119,7 @@ def test_a_survivor_in_another_organization_takes_the_tickets_there(
     assert set(visible_tickets(web(fresh(old_colleague))).values_list("pk", flat=True)) == ids
 
     with on_commit():
-        merge_customers(web(make_agent()), source_id=source.pk, target_id=target.pk)
+        merge_customers(web(make_admin()), source_id=source.pk, target_id=target.pk)
 
     assert all(t.organization_id == new_org.pk for t in visible_tickets(SYSTEM).filter(pk__in=ids))
     assert not visible_tickets(web(fresh(old_colleague))).exists()
@@ -157,9 +157,9 @@ def test_target_keeps_its_own_values() -> None:
         organization_id=theirs.pk, phone="555 0202", custom_fields={"tax_id": "B"}
     )
 
-    preview = preview_merge(web(make_agent()), source_id=source.pk, target_id=target.pk)
+    preview = preview_merge(web(make_admin()), source_id=source.pk, target_id=target.pk)
     assert preview.organization is None and preview.custom_field_keys == []
-    merge_customers(web(make_agent()), source_id=source.pk, target_id=target.pk)
+    merge_customers(web(make_admin()), source_id=source.pk, target_id=target.pk)
 
     target = fresh(target)
     assert target.organization_id == mine.pk
@@ -174,7 +174,7 @@ def test_preview_says_what_moves_without_moving_it() -> None:
     make_ticket(source)
     make_ticket(source)
 
-    preview = preview_merge(web(make_agent()), source_id=source.pk, target_id=target.pk)
+    preview = preview_merge(web(make_admin()), source_id=source.pk, target_id=target.pk)
 
     assert preview.ticket_count == 2
     assert [i.value for i in preview.identities] == [source.email]
@@ -263,3 +263,26 @@ def test_target_without_email_takes_the_source_email() -> None:
     merge_customers(web(make_agent()), source_id=source.pk, target_id=fresh(target).pk)
 
     assert fresh(target).email == "only@example.com"
+
+
+@pytest.mark.parametrize("orgs", [("Acme", None), (None, "Acme"), ("Acme", "Globex")])
+def test_an_agent_cannot_merge_customers_across_organizations(
+    orgs: tuple[str | None, str | None],
+) -> None:
+    """A merge across organizations would widen someone's reach: the survivor would see the
+    other organization's shared tickets, or its members the duplicate's. Admins only."""
+    made = {name: make_org(name=name, shared=True) for name in orgs if name}
+    source, target = (
+        make_customer(organization_id=made[name].pk if name else None) for name in orgs
+    )
+    ticket = make_ticket(source)
+    agent = make_agent()
+
+    for attempt in (preview_merge, merge_customers):
+        with pytest.raises(Forbidden, match="administrator"):
+            attempt(web(agent), source_id=source.pk, target_id=target.pk)
+
+    assert fresh(source).is_active and fresh(target).organization_id == target.organization_id
+    assert visible_tickets(SYSTEM).get(pk=ticket.pk).requester_id == source.pk
+    merge_customers(web(make_admin()), source_id=source.pk, target_id=target.pk)
+    assert visible_tickets(SYSTEM).get(pk=ticket.pk).requester_id == target.pk

@@ -5,9 +5,11 @@ load a small one, which runs the same code in a fraction of the time."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from atiende.accounts.models import Group, Identity, Organization, Role, User
@@ -15,7 +17,7 @@ from atiende.cli import main
 from atiende.tickets import demo_data
 from atiende.tickets.demo import demo_logins, has_data, load_demo
 from atiende.tickets.models import Message, Ticket, TicketEvent, TicketLink
-from tests.factories import make_ticket
+from tests.factories import make_ticket, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,11 @@ def test_the_demo_command_loads_a_believable_full_size_helpdesk_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["demo"]) == 0
-    assert "Loaded 300 tickets" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Loaded 300 tickets" in out
+    password = out.split("write it down: ")[1].split()[0]
+    assert len(password) >= 16
+    assert "To start clean instead" in out and "atiende createadmin" in out
 
     assert Group.objects.count() == 3
     assert Organization.objects.filter(domains__isnull=False).distinct().count() == 2
@@ -35,7 +41,7 @@ def test_the_demo_command_loads_a_believable_full_size_helpdesk_once(
     assert staff.count() == 8
     assert staff.filter(role=Role.ADMIN).get().email == demo_data.ADMIN_EMAIL
     assert {u.locale for u in staff} == {"es", "en"}
-    assert all(u.check_password(demo_data.PASSWORD) for u in staff)
+    assert all(u.check_password(password) for u in staff)
     customers = User.objects.filter(role=Role.CUSTOMER)
     assert customers.count() == 50
     assert customers.filter(organization__isnull=False).count() >= 10
@@ -57,7 +63,8 @@ def test_the_demo_command_loads_a_believable_full_size_helpdesk_once(
     assert TicketEvent.objects.filter(action="updated", field="status").exists()
 
     assert main(["demo"]) == 0
-    assert "already has data" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "already has users" in again and password not in again  # printed once
     assert Ticket.objects.count() == 300
     assert User.objects.count() == 58
 
@@ -96,6 +103,36 @@ def test_demo_history_is_backdated_in_order() -> None:
         assert ticket.last_message_at == times[-1]
         if ticket.first_response_at is not None:
             assert ticket.created_at <= ticket.first_response_at <= now
+
+
+class Undo(Exception):
+    """Rolls a load back, as if it had been another installation's."""
+
+
+def test_each_load_has_its_own_password_known_to_no_one_else() -> None:
+    passwords = []
+    for _ in range(2):
+        with contextlib.suppress(Undo), transaction.atomic():
+            summary = load_demo(**SMALL)
+            assert summary is not None
+            admin = User.objects.get(email=demo_data.ADMIN_EMAIL)
+            assert admin.check_password(summary.password)
+            assert not admin.check_password("atiende-demo")  # the password once published
+            passwords.append(summary.password)
+            raise Undo
+
+    assert not User.objects.exists()
+    assert passwords[0] != passwords[1]
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.AGENT, Role.CUSTOMER])
+def test_the_demo_never_mixes_into_a_helpdesk_with_any_user(role: str) -> None:
+    make_user(role)  # e.g. the administrator a production install starts with
+
+    assert has_data()
+    assert load_demo(**SMALL) is None
+    assert not Ticket.objects.exists() and not Group.objects.exists()
+    assert User.objects.count() == 1
 
 
 def test_demo_is_not_loaded_over_existing_tickets() -> None:

@@ -32,7 +32,6 @@ from atiende.core.errors import ErrorCollector
 from atiende.tickets import custom_filters, selectors, services
 from atiende.tickets.custom_filters import CustomFilter
 from atiende.tickets.listing import TicketFilters, list_ticket_rows
-from atiende.tickets.models import Channel
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services.bulk import BulkChange, bulk_update
 
@@ -109,14 +108,15 @@ def create(request: HttpRequest, payload: TicketCreateIn) -> HttpResponse:
             assert caller.user is not None
             requester = caller.user
         body, body_html = bodies(payload.format, payload.body, payload.body_html)
+        # Only what the caller sent: a customer who sets a field they may not is refused.
         ticket = services.open_ticket(
             caller,
             requester=requester,
-            channel=payload.channel or Channel.API,
             body=body,
             body_html=body_html,
             **payload.model_dump(
-                exclude={"requester", "requester_id", "channel", "format", "body", "body_html"}
+                exclude={"requester", "requester_id", "format", "body", "body_html"},
+                exclude_unset=True,
             ),
         )
         # Answered from the ticket just written (the tags, when there are any, read back).

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,11 +23,86 @@ def env_bool(name: str, *, default: bool) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
+def env_int(name: str, *, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return int(value)
+
+
+def proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """``SECURE_PROXY_SSL_HEADER`` from ``Header-Name=value`` (e.g. ``X-Forwarded-Proto=https``).
+
+    Set it only behind a proxy that always sets (or strips) that header: otherwise a client
+    could claim HTTPS by sending it.
+    """
+    value = value.strip()
+    if not value:
+        return None
+    name, sep, expected = value.partition("=")
+    name, expected = name.strip(), expected.strip()
+    if not sep or not name or not expected:
+        raise ValueError(
+            f"SECURE_PROXY_SSL_HEADER must look like X-Forwarded-Proto=https, not {value!r}"
+        )
+    return "HTTP_" + name.upper().replace("-", "_"), expected
+
+
 def env_list(name: str, *, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  # a file name, not a secret
+
+
+def secret_key(configured: str, data_dir: Path) -> str:
+    """``SECRET_KEY`` from the environment, or the installation's own, kept in the data directory.
+
+    There is no built-in key: a key everyone knows lets anyone forge sessions and password-reset
+    links. The first start writes a random key to ``<data dir>/secret_key`` (mode 0600); every
+    later start, and every process of the installation, reads the same file.
+    """
+    if configured.strip():
+        return configured.strip()
+    return read_or_create_secret(data_dir / SECRET_KEY_FILE, lambda: secrets.token_urlsafe(50))
+
+
+def read_or_create_secret(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in ``path``, written first (0600, whole or not at all) when absent.
+
+    Processes starting together may race to create it: the file appears atomically (written
+    aside, then hard-linked into place, which fails if another process won), so every process
+    ends up with the winner's secret, never half a file.
+    """
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(make() + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another process won: use theirs
+            os.link(aside, path)
+    finally:
+        os.unlink(aside)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    value = path.read_text().strip()
+    if not value:
+        raise ValueError(f"{path} is empty: delete it to generate a new secret, or restore it")
+    return value
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:

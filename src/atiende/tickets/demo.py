@@ -4,11 +4,16 @@
 and 300 tickets with their conversations, then backdates the timestamps over the last months
 so that queues, ages and reports look real. The same seed gives the same data. ``customers``
 and ``tickets`` size it (tests load a small one; ``atiende demo`` the full one).
+
+It is only ever loaded into a brand-new helpdesk (no user at all), and its staff share a
+password generated for this installation, returned once in the summary: a demo left running
+on a public address must not open with a password everyone knows.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -40,6 +45,7 @@ class DemoSummary:
     links: int
     merges: int
     seconds: float
+    password: str  # the demo staff's, generated for this load; shown once
 
 
 @dataclass(frozen=True)
@@ -50,16 +56,15 @@ class Login:
 
 
 def demo_logins() -> list[Login]:
-    """The demo staff who can sign in with ``demo_data.PASSWORD``, if the demo is loaded."""
+    """The demo staff who can sign in (with the password shown when it was loaded)."""
     emails = [agent.email for agent in data.AGENTS]
     users = User.objects.filter(email__in=emails, is_active=True).order_by("role", "email")
     return [Login(str(u.email), u.display_name, u.get_role_display()) for u in users]
 
 
 def has_data() -> bool:
-    """True when tickets exist or the demo staff are already there: loading would clash."""
-    emails = [agent.email for agent in data.AGENTS]
-    return Ticket.objects.exists() or User.objects.filter(email__in=emails).exists()
+    """True when the helpdesk is not brand new: any user or ticket. The demo never mixes in."""
+    return User.objects.exists() or Ticket.objects.exists()
 
 
 MIN_CUSTOMERS = 2
@@ -69,7 +74,7 @@ MIN_TICKETS = 2
 def load_demo(
     *, seed: int = 20240611, customers: int = CUSTOMERS, tickets: int = TICKETS
 ) -> DemoSummary | None:
-    """Load the demo into an empty helpdesk; ``None`` (and no change) when data exists."""
+    """Load the demo into a brand-new helpdesk; ``None`` (and no change) when any data exists."""
     if customers < MIN_CUSTOMERS or tickets < MIN_TICKETS:
         raise ValueError(
             f"the demo needs at least {MIN_CUSTOMERS} customers and {MIN_TICKETS} tickets"
@@ -79,10 +84,11 @@ def load_demo(
         if has_data():
             return None
         rng = random.Random(seed)
+        password = secrets.token_urlsafe(12)
         groups = _groups()
-        staff = _staff(groups)
+        staff = _staff(groups, password)
         orgs = _organizations()
-        people = _customers(rng, customers)
+        people = _customers(rng, customers, password)
         categories = _categories()
         writer = TicketWriter(rng, timezone.now(), groups, staff, categories)
         for _ in range(tickets - 2):
@@ -99,6 +105,7 @@ def load_demo(
         links=links,
         merges=writer.merges,
         seconds=time.monotonic() - started,
+        password=password,
     )
 
 
@@ -121,12 +128,12 @@ def _organizations() -> list[Organization]:
     ]
 
 
-def _staff(groups: dict[str, Group]) -> list[User]:
+def _staff(groups: dict[str, Group], password: str) -> list[User]:
     return [
         accounts.create_user(
             SYSTEM,
             email=agent.email,
-            password=data.PASSWORD,
+            password=password,
             name=agent.name,
             role=agent.role,
             locale=agent.locale,
@@ -142,7 +149,7 @@ def _ascii(text: str) -> str:
     return plain.lower().replace(" ", ".")
 
 
-def _customers(rng: random.Random, count: int) -> list[User]:
+def _customers(rng: random.Random, count: int, password: str) -> list[User]:
     """Half Spanish-speaking, half English-speaking; some at the two organizations' domains."""
     people: list[tuple[str, str, str]] = []
     seen: set[str] = set()
@@ -163,7 +170,7 @@ def _customers(rng: random.Random, count: int) -> list[User]:
         customer = accounts.create_user(
             SYSTEM,
             email=email,
-            password=data.PASSWORD if index == 0 else None,
+            password=password if index == 0 else None,
             name=name,
             role=Role.CUSTOMER,
             locale=lang,

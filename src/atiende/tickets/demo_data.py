@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PASSWORD = "atiende-demo"  # noqa: S105  # published on purpose: the demo's shared password
 DOMAIN = "atiende.test"
 ADMIN_EMAIL = f"admin@{DOMAIN}"
 

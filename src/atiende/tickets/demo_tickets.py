@@ -145,6 +145,7 @@ class TicketWriter:
             channel=channel,
             group_id=group_id,
             priority=priority,
+            customer_may_set=("channel",),  # the channel the message came by, not a choice
         )
         steps = Steps(ticket)
         steps.mark(ticket.messages.order_by("id").first())

@@ -140,7 +140,7 @@ def test_create_a_customer(signed_in: SignedIn) -> None:
         target=CustomFieldTarget.USER, key="tax_id", type=CustomFieldType.TEXT, name_en="Tax id"
     )
     org = make_org("Acme")
-    client = signed_in(make_agent())
+    client = signed_in(make_admin())  # an admin chooses the organization
     form = body(client.get(reverse("customer-new")))
     assert '<label for="id_email">Email' in form and '<label for="id_cf_tax_id">Tax id' in form
 
@@ -170,7 +170,7 @@ def test_create_a_customer(signed_in: SignedIn) -> None:
 
 def test_create_shows_errors_next_to_the_fields(signed_in: SignedIn) -> None:
     make_customer(email="taken@example.com")
-    client = signed_in(make_agent())
+    client = signed_in(make_admin())
 
     duplicate = client.post(
         reverse("customer-new"),
@@ -232,6 +232,47 @@ def test_agents_may_not_change_a_customer_email_admins_may(signed_in: SignedIn) 
     done = signed_in(make_admin()).post(reverse("customer-edit", args=[customer.pk]), data)
     assert done.status_code == 302
     assert User.objects.get(pk=customer.pk).email == "other@example.com"
+
+
+def organization_input(page: str) -> str:
+    start = page.index('name="organization"')
+    return page[page.rindex("<input", 0, start) : page.index(">", start)]
+
+
+def test_agents_see_the_organization_read_only_and_cannot_move_a_customer(
+    signed_in: SignedIn,
+) -> None:
+    acme, globex = make_org("Acme"), make_org("Globex")
+    customer = make_customer(email="c@example.com", organization_id=acme.pk)
+    data = {"name": "C", "email": "c@example.com", "locale": "en", "time_zone": "UTC"}
+    agent = signed_in(make_agent())
+
+    form = body(agent.get(reverse("customer-edit", args=[customer.pk])))
+    assert (
+        'name="organization"' in form and "disabled" in form.split('name="organization"')[1][:200]
+    )
+    assert "Only an administrator can change the organization" in form
+    for moved in ("Globex", ""):
+        done = agent.post(
+            reverse("customer-edit", args=[customer.pk]), {**data, "organization": moved}
+        )
+        assert done.status_code == 302
+        assert User.objects.get(pk=customer.pk).organization_id == acme.pk
+    created = agent.post(
+        reverse("customer-new"), {**data, "email": "n@example.com", "organization": "Globex"}
+    )
+    assert created.status_code == 302
+    assert User.objects.get(email="n@example.com").organization_id is None
+
+    admin = signed_in(make_admin())
+    assert (
+        "disabled"
+        not in body(admin.get(reverse("customer-edit", args=[customer.pk]))).split(
+            'name="organization"'
+        )[1][:200]
+    )
+    admin.post(reverse("customer-edit", args=[customer.pk]), {**data, "organization": "Globex"})
+    assert User.objects.get(pk=customer.pk).organization_id == globex.pk
 
 
 # --- identities -------------------------------------------------------------------------

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from atiende.accounts.models import Identity, User
 from atiende.accounts.selectors import visible_users
 from atiende.core.actor import Actor
-from atiende.core.errors import Conflict, Invalid
+from atiende.core.errors import Conflict, Forbidden, Invalid
 from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
-from atiende.core.permissions import require_staff
+from atiende.core.permissions import is_admin, require_staff
 
 EMPTY: tuple[Any, ...] = (None, "", [])
 
@@ -47,6 +47,10 @@ def merge_pair(actor: Actor, source_id: int, target_id: int, *, lock: bool) -> t
     target = found[target_id]
     if not target.is_active:
         raise Conflict(_("Cannot merge into a suspended customer."))
+    if found[source_id].organization_id != target.organization_id and not is_admin(actor):
+        # The merged customer would see the other organization's shared tickets, or its
+        # members the duplicate's tickets: a move between organizations, an admin's call.
+        raise Forbidden(_("Only an administrator can merge customers of different organizations."))
     return found[source_id], target
 
 

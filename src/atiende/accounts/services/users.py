@@ -24,8 +24,10 @@ from atiende.core.text import clean_text
 PROFILE_FIELDS = {"name", "locale", "time_zone", "phone", "notes", "organization_id"}
 USER_FIELDS = PROFILE_FIELDS | {"role", "is_active"}
 ALL_FIELDS = USER_FIELDS | {"email", "group_ids", "custom_fields"}
-# What an agent may change on a customer, and what anyone may change on themselves.
-AGENT_ON_CUSTOMER = PROFILE_FIELDS | {"custom_fields"}
+# What an agent may change on a customer, and what anyone may change on themselves. The
+# organization is not among them: it decides whose tickets a customer sees, so only admins
+# move a customer between organizations (a new customer joins by the email's domain).
+AGENT_ON_CUSTOMER = (PROFILE_FIELDS - {"organization_id"}) | {"custom_fields"}
 OWN_FIELDS = {"name", "locale", "time_zone"}
 LOCALES = {"en", "es"}
 NOT_CHOSEN = ""  # a locale nobody chose: the browser's language, else the instance default
@@ -97,8 +99,11 @@ def create_user(actor: Actor, *, email: str, password: str | None = None, **fiel
     group_ids = fields.pop("group_ids", None) or []
     custom = fields.pop("custom_fields", None) or {}
     cleaned = _clean_fields(fields)
+    by_domain = organization_for_email(address) if role == Role.CUSTOMER else None
     if role == Role.CUSTOMER and "organization_id" not in cleaned:
-        cleaned["organization"] = organization_for_email(address)
+        cleaned["organization"] = by_domain
+    elif cleaned.get("organization_id") != (by_domain.pk if by_domain else None):
+        require_organization_mover(actor)
     if group_ids and role == Role.CUSTOMER:
         raise Invalid.field("group_ids", _("Only agents and administrators belong to groups."))
     if custom:
@@ -154,6 +159,15 @@ def update_user(actor: Actor, *, user_id: int, changes: dict[str, Any]) -> User:
     elif "role" in changes and user.is_customer:
         user.groups.clear()
     return user
+
+
+def require_organization_mover(actor: Actor) -> None:
+    """Only admins place a customer in an organization other than their email domain's."""
+    if not is_admin(actor):
+        raise Forbidden(
+            _("Only an administrator can change a customer's organization."),
+            errors=[FieldError("organization_id", _("Only an administrator can change this."))],
+        )
 
 
 def _check_may_edit(actor: Actor, user: User, changes: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
-from atiende.core.actor import Actor
-from atiende.core.errors import ErrorCollector, Forbidden
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import ErrorCollector, FieldError, Forbidden
 from atiende.core.event_types import TicketCreated
 from atiende.core.events import publish
 from atiende.core.text import clean_text
@@ -22,6 +22,9 @@ from atiende.tickets.services import common
 from atiende.tickets.services.messages import build_message, claim_attachments
 
 MAX_SUBJECT = 255
+# What a customer may not choose when opening a ticket unless the form they fill in allows it
+# (``customer_may_set``): these route, rank and label the ticket for the team.
+CUSTOMER_CHOICES = ("priority", "tags", "custom_fields", "channel", "type", "category_id")
 
 
 def open_ticket(
@@ -32,10 +35,10 @@ def open_ticket(
     requester: User,
     body_html: str = "",
     public: bool = True,
-    channel: str = Channel.WEB,
+    channel: str | None = None,
     priority: str | None = None,
     status: str | None = None,
-    type: str = TicketType.QUESTION,
+    type: str | None = None,
     group_id: int | None = None,
     assignee_id: int | None = None,
     category_id: int | None = None,
@@ -43,10 +46,14 @@ def open_ticket(
     custom_fields: dict[str, Any] | None = None,
     attachment_ids: Sequence[int] = (),
     external_id: str = "",
+    customer_may_set: Collection[str] = (),
 ) -> Ticket:
     """Create a ticket with its first message and record who opened it, from where.
 
-    Customers may open tickets only for themselves, and cannot set routing fields. Everything
+    Customers may open tickets only for themselves, and cannot set routing fields, nor the
+    fields of ``CUSTOMER_CHOICES`` that the form they use does not allow (``customer_may_set``;
+    the API has no form, so none). An unset ``channel`` is the entry point's (the API's or the
+    web's), an unset ``type`` a question. Everything
     is validated and built first; the transaction holds only the writes (on SQLite it holds
     the database's one write lock, so its length bounds how many tickets open per second).
     """
@@ -56,6 +63,17 @@ def open_ticket(
             raise Forbidden(_("Customers can open tickets only for themselves."))
         if any(v is not None for v in (status, group_id, assignee_id)) or not public:
             raise Forbidden(_("Customers cannot set the status, group, assignee or notes."))
+        given = {
+            "priority": priority,
+            "tags": tags,
+            "custom_fields": custom_fields,
+            "channel": channel,
+            "type": type,
+            "category_id": category_id,
+        }
+        check_customer_choices(given, allowed=customer_may_set)
+    channel = channel or (Channel.API if actor.source == Source.API else Channel.WEB)
+    type = type or TicketType.QUESTION
 
     errors = ErrorCollector()
     subject = " ".join(clean_text(subject).split())
@@ -115,6 +133,20 @@ def open_ticket(
         audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])
         _announce(ticket, actor, channel)
     return ticket
+
+
+def check_customer_choices(given: Mapping[str, object], *, allowed: Collection[str]) -> None:
+    """Refuse, naming each one, the ``CUSTOMER_CHOICES`` a customer set and may not."""
+    refused = [
+        name
+        for name in CUSTOMER_CHOICES
+        if given.get(name) not in (None, "", [], (), {}) and name not in allowed
+    ]
+    if refused:
+        raise Forbidden(
+            _("Customers cannot set: %(fields)s.") % {"fields": ", ".join(refused)},
+            errors=[FieldError(name, _("Customers cannot set this field.")) for name in refused],
+        )
 
 
 def _announce(ticket: Ticket, actor: Actor, channel: str) -> None:

@@ -132,8 +132,18 @@ class CustomerForm(CustomFieldsMixin):
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
 
+    def __init__(self, *args: Any, organization_editable: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not organization_editable:
+            # Shown, not editable: what is posted for it is ignored (Django's disabled field).
+            self.fields["organization"].disabled = True
+            self.fields["organization"].help_text = _(
+                "Only an administrator can change the organization; a new customer joins the "
+                "organization of their email's domain."
+            )
+
     @classmethod
-    def for_user(cls, user: User) -> CustomerForm:
+    def for_user(cls, user: User, *, organization_editable: bool = True) -> CustomerForm:
         initial = {
             "name": user.name,
             "email": user.email or "",
@@ -143,7 +153,11 @@ class CustomerForm(CustomFieldsMixin):
             "time_zone": user.time_zone,
             "notes": user.notes,
         }
-        return cls(initial=initial, current=user.custom_fields)
+        return cls(
+            initial=initial,
+            current=user.custom_fields,
+            organization_editable=organization_editable,
+        )
 
 
 class IdentityForm(forms.Form):

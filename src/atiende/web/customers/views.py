@@ -22,6 +22,7 @@ from atiende.accounts.selectors import BY_NAME, read_user, visible_organizations
 from atiende.core.actor import Actor
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
+from atiende.core.permissions import is_admin
 from atiende.search.customers import clean_query, customer_matches
 from atiende.tickets import services as ticket_services
 from atiende.tickets.models import CustomFieldTarget, Ticket
@@ -112,7 +113,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def customer_new(request: HttpRequest) -> HttpResponse:
     who = actor(request)
-    form = CustomerForm(request.POST or None)
+    form = CustomerForm(request.POST or None, organization_editable=is_admin(who))
     if request.method == "POST" and form.is_valid():
         found, organization_id = _organization_id(who, form)
         extra: dict[str, Any] = {"organization_id": organization_id} if organization_id else {}
@@ -149,7 +150,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     who = actor(request)
     customer = get_customer(who, customer_id)
     if request.method == "POST":
-        form = CustomerForm(request.POST, current=customer.custom_fields)
+        form = CustomerForm(
+            request.POST, current=customer.custom_fields, organization_editable=is_admin(who)
+        )
         if form.is_valid():
             found, organization_id = _organization_id(who, form)
             if found:
@@ -159,8 +162,9 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                     "locale": form.cleaned_data["locale"],
                     "time_zone": form.cleaned_data["time_zone"],
                     "notes": form.cleaned_data["notes"],
-                    "organization_id": organization_id,
                 }
+                if is_admin(who):  # read-only for agents (accounts.services.users)
+                    changes["organization_id"] = organization_id
                 if form.custom_field_names:
                     changes["custom_fields"] = form.custom_values()
                 if form.cleaned_data["email"].strip().lower() != (customer.email or ""):
@@ -173,7 +177,7 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
                     messages.success(request, _("Customer saved."))
                     return redirect("customer", customer.pk)
     else:
-        form = CustomerForm.for_user(customer)
+        form = CustomerForm.for_user(customer, organization_editable=is_admin(who))
     return render(
         request,
         "web/customers/form.html",
