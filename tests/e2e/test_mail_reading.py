@@ -63,12 +63,16 @@ def test_remote_images_wait_until_the_agent_asks(
     assert fetched == []
 
     shown.get_by_role("button", name="Show images").click()
-    expect(page.locator(f"#message-{message.pk} img[alt=logo]")).to_have_attribute(
+    # A sandboxed frame of its own: only its policy lets remote images in.
+    framed = page.frame_locator(f"#message-{message.pk} iframe.message-frame")
+    expect(framed.locator("img[alt=logo]")).to_have_attribute(
         "src", f"https://{TRACKER}/open.gif?u=7"
     )
-    page.wait_for_load_state("networkidle")
+    expect(framed.locator("img[alt=logo]")).to_have_js_property("naturalWidth", 1)  # loaded
     assert fetched == [f"https://{TRACKER}/open.gif?u=7"]
 
     page.locator(f"#message-{message.pk}").get_by_role("button", name="Show quoted text").click()
-    expect(page.locator(f"#message-{message.pk}")).to_contain_text("Le enviamos la factura ayer.")
+    # Images stay shown with the quoted history: the frame's document now holds both.
+    quoted = page.frame_locator(f"#message-{message.pk} iframe.message-frame")
+    expect(quoted.locator("body")).to_contain_text("Le enviamos la factura ayer.")
     assert js_errors(page) == []

@@ -193,11 +193,20 @@ def test_remote_images_load_only_when_asked(agent: User, group: Group) -> None:
     page = client.get(reverse("ticket", args=[message.ticket_id])).content.decode()
     assert "track.example.org" not in page and "Show images" in page
     url = reverse("mail-message-view", args=[message.ticket_id, message.pk])
-    loaded = client.get(url, {"images": "1"}).content.decode()
-    assert 'src="https://track.example.org/open.gif?u=7"' in loaded
-    assert "Show images" not in loaded and "Antes" not in loaded
-    both = client.get(url, {"images": "1", "quoted": "1"}).content.decode()
+    shown = client.get(url, {"images": "1"}).content.decode()
+    # The page's policy allows no remote image: the message comes back as a sandboxed frame.
+    assert "track.example.org" not in shown and "Show images" not in shown
+    assert 'sandbox src="' in shown and "frame=1" in shown
+    framed = client.get(url, {"images": "1", "frame": "1"})
+    assert 'src="https://track.example.org/open.gif?u=7"' in framed.content.decode()
+    assert "https:" in framed["Content-Security-Policy"].split("img-src", 1)[1].split(";")[0]
+    assert "frame-ancestors 'self'" in framed["Content-Security-Policy"]
+    assert "Antes" not in framed.content.decode()
+    both = client.get(url, {"images": "1", "quoted": "1", "frame": "1"}).content.decode()
     assert "track.example.org" in both and "Antes" in both
+    plain = client.get(url, {"frame": "1"})  # a frame without images= keeps them off
+    assert "track.example.org" not in plain.content.decode()
+    assert "https:" not in plain["Content-Security-Policy"].split("img-src", 1)[1].split(";")[0]
 
 
 def test_message_view_only_for_agents_who_see_the_ticket(group: Group) -> None:

@@ -61,7 +61,10 @@ class ContentSecurityPolicyMiddleware(csp.ContentSecurityPolicyMiddleware):
             if live:
                 config["connect-src"] = [*config.get("connect-src", []), *live]
             for directive, sources in getattr(response, WIDEN_ATTRIBUTE, {}).items():
-                config[directive] = [*config.get(directive, []), *sources]
+                current = config.get(directive, [])
+                # 'none' cannot be combined with sources: widening it replaces it.
+                kept = [] if current == [csp.CSP.NONE] else current
+                config[directive] = [*kept, *sources]
             response._csp_config = config  # type: ignore[attr-defined]  # read by Django's
         result: HttpResponse = super().process_response(request, response)
         return result

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,7 @@ from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets.models import Message, Ticket
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.common import actor, error_fragment, staff_required
+from atiende.web.csp import REMOTE_IMAGES, widen
 from atiende.web.mail.original import read_original
 from atiende.web.mail.quarantine_views import raw_response
 from atiende.web.ticket.page import shown_html
@@ -57,9 +59,15 @@ def original(request: HttpRequest, ticket_id: int, message_id: int) -> HttpRespo
 def message_view(request: HttpRequest, ticket_id: int, message_id: int) -> HttpResponse:
     """One timeline message again, as asked: ``quoted=1`` with the quoted history the
     timeline leaves out (re-read from the email as it arrived), ``images=1`` with its remote
-    images loaded."""
+    images loaded.
+
+    The ticket page's policy allows no remote image, and a policy belongs to its document: so
+    with ``images=1`` the message's body is a sandboxed frame (``frame=1``: a document of its
+    own whose policy, and only its, lets remote images in).
+    """
     quoted = request.GET.get("quoted") == "1"
     images = request.GET.get("images") == "1"
+    frame = request.GET.get("frame") == "1"
     try:
         caller = actor(request)
         ticket = get_ticket(caller, ticket_id)
@@ -79,7 +87,19 @@ def message_view(request: HttpRequest, ticket_id: int, message_id: int) -> HttpR
     except AtiendeError as error:
         return error_fragment(request, error)
     html, blocked = shown_html(source, remote_images=images)
+    if frame:
+        response = render(request, "web/mail/message_frame.html", {"html": html})
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        widen(response, "frame-ancestors", "'self'")
+        if images:
+            widen(response, "img-src", *REMOTE_IMAGES)
+        return response
+    frame_url = ""
+    if images:
+        query = "images=1&frame=1" + ("&quoted=1" if quoted else "")
+        frame_url = f"{reverse('mail-message-view', args=[ticket.pk, message.pk])}?{query}"
     context = {
+        "frame_url": frame_url,
         "message": message,
         "html": html,
         "blocked_images": blocked,
