@@ -13,21 +13,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from atiende.cli_admin import createadmin, keys_rotate, tally_rebuild, token_create
+from atiende.cli_errors import CliError
 from atiende.serving import default_web_workers
 
 if TYPE_CHECKING:
     from atiende.runner import Child
 
 SETTINGS = "atiende.settings"
-
-
-class CliError(Exception):
-    """A command failed for a reason the user can act on; ``str()`` is the message."""
-
-    def __init__(self, message: str, code: int = 1, *, named: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.named = named  # the message already starts with the program's name
 
 
 class Parser(argparse.ArgumentParser):
@@ -368,73 +361,6 @@ def scheduler(options: argparse.Namespace, extra: list[str]) -> int:
     from django.core.management import call_command
 
     call_command("crontask", *([] if options.heartbeat else ["--no-heartbeat"]), *extra)
-    return 0
-
-
-def token_create(options: argparse.Namespace, extra: list[str]) -> int:
-    """Print only the new token, so scripts can capture it."""
-    from django.utils.translation import gettext as _
-
-    from atiende.accounts.models import User, normalize_email
-    from atiende.accounts.services import create_api_token
-    from atiende.core.actor import Actor
-
-    user = User.objects.filter(email=normalize_email(options.email)).first()
-    if user is None:
-        raise CliError(_("No user has the email %(email)s.") % {"email": options.email})
-    if not user.is_active:
-        raise CliError(_("%(email)s is suspended.") % {"email": options.email})
-    _token, plain = create_api_token(Actor.system("cli"), user=user, name=options.name)
-    print(plain)
-    return 0
-
-
-def tally_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
-    from django.utils.translation import gettext as _
-
-    from atiende.tickets.tally import rebuild  # after a bulk import or a manual SQL fix
-
-    print(_("Recounted %(rows)d ticket tallies.") % {"rows": rebuild()})
-    return 0
-
-
-def keys_rotate(options: argparse.Namespace, extra: list[str]) -> int:
-    from django.utils.translation import gettext as _
-
-    from atiende.messaging.key_rotation import RotationFailed, rotate_keys
-
-    try:
-        done = rotate_keys(keep_old=options.keep_old)
-    except RotationFailed as error:
-        raise CliError(str(error)) from None
-    print(_("Encrypted %(count)d stored secrets with the newest key.") % {"count": done.secrets})
-    if not done.new_key_written:
-        print(_("The keys come from ATIENDE_ENCRYPTION_KEY: you may now remove the old ones."))
-    elif done.old_keys_dropped:
-        print(_("Dropped %(count)d old keys.") % {"count": done.old_keys_dropped})
-    return 0
-
-
-def createadmin(options: argparse.Namespace, extra: list[str]) -> int:
-    from django.contrib.auth.password_validation import validate_password
-    from django.utils.translation import gettext as _
-
-    from atiende.accounts.models import Role
-    from atiende.accounts.services import create_user
-    from atiende.core.actor import Actor
-
-    password = options.password or os.environ.get("ATIENDE_ADMIN_PASSWORD", "")
-    if not password:
-        raise CliError(_("Give a password with --password or ATIENDE_ADMIN_PASSWORD."))
-    validate_password(password)
-    user = create_user(
-        Actor.system("cli"),
-        email=options.email,
-        password=password,
-        role=Role.ADMIN,
-        name=options.name,
-    )
-    print(_("Administrator %(email)s created.") % {"email": user.email})
     return 0
 
 

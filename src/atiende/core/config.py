@@ -147,7 +147,7 @@ def postgres_options(options: dict[str, Any]) -> dict[str, Any]:
     takes 0.5 ms. ``ATIENDE_PG_JOIN_COLLAPSE_LIMIT`` overrides the value (8 is PostgreSQL's
     default); behind PgBouncer, add ``options`` to its ``ignore_startup_parameters``.
 
-    The hot write path's key lookups and inserts (``core.rows.cursor``) are bound by the
+    The hot write path's key lookups and inserts (the stores' prepared cursor) are bound by the
     server, and one run twice on a connection is prepared there (psycopg's
     ``prepare_threshold``; the ORM's cursors bind on the client and never prepare): PostgreSQL
     parses and plans them once per connection, and a ticket create cost 1.2 ms of its CPU
