@@ -19,6 +19,29 @@ def pytest_configure(config: pytest.Config) -> None:
     override_settings(LANGUAGE_CODE="en").enable()
     # 4xx answers are the point of many tests; keep their log lines out of the output.
     logging.getLogger("django.request").setLevel(logging.ERROR)
+    # Parallel workers share one Redis: each gets a database of its own, or one worker's
+    # per-test cache.clear() (FLUSHDB) empties another's rate budget or channel groups.
+    if settings.REDIS_URL:
+        url = _worker_redis_url(settings.REDIS_URL)
+        override_settings(
+            CACHES={**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url}},
+            CHANNEL_LAYERS={
+                "default": {**settings.CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [url]}}
+            },
+        ).enable()
+
+
+def _worker_redis_url(url: str) -> str:
+    """``url`` pointed at a database numbered after the xdist worker (gw0 → base + 1, …)."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker[2:])}"))
 
 
 @pytest.fixture(autouse=True)
