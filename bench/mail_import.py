@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import cProfile
 import io
 import os
@@ -27,6 +28,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -257,19 +259,38 @@ print(f"tickets {Ticket.objects.count()} (with replies {threaded}), messages "
 
 
 def import_all(folders: list[Path], env: dict[str, str], batch: int) -> tuple[float, list[str]]:
+    """Run one importer per folder; their output goes to files, not pipes: a pipe nobody
+    reads yet fills, blocks its writer inside a transaction and the other importer with it."""
     atiende = str(VENV_BIN / "atiende")
-    started = time.monotonic()
-    children = [
-        subprocess.Popen(
-            [atiende, "mail", "import", str(folder), "--mailbox", MAILBOX, "--batch", str(batch)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for folder in folders
-    ]
-    outputs = [child.communicate()[0].decode().strip() for child in children]
-    return time.monotonic() - started, outputs
+    with contextlib.ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile()) for _ in folders]
+        started = time.monotonic()
+        children = [
+            subprocess.Popen(
+                [
+                    atiende,
+                    "mail",
+                    "import",
+                    str(folder),
+                    "--mailbox",
+                    MAILBOX,
+                    "--batch",
+                    f"{batch}",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            for folder, log in zip(folders, logs, strict=True)
+        ]
+        for child in children:
+            child.wait()
+        elapsed = time.monotonic() - started
+        outputs = []
+        for log in logs:
+            log.seek(0)
+            outputs.append(log.read().decode().strip())
+    return elapsed, outputs
 
 
 def in_process(env: dict[str, str]) -> None:

