@@ -225,3 +225,59 @@ def test_importers_take_turns_through_a_file_lock_on_sqlite() -> None:
         give_turn()
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free now
         fcntl.flock(other, fcntl.LOCK_UN)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_batch_that_loses_a_deadlock_is_redone_not_quarantined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PostgreSQL: another writer and the importer wait for each other; PostgreSQL aborts the
+    importer. Its whole batch rolls back (freeing the other) and runs again: every message is
+    processed, none quarantined for a fault that was nobody's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("deadlocks between writers are PostgreSQL's (SQLite has one writer)")
+    import threading
+
+    import psycopg
+
+    from atiende.messaging.inbound.pipeline import message_lock_key, parse
+
+    make_mailbox()
+    first, second = conversation(2)[0], build(sender="b@customer.test", message_id="b@x.test")
+    folder = maildir_with(tmp_path / "md", [first, second])
+    first_key, second_key = (message_lock_key(parse(raw).message_id) for raw in (first, second))
+    db = connection.settings_dict
+    other = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
+    # The importer is the one PostgreSQL picks: it checks for deadlocks after 1 s, other after 60.
+    other.execute("SET deadlock_timeout = '60s'")
+    other.execute("SELECT pg_advisory_xact_lock(%s)", [second_key])  # holds the 2nd message
+    seen_waiting = threading.Event()
+
+    def take_the_first_too() -> None:
+        """Once the importer waits for the second message, wait for its first: a cycle."""
+        with psycopg.connect(
+            dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
+        ) as watcher:
+            for _ in range(600):
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                ).fetchone()
+                if waiting and waiting[0]:
+                    break
+                time.sleep(0.05)  # polling another session's state, not a timer under test
+        seen_waiting.set()
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [first_key])  # until the rollback
+        other.commit()
+
+    helper = threading.Thread(target=take_the_first_too)
+    helper.start()
+    try:
+        assert main(["mail", "import", str(folder), "--mailbox", SUPPORT]) == 0
+    finally:
+        helper.join(timeout=30)
+        other.close()
+    captured = capsys.readouterr()
+    assert seen_waiting.is_set()
+    assert "deadlock" in captured.err
+    assert "2 stored, 0 duplicates, 2 processed" in captured.out and "0 quarantined" in captured.out
+    assert set(InboundMessage.objects.values_list("state", flat=True)) == {InboundState.PROCESSED}

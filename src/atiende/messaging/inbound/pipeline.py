@@ -5,7 +5,8 @@ transaction (it is the expensive part and, on SQLite, a transaction holds the wr
 every write — customer, ticket or reply, attachments, followers, thread keys and the row's
 new state — happens in ONE transaction, so a crash leaves the row ``received`` with nothing
 half-written, and running it again is clean. Anything unexpected quarantines the row with
-the reason (traceback in the log), never loses it.
+the reason (traceback in the log), never loses it — except a deadlock or serialisation
+failure, which is nobody's fault: the transaction is redone (``core.transient``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.core import transient
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
 from atiende.messaging.inbound import bounces, classify, store, writing
@@ -47,7 +49,23 @@ def process_row(
     row: InboundMessage, *, parsed: Parsed | None = None, locked: bool = False
 ) -> InboundMessage:
     """`process` for a row in hand; ``locked``: the caller stored it in its open transaction
-    (an importer), so no other worker can hold it and it needs no re-reading."""
+    (an importer), so no other worker can hold it and it needs no re-reading.
+
+    A deadlock is redone here when this call owns the transaction; inside the caller's it is
+    raised, for the caller to redo its whole transaction (the other side waits for all of it).
+    """
+    owner = not locked and not connection.in_atomic_block
+    for attempt in range(1, transient.ATTEMPTS + 1):
+        try:
+            return _process_row(row, parsed=parsed, locked=locked)
+        except Exception as exc:
+            if not owner or attempt == transient.ATTEMPTS or not transient.is_transient(exc):
+                raise
+            logger.warning("inbound message %s: %s; redoing it", row.pk, exc)
+    raise AssertionError("unreachable")
+
+
+def _process_row(row: InboundMessage, *, parsed: Parsed | None, locked: bool) -> InboundMessage:
     if row.state != InboundState.RECEIVED:
         return _reload(row.pk)
     try:
@@ -64,6 +82,8 @@ def process_row(
                 return _reload(row.pk)  # another worker got there first
             _finish(row, _decide_or_refuse(row, parsed))
     except Exception as exc:
+        if transient.is_transient(exc):
+            raise
         logger.exception("inbound message %s could not be processed", row.pk)
         _quarantine(row.pk, _("Processing failed: %(error)s") % {"error": _describe(exc)})
         return _reload(row.pk)
@@ -134,11 +154,15 @@ def _header_fields(parsed: ParsedEmail) -> dict[str, object]:
     }
 
 
+def message_lock_key(message_id: str) -> int:
+    """The advisory lock key that serialises two deliveries of one Message-ID."""
+    return int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], signed=True)
+
+
 def _lock_message_id(message_id: str) -> None:
     """On PostgreSQL serialise two deliveries of one Message-ID (SQLite's lock is global)."""
     if message_id and connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(message_id.encode()).digest()[:8], signed=True)
-        store.lock_message_id(key)
+        store.lock_message_id(message_lock_key(message_id))
 
 
 def _finish(row: InboundMessage, outcome: Outcome) -> None:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
-from atiende.messaging.inbound.pipeline import parse, process_row
+from atiende.core import transient
+from atiende.messaging.inbound.pipeline import Parsed, parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 from atiende.outbox import services as outbox
@@ -155,9 +156,27 @@ class Command(BaseCommand):
     def _import(self, raws: list[bytes], box: Mailbox | None, counts: Counter[str]) -> None:
         """Parse a batch outside any transaction (on SQLite one holds the write lock), then
         store and process it in one: one commit per batch, and a crash leaves nothing of the
-        batch behind (the next run imports it again). A bad message only quarantines itself."""
+        batch behind (the next run imports it again). A bad message only quarantines itself;
+        a deadlock with another importer rolls the batch back and redoes it."""
         parsed = [parse(raw) for raw in raws]
         headers = [peek_headers(raw) for raw in raws]
+        for attempt in range(1, transient.ATTEMPTS + 1):
+            try:
+                counts.update(self._write_batch(raws, parsed, headers, box))
+                return
+            except OperationalError as exc:
+                if attempt == transient.ATTEMPTS or not transient.is_transient(exc):
+                    raise
+                self.stderr.write(_("Redoing a batch after: %(error)s") % {"error": exc})
+
+    def _write_batch(
+        self,
+        raws: list[bytes],
+        parsed: list[Parsed],
+        headers: list[tuple[str, str, str]],
+        box: Mailbox | None,
+    ) -> Counter[str]:
+        counts: Counter[str] = Counter()
         # The batch's tally moves are written last (``channel_batch``): a concurrent importer
         # on PostgreSQL waits for the shared tally rows during the commit, not the whole batch.
         with writer_turn() as give_turn, transaction.atomic(), tickets.channel_batch():
@@ -178,6 +197,7 @@ class Command(BaseCommand):
                     counts[str(done.state)] += 1
                 elif created:  # stored quarantined (over the mailbox's size limit)
                     counts[str(row.state)] += 1
+        return counts
 
     def _mailbox(self, address: str) -> Mailbox | None:
         if not address:
