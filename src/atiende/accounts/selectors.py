@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import ApiToken, Group, Identity, Organization, User
+from atiende.accounts.models import ApiToken, Group, Identity, IdentityChannel, Organization, User
 from atiende.core.actor import Actor
 from atiende.core.errors import Forbidden, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
@@ -156,3 +156,19 @@ def get_token(actor: Actor, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(_("Unknown token."))
     return token
+
+
+def known_email_addresses(addresses: set[str]) -> dict[str, bool]:
+    """Which of these (lower-case) addresses already belong to someone, as their email or an
+    email identity, and whether that someone is active: a system read for channels that
+    create the others ahead of their work."""
+    if not addresses:
+        return {}
+    users = User.objects.filter(email__in=addresses).values_list("email", "is_active")
+    found = {email: active for email, active in users if email}
+    found.update(
+        Identity.objects.filter(
+            channel=IdentityChannel.EMAIL, value__in=addresses - found.keys()
+        ).values_list("value", "user__is_active")
+    )
+    return found

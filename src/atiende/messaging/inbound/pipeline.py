@@ -23,7 +23,7 @@ from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
 from atiende.messaging.inbound import bounces, classify, store, writing
 from atiende.messaging.inbound.outcome import Outcome
-from atiende.messaging.models import InboundMessage, InboundState
+from atiende.messaging.models import InboundMessage, InboundSource, InboundState, Mailbox
 from atiende.tickets import services as tickets
 
 logger = logging.getLogger(__name__)
@@ -127,9 +127,9 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
             "defects": "; ".join(parsed.sender_defects)
         }
         return Outcome(InboundState.QUARANTINED, reason, fields=headers)
-    if parsed.from_ is None or not parsed.from_[1].strip():
+    sender = _sender(parsed)
+    if not sender:
         return Outcome(InboundState.QUARANTINED, _("The message has no sender."), fields=headers)
-    sender = parsed.from_[1].strip().lower()
     headers["sender"] = sender[:254]
     if sender in classify.our_addresses():
         reason = _("From one of our own addresses, but not signed by this installation.")
@@ -144,6 +144,24 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
     return Outcome(
         InboundState.PROCESSED, ticket=written.ticket, message=written.message, fields=headers
     )
+
+
+def _sender(parsed: ParsedEmail) -> str:
+    return parsed.from_[1].strip().lower() if parsed.from_ else ""
+
+
+def create_people(mailbox: Mailbox | None, source: InboundSource, batch: list[Parsed]) -> None:
+    """Create, ahead of a batch, the customers its messages will need (`writing.create_people`)
+    — for the messages `_decide` would write: readable, not bounces, from a trustworthy,
+    outside sender. Call it in a transaction of its own before the batch's."""
+    mail = [
+        (parsed, _sender(parsed))
+        for parsed in batch
+        if isinstance(parsed, ParsedEmail) and not parsed.is_bounce and not parsed.sender_defects
+    ]
+    ours = classify.our_addresses()
+    mail = [(parsed, sender) for parsed, sender in mail if sender and sender not in ours]
+    writing.create_people(writing.source_actor(mailbox, source), mailbox, mail)
 
 
 def _header_fields(parsed: ParsedEmail) -> dict[str, object]:

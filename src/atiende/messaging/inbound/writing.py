@@ -8,6 +8,7 @@ organization of their domain without seeing its tickets (`find_or_create_custome
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import mimetypes
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
+from atiende.accounts.selectors import known_email_addresses
 from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
@@ -36,7 +38,7 @@ from atiende.messaging.inbound import store
 from atiende.messaging.inbound.classify import our_addresses
 from atiende.messaging.inbound.notes import note_kind, post_note
 from atiende.messaging.inbound.threading import Thread, conversation_key, find_thread, may_write
-from atiende.messaging.models import InboundMessage, InboundSource, ThreadKey
+from atiende.messaging.models import InboundMessage, InboundSource, Mailbox, ThreadKey
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
 from atiende.tickets.services import link_tickets, open_ticket
@@ -60,33 +62,77 @@ class Written:
 
 
 def channel_actor(row: InboundMessage) -> Actor:
+    """The email channel acting for ``row``."""
+    return source_actor(row.mailbox, InboundSource(row.source))
+
+
+def source_actor(mailbox: Mailbox | None, source: InboundSource) -> Actor:
     """The email channel acting; an import of old mail is the system acting (no "ticket
     received" mail goes out for a conversation that happened long ago)."""
-    detail = f"email:{row.mailbox.address}" if row.mailbox else "email"
-    if row.source == InboundSource.IMPORT:
+    detail = f"email:{mailbox.address}" if mailbox else "email"
+    if source == InboundSource.IMPORT:
         return Actor(user=None, source=Source.SYSTEM, detail=f"{detail} import")
     return Actor(user=None, source=Source.CHANNEL, detail=detail)
 
 
-def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
-    """Post the message where it belongs and record its thread keys and followers."""
-    channel = channel_actor(row)
+def create_people(
+    channel: Actor, mailbox: Mailbox | None, mail: list[tuple[ParsedEmail, str]]
+) -> None:
+    """Create the senders and followers `write` will need for these (message, sender) pairs.
+
+    An importer calls this for its next batch in a short transaction of its own: a new
+    customer created inside a 100-message batch held every other importer that met the same
+    person waiting for the whole batch (and two such batches could deadlock). The same calls
+    as `write`'s, so nobody is created that `write` would not create; an address refused here
+    is refused again, and explained, by `write`. People already known cost one read in all.
+    """
+    wanted = {sender for _parsed, sender in mail}
+    for parsed, sender in mail:
+        wanted.update(address for _name, address in _follower_addresses(parsed, sender))
+    known = known_email_addresses(wanted)
+    for parsed, sender in mail:
+        if sender not in known:
+            try:
+                known[sender] = _author(
+                    channel, mailbox, parsed, sender, bodies(parsed)[0]
+                ).is_active
+            except AtiendeError:
+                continue
+        if not known[sender]:
+            continue  # a suspended sender's message is refused: its Cc are nobody's business
+        for name, address in _follower_addresses(parsed, sender):
+            if address not in known:
+                known[address] = True
+                with contextlib.suppress(AtiendeError):
+                    find_or_create_customer(channel, email=address, name=name, field="cc")
+
+
+def _author(
+    channel: Actor, mailbox: Mailbox | None, parsed: ParsedEmail, sender: str, text: str
+) -> User:
+    """The sender as a customer, created when new; a bad address refuses the message."""
     name = parsed.from_[0] if parsed.from_ else ""
-    text, html = bodies(parsed)
     try:
         # A new sender is answered in the language they wrote in (the subject helps a short one).
-        author = find_or_create_customer(
+        return find_or_create_customer(
             channel,
             email=sender,
             name=name,
             field="from",
             text=f"{text}\n{parsed.subject}",
-            language=row.mailbox.language if row.mailbox else "",
+            language=mailbox.language if mailbox else "",
         )
     except Invalid:
         raise Invalid.field(
             "from", _("The sender address %(email)s is not valid.") % {"email": sender}
         ) from None
+
+
+def write(row: InboundMessage, parsed: ParsedEmail, sender: str) -> Written:
+    """Post the message where it belongs and record its thread keys and followers."""
+    channel = channel_actor(row)
+    text, html = bodies(parsed)
+    author = _author(channel, row.mailbox, parsed, sender, text)
     if not author.is_active:
         raise _suspended(sender)
     thread = find_thread(parsed)
@@ -273,8 +319,8 @@ def _rewrite_cids(html: str, urls: dict[str, str]) -> str:
     return CID.sub(swap, html)
 
 
-def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) -> None:
-    """People in To and Cc (not us, not the sender) follow the ticket; the first 50 only."""
+def _follower_addresses(parsed: ParsedEmail, sender: str) -> list[tuple[str, str]]:
+    """(name, address) of the people in To and Cc: not us, not the sender, not a list."""
     ours = our_addresses()
     addresses: list[tuple[str, str]] = []
     seen = {sender}
@@ -288,6 +334,12 @@ def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) ->
         addresses.append((name, address))
         if len(addresses) >= MAX_FOLLOWERS_PER_CALL:
             break
+    return addresses
+
+
+def _follow(channel: Actor, ticket: Ticket, parsed: ParsedEmail, sender: str) -> None:
+    """People in To and Cc (not us, not the sender) follow the ticket; the first 50 only."""
+    addresses = _follower_addresses(parsed, sender)
     user_ids: list[int] = []
     for name, address in addresses:
         try:

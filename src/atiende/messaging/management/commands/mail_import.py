@@ -21,7 +21,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from atiende.core import transient
-from atiende.messaging.inbound.pipeline import Parsed, parse, process_row
+from atiende.messaging.inbound.pipeline import Parsed, create_people, parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 from atiende.outbox import services as outbox
@@ -177,6 +177,11 @@ class Command(BaseCommand):
         box: Mailbox | None,
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
+        if connection.vendor == "postgresql":  # SQLite's importers take turns anyway
+            # New customers first, committed at once: created inside the batch, each held
+            # another importer that met the same person until the whole batch committed.
+            with transaction.atomic():
+                create_people(box, InboundSource.IMPORT, parsed)
         # The batch's tally moves are written last (``channel_batch``): a concurrent importer
         # on PostgreSQL waits for the shared tally rows during the commit, not the whole batch.
         with writer_turn() as give_turn, transaction.atomic(), tickets.channel_batch():
