@@ -68,3 +68,41 @@ def test_new_tickets_lose_reply_and_forward_prefixes() -> None:
     row = deliver(raw, make_mailbox())
 
     assert row.ticket is not None and row.ticket.subject == "La factura"
+
+
+FILENAMES = {
+    "RFC 2047 in the parameter (Outlook, Gmail)": (
+        b'filename="=?UTF-8?B?ZmFjdHVyYSBzZcOxb3IucGRm?="',
+        "factura señor.pdf",
+    ),
+    "RFC 2047 in Latin-1, quoted-printable": (
+        b'filename="=?iso-8859-1?Q?factura_se=F1or.pdf?="',
+        "factura señor.pdf",
+    ),
+    "RFC 2231 (Apple Mail, Thunderbird)": (
+        b"filename*=utf-8''factura%20se%C3%B1or.pdf",
+        "factura señor.pdf",
+    ),
+    "RFC 2231 in continuations": (
+        b"filename*0*=utf-8''factura%20se; filename*1*=%C3%B1or.pdf",
+        "factura señor.pdf",
+    ),
+    "raw UTF-8 bytes (phones)": ('filename="factura señor.pdf"'.encode(), "factura señor.pdf"),
+    "raw Latin-1 bytes": ('filename="factura señor.pdf"'.encode("latin-1"), "factura señor.pdf"),
+    "plain ASCII": (b"filename=factura.pdf", "factura.pdf"),
+}
+
+
+@pytest.mark.parametrize("disposition", FILENAMES.values(), ids=FILENAMES.keys())
+def test_attachment_names_as_clients_write_them(disposition: tuple[bytes, str]) -> None:
+    from atiende.messaging.email.parse import parse_message
+
+    parameter, expected = disposition
+    raw = (
+        b"From: Ana <ana@cliente.es>\r\nTo: support@helpdesk.test\r\nSubject: Factura\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=X\r\n\r\n"
+        b"--X\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAdjunto la factura.\r\n"
+        b"--X\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; " + parameter + b"\r\n\r\nJVBERi0xLjQK\r\n--X--\r\n"
+    )
+    assert [a.filename for a in parse_message(raw).attachments] == [expected]

@@ -10,11 +10,30 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass, field
 from email.message import Message
+from email.policy import Compat32
 
 from charset_normalizer import from_bytes
 
 from atiende.core.text import clean_text
-from atiende.messaging.email.headers import raw_header, repair_8bit
+from atiende.messaging.email.headers import decode_words, raw_header, repair_8bit
+
+
+class RawHeaders(Compat32):
+    """The parsing policy: headers are kept as written and read as text on demand.
+
+    ``email.policy.default`` parses every header it touches into an object, each time it is
+    touched (the feedparser and a walk read Content-Type about nine times a part): it cost
+    more than half of parsing a message (5.0 → 2.1 ms, docs/performance.md). Our readers
+    parse only what they use (``headers``: addresses, subjects, with the modern parser);
+    here a header's raw 8-bit bytes become text (UTF-8, else Latin-1) instead of Compat32's
+    replacement characters.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return repair_8bit(value)
+
+
+PARSING = RawHeaders()
 
 MESSAGE_TYPES = {"message/rfc822", "message/global"}
 MAX_DEPTH = 50
@@ -138,6 +157,8 @@ def filename_of(part: Message) -> str:
         name = decode_text(name[2].encode("latin-1", errors="replace"), name[0])
     if not isinstance(name, str):
         return ""
+    if "=?" in name:  # RFC 2047 inside a parameter: wrong, and what Outlook and Gmail write
+        name = decode_words(name)
     return clean_text(" ".join(repair_8bit(name).split()))
 
 
@@ -210,11 +231,9 @@ def _keep_embedded_headers(part: Message, ctype: str, found: Walked) -> None:
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             found.embedded_headers.append(inner[0])
         elif ctype == "text/rfc822-headers":
-            from email import message_from_bytes, policy
+            from email import message_from_bytes
 
-            found.embedded_headers.append(
-                message_from_bytes(payload_bytes(part), policy=policy.default)
-            )
+            found.embedded_headers.append(message_from_bytes(payload_bytes(part), policy=PARSING))
     except Exception:  # noqa: S110
         pass
 

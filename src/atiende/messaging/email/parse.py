@@ -10,7 +10,6 @@ from __future__ import annotations
 import email
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.message import Message
 from typing import Any
 
@@ -18,7 +17,7 @@ from atiende.core.html import html_to_text, sanitize_html
 from atiende.messaging.email import headers as h
 from atiende.messaging.email.auto import auto_reply_reason
 from atiende.messaging.email.bounce_text import plain_bounce
-from atiende.messaging.email.mime import Attachment, Walked, content_type, walk
+from atiende.messaging.email.mime import PARSING, Attachment, Walked, content_type, walk
 from atiende.messaging.email.senders import sender_defects
 
 Address = tuple[str, str]
@@ -86,7 +85,7 @@ def parse_message(raw: bytes) -> ParsedEmail:
     if not raw or not raw.strip():
         raise ParseError("empty message")
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=PARSING)
     except Exception as exc:  # pragma: no cover - the feedparser is designed not to raise
         raise ParseError(f"unreadable MIME: {exc!r}") from exc
     try:
