@@ -17,7 +17,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "atiende_bench"
+# Another name keeps a second fixture, e.g. for runs interleaved with an older commit's bench.
+PG_DATABASE = os.environ.get("ATIENDE_BENCH_DATABASE", "atiende_bench")
 PG_URL = f"{PG_SERVER}/{PG_DATABASE}"
 # A stable place (not a fresh temporary directory) so a loaded database is reused next run.
 WORK_DIR = Path(tempfile.gettempdir()) / "atiende-bench"
