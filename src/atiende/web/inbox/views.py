@@ -39,6 +39,7 @@ from atiende.tickets.saved_views import (
 )
 from atiende.tickets.services.bulk import bulk_update
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
+from atiende.web.inbox import bulk as bulk_helpers
 from atiende.web.inbox import cells
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
@@ -281,7 +282,16 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
             remove_tags=tag_list(data.get("remove_tags") or ""),
             merge_target=data.get("merge_target"),
         )
-        result = BulkSummary(bulk_update(caller, ticket_ids=data["ids"], change=change))
+        count = len(data["ids"])
+        confirmed = request.POST.get("confirmed", "")
+        if not bulk_helpers.is_confirmed(change.action, confirmed=confirmed, count=count):
+            ask = bulk_helpers.confirmation(caller, change, count=count)
+            return _ask_first(request, ask, back)
+        result = BulkSummary(
+            bulk_update(caller, ticket_ids=data["ids"], change=change),
+            action=change.action,
+            target_number=bulk_helpers.target_number(caller, change),
+        )
     except AtiendeError as error:
         if request.htmx:
             apply_errors(form, error)
@@ -297,6 +307,20 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
     response = render(request, "web/inbox/_bulk_result.html", {"result": result})
     response["HX-Trigger"] = "inboxChanged"
     return response
+
+
+def _ask_first(request: HtmxHttpRequest, ask: bulk_helpers.Confirmation, back: str) -> HttpResponse:
+    """The question before a bulk close or merge: a panel inside the bulk form for htmx (its
+    button re-posts the form, confirmed), a page of its own without JavaScript."""
+    context = {"ask": ask, "token": f"{ask.action}:{ask.count}", "back": back}
+    if request.htmx:
+        return render(request, "web/inbox/_bulk_confirm.html", context)
+    context["post"] = [
+        (name, value)
+        for name in ("ids", "action", "merge_target", "next")
+        for value in request.POST.getlist(name)
+    ]
+    return render(request, "web/inbox/bulk_confirm.html", context)
 
 
 @staff_required

@@ -15,6 +15,7 @@ from atiende.web.ticket.views.composer import (
     upload,
 )
 from atiende.web.ticket.views.creating import new_ticket, requester_suggestions
+from atiende.web.ticket.views.drafts import save_draft
 from atiende.web.ticket.views.header import assign_to_me, edit_field, header, solve
 from atiende.web.ticket.views.ticket import ticket_page, timeline
 from atiende.web.ticket.views.time import time_action, time_panel
@@ -29,6 +30,7 @@ __all__ = [
     "new_ticket",
     "reply",
     "requester_suggestions",
+    "save_draft",
     "solve",
     "ticket_page",
     "time_action",
