@@ -23,14 +23,18 @@ pytestmark = [
 ]
 
 # A 1x1 PNG, as a screenshot tool puts on the clipboard.
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+    "AAAABJRU5ErkJggg=="
+)
 PASTE = """([base64, type, name]) => {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   const data = new DataTransfer();
   data.items.add(new File([bytes], name, { type }));
   const box = document.querySelector("textarea[data-composer]");
   box.focus();
-  box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  const paste = { clipboardData: data, bubbles: true, cancelable: true };
+  box.dispatchEvent(new ClipboardEvent("paste", paste));
 }"""
 
 
