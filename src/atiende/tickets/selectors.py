@@ -13,6 +13,7 @@ from atiende.tickets import config_cache, visibility
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import (
     Attachment,
+    Draft,
     Message,
     Ticket,
     TicketEvent,
@@ -70,6 +71,14 @@ def visible_messages(actor: Actor, ticket: Ticket) -> QuerySet[Message]:
     if actor.user is not None and not actor.user.is_agent:
         messages = messages.filter(public=True)
     return messages
+
+
+def my_draft(actor: Actor, ticket: Ticket) -> Draft | None:
+    """The actor's own unsent reply or note on a ticket they see (``ticket`` read through
+    ``get_ticket`` for them); nobody reads another person's draft."""
+    if actor.user_id is None:
+        return None
+    return Draft.objects.filter(user_id=actor.user_id, ticket_id=ticket.pk).first()
 
 
 def checked_ticket(actor: Actor, ticket: Ticket | int) -> Ticket:

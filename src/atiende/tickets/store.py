@@ -17,7 +17,7 @@ from django.db import connection, connections, router
 from django.db.models import F
 
 from atiende.core import rows
-from atiende.tickets.models import Message, Ticket, TicketEvent
+from atiende.tickets.models import Draft, Message, Ticket, TicketEvent
 
 Key = tuple[int, int, int]  # (status_id, group_id or 0, assignee_id or 0): see ``tally``
 
@@ -143,3 +143,25 @@ def add_to_tallies(changes: Counter[Key], using: str) -> None:
                 f"DO UPDATE SET count = {TALLY_TABLE}.count + excluded.count",
                 [*key, delta],
             )
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+SAVE_DRAFT = (
+    "INSERT INTO tickets_draft (user_id, ticket_id, body, public, updated_at)"
+    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, ticket_id) DO UPDATE"
+    " SET body = excluded.body, public = excluded.public, updated_at = excluded.updated_at"
+)
+
+
+def save_draft(*, user_id: int, ticket_id: int, body: str, public: bool, now: datetime) -> None:
+    """INSERT or replace the agent's draft on the ticket in one statement: saves arrive every
+    few seconds while an agent types, and two tabs must not collide on the unique pair."""
+    db = connections[router.db_for_write(Draft)]
+    at = Draft._meta.get_field("updated_at").get_db_prep_value(now, db)
+    with rows.cursor(db) as cursor:
+        cursor.execute(SAVE_DRAFT, [user_id, ticket_id, body, public, at])
+
+
+def delete_draft(*, user_id: int, ticket_id: int) -> None:
+    Draft.objects.filter(user_id=user_id, ticket_id=ticket_id).delete()

@@ -119,10 +119,12 @@ def test_merge_selected_into_a_target(team: Team) -> None:
         [target.pk, dup1.pk, dup2.pk],
         action="merge",
         merge_target=str(target.number),
+        confirmed="merge:3",
     )
 
     html = response.content.decode()
-    assert "2 updated, 1 unchanged" in html
+    assert f"2 tickets merged into #{target.number}, 1 skipped" in html
+    assert f"#{target.number}: it is the ticket the others were merged into" in html
     for dup in (dup1, dup2):
         merged = fresh(dup)
         assert merged.merged_into_id == target.pk
@@ -146,10 +148,12 @@ def test_close_and_out_of_scope_ids(team: Team) -> None:
     mine = make_ticket(group_id=team.support.pk)
     hidden = make_ticket(group_id=team.billing.pk)
 
-    response = bulk(signed_in(team.agent), [mine.pk, hidden.pk, 999999], action="close")
+    response = bulk(
+        signed_in(team.agent), [mine.pk, hidden.pk, 999999], action="close", confirmed="close:3"
+    )
 
     html = response.content.decode()
-    assert "1 updated, 2 failed" in html
+    assert "1 ticket closed, 2 skipped" in html
     assert f"Ticket {hidden.pk}: Ticket not found." in html
     assert hidden.number is not None and f"#{hidden.number}" not in html
     assert fresh(mine).status.category == "closed"
@@ -228,7 +232,12 @@ def test_without_htmx_the_summary_is_a_message_after_a_redirect(team: Team) -> N
     assert "A closed ticket cannot change status." in page
     evil = client.post(
         reverse("inbox-bulk"),
-        {"ids": [ok.pk], "action": "close", "next": "https://evil.example/"},
+        {
+            "ids": [ok.pk],
+            "action": "close",
+            "next": "https://evil.example/",
+            "confirmed": "close:1",
+        },
     )
     assert evil["Location"] == reverse("inbox")
 
@@ -241,3 +250,80 @@ def test_customer_cannot_run_bulk_actions(team: Team) -> None:
 
     assert response.status_code == 403
     assert fresh(ticket).status.key == "new"
+
+
+def test_close_asks_first_naming_how_many_and_changes_nothing(team: Team) -> None:
+    a, b = make_ticket(group_id=team.support.pk), make_ticket(group_id=team.support.pk)
+    client = signed_in(team.agent)
+
+    response = bulk(client, [a.pk, b.pk], action="close")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Close 2 tickets?" in html
+    assert "Each one is set to “Closed”" in html
+    assert "confirmed&quot;: &quot;close:2" in html or '"confirmed": "close:2"' in html
+    assert "HX-Trigger" not in response
+    assert fresh(a).version == a.version and fresh(b).version == b.version
+
+
+def test_a_confirmation_for_another_selection_or_action_asks_again(team: Team) -> None:
+    a, b = make_ticket(group_id=team.support.pk), make_ticket(group_id=team.support.pk)
+    client = signed_in(team.agent)
+
+    for confirmed in ("close:1", "merge:2", "close:2 ", "", "close:02"):
+        response = bulk(client, [a.pk, b.pk], action="close", confirmed=confirmed)
+        assert "Close 2 tickets?" in response.content.decode(), confirmed
+    assert fresh(a).status.key == "new" and fresh(b).status.key == "new"
+
+
+def test_close_summary_names_the_tickets_skipped_and_why(team: Team) -> None:
+    open_ = make_ticket(group_id=team.support.pk)
+    closed = make_ticket(group_id=team.support.pk)
+    services.change_status(web(team.admin), ticket_id=closed.pk, status="closed")
+
+    response = bulk(
+        signed_in(team.agent), [open_.pk, closed.pk], action="close", confirmed="close:2"
+    )
+
+    html = response.content.decode()
+    assert "1 ticket closed, 1 skipped" in html
+    assert f"#{closed.number}: already closed" in html
+    assert fresh(open_).status.category == "closed"
+
+
+def test_merge_asks_first_naming_the_target(team: Team) -> None:
+    target = make_ticket(group_id=team.support.pk, subject="Factura duplicada <b>")
+    dup = make_ticket(group_id=team.support.pk)
+
+    response = bulk(
+        signed_in(team.agent), [dup.pk], action="merge", merge_target=str(target.number)
+    )
+
+    html = response.content.decode()
+    assert f"Merge 1 ticket into #{target.number} “Factura duplicada &lt;b&gt;”?" in html
+    assert "A merge cannot be undone." in html
+    assert fresh(dup).merged_into_id is None
+
+
+def test_without_htmx_the_question_is_a_page_that_posts_the_same_selection(team: Team) -> None:
+    a, b = make_ticket(group_id=team.support.pk), make_ticket(group_id=team.support.pk)
+    client = signed_in(team.agent)
+    back = reverse("inbox") + "?view=mine"
+
+    page = client.post(
+        reverse("inbox-bulk"), {"ids": [a.pk, b.pk], "action": "close", "next": back}
+    )
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Close 2 tickets?" in html
+    for value in (str(a.pk), str(b.pk), "close:2", "close"):
+        assert f'value="{value}"' in html
+    assert fresh(a).status.key == "new"
+    done = client.post(
+        reverse("inbox-bulk"),
+        {"ids": [a.pk, b.pk], "action": "close", "next": back, "confirmed": "close:2"},
+    )
+    assert done.status_code == 302
+    assert "2 tickets closed" in client.get(back).content.decode()

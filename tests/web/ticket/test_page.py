@@ -223,3 +223,39 @@ def test_customers_cannot_write_through_any_staff_endpoint(
     fresh = Ticket.objects.get(pk=ticket.pk)
     assert (fresh.subject, fresh.version, fresh.time_spent_seconds) == ("Printer on fire", 1, 0)
     assert Message.objects.filter(ticket=ticket).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("channel", "label", "icon"),
+    [
+        ("phone", "Phone", "📞"),
+        ("email", "Email", "✉"),
+        ("chat", "Live chat", "💬"),
+        ("api", "API", "⚙"),
+    ],
+)
+def test_each_message_shows_its_own_channel_with_an_icon(
+    client_for: Any, agent: User, ticket: Ticket, channel: str, label: str, icon: str
+) -> None:
+    services.add_message(
+        web(agent), ticket_id=ticket.pk, body="Logged the call", public=False, channel=channel
+    )
+    body = page(client_for(agent), ticket)
+    item = body[body.rindex('<li class="message', 0, body.index("Logged the call")) :]
+    badge = item[item.index('class="channel-badge"') : item.index("</span></span>") + 14]
+    assert f'data-channel="{channel}"' in badge
+    assert f'<span class="channel-icon" aria-hidden="true">{icon}</span> {label}' in badge
+    # The first message came from the web form: each message has its own, not the ticket's.
+    assert 'data-channel="web"' in body
+
+
+def test_channel_labels_are_translated(client_for: Any, agent: User, ticket: Ticket) -> None:
+    from django.utils import translation
+
+    from atiende.web.templatetags.channel_badges import channel_badge, channel_label
+
+    with translation.override("es"):
+        assert channel_label("phone") == "Teléfono"
+        assert channel_label("chat") == "Chat en vivo"
+    assert channel_label("fax<script>") == "fax<script>"
+    assert "fax&lt;script&gt;" in channel_badge("fax<script>")

@@ -22,7 +22,7 @@ from atiende.tickets.models.ticket import (
     TicketNumber,
     TicketType,
 )
-from atiende.tickets.models.workspace import CannedResponse, SavedView, TimeEntry
+from atiende.tickets.models.workspace import CannedResponse, Draft, SavedView, TimeEntry
 
 __all__ = [
     "ACTIVE_CATEGORIES",
@@ -34,6 +34,7 @@ __all__ = [
     "CustomFieldTarget",
     "CustomFieldType",
     "Direction",
+    "Draft",
     "LinkKind",
     "Message",
     "Priority",

@@ -108,3 +108,35 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Draft(models.Model):
+    """What an agent is writing on a ticket and has not sent yet: theirs alone.
+
+    Kept on the server (not in the browser) so it follows the agent to another device; one per
+    agent and ticket, a reply or an internal note as ``public`` says. Sending clears it. A draft
+    is no change to the ticket: it has no history, no event and no effect.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="drafts",
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="+"
+    )
+    body = models.TextField(_("text"), blank=True)
+    public = models.BooleanField(_("public reply"), default=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="draft_one_per_agent_ticket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.ticket_id}"

@@ -3,6 +3,7 @@
 from atiende.tickets.services.attachments import store_attachment
 from atiende.tickets.services.customers import MergePreview, merge_customers, preview_merge
 from atiende.tickets.services.deleting import delete_ticket
+from atiende.tickets.services.drafts import discard_draft, save_draft
 from atiende.tickets.services.intake import channel_batch
 from atiende.tickets.services.merging import link_tickets, merge_tickets, unlink_tickets
 from atiende.tickets.services.messages import add_message
@@ -25,6 +26,7 @@ __all__ = [
     "change_status",
     "channel_batch",
     "delete_ticket",
+    "discard_draft",
     "link_tickets",
     "log_time",
     "merge_customers",
@@ -33,6 +35,7 @@ __all__ = [
     "preview_merge",
     "reassign_requester",
     "reply",
+    "save_draft",
     "start_timer",
     "stop_timer",
     "store_attachment",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
+from atiende.tickets import store
 from atiende.tickets.errors import StaleVersion
 from atiende.tickets.locks import lock_visible_ticket
 from atiende.tickets.models import Message
@@ -58,4 +59,7 @@ def reply(
         # The message may have moved the ticket already (an agent's first reply opens it):
         # the status applies to the state the reply left.
         update_ticket(actor, ticket_id=ticket_id, version=None, changes={"status": status})
+    if actor.user_id is not None:
+        # What was being written is sent: the sender's draft goes with the same commit.
+        store.delete_draft(user_id=actor.user_id, ticket_id=ticket_id)
     return message

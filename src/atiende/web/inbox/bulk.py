@@ -15,8 +15,10 @@ from django.utils.translation import ngettext
 
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
+from atiende.tickets.models import StatusCategory
 from atiende.tickets.saved_views import ME, UNASSIGNED
 from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.services import common
 from atiende.tickets.services.bulk import BulkChange, BulkResult, TicketResult
 
 
@@ -59,6 +61,55 @@ def bulk_change(
     )
 
 
+# The actions that ask first: both close tickets, and a merge cannot be undone.
+CONFIRMED_ACTIONS = ("close", "merge")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the workspace asks before a bulk close or merge: how many tickets, what happens."""
+
+    action: str
+    count: int
+    question: str
+    consequence: str
+
+
+def confirmation(actor: Actor, change: BulkChange, *, count: int) -> Confirmation:
+    """The question for ``change`` applied to ``count`` selected tickets."""
+    if change.action == "merge" and change.merge_target_id is not None:
+        number, subject = (
+            visible_tickets(actor)
+            .filter(pk=change.merge_target_id)
+            .values_list("number", "subject")
+            .get()
+        )
+        question = ngettext(
+            "Merge %(count)d ticket into #%(number)d “%(subject)s”?",
+            "Merge %(count)d tickets into #%(number)d “%(subject)s”?",
+            count,
+        ) % {"count": count, "number": number, "subject": subject}
+        consequence = _(
+            "Their messages and followers move to #%(number)d and they are closed. "
+            "A merge cannot be undone."
+        ) % {"number": number}
+    else:
+        closed = common.first_status_in(StatusCategory.CLOSED)
+        question = ngettext("Close %(count)d ticket?", "Close %(count)d tickets?", count) % {
+            "count": count
+        }
+        consequence = _(
+            "Each one is set to “%(status)s”. Tickets already closed are left as they are."
+        ) % {"status": closed.name if closed is not None else _("Closed")}
+    return Confirmation(change.action, count, question, consequence)
+
+
+def is_confirmed(action: str, *, confirmed: str, count: int) -> bool:
+    """Whether the caller confirmed this very action on this many tickets (a confirmation for
+    another selection asks again)."""
+    return action not in CONFIRMED_ACTIONS or confirmed == f"{action}:{count}"
+
+
 @dataclass(frozen=True)
 class Failure:
     label: str
@@ -67,18 +118,50 @@ class Failure:
 
 @dataclass(frozen=True)
 class BulkSummary:
-    """What the workspace shows after a bulk action."""
+    """What the workspace shows after a bulk action: what was done and what was skipped, why."""
 
     result: BulkResult
+    action: str = ""
+    target_number: int | None = None
 
     @property
     def failed(self) -> list[Failure]:
         return [Failure(_label(r), r.message) for r in self.result.failed]
 
+    @property
+    def skipped(self) -> list[Failure]:
+        """Every ticket left as it was, with the reason: unchanged ones, then failures."""
+        left = [Failure(_label(r), self._unchanged_reason(r)) for r in self.result.unchanged]
+        return [*left, *self.failed]
+
+    def _unchanged_reason(self, result: TicketResult) -> str:
+        if self.action == "close":
+            return _("already closed")
+        if self.action == "merge":
+            return _("it is the ticket the others were merged into")
+        return _("already as asked")
+
     def summary(self) -> str:
-        """E.g. “12 updated, 1 failed”."""
+        """E.g. “12 updated, 1 failed”, or “3 tickets closed, 1 skipped”."""
         updated, unchanged = len(self.result.updated), len(self.result.unchanged)
         failed = len(self.result.failed)
+        if self.action in CONFIRMED_ACTIONS:
+            if self.action == "close":
+                done = ngettext("%(n)d ticket closed", "%(n)d tickets closed", updated) % {
+                    "n": updated
+                }
+            else:
+                done = ngettext(
+                    "%(n)d ticket merged into #%(number)d",
+                    "%(n)d tickets merged into #%(number)d",
+                    updated,
+                ) % {"n": updated, "number": self.target_number or 0}
+            skipped = unchanged + failed
+            if not skipped:
+                return done
+            return f"{done}, " + ngettext("%(n)d skipped", "%(n)d skipped", skipped) % {
+                "n": skipped
+            }
         parts = [ngettext("%(n)d updated", "%(n)d updated", updated) % {"n": updated}]
         if unchanged:
             parts.append(
@@ -89,9 +172,28 @@ class BulkSummary:
         return ", ".join(parts)
 
     def details(self) -> str:
-        """The summary and every failure on one line, for a flash message."""
-        failures = "; ".join(f"{f.label}: {f.message}" for f in self.failed)
-        return f"{self.summary()}: {failures}" if failures else self.summary()
+        """The summary and every skipped ticket with its reason on one line, for a flash
+        message."""
+        shown = self.skipped if self.action in CONFIRMED_ACTIONS else self.failed
+        reasons = "; ".join(f"{f.label}: {f.message}" for f in shown)
+        return f"{self.summary()}: {reasons}" if reasons else self.summary()
+
+    @property
+    def listed(self) -> list[Failure]:
+        """The tickets the result panel lists under the summary."""
+        return self.skipped if self.action in CONFIRMED_ACTIONS else self.failed
+
+
+def target_number(actor: Actor, change: BulkChange) -> int | None:
+    """The merge target's number, for the summary."""
+    if change.merge_target_id is None:
+        return None
+    return (
+        visible_tickets(actor)
+        .filter(pk=change.merge_target_id)
+        .values_list("number", flat=True)
+        .first()
+    )
 
 
 def _label(result: TicketResult) -> str:

@@ -64,6 +64,24 @@ class IdListField(forms.Field):
         return list(dict.fromkeys(ids))
 
 
+class PeopleInput(forms.TextInput):
+    """A text box with suggestions (an ARIA combobox, ``web/people_filter.js``) that fills in
+    the id filter next to it; without JavaScript the server looks the text up."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            attrs={
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": f"id_{kind}-options",
+                "autocomplete": "off",
+                "data-people": kind,
+                "data-people-id": f"id_{kind}_id",
+            }
+        )
+
+
 def _choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
@@ -105,11 +123,23 @@ class FilterForm(forms.Form):
         help_text=_("Separate tags with commas; a ticket must carry all of them."),
         widget=TagsInput,
     )
-    requester_id = forms.CharField(
-        label=_("Requester ID"), required=False, widget=forms.NumberInput(attrs={"min": 1})
+    requester = forms.CharField(
+        label=_("Requester"),
+        required=False,
+        max_length=200,
+        help_text=_("Name or email; pick from the suggestions."),
+        widget=PeopleInput("requester"),
+    )
+    requester_id = forms.CharField(label=_("Requester"), required=False, widget=forms.HiddenInput)
+    organization = forms.CharField(
+        label=_("Organization"),
+        required=False,
+        max_length=200,
+        help_text=_("Name or email domain; pick from the suggestions."),
+        widget=PeopleInput("organization"),
     )
     organization_id = forms.CharField(
-        label=_("Organization ID"), required=False, widget=forms.NumberInput(attrs={"min": 1})
+        label=_("Organization"), required=False, widget=forms.HiddenInput
     )
     created_after = forms.CharField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -142,7 +172,9 @@ class FilterForm(forms.Form):
         "group_id",
         "assignee",
         "tag",
+        "requester",
         "requester_id",
+        "organization",
         "organization_id",
         "created_after",
         "created_before",

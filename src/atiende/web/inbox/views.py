@@ -39,7 +39,8 @@ from atiende.tickets.saved_views import (
 )
 from atiende.tickets.services.bulk import bulk_update
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
-from atiende.web.inbox import cells
+from atiende.web.inbox import bulk as bulk_helpers
+from atiende.web.inbox import cells, people
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
 
@@ -113,10 +114,14 @@ def resolve_state(request: HttpRequest, data: QueryDict, choices: FilterChoices)
     if not data.get("filtered"):
         columns = list(view.columns)
         initial = as_form_data(view.filters, sort=view.sort, columns=columns)
+        people.with_labels(caller, initial)
         form = FilterForm(initial=initial, choices=choices)
         return InboxState(view, view.filters, view.sort, columns, False, form, True)
+    data, unknown = people.resolve(caller, data)
     form = FilterForm(data, choices=choices)
-    if not form.is_valid():
+    if not form.is_valid() or unknown:
+        for name, message in unknown.items():
+            form.add_error(name, message)
         return InboxState(view, {}, view.sort, list(view.columns), True, form, False)
     try:
         filters = saved_views.clean_filters(raw_filters(data), strict=False)
@@ -281,7 +286,16 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
             remove_tags=tag_list(data.get("remove_tags") or ""),
             merge_target=data.get("merge_target"),
         )
-        result = BulkSummary(bulk_update(caller, ticket_ids=data["ids"], change=change))
+        count = len(data["ids"])
+        confirmed = request.POST.get("confirmed", "")
+        if not bulk_helpers.is_confirmed(change.action, confirmed=confirmed, count=count):
+            ask = bulk_helpers.confirmation(caller, change, count=count)
+            return _ask_first(request, ask, back)
+        result = BulkSummary(
+            bulk_update(caller, ticket_ids=data["ids"], change=change),
+            action=change.action,
+            target_number=bulk_helpers.target_number(caller, change),
+        )
     except AtiendeError as error:
         if request.htmx:
             apply_errors(form, error)
@@ -299,6 +313,20 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+def _ask_first(request: HtmxHttpRequest, ask: bulk_helpers.Confirmation, back: str) -> HttpResponse:
+    """The question before a bulk close or merge: a panel inside the bulk form for htmx (its
+    button re-posts the form, confirmed), a page of its own without JavaScript."""
+    context = {"ask": ask, "token": f"{ask.action}:{ask.count}", "back": back}
+    if request.htmx:
+        return render(request, "web/inbox/_bulk_confirm.html", context)
+    context["post"] = [
+        (name, value)
+        for name in ("ids", "action", "merge_target", "next")
+        for value in request.POST.getlist(name)
+    ]
+    return render(request, "web/inbox/bulk_confirm.html", context)
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def view_create(request: HttpRequest) -> HttpResponse:
@@ -306,14 +334,15 @@ def view_create(request: HttpRequest) -> HttpResponse:
     caller = actor(request)
     choices = saved_views.filter_choices(caller)
     if request.method == "POST":
-        form = SavedViewForm(request.POST, choices=choices)
-        if form.is_valid():
+        posted, unknown = people.resolve(caller, request.POST)
+        form = SavedViewForm(posted, choices=choices)
+        if form.is_valid() and not unknown:
             try:
                 view = saved_views.create_saved_view(
                     caller,
                     name=form.cleaned_data["name"],
                     shared=form.cleaned_data["shared"],
-                    filters=raw_filters(request.POST),
+                    filters=raw_filters(posted),
                     columns=form.column_values(),
                     sort=form.sort_value(),
                 )
@@ -322,12 +351,15 @@ def view_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
                 return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
+        for name, message in unknown.items():
+            form.add_error(name, message)
         return render(request, "web/inbox/view_form.html", {"form": form}, status=422)
     try:
         state = resolve_state(request, request.GET, choices)
     except NotFound:
         raise Http404(_("View not found.")) from None
     initial = as_form_data(state.filters, sort=state.sort, columns=state.columns)
+    people.with_labels(caller, initial)
     form = SavedViewForm(initial=initial, choices=choices)
     return render(request, "web/inbox/view_form.html", {"form": form})
 
@@ -353,15 +385,16 @@ def view_edit(request: HttpRequest, view_id: int) -> HttpResponse:
         return view
     choices = saved_views.filter_choices(caller)
     if request.method == "POST":
-        form = SavedViewForm(request.POST, choices=choices)
-        if form.is_valid():
+        posted, unknown = people.resolve(caller, request.POST)
+        form = SavedViewForm(posted, choices=choices)
+        if form.is_valid() and not unknown:
             try:
                 saved_views.update_saved_view(
                     caller,
                     view_id=view.pk,
                     name=form.cleaned_data["name"],
                     shared=form.cleaned_data["shared"],
-                    filters=raw_filters(request.POST),
+                    filters=raw_filters(posted),
                     columns=form.column_values(),
                     sort=form.sort_value(),
                 )
@@ -370,6 +403,8 @@ def view_edit(request: HttpRequest, view_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("View saved."))
                 return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
+        for name, message in unknown.items():
+            form.add_error(name, message)
         context = {"form": form, "view": view}
         return render(request, "web/inbox/view_form.html", context, status=422)
     inbox_view = saved_views.as_inbox_view(view)
@@ -377,6 +412,7 @@ def view_edit(request: HttpRequest, view_id: int) -> HttpResponse:
         inbox_view.filters, sort=inbox_view.sort, columns=list(inbox_view.columns)
     )
     initial.update(name=view.name, shared=view.shared)
+    people.with_labels(caller, initial)
     form = SavedViewForm(initial=initial, choices=choices)
     return render(request, "web/inbox/view_form.html", {"form": form, "view": view})
 

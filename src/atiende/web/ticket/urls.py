@@ -17,6 +17,11 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/timeline/", views.timeline, name="ticket-timeline"),
     path("tickets/<int:ticket_id>/reply/", views.reply, name="ticket-reply"),
     path("tickets/<int:ticket_id>/attachments/", views.upload, name="ticket-upload"),
+    path("tickets/<int:ticket_id>/draft/", views.save_draft, name="ticket-draft"),
+    path("tickets/<int:ticket_id>/relate/", views.relate, name="ticket-relate"),
+    path(
+        "tickets/<int:ticket_id>/relate/search/", views.relate_search, name="ticket-relate-search"
+    ),
     path("tickets/<int:ticket_id>/canned/", views.canned_list, name="ticket-canned"),
     path(
         "tickets/<int:ticket_id>/canned/<int:response_id>/",

@@ -15,7 +15,9 @@ from atiende.web.ticket.views.composer import (
     upload,
 )
 from atiende.web.ticket.views.creating import new_ticket, requester_suggestions
+from atiende.web.ticket.views.drafts import save_draft
 from atiende.web.ticket.views.header import assign_to_me, edit_field, header, solve
+from atiende.web.ticket.views.relate import relate, relate_search
 from atiende.web.ticket.views.ticket import ticket_page, timeline
 from atiende.web.ticket.views.time import time_action, time_panel
 
@@ -27,8 +29,11 @@ __all__ = [
     "header",
     "mention_suggestions",
     "new_ticket",
+    "relate",
+    "relate_search",
     "reply",
     "requester_suggestions",
+    "save_draft",
     "solve",
     "ticket_page",
     "time_action",

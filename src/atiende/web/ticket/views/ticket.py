@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from atiende.core.errors import AtiendeError
+from atiende.tickets.models import Draft
+from atiende.tickets.selectors import my_draft
 from atiende.web.common import actor, error_fragment, staff_required
 from atiende.web.customers.panel import customer_panel
 from atiende.web.ticket import page
@@ -31,16 +34,25 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     caller = actor(request)
     defs = page.custom_field_defs()
     line = page.timeline(caller, ticket, custom_names={d.key: d.name for d in defs})
+    draft = my_draft(caller, ticket)
     context = {
         **header_context(request, ticket, defs=defs),
         "timeline": line,
-        "composer": ComposerForm(initial={"public": "1", "last_seen": line.last_message_id}),
+        "composer": ComposerForm(initial=composer_initial(draft, line.last_message_id)),
         "last_seen": line.last_message_id,
+        "draft": draft,
         **time_context(request, ticket),
         "related": page.related(caller, ticket),
         "panel": customer_panel(caller, ticket.requester, current_ticket_id=ticket.pk),
     }
     return render(request, "web/ticket/page.html", context)
+
+
+def composer_initial(draft: Draft | None, last_seen: int | None) -> dict[str, Any]:
+    """The composer as the agent left it: their draft's text and kind, else an empty reply."""
+    if draft is None:
+        return {"public": "1", "last_seen": last_seen}
+    return {"public": "1" if draft.public else "0", "body": draft.body, "last_seen": last_seen}
 
 
 # Timeline ------------------------------------------------------------------------------------
