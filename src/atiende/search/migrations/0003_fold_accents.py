@@ -3,7 +3,7 @@
 Documents written before this were indexed with their accents, so "vazquez" missed
 "Vázquez". The rebuild runs the backend's own statement over the tickets in batches of ids;
 SQLite's FTS5 index already folds accents and is left alone. Large installations may prefer
-``atiende reindex`` (``reindex_search``) later: this migration reads every ticket once.
+``manage.py reindex_search`` later: this migration reads every ticket once.
 """
 
 from django.db import migrations
