@@ -8,3 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("atiende.web.urls")),
 ]
+
+# Error pages inside the workspace, translated (atiende.web.errors).
+handler403 = "atiende.web.errors.forbidden"
+handler404 = "atiende.web.errors.not_found"
+handler500 = "atiende.web.errors.server_error"

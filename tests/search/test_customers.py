@@ -33,6 +33,22 @@ def test_name_matches_the_start_of_any_word() -> None:
     assert found("arcia") == set()
 
 
+@pytest.mark.parametrize(
+    "query", ["vazquez", "VAZQUEZ", "Vázquez", "vázq", "ramón váz", "RAMON VAZ", "Va\u0301zquez"]
+)
+def test_names_match_without_case_or_accents_both_ways(query: str) -> None:
+    accented = make_customer(name="Ramón Vázquez")
+    plain = make_customer(name="Ramon Vazquez")
+    make_customer(name="Ramona Pérez")
+    assert found(query) == {accented.pk, plain.pk}
+
+
+def test_organizations_match_without_accents() -> None:
+    org = make_org(name="Construcciones Peña")
+    assert set(organization_matches(SYSTEM, "pena").values_list("pk", flat=True)) == {org.pk}
+    assert set(organization_matches(SYSTEM, "PEÑA").values_list("pk", flat=True)) == {org.pk}
+
+
 def test_email_and_identities_on_any_channel() -> None:
     ana = make_customer(email="ana@example.com")
     add_identity(SYSTEM, user_id=ana.pk, channel=IdentityChannel.TELEGRAM, value="@ana_t")

@@ -31,6 +31,7 @@ from atiende.accounts.selectors import visible_organizations, visible_users
 from atiende.core.actor import Actor
 from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
+from atiende.search.folding import Folded, fold
 from atiende.tickets.models import CustomField, CustomFieldTarget
 
 MAX_QUERY_CHARS = 200
@@ -61,19 +62,14 @@ def _identifier_keys(target: CustomFieldTarget) -> list[str]:
     )
 
 
-def _name_words(words: list[str], field: str = "name") -> Q:
-    """Every word starts the name or one of its words.
-
-    SQLite folds only ASCII letters, so a word is also tried in lower, title and upper case:
-    "MARÍA" finds "María" on every database.
-    """
+def _name_words(words: list[str]) -> Q:
+    """Every word starts the name or one of its words, without case or accents both ways:
+    "vazquez", "VAZQUEZ" and "Vázquez" find "Vázquez" and "Vazquez" (``search.folding``,
+    the same on SQLite and PostgreSQL). The queryset carries the alias ``folded_name``."""
     condition = Q()
     for word in words:
-        either = Q()
-        for variant in {word, word.lower(), word.title(), word.upper()}:
-            either |= Q(**{f"{field}__istartswith": variant})
-            either |= Q(**{f"{field}__icontains": f" {variant}"})
-        condition &= either
+        folded = fold(word)
+        condition &= Q(folded_name__startswith=folded) | Q(folded_name__contains=f" {folded}")
     return condition
 
 
@@ -97,6 +93,7 @@ def customer_matches(actor: Actor, query: str) -> QuerySet[User]:
     words = text.split()[:MAX_WORDS]
     digits = phone_digits(text)
     email = normalize_email(text) or ""
+    customers = customers.alias(folded_name=Folded("name"))
     condition = _name_words(words) | Q(email__startswith=email)
     condition |= Q(pk__in=_identity_users(text, digits))
     if digits:
@@ -118,6 +115,7 @@ def organization_matches(actor: Actor, query: str) -> QuerySet[Organization]:
         return orgs
     words = text.split()[:MAX_WORDS]
     domain = text.lower().rpartition("@")[2]
+    orgs = orgs.alias(folded_name=Folded("name"))
     condition = _name_words(words)
     condition |= Q(
         pk__in=OrganizationDomain.objects.filter(domain__startswith=domain).values(

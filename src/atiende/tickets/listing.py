@@ -87,6 +87,10 @@ class TicketFilters:
     solved_after: datetime.datetime | None = None
     q: str = ""
     custom: tuple[CustomFilter, ...] = ()  # (custom field key, value); see custom_filters
+    # Only these tickets (the live inbox refreshes one row through the view's own filters).
+    ids: Sequence[int] = ()
+    # With ``q``: also the tickets these customers asked (the search page's customer hits).
+    q_requesters: Sequence[int] = ()
 
 
 # A broad scope written on these aliases leaves SQLite only the sort order's index.
@@ -140,6 +144,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         conditions &= Q(assignee_id=filters.assignee_id)
     if filters.unassigned:
         conditions &= Q(assignee__isnull=True)
+    if filters.ids:
+        conditions &= Q(pk__in=list(filters.ids))
     if filters.requester_id is not None:
         conditions &= Q(requester_id=filters.requester_id)
     if filters.organization_id is not None:
@@ -166,6 +172,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
             raise ImproperlyConfigured("No text search is plugged in: install atiende.search.")
         staff = actor.user is None or actor.user.is_agent
         matched = _text_filters[0](tickets, filters.q, include_internal=staff)
+        if filters.q_requesters:
+            matched = matched | tickets.filter(requester_id__in=list(filters.q_requesters))
         number = number_in_query(filters.q)
         tickets = (matched | tickets.filter(number=number)) if number is not None else matched
     return tickets

@@ -303,3 +303,36 @@ def test_hostile_queries_answer_normally(signed_in: SignedIn, query: str) -> Non
     assert client.get(reverse("search-suggest"), {"q": query}).status_code == 200
     for tab in ("tickets", "customers", "organizations"):
         assert client.get(reverse("search"), {"q": query, "tab": tab}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["vazquez", "VÁZQUEZ", "ramon.vazquez@example.com", "612 34 56 78"]
+)
+def test_a_customers_name_email_or_phone_shows_their_tickets(
+    signed_in: SignedIn, indexed: Indexed, query: str
+) -> None:
+    group = make_group("Soporte")
+    agent = make_agent(group)
+    ramon = make_customer(
+        name="Ramón Vázquez", email="ramon.vazquez@example.com", phone="+34 612 34 56 78"
+    )
+    theirs = indexed("La impresora no imprime", requester=ramon, group_id=group.pk)
+    hidden = indexed("Factura duplicada", requester=ramon, group_id=make_group().pk)
+    other = indexed("Otro asunto", requester=make_customer(name="Ana Ruiz"), group_id=group.pk)
+    body = page(signed_in(agent), q=query, tab="tickets")
+    assert f"#{theirs.number}" in body
+    assert f"#{hidden.number}" not in body  # still only the tickets the agent may see
+    assert f"#{other.number}" not in body
+
+
+def test_a_common_name_does_not_pull_in_every_namesakes_tickets(
+    signed_in: SignedIn, indexed: Indexed
+) -> None:
+    from atiende.web.search import views
+
+    group = make_group("Soporte")
+    agent = make_agent(group)
+    namesakes = [make_customer(name=f"María {n}") for n in range(views.NAMED_CUSTOMERS + 1)]
+    tickets = [indexed("Sin relación", requester=c, group_id=group.pk) for c in namesakes]
+    body = page(signed_in(agent), q="maria", tab="tickets")
+    assert not any(f"#{t.number}" in body for t in tickets)

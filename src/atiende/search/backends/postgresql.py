@@ -14,15 +14,23 @@ from django.db.backends.utils import CursorWrapper
 from atiende.search.backends.base import TABLE, TicketIndex
 from atiende.search.documents import MAX_PART_CHARS, TicketDocument
 from atiende.search.expressions import TicketCondition
+from atiende.search.folding import fold_accents, translate_sql
 from atiende.search.terms import SearchTerms
 from atiende.tickets.models import Message, Ticket
 
 LANGUAGES = ("english", "spanish")
 TICKETS, MESSAGES = f'"{Ticket._meta.db_table}"', f'"{Message._meta.db_table}"'
 
-_SUBJECT = " || ".join(f"setweight(to_tsvector('{lang}', d.subject), 'A')" for lang in LANGUAGES)
-_PUBLIC = " || ".join(f"to_tsvector('{lang}', d.public_text)" for lang in LANGUAGES)
-_INTERNAL = " || ".join(f"to_tsvector('{lang}', d.internal_text)" for lang in LANGUAGES)
+# Text is folded before the configurations read it (``search.folding``): "Vázquez" is indexed
+# as "vazquez", and queries are folded the same way in Python.
+_SUBJECT_TEXT = translate_sql("d.subject")
+_PUBLIC_TEXT = translate_sql("d.public_text")
+_INTERNAL_TEXT = translate_sql("d.internal_text")
+_SUBJECT = " || ".join(
+    f"setweight(to_tsvector('{lang}', {_SUBJECT_TEXT}), 'A')" for lang in LANGUAGES
+)
+_PUBLIC = " || ".join(f"to_tsvector('{lang}', {_PUBLIC_TEXT})" for lang in LANGUAGES)
+_INTERNAL = " || ".join(f"to_tsvector('{lang}', {_INTERNAL_TEXT})" for lang in LANGUAGES)
 
 # One statement per batch: the documents arrive as four parallel arrays.
 UPSERT = f"""
@@ -71,12 +79,15 @@ WORDS_AND_PREFIX = " || ".join(
 
 
 def tsquery(terms: SearchTerms) -> tuple[str, list[str]]:
-    """SQL of the tsquery for ``terms`` (every word, in English or in Spanish) and its params."""
-    words = terms.words[:-1] if terms.prefix else terms.words
+    """SQL of the tsquery for ``terms`` (every word, in English or in Spanish) and its params.
+
+    Words are folded as the documents were ("Vázquez" and "vazquez" are one word)."""
+    folded = tuple(fold_accents(word) for word in terms.words)
+    words = folded[:-1] if terms.prefix else folded
     phrases = " ".join(f'"{word}"' for word in words)
     if terms.prefix:
         # parse_query only allows a prefix on a word of letters and digits: no quotes.
-        prefix = f"'{terms.words[-1]}':*"
+        prefix = f"'{folded[-1]}':*"
         return f"({WORDS_AND_PREFIX})", [phrases, prefix] * len(LANGUAGES)
     return f"({WORDS})", [phrases] * len(LANGUAGES)
 

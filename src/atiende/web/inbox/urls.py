@@ -9,6 +9,7 @@ from atiende.web.inbox import people_views, views
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("rows/", views.rows, name="inbox-rows"),
+    path("rows/<int:ticket_id>/", views.row, name="inbox-row"),
     path("counts/", views.counts, name="inbox-counts"),
     path("filters/", views.filters, name="inbox-filters"),
     path("new/", views.new_tickets, name="inbox-new"),

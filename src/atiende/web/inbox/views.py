@@ -11,7 +11,7 @@ saved); with ``filtered=1`` the filters, ``sort`` and ``columns`` come from the 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -215,6 +215,32 @@ def rows(request: HttpRequest) -> HttpResponse:
         "cursor": cursor,
     }
     return render(request, "web/inbox/_rows.html", context)
+
+
+@staff_required
+@require_GET
+@fragment_errors
+def row(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """One ticket's row as it is now, for the live inbox (``inbox-live.js``): empty when the
+    ticket no longer belongs in this view or in the agent's sight, so the row goes."""
+    state = fragment_state(request)
+    if not state.valid:
+        raise Invalid(_("The filters are not valid."))
+    caller = actor(request)
+    filters = replace(saved_views.ticket_filters(caller, state.filters), ids=(ticket_id,))
+    found = list_tickets(
+        caller,
+        filters,
+        sort=state.sort,
+        limit=1,
+        related=cells.related(state.columns),
+        with_tags="tags" in state.columns,
+    ).items
+    if not found:
+        return HttpResponse("")
+    ticket, ticket_cells = cells.rows(found, state.column_labels)[0]
+    context = {"state": state, "ticket": ticket, "cells": ticket_cells}
+    return render(request, "web/inbox/_row.html", context)
 
 
 @staff_required

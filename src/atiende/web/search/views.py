@@ -32,6 +32,8 @@ from atiende.web.search.forms import MAX_QUERY, TABS, SearchPageForm
 
 PAGE_SIZE = 25
 SUGGESTIONS = 5
+# A query naming more customers than this is a common name: it adds none of their tickets.
+NAMED_CUSTOMERS = 20
 FILTERS = ("status_category", "group", "channel", "created_from", "created_to")
 
 
@@ -141,6 +143,7 @@ def _tab_results(who: Actor, form: SearchPageForm, tab: str, cursor: str | None)
     channel = form.value("channel")
     filters = TicketFilters(
         q=query,
+        q_requesters=_named_customers(who, query),
         status_category=(category,) if category else (),
         group_id=form.value("group"),
         channel=(channel,) if channel else (),
@@ -153,6 +156,13 @@ def _tab_results(who: Actor, form: SearchPageForm, tab: str, cursor: str | None)
         "page": page,
         "tickets": [TicketResult(t, snippets[t.pk]) for t in page.items],
     }
+
+
+def _named_customers(who: Actor, query: str) -> tuple[int, ...]:
+    """The customers a query names (by name, email or phone), when they are few: their
+    tickets belong on the tickets tab even when no message says their name."""
+    found = list(customer_matches(who, query).values_list("pk", flat=True)[: NAMED_CUSTOMERS + 1])
+    return tuple(found) if len(found) <= NAMED_CUSTOMERS else ()
 
 
 def _tabs(request: HttpRequest, current: str) -> list[tuple[str, str, bool]]:

@@ -5,7 +5,7 @@
   var root = document.querySelector("main[data-ticket-id]");
 
   // Refresh parts of the page when this ticket changes here or elsewhere. An open field form
-  // keeps the header as it is: saving it runs the stale-version check instead.
+  // (or one being fetched) keeps the header as it is: saving it runs the stale-version check.
   // ``from`` is the part that has just answered with fresh content; it is not fetched again.
   function refresh(from) {
     if (!window.htmx) return;
@@ -13,6 +13,8 @@
       var el = document.getElementById(id);
       if (!el || (from && (el === from || el.contains(from)))) return;
       if (el.querySelector("[data-field-form]")) return;
+      // A field form on its way (its edit button is asking) would land in a replaced header.
+      if (el.querySelector(".htmx-request")) return;
       htmx.trigger(el, "refresh");
     });
   }

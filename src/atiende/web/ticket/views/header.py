@@ -16,6 +16,7 @@ from atiende.tickets.errors import StaleVersion
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import ticket_events
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, current_user, staff_required
+from atiende.web.errors import back_to_inbox, gone_message
 from atiende.web.ticket import page
 from atiende.web.ticket.forms import (
     FIELDS,
@@ -23,7 +24,7 @@ from atiende.web.ticket.forms import (
     field_form,
 )
 from atiende.web.ticket.history import who
-from atiende.web.ticket.views.common import CHANGED, load_ticket, parse_int
+from atiende.web.ticket.views.common import CHANGED, load_ticket, parse_int, still_visible
 
 # Header --------------------------------------------------------------------------------------
 
@@ -120,7 +121,16 @@ def edit_field(request: HttpRequest, ticket_id: int, name: str) -> HttpResponse:
     except AtiendeError as error:
         _place_errors(form, error)
         return render_header(request, ticket, status=error.status, open_field=name, form=form)
-    return mark_changed(render_header(request, load_ticket(request, ticket_id)))
+    return changed_header(request, ticket)
+
+
+def changed_header(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """The header after the agent's own change; if the change took the ticket out of their
+    sight (another group, another assignee), a message and the inbox instead of a 404."""
+    current = still_visible(request, ticket.pk)
+    if current is None:
+        return back_to_inbox(request, gone_message(ticket.number))
+    return mark_changed(render_header(request, current))
 
 
 def _place_errors(form: forms.Form, error: AtiendeError) -> None:
