@@ -17,6 +17,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import blocking_violations, report
+from tests.e2e.conftest import kind_of
 from tests.e2e.pages import (
     ERROR_PAGES,
     PUBLIC_PAGES,
@@ -62,6 +63,30 @@ def check(page: Page, scheme: str, name: str, path: str, *, status: int = 200) -
     return problems + audit(page, f"{name} ({path})", scheme)
 
 
+def opened_parts(page: Page, scheme: str, *, ticket_path: str) -> list[str]:
+    """What only shows when opened: a field's form, the account menu, the notifications panel,
+    and on a phone the navigation."""
+    problems = []
+    page.goto(ticket_path)
+    settled(page)
+    page.locator("#ticket-fields").get_by_role("button", name="Edit Status").click()
+    expect(page.locator("#ticket-fields [data-field-form]")).to_be_visible()
+    problems += audit(page, "ticket, a field's form open", scheme)
+    page.locator(".account-menu > summary").click()
+    expect(page.locator(".account-menu .menu-panel")).to_be_visible()
+    problems += audit(page, "account menu open", scheme)
+    page.keyboard.press("Escape")
+    page.locator("[data-bell-toggle]").click()
+    expect(page.locator("#bell-panel [data-notification]").first).to_be_visible()
+    problems += audit(page, "notifications panel open", scheme)
+    if kind_of(page) == "phone":
+        page.goto(reverse("inbox"))
+        page.get_by_role("button", name="Menu").click()
+        expect(page.locator("#sidebar")).to_be_visible()
+        problems += audit(page, "navigation open", scheme)
+    return problems
+
+
 def test_every_workspace_url_is_checked_or_excluded() -> None:
     assert uncovered_url_names() == [], (
         "add these URL names to tests/e2e/pages.py: as a page to check, or to NOT_PAGES "
@@ -98,6 +123,7 @@ def test_no_serious_or_critical_violations(
     admin.keyboard.press("?")
     expect(admin.locator("#shortcuts-help")).to_be_visible()
     problems += audit(admin, "shortcuts dialog", scheme)
+    problems += opened_parts(admin, scheme, ticket_path=WORKSPACE_PAGES["ticket"](data))
 
     agent = signed_in(new_page(phone=phone, color_scheme=scheme), data.agent)
     problems += check(agent, scheme, "403", reverse("settings-home"), status=403)
