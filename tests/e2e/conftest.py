@@ -327,14 +327,16 @@ def save_screenshot(page: Page, name: str) -> Path:
 def new_page(
     browser: Browser, app_server: Server, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Page]]:
-    """``new_page(phone=False, locale="en-US")``: a page in a fresh browser context."""
+    """``new_page(phone=False, locale="en-US", color_scheme="light")``: a page in a fresh
+    browser context."""
     opened: list[Any] = []
 
-    def make(*, phone: bool = False, locale: str = "en-US") -> Page:
+    def make(*, phone: bool = False, locale: str = "en-US", color_scheme: str = "light") -> Page:
         options: dict[str, Any] = {
             "base_url": app_server.url,
             "locale": locale,
             "viewport": PHONE if phone else DESKTOP,
+            "color_scheme": color_scheme,
         }
         if phone:
             options.update(

@@ -114,14 +114,14 @@ def test_reply_with_a_canned_response(
 def change_in_place(page: Page, live: LiveFrames, label: str, value: str) -> None:
     """Click a header field, pick ``value``, save; then let the live refresh that follows land,
     so that it cannot swap the header over the next field's form while that one opens."""
-    header = page.locator("#ticket-header")
+    fields = page.locator("#ticket-fields")
     updates = live.count("ticket.updated")
-    header.get_by_role("button", name=f"Edit {label}", exact=True).click()
-    choice = header.get_by_label(label, exact=True)
+    fields.get_by_role("button", name=f"Edit {label}", exact=True).click()
+    choice = fields.get_by_label(label, exact=True)
     expect(choice).to_be_visible()
     choice.select_option(label=value)
-    header.get_by_role("button", name="Save", exact=True).click()
-    expect(header.locator(f"#field-{label.lower()}-value .field-value")).to_have_text(value)
+    fields.get_by_role("button", name="Save", exact=True).click()
+    expect(fields.locator(f"#field-{label.lower()}-value .field-value")).to_have_text(value)
     live.wait_for("ticket.updated", more_than=updates)
     expect(page.locator(".htmx-request")).to_have_count(0)
 
@@ -135,16 +135,16 @@ def test_status_and_priority_changed_in_place(
     live = LiveFrames(page)
     page.goto(f"/tickets/{ticket.pk}/")
     live.wait_for("welcome")
-    header = page.locator("#ticket-header")
-    expect(header.locator("#field-status-value .field-value")).to_have_text("New")
-    expect(header.locator("#field-priority-value .field-value")).to_have_text("Normal")
+    header, fields = page.locator("#ticket-header"), page.locator("#ticket-fields")
+    expect(fields.locator("#field-status-value .field-value")).to_have_text("New")
+    expect(fields.locator("#field-priority-value .field-value")).to_have_text("Normal")
 
     change_in_place(page, live, "Status", "Pending")
     change_in_place(page, live, "Priority", "Urgent")
 
     expect(header.locator(".ticket-title-row .badge")).to_have_text("Pending")
-    expect(header.locator("#field-status-value .field-value")).to_have_text("Pending")
-    expect(header.locator("#field-priority-value .field-value")).to_have_text("Urgent")
+    expect(fields.locator("#field-status-value .field-value")).to_have_text("Pending")
+    expect(fields.locator("#field-priority-value .field-value")).to_have_text("Urgent")
     events = page.locator("#timeline .timeline-event .event-text")
     expect(events.filter(has_text="changed status")).to_have_text(
         "Ana Pérez changed status from New to Pending"

@@ -274,3 +274,27 @@ def test_solve_is_refused_when_the_workflow_does_not_allow_it(
     assert response.status_code == 422
     assert "cannot be solved" in response.content.decode()
     assert fresh(ticket).status.category == "new"
+
+
+def test_the_header_answer_brings_the_field_panel_out_of_band(
+    client_for: Any, agent: User, ticket: Ticket, hx: dict[str, str]
+) -> None:
+    """The field panel sits after the conversation, away from the header; a saved field, a
+    refresh or a stale version still updates both, the panel through htmx's out-of-band swap."""
+    client = client_for(agent)
+    page = client.get(reverse("ticket", args=[ticket.pk])).content.decode()
+    assert page.index('id="timeline"') < page.index('id="ticket-fields"')
+    assert 'id="ticket-fields" class="side-box ticket-fields-box"' in page
+    assert "hx-swap-oob" not in page.split('id="ticket-fields"', 1)[1].split(">", 1)[0]
+
+    saved = edit(client, ticket, "priority", {"version": 1, "priority": "urgent"}, hx)
+    body = saved.content.decode()
+    assert body.index('id="ticket-header"') < body.index('id="ticket-fields"')
+    assert 'hx-swap-oob="true"' in body.split('id="ticket-fields"', 1)[1].split(">", 1)[0]
+    assert "Urgent" in body.split('id="ticket-fields"', 1)[1]
+
+    stale = edit(client, ticket, "priority", {"version": 1, "priority": "low"}, hx)
+    fields = stale.content.decode().split('id="ticket-fields"', 1)[1]
+    assert stale.status_code == 409
+    assert "changed this ticket meanwhile" in fields  # next to the form it is about
+    assert "data-field-form" in fields

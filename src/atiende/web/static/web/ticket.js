@@ -7,14 +7,18 @@
   // Refresh parts of the page when this ticket changes here or elsewhere. An open field form
   // (or one being fetched) keeps the header as it is: saving it runs the stale-version check.
   // ``from`` is the part that has just answered with fresh content; it is not fetched again.
+  // The header's answer brings the field panel along (out of band): the two are one part.
   function refresh(from) {
     if (!window.htmx) return;
     ["ticket-header", "timeline", "time-panel"].forEach(function (id) {
       var el = document.getElementById(id);
-      if (!el || (from && (el === from || el.contains(from)))) return;
-      if (el.querySelector("[data-field-form]")) return;
+      if (!el) return;
+      var part = id === "ticket-header" ? [el, document.getElementById("ticket-fields")] : [el];
+      part = part.filter(Boolean);
+      if (from && part.some(function (p) { return p === from || p.contains(from); })) return;
+      if (part.some(function (p) { return p.querySelector("[data-field-form]"); })) return;
       // A field form on its way (its edit button is asking) would land in a replaced header.
-      if (el.querySelector(".htmx-request")) return;
+      if (part.some(function (p) { return p.querySelector(".htmx-request"); })) return;
       htmx.trigger(el, "refresh");
     });
   }

@@ -58,10 +58,9 @@ def header_context(
 def render_header(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **kw: Any
 ) -> HttpResponse:
-    response = render(
-        request, "web/ticket/_header.html", header_context(request, ticket, **kw), status=status
-    )
-    return response
+    """The header and, out of band, the field panel: the two change together."""
+    context = {**header_context(request, ticket, **kw), "fields_out_of_band": True}
+    return render(request, "web/ticket/_header.html", context, status=status)
 
 
 def mark_changed(response: HttpResponse) -> HttpResponse:

@@ -1,0 +1,279 @@
+"""Every page of the workspace, by its URL name, with the data behind it.
+
+``WORKSPACE_PAGES`` maps each named URL of ``atiende.web.urls`` that answers a browser with a
+page of its own to the path to open; ``NOT_PAGES`` names every other one with the reason it is
+not a page (a POST action, an htmx fragment, a download). ``uncovered_url_names()`` lists the
+names in neither, so a new URL fails the accessibility test until someone decides which it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from atiende.accounts.models import User
+from atiende.messaging.models import InboundMessage, InboundState, Mailbox
+from atiende.tickets import saved_views
+from atiende.tickets import services as tickets
+from atiende.tickets.models import (
+    CannedResponse,
+    Category,
+    CustomField,
+    Priority,
+    SavedView,
+    Status,
+    Tag,
+)
+from atiende.tickets.services.canned_responses import create_canned_response
+from atiende.tickets.services.config import create_category, create_custom_field, create_tag
+from atiende.tickets.services.time import log_time
+from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, make_org, web
+from tests.messaging.mail import build, deliver, make_mailbox
+
+
+@dataclass
+class Seed:
+    """Data for every page: one of each thing a page shows, with Spanish accents in it."""
+
+    admin: User
+    agent: User
+    customer: User
+    other_customer: User
+    org_id: int
+    group_id: int
+    ticket_id: int
+    message_id: int
+    view: SavedView
+    canned: CannedResponse
+    my_canned: CannedResponse
+    category: Category
+    field: CustomField
+    tag: Tag
+    mailbox: Mailbox
+    quarantined: InboundMessage
+
+
+def seed(*, locale: str = "en") -> Seed:
+    group = make_group("Soporte técnico")
+    admin = make_admin(name="Admin Ana", locale=locale)
+    agent = make_agent(group, name="Bea Núñez", locale=locale)
+    org = make_org("Logística Acme", domains=("acme.example",))
+    customer = make_customer(name="Lucía Fernández", email="lucia@acme.example")
+    other = make_customer(name="Lucia Fernandez", email="lucia.f@example.com")
+    mailbox = make_mailbox(group=group)
+    inbound = deliver(
+        build(
+            sender="Lucía Fernández <lucia@acme.example>",
+            subject="No encuentro la factura de marzo",
+            body="Hola, no encuentro la factura de marzo en el portal. ¿Me la enviáis?",
+            html="<p>Hola, no encuentro la <b>factura</b> de marzo.</p>",
+        ),
+        mailbox,
+    )
+    assert inbound.ticket_id is not None, inbound.reason
+    ticket_id = inbound.ticket_id
+    category = create_category(SYSTEM, name_en="Billing", name_es="Facturación")
+    field = create_custom_field(
+        SYSTEM, target="ticket", key="order", type="text", name_en="Order", name_es="Pedido"
+    )
+    tag = create_tag(SYSTEM, name="facturación")
+    tickets.tag_ticket(SYSTEM, ticket_id=ticket_id, add=["facturación"])
+    tickets.add_message(
+        web(agent),
+        ticket_id=ticket_id,
+        body=f"@{admin.display_name} ¿lo miras?",
+        public=False,
+        mentions=[admin.pk],
+    )
+    tickets.add_message(web(agent), ticket_id=ticket_id, body="Te la enviamos hoy mismo.")
+    log_time(web(agent), ticket_id=ticket_id, minutes=15, note="Buscar la factura")
+    message_id = int(inbound.ticket_message_id or 0)
+    quarantined = InboundMessage.objects.create(
+        raw=b"From: x@example.net\r\nSubject: Spam\r\n\r\nhola\r\n",
+        size=44,
+        sha256="0" * 64,
+        source="upload",
+        mailbox=mailbox,
+        sender="x@example.net",
+        subject="Factura pendiente",
+        state=InboundState.QUARANTINED,
+        reason="The sender is rate limited.",
+    )
+    return Seed(
+        admin=admin,
+        agent=agent,
+        customer=customer,
+        other_customer=other,
+        org_id=org.pk,
+        group_id=group.pk,
+        ticket_id=ticket_id,
+        message_id=message_id,
+        view=saved_views.create_saved_view(
+            web(admin), name="Urgentes", filters={"priority": ["urgent"]}
+        ),
+        canned=create_canned_response(SYSTEM, name="Saludo", body="Hola {{ name }}", shared=True),
+        my_canned=create_canned_response(web(admin), name="Mío", body="Un saludo"),
+        category=category,
+        field=field,
+        tag=tag,
+        mailbox=mailbox,
+        quarantined=quarantined,
+    )
+
+
+def _reset_confirm(s: Seed) -> str:
+    uid = urlsafe_base64_encode(force_bytes(s.admin.pk))
+    token = default_token_generator.make_token(s.admin)
+    # The view swaps the token for a session marker and redirects to the form.
+    return reverse("account-password-reset-confirm", args=[uid, token])
+
+
+# Pages for a signed-in administrator: url name -> path.
+WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
+    "inbox": lambda s: reverse("inbox"),
+    "inbox-view-create": lambda s: reverse("inbox-view-create"),
+    "inbox-view-edit": lambda s: reverse("inbox-view-edit", args=[s.view.pk]),
+    "ticket": lambda s: reverse("ticket", args=[s.ticket_id]),
+    "ticket-new": lambda s: reverse("ticket-new"),
+    "customers": lambda s: reverse("customers"),
+    "customer-new": lambda s: reverse("customer-new"),
+    "customer": lambda s: reverse("customer", args=[s.customer.pk]),
+    "customer-edit": lambda s: reverse("customer-edit", args=[s.customer.pk]),
+    "customer-merge": lambda s: reverse("customer-merge", args=[s.customer.pk]) + "?q=lucia",
+    "customer-merge-confirm": lambda s: reverse(
+        "customer-merge-confirm", args=[s.customer.pk, s.other_customer.pk]
+    ),
+    "organizations": lambda s: reverse("organizations"),
+    "organization-new": lambda s: reverse("organization-new"),
+    "organization": lambda s: reverse("organization", args=[s.org_id]),
+    "organization-edit": lambda s: reverse("organization-edit", args=[s.org_id]),
+    "search": lambda s: reverse("search") + "?q=factura",
+    "notifications": lambda s: reverse("notifications"),
+    "account-preferences": lambda s: reverse("account-preferences"),
+    "account-password-change": lambda s: reverse("account-password-change"),
+    "account-canned": lambda s: reverse("account-canned"),
+    "account-canned-edit": lambda s: reverse("account-canned-edit", args=[s.my_canned.pk]),
+    "settings-home": lambda s: reverse("settings-home"),
+    "settings-groups": lambda s: reverse("settings-groups"),
+    "settings-group": lambda s: reverse("settings-group", args=[s.group_id]),
+    "settings-agents": lambda s: reverse("settings-agents"),
+    "settings-agent-new": lambda s: reverse("settings-agent-new"),
+    "settings-agent": lambda s: reverse("settings-agent", args=[s.agent.pk]),
+    "settings-statuses": lambda s: reverse("settings-statuses"),
+    "settings-status": lambda s: reverse(
+        "settings-status", args=[Status.objects.order_by("pk")[0].pk]
+    ),
+    "settings-priorities": lambda s: reverse("settings-priorities"),
+    "settings-priority": lambda s: reverse(
+        "settings-priority", args=[Priority.objects.order_by("pk")[0].pk]
+    ),
+    "settings-tags": lambda s: reverse("settings-tags"),
+    "settings-categories": lambda s: reverse("settings-categories"),
+    "settings-category": lambda s: reverse("settings-category", args=[s.category.pk]),
+    "settings-fields": lambda s: reverse("settings-fields"),
+    "settings-field": lambda s: reverse("settings-field", args=[s.field.pk]),
+    "settings-canned": lambda s: reverse("settings-canned"),
+    "settings-canned-edit": lambda s: reverse("settings-canned-edit", args=[s.canned.pk]),
+    "mail-mailboxes": lambda s: reverse("mail-mailboxes"),
+    "mail-mailbox-new": lambda s: reverse("mail-mailbox-new"),
+    "mail-mailbox": lambda s: reverse("mail-mailbox", args=[s.mailbox.pk]),
+    "mail-templates": lambda s: reverse("mail-templates"),
+    "mail-template": lambda s: reverse("mail-template", args=["received", "es"]),
+    "mail-quarantine": lambda s: reverse("mail-quarantine"),
+    "mail-quarantine-detail": lambda s: reverse("mail-quarantine-detail", args=[s.quarantined.pk]),
+    "mail-original": lambda s: reverse("mail-original", args=[s.ticket_id, s.message_id]),
+    "offline": lambda s: reverse("offline"),
+}
+
+# Pages for someone signed out: url name -> path.
+PUBLIC_PAGES: dict[str, Callable[[Seed], str]] = {
+    "login": lambda s: reverse("login"),
+    "account-password-reset": lambda s: reverse("account-password-reset"),
+    "account-password-reset-done": lambda s: reverse("account-password-reset-done"),
+    "account-password-reset-complete": lambda s: reverse("account-password-reset-complete"),
+    "account-password-reset-confirm": _reset_confirm,
+}
+
+# Pages no URL name leads to: the error pages, seen by the one they are for.
+ERROR_PAGES: dict[str, str] = {
+    "404 (signed in)": "/no-such-page/",
+    "password reset link that no longer works": "/account/password/reset/MQ/bad-token/",
+}
+
+FRAGMENT = "an htmx fragment, checked inside the page that shows it"
+POST = "a POST action: it answers with a redirect or a fragment, never a page of its own"
+
+NOT_PAGES: dict[str, str] = {
+    "home": "redirects to the inbox (or to sign-in)",
+    "logout": POST,
+    "inbox-rows": FRAGMENT,
+    "inbox-counts": FRAGMENT,
+    "inbox-filters": FRAGMENT,
+    "inbox-new": FRAGMENT,
+    "inbox-bulk": POST,
+    "inbox-view-delete": POST,
+    "ticket-new-requesters": FRAGMENT,
+    "ticket-header": FRAGMENT,
+    "ticket-field": FRAGMENT,
+    "ticket-assign-me": POST,
+    "ticket-solve": POST,
+    "ticket-timeline": FRAGMENT,
+    "ticket-reply": POST,
+    "ticket-upload": POST,
+    "ticket-canned": FRAGMENT,
+    "ticket-canned-text": FRAGMENT,
+    "ticket-mentions": FRAGMENT,
+    "ticket-time": FRAGMENT,
+    "ticket-time-action": POST,
+    "customer-identity-add": POST,
+    "customer-identity-remove": POST,
+    "search-suggest": FRAGMENT,
+    "settings-agent-active": POST,
+    "settings-tag-delete": POST,
+    "settings-canned-delete": POST,
+    "account-canned-delete": POST,
+    "account-shortcuts": "the shortcuts dialog, a fragment: checked open on the inbox",
+    "notifications-panel": FRAGMENT,
+    "notifications-read-all": POST,
+    "notification-read": POST,
+    "mail-mailbox-deactivate": POST,
+    "mail-mailbox-test": POST,
+    "mail-template-preview": POST,
+    "mail-template-reset": POST,
+    "mail-quarantine-raw": "a download of the raw email (message/rfc822), not a page",
+    "mail-quarantine-action": POST,
+    "mail-message-view": "a timeline fragment, or a sandboxed frame holding the sender's HTML",
+    "mail-original-raw": "a download of the raw email (.eml), not a page",
+    "mail-retry-delivery": POST,
+    "manifest": "the web app manifest (JSON)",
+    "service-worker": "the service worker (JavaScript)",
+}
+
+
+def _names(patterns: list[URLPattern | URLResolver]) -> Iterator[str]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _names(entry.url_patterns)
+        elif entry.name:
+            yield entry.name
+
+
+def web_url_names() -> set[str]:
+    """Every URL name of the workspace (``atiende.web.urls``)."""
+    return set(_names(get_resolver("atiende.web.urls").url_patterns))
+
+
+def uncovered_url_names() -> list[str]:
+    covered = set(WORKSPACE_PAGES) | set(PUBLIC_PAGES) | set(NOT_PAGES)
+    return sorted(web_url_names() - covered)
+
+
+def stale_entries() -> list[str]:
+    """Names listed here that no longer exist."""
+    listed = set(WORKSPACE_PAGES) | set(PUBLIC_PAGES) | set(NOT_PAGES)
+    return sorted(listed - web_url_names())
