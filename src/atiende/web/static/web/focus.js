@@ -27,7 +27,10 @@
     var focused = active && active !== document.body && target &&
       (target === active || target.contains(active));
     var config = event.detail.requestConfig;
-    var source = focused ? active : (config && config.elt) || event.detail.elt;
+    // A field's controls also go when the header answers: it brings the field panel along
+    // out of band (a live refresh may do so while the agent is on an edit button).
+    var inField = active && active.closest && active.closest("dd[id^='field-']");
+    var source = focused || inField ? active : (config && config.elt) || event.detail.elt;
     if (!source || !source.closest) return;
     var field = source.closest("dd[id^='field-']");
     var composer = source.closest("#composer");
