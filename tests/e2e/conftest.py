@@ -400,16 +400,16 @@ def phone_page(new_page: Callable[..., Page]) -> Page:
 
 @pytest.fixture
 def signed_in() -> Callable[..., Page]:
-    """``signed_in(page, user)``: sign in through the real form at /login/."""
+    """``signed_in(page, user)``: sign in through the real form at /accounts/login/."""
     from playwright.sync_api import expect
 
     def sign_in(page: Page, user: User, password: str = PASSWORD) -> Page:
-        page.goto("/login/")
-        form = page.locator('form[action="/login/"]')
-        form.locator('input[name="username"]').fill(user.email)
+        page.goto("/accounts/login/")
+        form = page.locator('form[action="/accounts/login/"]')
+        form.locator('input[name="login"]').fill(user.email)
         form.locator('input[name="password"]').fill(password)
         form.locator('button[type="submit"]').click()
-        expect(page).not_to_have_url(re.compile(r"/login/"))
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
         return page
 
     return sign_in
