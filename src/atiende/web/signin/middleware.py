@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
 
+# The API's problem type for this refusal (web cannot import the API's error module).
+PROBLEM = "https://atiende.dev/problems/two_factor_required"
 OPEN_PREFIXES = ("/accounts/", "/static/", "/logout/", "/manifest.webmanifest")
 
 
@@ -48,8 +50,9 @@ class TwoFactorRequiredMiddleware:
         ):
             reason = _("Set up two-factor sign-in to continue: it is required for your account.")
             if request.path.startswith("/api/"):
+                body = {"type": PROBLEM, "title": str(reason), "status": 403, "detail": str(reason)}
                 return JsonResponse(
-                    {"type": "two_factor_required", "title": reason, "status": 403},
+                    body,
                     status=403,
                     content_type="application/problem+json",
                 )
