@@ -62,7 +62,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(user, User):
             by_code = any(
                 record.get("method") == "code" and _same(record.get("email"), user.email)
-                for record in get_authentication_records(request)
+                for record in get_authentication_records(request, user)
             )
             if by_code or user.is_agent:
                 mark_email_verified(user)
