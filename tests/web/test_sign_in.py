@@ -112,7 +112,7 @@ def test_wrong_password_names_no_account() -> None:
     make_agent(email="agent@example.com")
     known = sign_in(Client(), "agent@example.com", "not the password").content.decode()
     unknown = sign_in(Client(), "nobody@example.com", "not the password").content.decode()
-    message = "The email address and/or password you specified are not correct."
+    message = "The email or password is not correct."
     assert message in known
     assert message in unknown
 

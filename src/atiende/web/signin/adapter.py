@@ -19,6 +19,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from atiende.accounts.models import User
 from atiende.accounts.services import mark_email_verified
@@ -27,6 +28,12 @@ from atiende.web.signin import mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The workspace's words since before allauth (already translated).
+        "email_password_mismatch": gettext_lazy("The email or password is not correct."),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Closed: accounts are made by admins, agents and the channels, never by visitors."""
         return False
