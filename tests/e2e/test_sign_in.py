@@ -149,14 +149,15 @@ def test_reset_by_mail_on_a_phone_in_spanish_works_once(
     link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail)
     assert link is not None, mail
     page.goto(link.group(0))
-    page.get_by_label("Nueva contraseña", exact=True).fill("una contraseña nueva ñandú 7")
+    expect(page.get_by_role("heading", name="Cambiar la contraseña")).to_be_visible()
+    page.locator('input[name="password1"]').fill("una contraseña nueva ñandú 7")
     page.get_by_label("Nueva contraseña (de nuevo)").fill("una contraseña nueva ñandú 7")
     screenshot(page, "reset-choose")
     page.get_by_role("button", name="Cambiar la contraseña").click()
     expect(page.locator("main")).to_contain_text("contraseña")
 
     page.goto(link.group(0))
-    expect(page.get_by_role("heading", name=re.compile("Token"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Hay un problema con el token")).to_be_visible()
 
     page.goto("/accounts/login/")
     fill_sign_in(page, str(agent.email), "una contraseña nueva ñandú 7", "Iniciar sesión")
@@ -178,7 +179,7 @@ def test_a_customer_signs_in_by_code_on_a_phone_in_spanish(
     assert code is not None, mail
     page.get_by_label("Código").fill(code.group(1))
     screenshot(page, "sign-in-code")
-    page.get_by_role("button", name="Iniciar sesión").click()
+    page.get_by_role("button", name="Confirmar").click()
 
     expect(page).to_have_url(re.compile(r"/accounts/me/$"))
     expect(page.locator("main")).to_contain_text("jose@ejemplo.test")
