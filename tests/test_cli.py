@@ -233,7 +233,7 @@ def test_run_serves_the_app_and_stops_all_children(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while get(f"{base}/login/") != 200:
+        while get(f"{base}/accounts/login/") != 200:
             assert run.poll() is None, (tmp_path / "run.log").read_text()
             assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
             time.sleep(0.3)

@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "atiende.messaging",
     "atiende.api",
     "atiende.web",
+    # After atiende.web, so our templates for allauth's pages win over allauth's own.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "atiende.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "atiende.web.signin.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -148,16 +154,53 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["atiende.accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in is django-allauth's (docs/security.md, "Sign-in"): email as the login for staff and
+# customers, no self sign-up (people are created by admins, agents and the channels), sign-in
+# by emailed code, TOTP with recovery codes. Mail goes through the outbox (web.signin.mail).
+ACCOUNT_ADAPTER = "atiende.web.signin.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Atiende: "
+# A password reset link works once (its token covers the password hash and the last sign-in)
+# and for this many seconds.
+PASSWORD_RESET_TIMEOUT = env_int("ATIENDE_PASSWORD_RESET_SECONDS", default=60 * 60)
+# Failed sign-ins: 5 per account and 20 per address (IP) in 15 minutes, then the form says to
+# wait (allauth counts them in the cache: Redis when set, so every process shares them).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/15m/ip,5/15m/key",
+    "reset_password": "20/m/ip,5/15m/key",
+    "request_login_code": "20/m/ip,3/15m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Atiende"
+# Every agent and admin must set up two-factor sign-in before using the workspace (admins can
+# also require it of one person in Settings → Agents).
+ATIENDE_STAFF_TWO_FACTOR_REQUIRED = env_bool("ATIENDE_STAFF_TWO_FACTOR_REQUIRED", default=False)
+# Failed API authentications (a bad token) allowed per address in each window of seconds.
+ATIENDE_API_AUTH_FAILURES = int(os.environ.get("ATIENDE_API_AUTH_FAILURES", 20))
+ATIENDE_API_AUTH_FAILURE_WINDOW = int(os.environ.get("ATIENDE_API_AUTH_FAILURE_WINDOW", 15 * 60))
 
 # Spanish unless told otherwise: people follow their browser until they choose, customers the
 # language they write in; this default only answers when nothing else says (decision 0005).

@@ -20,6 +20,8 @@ How it fits together (docs/dev/testing.md has the long version):
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import socket
@@ -179,6 +181,26 @@ class Server:
     url: str
     processes: list[subprocess.Popen[bytes]]
     log: Path
+    data_dir: Path | None = None
+
+    def mails_to(self, address: str) -> list[str]:
+        """The mails the server wrote (its file mail backend) to ``address``, oldest first."""
+        if self.data_dir is None:
+            return []
+        folder = self.data_dir / "mail"
+        files = (
+            sorted(folder.glob("*.log"), key=lambda f: f.stat().st_mtime_ns)
+            if folder.exists()
+            else []
+        )
+        mails: list[str] = []
+        for file in files:
+            for raw in file.read_bytes().split(b"-" * 79):
+                message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+                if message["To"] == address:
+                    body = message.get_body(preferencelist=("plain",))
+                    mails.append(body.get_content() if body is not None else "")
+        return mails
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -243,12 +265,13 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
     from atiende.serving import live_command, web_command
 
     port, live_port = _free_port(), _free_port()
+    data_dir = tmp_path_factory.mktemp("e2e-server")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.e2e.server_settings",
         "DATABASE_URL": _test_database_url(connection.settings_dict),
         # Media and static roots of its own; the database is named by DATABASE_URL.
-        "ATIENDE_DATA_DIR": str(tmp_path_factory.mktemp("e2e-server")),
+        "ATIENDE_DATA_DIR": str(data_dir),
         "ATIENDE_LIVE_PORT": str(live_port),
         # The test process's keys: what it signs or encrypts, the server reads.
         "SECRET_KEY": settings.SECRET_KEY,
@@ -274,7 +297,9 @@ def app_server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) 
             subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
             for command in commands
         ]
-    server = Server(url=f"http://127.0.0.1:{port}", processes=processes, log=log_path)
+    server = Server(
+        url=f"http://127.0.0.1:{port}", processes=processes, log=log_path, data_dir=data_dir
+    )
     try:
         _wait_until_up(server, server.url)
         _wait_until_up(server, f"http://127.0.0.1:{live_port}")
@@ -402,16 +427,16 @@ def phone_page(new_page: Callable[..., Page]) -> Page:
 
 @pytest.fixture
 def signed_in() -> Callable[..., Page]:
-    """``signed_in(page, user)``: sign in through the real form at /login/."""
+    """``signed_in(page, user)``: sign in through the real form at /accounts/login/."""
     from playwright.sync_api import expect
 
     def sign_in(page: Page, user: User, password: str = PASSWORD) -> Page:
-        page.goto("/login/")
-        form = page.locator('form[action="/login/"]')
-        form.locator('input[name="username"]').fill(user.email)
+        page.goto("/accounts/login/")
+        form = page.locator('form[action="/accounts/login/"]')
+        form.locator('input[name="login"]').fill(user.email)
         form.locator('input[name="password"]').fill(password)
         form.locator('button[type="submit"]').click()
-        expect(page).not_to_have_url(re.compile(r"/login/"))
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
         return page
 
     return sign_in

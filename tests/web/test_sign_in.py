@@ -1,4 +1,4 @@
-"""Signing in to the workspace: staff only, by email, and signing out again."""
+"""Signing in (allauth, by email) for staff and customers, old links, and signing out."""
 
 from __future__ import annotations
 
@@ -16,23 +16,36 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-
-def sign_in(client: Client, email: str, password: str = PASSWORD) -> Response:
-    return client.post(reverse("login"), {"username": email, "password": password})
+LOGIN = "/accounts/login/"
 
 
-def test_sign_in_page_has_labelled_fields_and_csrf() -> None:
+def sign_in(client: Client, email: str, password: str = PASSWORD, **extra: str) -> Response:
+    return client.post(LOGIN, {"login": email, "password": password, **extra})
+
+
+def test_sign_in_page_has_labelled_fields_csrf_and_no_sign_up() -> None:
     client = Client(enforce_csrf_checks=True)
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<label for="id_username">Email</label>' in body
-    assert '<label for="id_password">Password</label>' in body
+    assert '<label for="id_login">Email' in body
+    assert '<label for="id_password">Password' in body
     assert "csrfmiddlewaretoken" in body
+    assert reverse("account_reset_password") in body
+    assert reverse("account_request_login_code") in body
+    assert "sign up" not in body.lower()
+    assert client.get("/accounts/signup/").status_code == 200  # allauth's "closed" page
+    assert "closed" in client.get("/accounts/signup/").content.decode().lower()
 
 
-def test_agent_signs_in_by_email_and_is_verified(client: Client) -> None:
+def test_the_old_sign_in_address_keeps_its_next() -> None:
+    response = Client().get("/login/?next=/inbox/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/inbox/"
+
+
+def test_agent_signs_in_by_email_in_any_case_and_is_verified(client: Client) -> None:
     agent = make_agent(email="agent@example.com")
     assert agent.email_verified_at is None
 
@@ -46,30 +59,76 @@ def test_agent_signs_in_by_email_and_is_verified(client: Client) -> None:
     assert User.objects.get(pk=agent.pk).email_verified_at is not None
 
 
-def test_customer_is_refused_with_a_clear_error(client: Client) -> None:
-    customer = make_customer(email="customer@example.com")
+def test_next_is_followed_but_never_off_site(client: Client) -> None:
+    make_agent(email="agent@example.com")
+    response = client.post(
+        f"{LOGIN}?next=/inbox/", {"login": "agent@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == "/inbox/"
 
-    response = sign_in(client, "customer@example.com")
+    other = Client()
+    response = sign_in(other, "agent@example.com", next="https://evil.example/")
+    assert response["Location"] == reverse("home")
 
-    assert response.status_code == 200
-    assert "This sign-in is for the support team." in response.content.decode()
-    assert "_auth_user_id" not in client.session
+
+def test_a_customer_signs_in_to_their_account_page_not_the_workspace(client: Client) -> None:
+    customer = make_customer(email="cliente@example.com")
+
+    response = sign_in(client, "cliente@example.com")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("signin-account")
+    page = client.get(reverse("signin-account")).content.decode()
+    assert "You are signed in as cliente@example.com." in page
+    assert client.get(reverse("home")).status_code == 403
+    # A password proves nothing about a customer's address; a code or a link does.
     assert User.objects.get(pk=customer.pk).email_verified_at is None
 
 
-def test_wrong_password_is_refused(client: Client) -> None:
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("agent@example.com", "not the password"),
+        ("nobody@example.com", PASSWORD),
+        ("agent@example.com", ""),
+        ("' OR 1=1 --", PASSWORD),
+        ("agent@example.com\x00", PASSWORD),
+    ],
+    ids=["wrong password", "unknown", "empty password", "injection", "nul"],
+)
+def test_bad_credentials_are_refused_with_one_clear_message(email: str, password: str) -> None:
     make_agent(email="agent@example.com")
+    client = Client()
 
-    response = sign_in(client, "agent@example.com", "not the password")
+    response = sign_in(client, email, password)
 
-    assert "The email or password is not correct." in response.content.decode()
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="alert"' in body
     assert "_auth_user_id" not in client.session
+
+
+def test_wrong_password_names_no_account() -> None:
+    make_agent(email="agent@example.com")
+    known = sign_in(Client(), "agent@example.com", "not the password").content.decode()
+    unknown = sign_in(Client(), "nobody@example.com", "not the password").content.decode()
+    message = "The email or password is not correct."
+    assert message in known
+    assert message in unknown
+
+
+def test_a_suspended_user_cannot_sign_in() -> None:
+    make_agent(email="agent@example.com", is_active=False)
+    client = Client()
+    response = sign_in(client, "agent@example.com", follow="1")
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 302)
 
 
 def test_home_needs_a_signed_in_staff_member(client: Client) -> None:
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('login')}?next=/"
+    assert response["Location"] == f"{LOGIN}?next=/"
 
     client.force_login(make_customer())
     assert client.get(reverse("home")).status_code == 403
@@ -86,7 +145,7 @@ def test_settings_link_only_for_administrators(client: Client) -> None:
 def test_signed_in_staff_skip_the_sign_in_page(client: Client) -> None:
     client.force_login(make_agent())
 
-    response = client.get(reverse("login"))
+    response = client.get(reverse("account_login"))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
@@ -95,9 +154,11 @@ def test_signed_in_staff_skip_the_sign_in_page(client: Client) -> None:
 def test_sign_out_needs_post_and_ends_the_session(client: Client) -> None:
     client.force_login(make_agent())
 
-    assert client.get(reverse("logout")).status_code == 405
+    page = client.get(reverse("logout"))
+    assert page.status_code == 200  # a confirmation page: a link cannot sign anyone out
+    assert "_auth_user_id" in client.session
     response = client.post(reverse("logout"))
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("login")
+    assert response["Location"] == reverse("account_login")
     assert "_auth_user_id" not in client.session

@@ -124,6 +124,9 @@ class User(AbstractBaseUser):
         related_name="members",
     )
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    # Set by an admin: this staff member must set up two-factor sign-in before using the
+    # workspace (ATIENDE_STAFF_TWO_FACTOR_REQUIRED asks it of all staff).
+    two_factor_required = models.BooleanField(_("two-factor sign-in required"), default=False)
     groups = models.ManyToManyField(
         Group, verbose_name=_("groups"), blank=True, related_name="members"
     )

@@ -16,11 +16,17 @@ from atiende.accounts.models import User
 from atiende.accounts.services import authenticate_token
 from atiende.api import ratelimit
 from atiende.core.actor import Actor, Source
+from atiende.core.errors import Unauthenticated
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = authenticate_token(token)
+        ratelimit.refuse_failing_address(request)
+        try:
+            user = authenticate_token(token)
+        except Unauthenticated:
+            ratelimit.count_failure(request)
+            raise
         if user.locale:  # answers in the token owner's language, else Accept-Language's
             translation.activate(user.locale)
         ratelimit.spend(request, user.pk)

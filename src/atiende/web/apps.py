@@ -8,4 +8,5 @@ class WebConfig(AppConfig):
     verbose_name = _("Agent workspace")
 
     def ready(self) -> None:
-        from atiende.web.account import passwords  # noqa: F401  (registers the password mail)
+        from atiende.web.account import passwords  # noqa: F401  (registers the invitation mail)
+        from atiende.web.signin import mail  # noqa: F401  (registers the sign-in mail)

@@ -6,8 +6,7 @@ from atiende.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("", include("atiende.web.signin.urls")),
     path("inbox/", include("atiende.web.inbox.urls")),
     path("", include("atiende.web.ticket.urls")),
     path("", include("atiende.web.customers.urls")),

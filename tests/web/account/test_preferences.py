@@ -87,7 +87,7 @@ def test_customers_and_visitors_are_kept_out() -> None:
     client = Client()
     response = client.get(reverse("account-preferences"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
     customer = make_customer()
     client.force_login(customer)
     assert client.get(reverse("account-preferences")).status_code == 403

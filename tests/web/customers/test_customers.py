@@ -55,7 +55,7 @@ def test_customers_cannot_open_staff_pages(signed_in: SignedIn, name: str, args:
 
 def test_anonymous_goes_to_sign_in() -> None:
     response = Client().get(reverse("customers"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_staff_records_and_unknown_ids_are_not_customer_pages(signed_in: SignedIn) -> None:

@@ -136,7 +136,7 @@ def test_customer_gets_403_everywhere(team: Team) -> None:
 def test_anonymous_is_sent_to_sign_in() -> None:
     response = Client().get(reverse("inbox"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_unknown_view_is_404(team: Team) -> None:

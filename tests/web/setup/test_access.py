@@ -78,7 +78,7 @@ def test_suspended_admin_is_refused() -> None:
     client.force_login(make_admin(is_active=False))
     response = client.get(reverse("settings-home"))
     assert response.status_code in (302, 403)  # signed out by the backend, or refused
-    assert response.status_code == 403 or response["Location"].startswith(reverse("login"))
+    assert response.status_code == 403 or response["Location"].startswith(reverse("account_login"))
 
 
 def test_visitors_go_to_sign_in() -> None:
@@ -86,7 +86,7 @@ def test_visitors_go_to_sign_in() -> None:
     for url in all_urls():
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login") + "?next=")
+        assert response["Location"].startswith(reverse("account_login") + "?next=")
 
 
 def test_unknown_ids_are_404_pages(as_admin: Client) -> None:

@@ -108,7 +108,7 @@ def test_admin_creates_an_agent_and_invites_them(as_admin: Client) -> None:
     deliver_due_effects.call()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["nora@example.com"]
-    link = re.search(r"http://testserver(/account/password/reset/\S+/)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
     assert link is not None
     # The invitation sets a first password through the reset link.
     client = Client()
@@ -116,7 +116,7 @@ def test_admin_creates_an_agent_and_invites_them(as_admin: Client) -> None:
     assert form.status_code == 200
     done = client.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "a long new secret 42", "new_password2": "a long new secret 42"},
+        {"password1": "a long new secret 42", "password2": "a long new secret 42"},
     )
     assert done.status_code == 302
     nora.refresh_from_db()

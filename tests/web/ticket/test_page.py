@@ -68,7 +68,7 @@ def test_customers_are_refused_and_anonymous_visitors_sent_to_sign_in(
 
     response = Client().get(reverse("ticket", args=[ticket.pk]))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_internal_notes_are_marked_unmistakably(

@@ -14,6 +14,7 @@ from atiende.accounts.services.users import (
     create_user,
     find_or_create_customer,
     mark_email_verified,
+    mirror_sign_in_address,
     update_user,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "find_or_create_customer",
     "issue_api_token",
     "mark_email_verified",
+    "mirror_sign_in_address",
     "organization_for_email",
     "remove_identity",
     "revoke_api_token",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,6 +93,7 @@ def fold_customer(
     # Free the source's email before the target may take it (emails are unique).
     source.email, source.is_active, source.merged_into = None, False, target
     source.save(update_fields=["email", "is_active", "merged_into", "notes", "updated_at"])
+    EmailAddress.objects.filter(user=source).delete()  # allauth's mirror of the freed email
     if target.email is None and email is not None:
         target.email, target.email_verified_at = email, verified
         target_changes = [*target_changes, "email", "email_verified_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from atiende.core.services import check_changes, clean_name, clean_phone, clean_
 from atiende.core.text import clean_text
 
 PROFILE_FIELDS = {"name", "locale", "time_zone", "phone", "notes", "organization_id"}
-USER_FIELDS = PROFILE_FIELDS | {"role", "is_active"}
+USER_FIELDS = PROFILE_FIELDS | {"role", "is_active", "two_factor_required"}
 ALL_FIELDS = USER_FIELDS | {"email", "group_ids", "custom_fields"}
 # What an agent may change on a customer, and what anyone may change on themselves. The
 # organization is not among them: it decides whose tickets a customer sees, so only admins
@@ -141,6 +142,7 @@ def update_user(actor: Actor, *, user_id: int, changes: dict[str, Any]) -> User:
             _check_email_free(address, user=user)
             user.email, user.email_verified_at = address, None
             updated += ["email", "email_verified_at"]
+            EmailAddress.objects.filter(user=user).delete()  # the old address signs no one in
             Identity.objects.get_or_create(
                 channel=IdentityChannel.EMAIL, value=address, defaults={"user": user}
             )
@@ -241,7 +243,7 @@ def _clean_field(name: str, value: Any) -> Any:
         return clean_phone(value, name) if clean_text(value).strip() else ""
     if name == "notes":
         return clean_text(value)
-    if name == "is_active" and not isinstance(value, bool):
+    if name in ("is_active", "two_factor_required") and not isinstance(value, bool):
         raise Invalid.field(name, _("Expected true or false."))
     if (
         name == "organization_id"
@@ -257,10 +259,35 @@ def _shipped(language: str) -> str:
 
 
 def mark_email_verified(user: User) -> None:
-    """Signing in proves the address: from then on organization sharing applies."""
+    """The person proved the address: from then on organization sharing applies.
+
+    Our user is the one source of truth (``email_verified_at`` and the email identity's
+    ``verified_at``); allauth's ``EmailAddress`` row for the sign-in email mirrors it, so that
+    allauth's pages and flows agree. Written only here and in ``update_user``.
+    """
     if user.email_verified_at is None:
-        User.objects.filter(pk=user.pk).update(email_verified_at=timezone.now())
-        user.email_verified_at = timezone.now()
+        now = timezone.now()
+        User.objects.filter(pk=user.pk).update(email_verified_at=now)
+        user.email_verified_at = now
         Identity.objects.filter(user=user, channel=IdentityChannel.EMAIL, value=user.email).update(
-            verified_at=user.email_verified_at
+            verified_at=now
         )
+    if user.email:
+        mirror_sign_in_address(user)
+
+
+def mirror_sign_in_address(user: User) -> EmailAddress | None:
+    """allauth's row for the user's sign-in email, verified as our user says; no other rows.
+
+    An address the user no longer has must never sign them in (by code) or be reset.
+    """
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email or "").delete()
+    if not user.email:
+        return None
+    verified = user.email_verified_at is not None
+    address, _created = EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": verified, "primary": True},
+    )
+    return address

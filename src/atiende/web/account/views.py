@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atiende.accounts.services import update_user
 from atiende.web.account.forms import PreferencesForm
-from atiende.web.account.passwords import RESET_BODY, RESET_SUBJECT, StaffPasswordResetForm
 from atiende.web.common import actor, current_user
 from atiende.web.setup import canned_views
 from atiende.web.setup.common import account_view, page, submit
@@ -72,27 +71,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
     response = _password_change(request)
     assert isinstance(response, HttpResponse)
     return response
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    form_class = StaffPasswordResetForm
-    template_name = "web/account/password_reset.html"
-    email_template_name = RESET_BODY
-    subject_template_name = RESET_SUBJECT
-    success_url = reverse_lazy("account-password-reset-done")
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "web/account/password_reset_done.html"
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "web/account/password_reset_confirm.html"
-    success_url = reverse_lazy("account-password-reset-complete")
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "web/account/password_reset_complete.html"
 
 
 @account_view

@@ -65,6 +65,11 @@ class AgentForm(forms.Form):
     )
     locale = forms.ChoiceField(label=_("Language"), choices=LANGUAGES_OR_UNCHOSEN, required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"))
+    two_factor_required = forms.BooleanField(
+        label=_("Require two-factor sign-in"),
+        help_text=_("They set up an authenticator app before they can use the workspace."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, groups: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -122,6 +122,7 @@ def agent(request: HttpRequest, user_id: int) -> HttpResponse:
         "group_ids": [g.pk for g in found.groups.all()],
         "locale": found.locale,
         "time_zone": found.time_zone,
+        "two_factor_required": found.two_factor_required,
     }
     form = AgentForm(request.POST or None, initial=initial, groups=selectors.group_choices())
     if request.method == "POST":
