@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from atiende.accounts.models import User
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
@@ -126,13 +123,6 @@ def seed(*, locale: str = "en") -> Seed:
     )
 
 
-def _reset_confirm(s: Seed) -> str:
-    uid = urlsafe_base64_encode(force_bytes(s.admin.pk))
-    token = default_token_generator.make_token(s.admin)
-    # The view swaps the token for a session marker and redirects to the form.
-    return reverse("account-password-reset-confirm", args=[uid, token])
-
-
 # Pages for a signed-in administrator: url name -> path.
 WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "inbox": lambda s: reverse("inbox"),
@@ -188,21 +178,23 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "mail-quarantine-detail": lambda s: reverse("mail-quarantine-detail", args=[s.quarantined.pk]),
     "mail-original": lambda s: reverse("mail-original", args=[s.ticket_id, s.message_id]),
     "offline": lambda s: reverse("offline"),
+    "mfa_index": lambda s: reverse("mfa_index"),
+    "account_reauthenticate": lambda s: reverse("account_reauthenticate"),
 }
 
 # Pages for someone signed out: url name -> path.
 PUBLIC_PAGES: dict[str, Callable[[Seed], str]] = {
-    "login": lambda s: reverse("login"),
-    "account-password-reset": lambda s: reverse("account-password-reset"),
-    "account-password-reset-done": lambda s: reverse("account-password-reset-done"),
-    "account-password-reset-complete": lambda s: reverse("account-password-reset-complete"),
-    "account-password-reset-confirm": _reset_confirm,
+    "account_login": lambda s: reverse("account_login"),
+    "account_request_login_code": lambda s: reverse("account_request_login_code"),
+    "account_reset_password": lambda s: reverse("account_reset_password"),
+    "account_reset_password_done": lambda s: reverse("account_reset_password_done"),
+    "account_signup": lambda s: reverse("account_signup"),
 }
 
 # Pages no URL name leads to: the error pages, seen by the one they are for.
 ERROR_PAGES: dict[str, str] = {
     "404 (signed in)": "/no-such-page/",
-    "password reset link that no longer works": "/account/password/reset/MQ/bad-token/",
+    "password reset link that no longer works": "/accounts/password/reset/key/1-bad-token/",
 }
 
 FRAGMENT = "an htmx fragment, checked inside the page that shows it"
@@ -210,6 +202,30 @@ POST = "a POST action: it answers with a redirect or a fragment, never a page of
 
 NOT_PAGES: dict[str, str] = {
     "home": "redirects to the inbox (or to sign-in)",
+    "login": "the old address: redirects to allauth's sign-in page (checked as account_login)",
+    "signin-account": "a customer's account page; staff are sent to the workspace",
+    "account_logout": POST,
+    "account_inactive": "allauth's page for a suspended account, reached only through a sign-in",
+    "account_email": "allauth's address list: addresses are managed by admins (redirects)",
+    "account_email_verification_sent": "reached only after asking for a verification link",
+    "account_confirm_email": "a link from a verification mail; its form is the confirm button",
+    "account_confirm_login_code": "reached only with a code on its way (a sign-in by code)",
+    "account_change_password": "our own password page is the workspace's (redirects)",
+    "account_set_password": "users without a password are sent a reset link instead (redirects)",
+    "account_reset_password_from_key": "a link from a reset mail (its dead form is an error page)",
+    "account_reset_password_from_key_done": "shown once, after a reset through a mailed link",
+    "mfa_activate_totp": "asks for the password first (account_reauthenticate, checked)",
+    "mfa_deactivate_totp": "exists only with an authenticator set up",
+    "mfa_authenticate": "reached only between the password and the code of a sign-in",
+    "mfa_reauthenticate": "reached only with an authenticator set up",
+    "mfa_view_recovery_codes": "exists only with an authenticator set up",
+    "mfa_generate_recovery_codes": "exists only with an authenticator set up",
+    "mfa_download_recovery_codes": "a text download, not a page",
+    "inbox-people": FRAGMENT,
+    "inbox-row": FRAGMENT,
+    "ticket-draft": POST,
+    "ticket-relate": "the ticket page's merge-or-link box (a page only without JavaScript)",
+    "ticket-relate-search": FRAGMENT,
     "logout": POST,
     "inbox-rows": FRAGMENT,
     "inbox-counts": FRAGMENT,
