@@ -14,7 +14,7 @@ from django.db.backends.utils import CursorWrapper
 from atiende.search.backends.base import TABLE, TicketIndex
 from atiende.search.documents import MAX_PART_CHARS, TicketDocument
 from atiende.search.expressions import TicketCondition
-from atiende.search.folding import fold_accents, translate_sql
+from atiende.search.folding import fold_accents, fold_sql
 from atiende.search.terms import SearchTerms
 from atiende.tickets.models import Message, Ticket
 
@@ -23,9 +23,9 @@ TICKETS, MESSAGES = f'"{Ticket._meta.db_table}"', f'"{Message._meta.db_table}"'
 
 # Text is folded before the configurations read it (``search.folding``): "Vázquez" is indexed
 # as "vazquez", and queries are folded the same way in Python.
-_SUBJECT_TEXT = translate_sql("d.subject")
-_PUBLIC_TEXT = translate_sql("d.public_text")
-_INTERNAL_TEXT = translate_sql("d.internal_text")
+_SUBJECT_TEXT = fold_sql("d.subject")
+_PUBLIC_TEXT = fold_sql("d.public_text")
+_INTERNAL_TEXT = fold_sql("d.internal_text")
 _SUBJECT = " || ".join(
     f"setweight(to_tsvector('{lang}', {_SUBJECT_TEXT}), 'A')" for lang in LANGUAGES
 )
