@@ -52,8 +52,7 @@ def fold_sql(expression: str) -> str:
     indexing a ticket's text 9 times slower than reading it (17 ms for 10,000 characters).
     """
     return (
-        f"normalize(regexp_replace(normalize({expression}, NFD), "
-        "'[\u0300-\u036f]', '', 'g'), NFC)"
+        f"normalize(regexp_replace(normalize({expression}, NFD), '[\u0300-\u036f]', '', 'g'), NFC)"
     )
 
 
