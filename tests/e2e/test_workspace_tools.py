@@ -150,7 +150,7 @@ def test_a_draft_follows_the_agent_to_another_device_and_goes_when_sent(
 
     desk.locator('input[name="public"][value="0"]').check()
     desk.locator("textarea[data-composer]").fill("Revisar la factura de diciembre, ¿ñandú?")
-    expect(desk.locator("[data-draft-status]")).to_have_text("Draft saved.")
+    expect(desk.locator("[data-draft-status]")).to_have_text("Borrador guardado.")
     draft = my_draft(web(agent), ticket)
     assert draft is not None and draft.public is False
 
