@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "atiende.realtime",
     "atiende.notifications",
     "atiende.messaging",
+    "atiende.sla",
+    "atiende.automation",
     "atiende.api",
     "atiende.web",
     # After atiende.web, so our templates for allauth's pages win over allauth's own.
