@@ -1,0 +1,20 @@
+"""What a rule, a macro or an escalation level can do to a ticket, as data.
+
+An action is a JSON object ``{"type": "<name>", ...parameters}``. Each type is registered once
+(``registry.action``) by the module that implements it, with a validator that refuses bad
+parameters naming the part and a runner that acts through ``tickets.services`` with the
+caller's ``Actor`` (a rule's, a macro's, an escalation level's). Triggers, macros and SLA
+escalation all validate and run their action lists through ``registry`` — one vocabulary.
+
+The modules below register their types on import.
+"""
+
+from atiende.automation.actions.registry import (
+    ActionContext,
+    action,
+    action_types,
+    run_actions,
+    validate_actions,
+)
+
+__all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
