@@ -43,6 +43,7 @@ from atiende.web.inbox import bulk as bulk_helpers
 from atiende.web.inbox import cells, people
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
+from atiende.web.errors import gone_notice
 
 DEFAULT_VIEW = "open"
 PAGE_SIZE = 25
@@ -184,6 +185,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             problem = error
     context = {
         "problem": problem,
+        "notice": gone_notice(request),
         "state": state,
         "filters_open": state.custom or bool(state.form.errors) or "filters" in request.GET,
         "page": page,
