@@ -39,11 +39,11 @@ from atiende.tickets.saved_views import (
 )
 from atiende.tickets.services.bulk import bulk_update
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
+from atiende.web.errors import gone_notice
 from atiende.web.inbox import bulk as bulk_helpers
 from atiende.web.inbox import cells, people
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
 from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
-from atiende.web.errors import gone_notice
 
 DEFAULT_VIEW = "open"
 PAGE_SIZE = 25
