@@ -312,6 +312,8 @@ def test_applying_a_macro_from_the_composer_changes_the_ticket_and_returns_its_t
         actions=[{"type": "set_status", "value": "pending"}],
     )
     client = client_for(agent)
+    listed = client.get(reverse("ticket-canned", args=[ticket.pk])).content.decode()
+    assert "Waiting" in listed and "1 action · Esperamos" in listed
     assert client.get(reverse("ticket-canned-text", args=[ticket.pk, macro.pk])).status_code == 405
     answer = client.post(
         reverse("ticket-canned-text", args=[ticket.pk, macro.pk]), {"version": ticket.version}
