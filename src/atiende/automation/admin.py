@@ -1,12 +1,17 @@
 """Macros and their usage, read-only: they are written through ``automation.macros.services``
-(the workspace's settings and account pages), which check placeholders and actions."""
+(the workspace's settings and account pages), which check placeholders and actions.
+Announcements are written here, through ``automation.autoreplies.services``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from atiende.automation.models import Macro, MacroUsage
+from atiende.automation.autoreplies.services import create_announcement, update_announcement
+from atiende.automation.models import Announcement, Macro, MacroUsage
+from atiende.tickets.admin import ServiceForm, ThroughServices
 
 
 class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -32,3 +37,35 @@ class MacroAdmin(ReadOnly):
 class MacroUsageAdmin(ReadOnly):
     list_display = ("macro", "agent", "count", "last_used_at")
     list_select_related = ("macro", "agent")
+
+
+class AnnouncementForm(ServiceForm):
+    class Meta:
+        model = Announcement
+        fields = (
+            "name", "kind", "text_en", "text_es", "starts_at", "ends_at", "group",
+            "replaces_acknowledgement",
+        )  # fmt: skip
+
+    def service_value(self, name: str) -> Any:
+        if name == "group":
+            group = self.cleaned_data["group"]
+            return group.pk if group is not None else None
+        return self.cleaned_data[name]
+
+    def write(self) -> Announcement:
+        values = {
+            ("group_id" if name == "group" else name): self.service_value(name)
+            for name in (self.Meta.fields if self.instance.pk is None else self.changed_data)
+        }
+        if self.instance.pk is None:
+            return create_announcement(self.actor, **values)
+        return update_announcement(self.actor, announcement_id=self.instance.pk, changes=values)
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ThroughServices, admin.ModelAdmin):  # type: ignore[type-arg]
+    form = AnnouncementForm
+    list_display = ("name", "kind", "starts_at", "ends_at", "group", "replaces_acknowledgement")
+    list_filter = ("kind",)
+    list_select_related = ("group",)
