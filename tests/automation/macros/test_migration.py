@@ -12,7 +12,7 @@ BEFORE = [("automation", "0001_initial"), ("tickets", "0007_agent_drafts")]
 AFTER = [("automation", "0002_macros"), ("tickets", "0009_drop_canned_responses")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_canned_responses_are_copied_into_macros_without_actions() -> None:
     group = make_group()
     agent = make_agent(group)
