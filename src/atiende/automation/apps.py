@@ -6,3 +6,12 @@ class AutomationConfig(AppConfig):
     name = "atiende.automation"
     label = "automation"
     verbose_name = _("Automation")
+
+    def ready(self) -> None:
+        from atiende.automation import actions  # noqa: F401  (registers every action type)
+        from atiende.automation.autoreplies.notice import notice
+        from atiende.messaging.outbound.notices import use_notice_provider
+
+        # The lead wires the sla calendars here once merged:
+        #   hours.use_calendar_lookup(sla.selectors.calendar_for_group)
+        use_notice_provider(notice)

@@ -120,11 +120,15 @@
     if (formatter) { format(formatter.getAttribute("data-format")); return; }
     var canned = target.closest("[data-canned-url]");
     if (canned) {
-      fetch(canned.getAttribute("data-canned-url"), { credentials: "same-origin" })
+      // Applying a macro changes the ticket (its actions) and returns its text: a POST.
+      var headers = {};
+      try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { headers = {}; }
+      fetch(canned.getAttribute("data-canned-url"), { method: "POST", credentials: "same-origin", headers: headers })
         .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.text(); })
         .then(function (text) {
           var textarea = composerText();
-          if (textarea) insertAtCursor(textarea, text);
+          if (textarea && text) insertAtCursor(textarea, text);
+          document.body.dispatchEvent(new CustomEvent("ticket-changed", { bubbles: true }));
           var details = canned.closest("details");
           if (details) details.open = false;
         })
