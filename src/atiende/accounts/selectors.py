@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import ApiToken, Group, Identity, IdentityChannel, Organization, User
+from atiende.accounts.models import (
+    AgentAvailability,
+    AgentStatus,
+    ApiToken,
+    Group,
+    Identity,
+    IdentityChannel,
+    Organization,
+    OutOfOffice,
+    Role,
+    User,
+)
 from atiende.core.actor import Actor
 from atiende.core.errors import Forbidden, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
@@ -172,3 +185,83 @@ def known_email_addresses(addresses: set[str]) -> dict[str, bool]:
         ).values_list("value", "user__is_active")
     )
     return found
+
+
+# --- availability, for assignment (issue 14) ----------------------------------------------
+
+
+def away_after() -> datetime.timedelta:
+    """Idle time after which an "online" agent counts as away (``ATIENDE_AGENT_AWAY_MINUTES``)."""
+    return datetime.timedelta(minutes=getattr(settings, "ATIENDE_AGENT_AWAY_MINUTES", 15))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agent assignment may pick now, with what it needs to choose between them."""
+
+    user_id: int
+    capacity: int | None
+    languages: tuple[str, ...]
+    skill_tags: frozenset[str]
+    skill_categories: frozenset[int]
+
+
+def available_members(group_id: int, at: datetime.datetime) -> list[Candidate]:
+    """The group's active agents who are online, active recently and not out of office at
+    ``at``, in id order: one query, whatever the size of the team."""
+    away = OutOfOffice.objects.filter(
+        user_id=OuterRef("user_id"), starts_at__lte=at, ends_at__gt=at
+    )
+    rows = (
+        AgentAvailability.objects.filter(
+            user__groups=group_id,
+            user__is_active=True,
+            user__role__in=(Role.ADMIN, Role.AGENT),
+            status=AgentStatus.ONLINE,
+            last_seen_at__gte=at - away_after(),
+        )
+        .exclude(Exists(away))
+        .order_by("user_id")
+        .values_list("user_id", "capacity", "languages", "skill_tags", "skill_categories")
+    )
+    return [
+        Candidate(
+            user_id=user_id,
+            capacity=capacity,
+            languages=tuple(languages or ()),
+            skill_tags=frozenset(tags or ()),
+            skill_categories=frozenset(categories or ()),
+        )
+        for user_id, capacity, languages, tags, categories in rows
+    ]
+
+
+def effective_status(user_id: int, at: datetime.datetime) -> str:
+    """What the agent's status means now: "online" idle too long reads "away"; out of office
+    reads "offline"; never seen reads "offline"."""
+    row = AgentAvailability.objects.filter(user_id=user_id).first()
+    if row is None or row.last_seen_at is None:
+        return str(AgentStatus.OFFLINE)
+    if OutOfOffice.objects.filter(user_id=user_id, starts_at__lte=at, ends_at__gt=at).exists():
+        return str(AgentStatus.OFFLINE)
+    if row.status == AgentStatus.ONLINE and row.last_seen_at < at - away_after():
+        return str(AgentStatus.AWAY)
+    return str(row.status)
+
+
+def periods_to_hand_over(at: datetime.datetime, *, limit: int = 100) -> list[OutOfOffice]:
+    """Started periods whose agent's tickets were not handed over yet (a partial index)."""
+    return list(
+        OutOfOffice.objects.filter(handed_over_at__isnull=True, starts_at__lte=at).order_by(
+            "starts_at", "pk"
+        )[:limit]
+    )
+
+
+def periods_to_return(at: datetime.datetime, *, limit: int = 100) -> list[OutOfOffice]:
+    """Ended periods whose return (draining the backlog to the agent) is not handled yet."""
+    return list(
+        OutOfOffice.objects.filter(returned_at__isnull=True, ends_at__lte=at).order_by(
+            "ends_at", "pk"
+        )[:limit]
+    )
