@@ -12,8 +12,6 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from atiende.accounts.services.availability import note_seen
-
 
 class UserPreferencesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -35,8 +33,6 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
-            if user.is_agent:
-                note_seen(user)  # at most one write a minute: "away" is computed from it
         try:
             response = self.get_response(request)
             response.headers.setdefault("Content-Language", translation.get_language() or "")

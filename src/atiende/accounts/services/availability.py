@@ -86,21 +86,29 @@ def set_agent_status(actor: Actor, *, user_id: int, status: str) -> AgentAvailab
     return row
 
 
-def note_seen(user: User) -> None:
-    """Record that an agent is active, at most once a minute (a cache key throttles the write).
+def note_seen(user_id: int) -> None:
+    """Record that an agent is active, at most once a minute (a cache key throttles it): one
+    UPDATE while they stay active.
 
     An "online" agent who had gone idle long enough to count as away is available again: that
     is announced, so the backlog drains to them.
     """
-    if not user.is_agent or not cache.add(f"agent-seen:{user.pk}", 1, SEEN_EVERY_SECONDS):
+    if not cache.add(f"agent-seen:{user_id}", 1, SEEN_EVERY_SECONDS):
         return
     now = timezone.now()
+    still_active = AgentAvailability.objects.filter(
+        user_id=user_id, last_seen_at__gte=now - away_after()
+    ).update(last_seen_at=now)
+    if still_active:
+        return
     with transaction.atomic():
-        row = _row(user.pk)
-        was = row.last_seen_at
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None or not user.is_agent:
+            return
+        row = _row(user_id)
         row.last_seen_at = now
         row.save(update_fields=["last_seen_at", "updated_at"])
-        if row.status == AgentStatus.ONLINE and (was is None or was < now - away_after()):
+        if row.status == AgentStatus.ONLINE:
             _announce(Actor(user=user, source=Source.WEB), row, "seen")
 
 
@@ -174,9 +182,9 @@ def update_availability(
         setattr(row, name, value)
     row.save(update_fields=[*values, "updated_at"])
     new_capacity = row.capacity
-    if "capacity" in values and old_capacity is not None:
-        if new_capacity is None or new_capacity > old_capacity:
-            _announce(actor, row, "capacity")  # room for more: the backlog may drain
+    more_room = new_capacity is None or (old_capacity is not None and new_capacity > old_capacity)
+    if "capacity" in values and old_capacity is not None and more_room:
+        _announce(actor, row, "capacity")  # room for more: the backlog may drain
     return row
 
 
