@@ -265,3 +265,18 @@ def periods_to_return(at: datetime.datetime, *, limit: int = 100) -> list[OutOfO
             "ends_at", "pk"
         )[:limit]
     )
+
+
+def hold_agent(user_id: int) -> None:
+    """Lock the agent's availability row until the transaction ends: decisions in different
+    groups that pick the same agent take turns, so neither overshoots their capacity."""
+    list(AgentAvailability.objects.select_for_update().filter(pk=user_id).values_list("pk"))
+
+
+def agent_group_ids(user_id: int) -> list[int]:
+    """The active groups the user belongs to."""
+    return list(
+        Group.objects.filter(members=user_id, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -6,3 +6,7 @@ class AutomationConfig(AppConfig):
     name = "atiende.automation"
     label = "automation"
     verbose_name = _("Automation")
+
+    def ready(self) -> None:
+        from atiende.automation import actions  # noqa: F401  (registers the action types)
+        from atiende.automation.assignment import subscribers, tasks  # noqa: F401  (assignment)

@@ -18,3 +18,6 @@ from atiende.automation.actions.registry import (
 )
 
 __all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
+
+# Each module registers its action types on import (one line each).
+from atiende.automation.actions import assign  # noqa: F401  (assign helper)

@@ -1,0 +1,132 @@
+"""System reads for assignment: what a ticket needs to be routed, and who carries what.
+
+No scoping (the system decides), each read indexed: loads come from the ``TicketTally`` rollup
+(a few rows per agent, never their tickets), the backlog from the ``ticket_counts`` index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import F, Sum
+
+from atiende.tickets import config_cache
+from atiende.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketTally
+
+
+@dataclass(frozen=True)
+class RoutingFacts:
+    """What a strategy may look at: where the ticket is, who wrote, in what, about what."""
+
+    ticket_id: int
+    group_id: int | None
+    assignee_id: int | None
+    requester_id: int
+    language: str
+    category_id: int | None
+    tags: frozenset[str]
+    active: bool
+
+
+def active_status_ids() -> list[int]:
+    """The statuses whose tickets still need work (from the cached configuration)."""
+    return [s.pk for s in config_cache.statuses() if s.category in ACTIVE_CATEGORIES]
+
+
+def routing_facts(ticket_id: int) -> RoutingFacts | None:
+    """The ticket's routing columns and tag names (two indexed reads), or None if gone."""
+    row = (
+        Ticket.objects.filter(pk=ticket_id, merged_into__isnull=True)
+        .values_list(
+            "group_id",
+            "assignee_id",
+            "requester_id",
+            "language",
+            "category_id",
+            "status_id",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    group_id, assignee_id, requester_id, language, category_id, status_id = row
+    tags = Ticket.tags.through.objects.filter(ticket_id=ticket_id).values_list(
+        "tag__name", flat=True
+    )
+    return RoutingFacts(
+        ticket_id=ticket_id,
+        group_id=group_id,
+        assignee_id=assignee_id,
+        requester_id=requester_id,
+        language=language,
+        category_id=category_id,
+        tags=frozenset(tags),
+        active=status_id in active_status_ids(),
+    )
+
+
+def open_loads(user_ids: Sequence[int]) -> dict[int, int]:
+    """How many active tickets each agent holds, in every group, from the tally (one query)."""
+    if not user_ids:
+        return {}
+    rows = (
+        TicketTally.objects.filter(assignee_key__in=user_ids, status_id__in=active_status_ids())
+        .values("assignee_key")
+        .annotate(n=Sum("count"))
+        .values_list("assignee_key", "n")
+        .order_by()
+    )
+    loads = dict.fromkeys(user_ids, 0)
+    loads.update({int(user): int(n or 0) for user, n in rows})
+    return loads
+
+
+def unassigned_backlog(group_id: int, *, limit: int) -> list[int]:
+    """The group's unassigned active tickets, most urgent first: highest priority, then the
+    earliest due (resolution, then first reply; none last), then the oldest."""
+    tickets = (
+        Ticket.objects.filter(
+            group_id=group_id,
+            assignee__isnull=True,
+            status_id__in=active_status_ids(),
+            merged_into__isnull=True,
+        )
+        .order_by(
+            F("priority__order").desc(),
+            F("resolution_due_at").asc(nulls_last=True),
+            F("first_response_due_at").asc(nulls_last=True),
+            "created_at",
+            "pk",
+        )
+        .values_list("pk", flat=True)
+    )
+    return list(tickets[:limit])
+
+
+def has_unassigned(group_id: int) -> bool:
+    """Whether the group has unassigned active tickets, read from the tally."""
+    return TicketTally.objects.filter(
+        group_key=group_id, assignee_key=0, status_id__in=active_status_ids(), count__gt=0
+    ).exists()
+
+
+def last_helper(requester_id: int, *, exclude_ticket_id: int) -> int | None:
+    """The agent assigned to the customer's most recent other ticket (affinity)."""
+    return (
+        Ticket.objects.filter(requester_id=requester_id, assignee__isnull=False)
+        .exclude(pk=exclude_ticket_id)
+        .order_by("-created_at", "-pk")
+        .values_list("assignee_id", flat=True)
+        .first()
+    )
+
+
+def assigned_active(user_id: int, *, limit: int = 500) -> list[tuple[int, int | None]]:
+    """(ticket id, group id) of the agent's active tickets, oldest first (hand-over)."""
+    tickets = (
+        Ticket.objects.filter(assignee_id=user_id, status_id__in=active_status_ids())
+        .order_by("created_at", "pk")
+        .values_list("pk", "group_id")
+    )
+    return list(tickets[:limit])
