@@ -47,9 +47,13 @@ def test_assign_by_the_groups_strategy_and_leave_an_assigned_ticket_alone() -> N
 
 def test_a_dry_run_says_what_it_would_do_and_changes_nothing() -> None:
     group = make_group()
-    available_agent(group)
+    agent = available_agent(group)
     ticket = make_ticket(group_id=group.pk)
     context = ActionContext(actor=RULE, dry_run=True)
     run_actions(context, ticket.pk, [{"type": "assign", "strategy": "skills"}])
+    run_actions(context, ticket.pk, [{"type": "assign"}])
     assert assignee_of(ticket) is None
-    assert context.notes == ["Assign by strategy: skills."]
+    assert context.notes == [
+        f"Assign by strategy skills: to agent #{agent.pk}.",
+        "Assign by strategy group: nobody is available now.",
+    ]

@@ -33,7 +33,12 @@ def run(context: ActionContext, ticket_id: int, params: Params) -> None:
     is left as it is (the backlog drain assigns it when someone is free)."""
     strategy = params.get("strategy", GROUP)
     if context.dry_run:
-        context.notes.append(_("Assign by strategy: %(strategy)s.") % {"strategy": strategy})
+        agent = engine.preview(ticket_id, strategy=None if strategy == GROUP else strategy)
+        if agent is None:
+            note = _("Assign by strategy %(strategy)s: nobody is available now.")
+        else:
+            note = _("Assign by strategy %(strategy)s: to agent #%(agent)d.")
+        context.notes.append(note % {"strategy": strategy, "agent": agent})
         return
     engine.assign(
         context.actor, ticket_id=ticket_id, strategy=None if strategy == GROUP else strategy

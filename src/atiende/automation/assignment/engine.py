@@ -122,6 +122,32 @@ class Decider:
             self.config.save(update_fields=["last_assigned", "updated_at"])
 
 
+def _decide(
+    ticket_id: int, *, strategy: str | None, group_id: int | None
+) -> tuple[Decider, Candidate] | None:
+    """Inside the caller's transaction: lock the group's row and choose (no write yet)."""
+    config = None
+    if group_id is not None:
+        config = _lock_config(group_id, create=strategy is not None)
+        if config is None or (strategy or config.strategy) == Strategy.MANUAL:
+            return None
+    facts = routing_facts(ticket_id)
+    if facts is None or facts.group_id is None or facts.assignee_id is not None:
+        return None
+    if not facts.active or (group_id is not None and facts.group_id != group_id):
+        return None
+    if config is None:
+        config = _lock_config(facts.group_id, create=strategy is not None)
+    if config is None:
+        return None
+    strategy = strategy or config.strategy
+    if strategy == Strategy.MANUAL:
+        return None
+    decider = Decider(config, at=timezone.now())
+    chosen = decider.decide(facts, strategy)
+    return (decider, chosen) if chosen is not None else None
+
+
 def assign(
     actor: Actor | None = None,
     *,
@@ -136,31 +162,22 @@ def assign(
     ``group_id``, when the caller knows it (a new ticket), lets a manual group cost one query.
     """
     with transaction.atomic():
-        config = None
-        if group_id is not None:
-            config = _lock_config(group_id, create=strategy is not None)
-            if config is None or (strategy or config.strategy) == Strategy.MANUAL:
-                return None
-        facts = routing_facts(ticket_id)
-        if facts is None or facts.group_id is None or facts.assignee_id is not None:
+        decided = _decide(ticket_id, strategy=strategy, group_id=group_id)
+        if decided is None:
             return None
-        if not facts.active or (group_id is not None and facts.group_id != group_id):
-            return None
-        if config is None:
-            config = _lock_config(facts.group_id, create=strategy is not None)
-        if config is None:
-            return None
-        strategy = strategy or config.strategy
-        if strategy == Strategy.MANUAL:
-            return None
-        decider = Decider(config, at=timezone.now())
-        chosen = decider.decide(facts, strategy)
-        if chosen is None:
-            return None
-        if not decider.give(actor or assignment_actor(config.pk), ticket_id, chosen):
+        decider, chosen = decided
+        if not decider.give(actor or assignment_actor(decider.config.pk), ticket_id, chosen):
             return None
         decider.save_cursor()
         return chosen.user_id
+
+
+def preview(ticket_id: int, *, strategy: str | None = None) -> int | None:
+    """Who ``assign`` would pick now, changing nothing (a dry run, the benchmark)."""
+    with transaction.atomic():
+        decided = _decide(ticket_id, strategy=strategy, group_id=None)
+        transaction.set_rollback(True)
+    return decided[1].user_id if decided is not None else None
 
 
 def drain(group_id: int, *, actor: Actor | None = None) -> list[tuple[int, int]]:
