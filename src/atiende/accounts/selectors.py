@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connections, router
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import (
@@ -206,31 +210,72 @@ class Candidate:
     skill_categories: frozenset[int]
 
 
+@functools.cache
+def _members_sql() -> str:
+    """The candidates statement, built once from the tables' names."""
+    availability = AgentAvailability._meta.db_table
+    users = User._meta.db_table
+    members = User.groups.through._meta.db_table
+    away = OutOfOffice._meta.db_table
+    return (
+        "SELECT a.user_id, a.capacity, a.languages, a.skill_tags, a.skill_categories "  # noqa: S608  (table names)
+        f"FROM {availability} a JOIN {users} u ON u.id = a.user_id "
+        f"JOIN {members} m ON m.user_id = a.user_id "
+        "WHERE m.group_id = %s AND a.status = %s AND a.last_seen_at >= %s "
+        "AND u.is_active = %s AND u.role IN (%s, %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {away} o WHERE o.user_id = a.user_id "
+        "AND o.starts_at <= %s AND o.ends_at > %s) "
+        "ORDER BY a.user_id"
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(text: str) -> tuple[Any, ...]:
+    """A JSON list's text, decoded once: agents' lists repeat from one decision to the next,
+    and decoding 600 of them each time was most of a decision's Python."""
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_set(text: str) -> frozenset[Any]:
+    return frozenset(_decoded(text))
+
+
+def _json_list(value: Any) -> tuple[Any, ...]:
+    """A JSON column as read by a plain cursor: text (SQLite) or already decoded."""
+    if isinstance(value, str):
+        return _decoded(value)
+    return tuple(value) if isinstance(value, list) else ()
+
+
+def _json_set(value: Any) -> frozenset[Any]:
+    return _decoded_set(value) if isinstance(value, str) else frozenset(_json_list(value))
+
+
 def available_members(group_id: int, at: datetime.datetime) -> list[Candidate]:
     """The group's active agents who are online, active recently and not out of office at
-    ``at``, in id order: one query, whatever the size of the team."""
-    away = OutOfOffice.objects.filter(
-        user_id=OuterRef("user_id"), starts_at__lte=at, ends_at__gt=at
-    )
-    rows = (
-        AgentAvailability.objects.filter(
-            user__groups=group_id,
-            user__is_active=True,
-            user__role__in=(Role.ADMIN, Role.AGENT),
-            status=AgentStatus.ONLINE,
-            last_seen_at__gte=at - away_after(),
-        )
-        .exclude(Exists(away))
-        .order_by("user_id")
-        .values_list("user_id", "capacity", "languages", "skill_tags", "skill_categories")
-    )
+    ``at``, in id order: one statement, whatever the size of the team.
+
+    A plain cursor on a statement built once: the ORM spent ~3 ms of Python building this
+    query and its rows for 200 agents, five times the query itself, and an assignment
+    decision has 5 ms in all.
+    """
+    db = connections[router.db_for_read(AgentAvailability)]
+    moment = db.ops.adapt_datetimefield_value(at)
+    since = db.ops.adapt_datetimefield_value(at - away_after())
+    params: list[Any] = [group_id, AgentStatus.ONLINE.value, since, True, Role.ADMIN.value]
+    params += [Role.AGENT.value, moment, moment]
+    with db.cursor() as cursor:
+        cursor.execute(_members_sql(), params)
+        rows = cursor.fetchall()
     return [
         Candidate(
             user_id=user_id,
             capacity=capacity,
-            languages=tuple(languages or ()),
-            skill_tags=frozenset(tags or ()),
-            skill_categories=frozenset(categories or ()),
+            languages=tuple(_json_list(languages)),
+            skill_tags=_json_set(tags),
+            skill_categories=_json_set(categories),
         )
         for user_id, capacity, languages, tags, categories in rows
     ]

@@ -6,13 +6,16 @@ No scoping (the system decides), each read indexed: loads come from the ``Ticket
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Sum
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F
 
 from atiende.tickets import config_cache
-from atiende.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketTally
+from atiende.tickets.models import ACTIVE_CATEGORIES, Tag, Ticket, TicketTally
 
 
 @dataclass(frozen=True)
@@ -34,26 +37,42 @@ def active_status_ids() -> list[int]:
     return [s.pk for s in config_cache.statuses() if s.category in ACTIVE_CATEGORIES]
 
 
+@functools.cache
+def _statements() -> tuple[str, str]:
+    """The routing facts' two statements, built once from the tables' names."""
+    tickets = Ticket._meta.db_table
+    through = Ticket.tags.through._meta.db_table
+    tags = Tag._meta.db_table
+    facts = (
+        "SELECT group_id, assignee_id, requester_id, language, category_id, status_id "  # noqa: S608  (table names)
+        f"FROM {tickets} WHERE id = %s AND merged_into_id IS NULL"
+    )
+    names = (
+        f"SELECT t.name FROM {through} x JOIN {tags} t ON t.id = x.tag_id "  # noqa: S608  (table names)
+        "WHERE x.ticket_id = %s"
+    )
+    return facts, names
+
+
+def _db() -> BaseDatabaseWrapper:
+    return connections[router.db_for_read(Ticket)]
+
+
 def routing_facts(ticket_id: int) -> RoutingFacts | None:
-    """The ticket's routing columns and tag names (two indexed reads), or None if gone."""
-    row = (
-        Ticket.objects.filter(pk=ticket_id, merged_into__isnull=True)
-        .values_list(
-            "group_id",
-            "assignee_id",
-            "requester_id",
-            "language",
-            "category_id",
-            "status_id",
-        )
-        .first()
-    )
-    if row is None:
-        return None
+    """The ticket's routing columns and tag names (two indexed reads), or None if gone.
+
+    Plain statements built once, like every hot read of an assignment decision (the ORM's
+    Python would cost more than the reads: see ``accounts.selectors.available_members``).
+    """
+    facts, names = _statements()
+    with _db().cursor() as cursor:
+        cursor.execute(facts, [ticket_id])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(names, [ticket_id])
+        tags = frozenset(name for (name,) in cursor.fetchall())
     group_id, assignee_id, requester_id, language, category_id, status_id = row
-    tags = Ticket.tags.through.objects.filter(ticket_id=ticket_id).values_list(
-        "tag__name", flat=True
-    )
     return RoutingFacts(
         ticket_id=ticket_id,
         group_id=group_id,
@@ -61,24 +80,25 @@ def routing_facts(ticket_id: int) -> RoutingFacts | None:
         requester_id=requester_id,
         language=language,
         category_id=category_id,
-        tags=frozenset(tags),
+        tags=tags,
         active=status_id in active_status_ids(),
     )
 
 
 def open_loads(user_ids: Sequence[int]) -> dict[int, int]:
     """How many active tickets each agent holds, in every group, from the tally (one query)."""
-    if not user_ids:
-        return {}
-    rows = (
-        TicketTally.objects.filter(assignee_key__in=user_ids, status_id__in=active_status_ids())
-        .values("assignee_key")
-        .annotate(n=Sum("count"))
-        .values_list("assignee_key", "n")
-        .order_by()
-    )
     loads = dict.fromkeys(user_ids, 0)
-    loads.update({int(user): int(n or 0) for user, n in rows})
+    statuses = active_status_ids()
+    if not user_ids or not statuses:
+        return loads
+    sql = (
+        f"SELECT assignee_key, SUM(count) FROM {TicketTally._meta.db_table} "  # noqa: S608  (table name, placeholders)
+        f"WHERE status_id IN ({', '.join(['%s'] * len(statuses))}) "
+        f"AND assignee_key IN ({', '.join(['%s'] * len(user_ids))}) GROUP BY assignee_key"
+    )
+    with _db().cursor() as cursor:
+        cursor.execute(sql, [*statuses, *user_ids])
+        loads.update({int(user): int(n or 0) for user, n in cursor.fetchall()})
     return loads
 
 
