@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F
+from django.db.models import F, Sum
 
+from atiende.accounts.models import User
 from atiende.tickets import config_cache
 from atiende.tickets.models import ACTIVE_CATEGORIES, Tag, Ticket, TicketTally
 
@@ -85,20 +86,39 @@ def routing_facts(ticket_id: int) -> RoutingFacts | None:
     )
 
 
+@functools.cache
+def _loads_sql(statuses: int) -> str:
+    """Sum each member's tally rows over the active statuses; built once per status count."""
+    tally = TicketTally._meta.db_table
+    members = User.groups.through._meta.db_table
+    return (
+        f"SELECT assignee_key, SUM(count) FROM {tally} "  # noqa: S608  (table names, placeholders)
+        f"WHERE status_id IN ({', '.join(['%s'] * statuses)}) "
+        f"AND assignee_key IN (SELECT user_id FROM {members} WHERE group_id = %s) "
+        "GROUP BY assignee_key"
+    )
+
+
+def group_loads(group_id: int) -> dict[int, int]:
+    """How many active tickets each member of the group holds, in every group (one short
+    statement over the tally, the same text every time); members with none are absent."""
+    statuses = active_status_ids()
+    if not statuses:
+        return {}
+    with _db().cursor() as cursor:
+        cursor.execute(_loads_sql(len(statuses)), [*statuses, group_id])
+        return {int(user): int(n or 0) for user, n in cursor.fetchall()}
+
+
 def open_loads(user_ids: Sequence[int]) -> dict[int, int]:
-    """How many active tickets each agent holds, in every group, from the tally (one query)."""
+    """How many active tickets each of a few agents holds, in every group, from the tally."""
     loads = dict.fromkeys(user_ids, 0)
     statuses = active_status_ids()
     if not user_ids or not statuses:
         return loads
-    sql = (
-        f"SELECT assignee_key, SUM(count) FROM {TicketTally._meta.db_table} "  # noqa: S608  (table name, placeholders)
-        f"WHERE status_id IN ({', '.join(['%s'] * len(statuses))}) "
-        f"AND assignee_key IN ({', '.join(['%s'] * len(user_ids))}) GROUP BY assignee_key"
-    )
-    with _db().cursor() as cursor:
-        cursor.execute(sql, [*statuses, *user_ids])
-        loads.update({int(user): int(n or 0) for user, n in cursor.fetchall()})
+    tickets = TicketTally.objects.filter(assignee_key__in=user_ids, status_id__in=statuses)
+    rows = tickets.values("assignee_key").annotate(n=Sum("count")).values_list("assignee_key", "n")
+    loads.update({int(user): int(n or 0) for user, n in rows.order_by()})
     return loads
 
 

@@ -30,6 +30,7 @@ from atiende.tickets.services import assign_ticket
 from atiende.tickets.workload import (
     RoutingFacts,
     assigned_active,
+    group_loads,
     last_helper,
     open_loads,
     routing_facts,
@@ -61,7 +62,7 @@ class Decider:
     def __init__(self, config: GroupAssignment, *, at: datetime.datetime) -> None:
         self.config = config
         self.candidates: list[Candidate] = available_agents(config.pk, at)
-        self.loads = open_loads([c.user_id for c in self.candidates])
+        self.loads = group_loads(config.pk) if self.candidates else {}
         self.cursor = config.last_assigned_id
         self.assigned = 0
 
