@@ -315,7 +315,12 @@ def periods_to_return(at: datetime.datetime, *, limit: int = 100) -> list[OutOfO
 def hold_agent(user_id: int) -> None:
     """Lock the agent's availability row until the transaction ends: decisions in different
     groups that pick the same agent take turns, so neither overshoots their capacity."""
-    list(AgentAvailability.objects.select_for_update().filter(pk=user_id).values_list("pk"))
+    db = connections[router.db_for_write(AgentAvailability)]
+    sql = f"SELECT user_id FROM {AgentAvailability._meta.db_table} WHERE user_id = %s"  # noqa: S608  (table name)
+    if db.features.has_select_for_update:
+        sql += " FOR UPDATE"  # SQLite: the write transaction already excludes the others
+    with db.cursor() as cursor:
+        cursor.execute(sql, [user_id])
 
 
 def agent_group_ids(user_id: int) -> list[int]:

@@ -7,12 +7,11 @@ No scoping (the system decides), each read indexed: loads come from the ``Ticket
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F, Sum
+from django.db.models import F
 
 from atiende.accounts.models import User
 from atiende.tickets import config_cache
@@ -110,16 +109,19 @@ def group_loads(group_id: int) -> dict[int, int]:
         return {int(user): int(n or 0) for user, n in cursor.fetchall()}
 
 
-def open_loads(user_ids: Sequence[int]) -> dict[int, int]:
-    """How many active tickets each of a few agents holds, in every group, from the tally."""
-    loads = dict.fromkeys(user_ids, 0)
+def agent_load(user_id: int) -> int:
+    """How many active tickets one agent holds, in every group, read afresh from the tally."""
     statuses = active_status_ids()
-    if not user_ids or not statuses:
-        return loads
-    tickets = TicketTally.objects.filter(assignee_key__in=user_ids, status_id__in=statuses)
-    rows = tickets.values("assignee_key").annotate(n=Sum("count")).values_list("assignee_key", "n")
-    loads.update({int(user): int(n or 0) for user, n in rows.order_by()})
-    return loads
+    if not statuses:
+        return 0
+    sql = (
+        f"SELECT SUM(count) FROM {TicketTally._meta.db_table} "  # noqa: S608  (table name, placeholders)
+        f"WHERE status_id IN ({', '.join(['%s'] * len(statuses))}) AND assignee_key = %s"
+    )
+    with _db().cursor() as cursor:
+        cursor.execute(sql, [*statuses, user_id])
+        row = cursor.fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def unassigned_backlog(group_id: int, *, limit: int) -> list[int]:
@@ -152,14 +154,17 @@ def has_unassigned(group_id: int) -> bool:
 
 
 def last_helper(requester_id: int, *, exclude_ticket_id: int) -> int | None:
-    """The agent assigned to the customer's most recent other ticket (affinity)."""
-    return (
-        Ticket.objects.filter(requester_id=requester_id, assignee__isnull=False)
-        .exclude(pk=exclude_ticket_id)
-        .order_by("-created_at", "-pk")
-        .values_list("assignee_id", flat=True)
-        .first()
+    """The agent assigned to the customer's most recent other ticket (affinity), read along
+    the ``ticket_requester_created`` index."""
+    sql = (
+        f"SELECT assignee_id FROM {Ticket._meta.db_table} "  # noqa: S608  (table name)
+        "WHERE requester_id = %s AND assignee_id IS NOT NULL AND id <> %s "
+        "ORDER BY created_at DESC, id DESC LIMIT 1"
     )
+    with _db().cursor() as cursor:
+        cursor.execute(sql, [requester_id, exclude_ticket_id])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def assigned_active(user_id: int, *, limit: int = 500) -> list[tuple[int, int | None]]:

@@ -29,10 +29,10 @@ from atiende.core.errors import AtiendeError
 from atiende.tickets.services import assign_ticket
 from atiende.tickets.workload import (
     RoutingFacts,
+    agent_load,
     assigned_active,
     group_loads,
     last_helper,
-    open_loads,
     routing_facts,
     unassigned_backlog,
 )
@@ -96,7 +96,7 @@ class Decider:
                 return chosen
             hold_agent(chosen.user_id)
             # What other groups committed for this agent while we waited for the lock.
-            fresh = open_loads([chosen.user_id])[chosen.user_id]
+            fresh = agent_load(chosen.user_id)
             self.loads[chosen.user_id] = max(self.loads.get(chosen.user_id, 0), fresh)
             if self.loads[chosen.user_id] < chosen.capacity:
                 return chosen
