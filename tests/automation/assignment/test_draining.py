@@ -175,3 +175,20 @@ def test_ending_out_of_office_early_drains_to_the_agent(
     with on_commit():
         end_out_of_office(me(agent), period_id=period.pk)
     assert assignee_of(waiting) == agent.pk
+
+
+def test_a_period_over_before_the_scheduler_saw_it_moves_nothing(clock: Any) -> None:
+    group = automatic_group("round_robin")
+    agent, other = available_agent(group), available_agent(group)
+    ticket = make_ticket(group_id=group.pk, assignee_id=agent.pk)
+    add_out_of_office(
+        me(agent),
+        user_id=agent.pk,
+        starts_at=T0 + datetime.timedelta(minutes=10),
+        ends_at=T0 + datetime.timedelta(minutes=40),
+    )
+    clock.shift(datetime.timedelta(hours=1))
+    set_agent_status(me(other), user_id=other.pk, status="online")
+
+    assert hand_over_out_of_office.call() == 0
+    assert assignee_of(ticket) == agent.pk

@@ -25,7 +25,8 @@ def hand_over_out_of_office() -> int:
     now = timezone.now()
     moved = 0
     for period in periods_to_hand_over(now):
-        moved += engine.hand_over(period.user_id)
+        if period.ends_at > now:  # a period already over (the scheduler was down) moves nothing
+            moved += engine.hand_over(period.user_id)
         claim_hand_over(period_id=period.pk, now=now)
     for period in periods_to_return(now):
         claim_return(OUT_OF_OFFICE, period_id=period.pk, now=now)  # drains, after its commit
