@@ -186,3 +186,22 @@ def test_reconfiguring_changes_the_strategy() -> None:
     agent = available_agent(group)
     configure_assignment(ADMIN, group_id=group.pk, strategy="least_load")
     assert assignee_of(make_ticket(group_id=group.pk)) == agent.pk
+
+
+def test_a_spanish_email_to_an_automatic_group_goes_to_the_spanish_speaker() -> None:
+    from atiende.messaging.models import InboundState
+    from tests.messaging.mail import build, deliver, make_mailbox
+
+    group = automatic_group("least_load")
+    available_agent(group, languages=["en"])
+    spanish = available_agent(group, languages=["es"])
+    mailbox = make_mailbox(group=group)
+
+    row = deliver(
+        build(subject="Urgente", body="urgente: el sistema está caído desde ayer"), mailbox
+    )
+
+    assert row.state == InboundState.PROCESSED and row.ticket is not None
+    assert assignee_of(row.ticket) == spanish.pk
+    event = ticket_events(SYSTEM, row.ticket.pk).get(field="assignee")
+    assert event.source_detail == f"assignment:{group.pk}"
