@@ -30,7 +30,6 @@ arrivals = st.tuples(st.just("open"), st.integers(0, 1), st.sampled_from(["", "e
 steps = st.one_of(
     arrivals,
     arrivals,  # twice as likely: capacity is tested by arrivals
-
     st.tuples(st.just("solve"), st.integers(0, 30)),
     st.tuples(st.just("status"), st.integers(0, 3), st.sampled_from(["online", "offline"])),
     st.tuples(st.just("drain"), st.integers(0, 1)),
