@@ -183,9 +183,11 @@ def assign(
     ``assign`` action); return the agent's id, or None when it stays unassigned (no group,
     manual, nobody available or everybody full: the backlog drain picks it up later).
 
-    ``group_id``, when the caller knows it (a new ticket), lets a manual group cost one query.
+    ``group_id``, when the caller knows it (a new ticket), lets a manual group cost one
+    statement. No savepoint of its own: a refused write is kept apart by ``give``'s, and
+    anything else fails the caller's transaction anyway (a new ticket's, in the subscriber).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         decided = _decide(ticket_id, strategy=strategy, group_id=group_id)
         if decided is None:
             return None
