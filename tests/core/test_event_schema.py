@@ -76,6 +76,13 @@ def _merge_customers() -> None:
     )
 
 
+def _agent_status() -> None:
+    from atiende.accounts.services import set_agent_status
+
+    agent = make_agent()
+    set_agent_status(Actor(user=agent, source=Source.WEB), user_id=agent.pk, status="away")
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -84,6 +91,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "link and unlink": _link_and_unlink,
     "delete": _delete,
     "merge customers": _merge_customers,
+    "agent status": _agent_status,
 }
 
 

@@ -249,3 +249,87 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AgentStatus(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentAvailability(models.Model):
+    """What assignment needs to know about an agent: the status they chose, when they were last
+    active (an "online" agent idle for a while counts as away), what they cover and how much.
+
+    One row per agent, created the first time the agent is seen or changes a setting; an agent
+    without a row has never been seen and so is not available.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="availability"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=AgentStatus.choices, default=AgentStatus.ONLINE
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    languages = models.JSONField(
+        _("languages spoken"), default=list, blank=True, help_text=_("Language codes, e.g. es.")
+    )
+    skill_tags = models.JSONField(_("tags covered"), default=list, blank=True)
+    skill_categories = models.JSONField(_("categories covered"), default=list, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("The most open tickets assigned at once; empty: no limit."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agent availability")
+        verbose_name_plural = _("agent availability")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.status}"
+
+
+class OutOfOffice(models.Model):
+    """A period an agent is away (holidays, leave): no new tickets, open ones handed over.
+
+    ``handed_over_at`` and ``returned_at`` record that the scheduler dealt with the start and
+    the end; the partial indexes let it read only the periods still waiting for either.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="out_of_office")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    handed_over_at = models.DateTimeField(_("tickets handed over"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("return handled"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("out-of-office period")
+        verbose_name_plural = _("out-of-office periods")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["user", "starts_at", "ends_at"], name="ooo_user_period"),
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(handed_over_at__isnull=True),
+                name="ooo_to_hand_over",
+            ),
+            models.Index(
+                fields=["ends_at"],
+                condition=models.Q(returned_at__isnull=True),
+                name="ooo_to_return",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="ooo_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import ApiToken, Group, Identity, IdentityChannel, Organization, User
+from atiende.accounts.models import (
+    AgentAvailability,
+    AgentStatus,
+    ApiToken,
+    Group,
+    Identity,
+    IdentityChannel,
+    Organization,
+    OutOfOffice,
+    Role,
+    User,
+)
 from atiende.core.actor import Actor
 from atiende.core.errors import Forbidden, Invalid, NotFound
 from atiende.core.pagination import Page, SortKey, paginate
@@ -172,3 +189,144 @@ def known_email_addresses(addresses: set[str]) -> dict[str, bool]:
         ).values_list("value", "user__is_active")
     )
     return found
+
+
+# --- availability, for assignment (issue 14) ----------------------------------------------
+
+
+def away_after() -> datetime.timedelta:
+    """Idle time after which an "online" agent counts as away (``ATIENDE_AGENT_AWAY_MINUTES``)."""
+    return datetime.timedelta(minutes=getattr(settings, "ATIENDE_AGENT_AWAY_MINUTES", 15))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agent assignment may pick now, with what it needs to choose between them."""
+
+    user_id: int
+    capacity: int | None
+    languages: tuple[str, ...]
+    skill_tags: frozenset[str]
+    skill_categories: frozenset[int]
+
+
+@functools.cache
+def _members_sql() -> str:
+    """The candidates statement, built once from the tables' names."""
+    availability = AgentAvailability._meta.db_table
+    users = User._meta.db_table
+    members = User.groups.through._meta.db_table
+    away = OutOfOffice._meta.db_table
+    return (
+        "SELECT a.user_id, a.capacity, a.languages, a.skill_tags, a.skill_categories "  # noqa: S608  (table names)
+        f"FROM {availability} a JOIN {users} u ON u.id = a.user_id "
+        f"JOIN {members} m ON m.user_id = a.user_id "
+        "WHERE m.group_id = %s AND a.status = %s AND a.last_seen_at >= %s "
+        "AND u.is_active = %s AND u.role IN (%s, %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {away} o WHERE o.user_id = a.user_id "
+        "AND o.starts_at <= %s AND o.ends_at > %s) "
+        "ORDER BY a.user_id"
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(text: str) -> tuple[Any, ...]:
+    """A JSON list's text, decoded once: agents' lists repeat from one decision to the next,
+    and decoding 600 of them each time was most of a decision's Python."""
+    value = json.loads(text)
+    return tuple(value) if isinstance(value, list) else ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded_set(text: str) -> frozenset[Any]:
+    return frozenset(_decoded(text))
+
+
+def _json_list(value: Any) -> tuple[Any, ...]:
+    """A JSON column as read by a plain cursor: text (SQLite) or already decoded."""
+    if isinstance(value, str):
+        return _decoded(value)
+    return tuple(value) if isinstance(value, list) else ()
+
+
+def _json_set(value: Any) -> frozenset[Any]:
+    return _decoded_set(value) if isinstance(value, str) else frozenset(_json_list(value))
+
+
+def available_members(group_id: int, at: datetime.datetime) -> list[Candidate]:
+    """The group's active agents who are online, active recently and not out of office at
+    ``at``, in id order: one statement, whatever the size of the team.
+
+    A plain cursor on a statement built once: the ORM spent ~3 ms of Python building this
+    query and its rows for 200 agents, five times the query itself, and an assignment
+    decision has 5 ms in all.
+    """
+    db = connections[router.db_for_read(AgentAvailability)]
+    moment = db.ops.adapt_datetimefield_value(at)
+    since = db.ops.adapt_datetimefield_value(at - away_after())
+    params: list[Any] = [group_id, AgentStatus.ONLINE.value, since, True, Role.ADMIN.value]
+    params += [Role.AGENT.value, moment, moment]
+    with db.cursor() as cursor:
+        cursor.execute(_members_sql(), params)
+        rows = cursor.fetchall()
+    return [
+        Candidate(
+            user_id=user_id,
+            capacity=capacity,
+            languages=tuple(_json_list(languages)),
+            skill_tags=_json_set(tags),
+            skill_categories=_json_set(categories),
+        )
+        for user_id, capacity, languages, tags, categories in rows
+    ]
+
+
+def effective_status(user_id: int, at: datetime.datetime) -> str:
+    """What the agent's status means now: "online" idle too long reads "away"; out of office
+    reads "offline"; never seen reads "offline"."""
+    row = AgentAvailability.objects.filter(user_id=user_id).first()
+    if row is None or row.last_seen_at is None:
+        return str(AgentStatus.OFFLINE)
+    if OutOfOffice.objects.filter(user_id=user_id, starts_at__lte=at, ends_at__gt=at).exists():
+        return str(AgentStatus.OFFLINE)
+    if row.status == AgentStatus.ONLINE and row.last_seen_at < at - away_after():
+        return str(AgentStatus.AWAY)
+    return str(row.status)
+
+
+def periods_to_hand_over(at: datetime.datetime, *, limit: int = 100) -> list[OutOfOffice]:
+    """Started periods whose agent's tickets were not handed over yet (a partial index)."""
+    return list(
+        OutOfOffice.objects.filter(handed_over_at__isnull=True, starts_at__lte=at).order_by(
+            "starts_at", "pk"
+        )[:limit]
+    )
+
+
+def periods_to_return(at: datetime.datetime, *, limit: int = 100) -> list[OutOfOffice]:
+    """Ended periods whose return (draining the backlog to the agent) is not handled yet."""
+    return list(
+        OutOfOffice.objects.filter(returned_at__isnull=True, ends_at__lte=at).order_by(
+            "ends_at", "pk"
+        )[:limit]
+    )
+
+
+def hold_agent(user_id: int) -> None:
+    """Lock the agent's availability row until the transaction ends: decisions in different
+    groups that pick the same agent take turns, so neither overshoots their capacity."""
+    db = connections[router.db_for_write(AgentAvailability)]
+    sql = f"SELECT user_id FROM {AgentAvailability._meta.db_table} WHERE user_id = %s"  # noqa: S608  (table name)
+    if db.features.has_select_for_update:
+        sql += " FOR UPDATE"  # SQLite: the write transaction already excludes the others
+    with db.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+
+
+def agent_group_ids(user_id: int) -> list[int]:
+    """The active groups the user belongs to."""
+    return list(
+        Group.objects.filter(members=user_id, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -9,6 +9,7 @@ class AutomationConfig(AppConfig):
 
     def ready(self) -> None:
         from atiende.automation import actions  # noqa: F401  (registers every action type)
+        from atiende.automation.assignment import subscribers, tasks  # noqa: F401  (assignment)
         from atiende.automation.autoreplies.notice import notice
         from atiende.messaging.outbound.notices import use_notice_provider
 

@@ -152,3 +152,25 @@ EVENT_TYPES: tuple[type, ...] = (
     TicketUnlinked,
     CustomersMerged,
 )
+
+
+# --- assignment (issue 14): agent availability --------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentAvailabilityChanged:
+    """An agent's availability for new tickets changed: ``status`` is what they chose
+    (online / away / offline), ``available`` whether assignment may now give them tickets;
+    ``reason`` says what changed it ("status", "seen" after idling, "out_of_office",
+    "returned", "capacity")."""
+
+    user_id: int
+    status: str
+    available: bool
+    reason: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, AgentAvailabilityChanged)

@@ -22,6 +22,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from atiende.accounts.services import note_seen
 from atiende.realtime import conf, log, presence
 from atiende.realtime.access import Viewer, load_viewers, may_receive
 from atiende.realtime.hub import Hub, get_hub
@@ -131,6 +132,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 return
             if self.too_soon("typing"):
                 return
+            await database_sync_to_async(note_seen)(self.user_id)
             if await database_sync_to_async(presence.typing)(
                 connection=self.connection, ticket_id=self.watched.pk
             ):
@@ -151,6 +153,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.revoke()
             return
         self.hub.update_viewer(viewer)
+        # A page loaded in the workspace is the agent's activity: assignment's "away" reads it.
+        await database_sync_to_async(note_seen)(self.user_id)
         up_to = self.hub.max_seen
         outcome, missed = "ok", []
         if last_id is not None:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     """
 
     dependencies = [
-        ('tickets', '0007_agent_drafts'),
+        ('tickets', '0008_language'),
         ('automation', '0002_macros'),
     ]
 

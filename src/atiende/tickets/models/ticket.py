@@ -89,6 +89,8 @@ class Ticket(models.Model):
         related_name="tickets",
     )
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # The language the customer first wrote in (detected on intake); empty when unknown.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     followers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="followed_tickets"
     )
@@ -176,6 +178,8 @@ class Message(models.Model):
         blank=True,
         help_text=_("E.g. an email Message-ID."),
     )
+    # Detected for a customer's message on intake (``core.language``); empty when unsure.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

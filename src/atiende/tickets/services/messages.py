@@ -14,6 +14,7 @@ from atiende.core.errors import ErrorCollector, Forbidden, Invalid
 from atiende.core.event_types import AgentsMentioned, MessageAdded
 from atiende.core.events import publish
 from atiende.core.html import html_to_text, sanitize_html, text_to_html
+from atiende.core.language import detect
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.errors import TicketClosed
@@ -179,6 +180,8 @@ def build_message(
         body_text=text,
         body_html=html or text_to_html(text),
         external_id=clean_text(external_id)[:998],
+        # Every customer message, whatever its door, is built here: detect once, offline.
+        language=(detect(text) or "") if inbound else "",
     )
 
 
@@ -210,6 +213,9 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     from_customer = author is not None and not author.is_agent
     category = ticket.status.category
     was = tally.key_of(ticket)
+    if message.language and not ticket.language:
+        ticket.language = message.language  # the first language detected stays the ticket's
+        fields.append("language")
     new_status = None
     if (
         message.public

@@ -120,6 +120,7 @@ def open_ticket(
         attachment_count=len(attachment_ids),
         external_id=external_id,
     )
+    ticket.language = message.language
     with transaction.atomic(), tally.deferred():
         ticket.number = store.next_ticket_number()
         ticket.last_message_at = timezone.now()
