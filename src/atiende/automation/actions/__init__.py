@@ -18,3 +18,6 @@ from atiende.automation.actions.registry import (
 )
 
 __all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
+
+# The triggers part's action types (issue 14).
+from atiende.automation.actions import email, notes, notify, tags  # noqa: F401
