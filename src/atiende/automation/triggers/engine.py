@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import translation
@@ -68,25 +69,54 @@ def deeper(depth: int) -> Iterator[None]:
         _depth.reset(token)
 
 
+@dataclass
+class _Cascade:
+    """One change and every rule change it set off: which rules fired, in order, and whether
+    the chain was stopped (then nothing more runs for it)."""
+
+    fired: list[int] = field(default_factory=list)
+    stopped: bool = False
+
+
+_cascade: ContextVar[_Cascade | None] = ContextVar("automation_rule_cascade", default=None)
+
+
 def evaluate(facts: Facts) -> list[int]:
-    """Run every active trigger whose conditions hold for ``facts``; return the ids fired."""
+    """Run every active trigger whose conditions hold for ``facts``; return the ids fired.
+
+    A trigger that already fired while this event was being handled (set off again by a
+    later rule's change) is not run a second time for it; a chain of rules that reaches
+    ``MAX_DEPTH`` stops the whole cascade.
+    """
     if _quiet.get():
         return []
     triggers = cache.active_triggers()
     if not triggers:
         return []
+    cascade = _cascade.get()
+    if cascade is None:
+        token = _cascade.set(_Cascade())
+        try:
+            return evaluate(facts)
+        finally:
+            _cascade.reset(token)
     depth = _depth.get()
     own = facts.source_detail if facts.source == Source.RULE else ""
+    mark = len(cascade.fired)
     fired: list[int] = []
     for trigger in triggers:
-        if own == f"rule:{trigger.id}":
-            continue  # never on its own change
+        if cascade.stopped:
+            break
+        if own == f"rule:{trigger.id}" or trigger.id in cascade.fired[mark:]:
+            continue  # never on its own change, once per event
         if not trigger.compiled.matches(facts):
             continue
         if depth >= MAX_DEPTH:
+            cascade.stopped = True
             _stopped(facts.ticket_id, trigger)
-            continue
+            break
         if _fire(trigger, facts, depth):
+            cascade.fired.append(trigger.id)
             fired.append(trigger.id)
             facts.forget()  # the next rules see the ticket as this one left it
     return fired
