@@ -60,18 +60,19 @@ def notify(
         return []
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
     recipients = User.objects.filter(pk__in=allowed).order_by("pk")
+    said = text[:500]
     created = []
     with transaction.atomic():
         for recipient in recipients:
             notification = Notification.objects.create(
-                recipient=recipient, kind=kind, ticket_id=ticket_id, actor=actor, text=text[:500]
+                recipient=recipient, kind=kind, ticket_id=ticket_id, actor=actor, text=said
             )
             with translation.override(or_default(recipient.locale)):
                 text = describe(
                     kind,
                     actor=actor.display_name if actor else "",
                     number=ticket["number"],
-                    text=text,
+                    text=said,
                 )
             log.append(
                 "notification",
