@@ -123,3 +123,18 @@ def english() -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules() -> Iterator[None]:
+    """Each test starts without another test's (rolled back) compiled triggers and time-based
+    rules: the rules load at a test's first ticket event, never inside a counted block by
+    chance of a cache's age."""
+    from atiende.automation.timed import cache as timed_rules
+    from atiende.automation.triggers import cache as triggers
+
+    triggers.clear()
+    timed_rules.clear()
+    yield
+    triggers.clear()
+    timed_rules.clear()

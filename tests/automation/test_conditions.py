@@ -105,13 +105,13 @@ def test_custom_fields_of_ticket_customer_and_organization() -> None:
     config.create_custom_field(SYSTEM, target="ticket", key="due", type="date", name_en="Due")
     config.create_custom_field(SYSTEM, target="user", key="tier", type="text", name_en="Tier")
     config.create_custom_field(
-        SYSTEM, target="organization", key="vip", type="checkbox", name_en="VIP"
+        SYSTEM, target="organization", key="gold", type="checkbox", name_en="Gold"
     )
     org = make_org("Compañía Ñandú")
     from atiende.accounts import services as accounts
 
     accounts.update_organization(
-        SYSTEM, organization_id=org.pk, changes={"custom_fields": {"vip": True}}
+        SYSTEM, organization_id=org.pk, changes={"custom_fields": {"gold": True}}
     )
     customer = make_customer(organization_id=org.pk, custom_fields={"tier": "Oro"})
     ticket = make_ticket(customer, custom_fields={"units": 12, "due": "2026-12-24"})
@@ -126,10 +126,10 @@ def test_custom_fields_of_ticket_customer_and_organization() -> None:
     assert holds(f, "customer.tier", "is", "oro")
     assert holds(f, "customer.email", "contains", "@example.com")
     assert holds(f, "customer.name", "present")
-    assert holds(f, "organization.vip", "is", True)
+    assert holds(f, "organization.gold", "is", True)
     assert holds(f, "organization.name", "starts_with", "compania nandu")
     plain = make_ticket()
-    assert holds(facts_of(plain.pk), "organization.vip", "is_not", True)
+    assert holds(facts_of(plain.pk), "organization.gold", "is_not", True)
     assert holds(facts_of(plain.pk), "organization.name", "blank")
     assert holds(facts_of(plain.pk), "custom.units", "blank")
 

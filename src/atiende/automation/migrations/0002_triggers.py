@@ -4,6 +4,62 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Shipped rules (issue 14 §9): data, not code — admins edit, reorder or switch them off.
+KEYWORDS = [
+    "urgente", "caído", "caída", "no funciona", "sin servicio",
+    "urgent", "down", "outage", "not working",
+]
+SHIPPED = [
+    {
+        "name": "Priority: urgent words in the subject or the first message",
+        "order": -20,
+        "conditions": {
+            "all": [{"field": "event.kind", "operator": "is", "value": "created"}],
+            "any": [
+                {"field": "subject", "operator": "contains_words", "value": KEYWORDS},
+                {"field": "description", "operator": "contains_words", "value": KEYWORDS},
+            ],
+        },
+        "actions": [{"type": "raise_priority", "value": "high"}],
+    },
+    {
+        "name": "Priority: VIP organizations at least high",
+        "order": -10,
+        "conditions": {
+            "all": [
+                {"field": "event.kind", "operator": "is", "value": "created"},
+                {"field": "organization.vip", "operator": "is", "value": True},
+            ],
+        },
+        "actions": [{"type": "raise_priority", "value": "high"}],
+    },
+]
+
+
+def ship_priority_rules(apps, schema_editor):
+    """The VIP mark (a checkbox custom field of organizations) and the two priority rules."""
+    CustomField = apps.get_model("tickets", "CustomField")
+    Trigger = apps.get_model("automation", "Trigger")
+    CustomField.objects.get_or_create(
+        target="organization",
+        key="vip",
+        defaults={
+            "type": "checkbox",
+            "name_en": "VIP customer",
+            "name_es": "Cliente VIP",
+            "order": 0,
+        },
+    )
+    for rule in SHIPPED:
+        Trigger.objects.create(active=True, **rule)
+
+
+def unship_priority_rules(apps, schema_editor):
+    Trigger = apps.get_model("automation", "Trigger")
+    Trigger.objects.filter(name__in=[rule["name"] for rule in SHIPPED]).delete()
+
+
+
 class Migration(migrations.Migration):
 
 
@@ -74,4 +130,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('rule', 'ticket'), name='timed_due_rule_ticket')],
             },
         ),
+        migrations.RunPython(ship_priority_rules, unship_priority_rules),
     ]

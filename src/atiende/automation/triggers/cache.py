@@ -8,6 +8,7 @@ change of statuses (``tickets.config_cache``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -16,8 +17,12 @@ from typing import Any
 
 from django.db import transaction
 
+from atiende.automation.actions import action_types
 from atiende.automation.models import Trigger
 from atiende.automation.triggers.conditions import Compiled, compile_conditions
+from atiende.core.errors import Invalid
+
+log = logging.getLogger(__name__)
 
 TTL = 10.0
 
@@ -49,10 +54,30 @@ def active_triggers() -> Sequence[CompiledTrigger]:
     current = _cached
     if current is not None and time.monotonic() - current[0] < TTL:
         return current[1]
-    fresh = tuple(CompiledTrigger.of(t) for t in Trigger.objects.filter(active=True))
+    fresh = tuple(
+        compiled
+        for trigger in Trigger.objects.filter(active=True)
+        if (compiled := _compiled(trigger)) is not None
+    )
     with _lock:
         _cached = (time.monotonic(), fresh)
     return fresh
+
+
+def _compiled(trigger: Trigger) -> CompiledTrigger | None:
+    """``trigger`` compiled, or None (logged) when it cannot run: it names a custom field
+    deleted since, or an action type this installation does not have. A broken rule must
+    not stop every ticket change."""
+    known = action_types()
+    missing = [a.get("type") for a in trigger.actions or () if a.get("type") not in known]
+    if missing:
+        log.warning("trigger %s skipped: unknown action types %s", trigger.pk, missing)
+        return None
+    try:
+        return CompiledTrigger.of(trigger)
+    except Invalid as error:
+        log.warning("trigger %s skipped: %s", trigger.pk, error)
+        return None
 
 
 def clear() -> None:

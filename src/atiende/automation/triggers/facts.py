@@ -54,6 +54,9 @@ class Facts:
     channel: str = ""
     changes: dict[str, FieldChange] = field(default_factory=dict)
     at: datetime = field(default_factory=timezone.now)
+    # Ticket values the event itself carries (a new ticket's subject, group, assignee): read
+    # from here, a condition on them costs no ticket load.
+    carried: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, event: object) -> Facts:
@@ -65,6 +68,11 @@ class Facts:
                 source=event.source,
                 source_detail=event.source_detail,
                 channel=event.channel,
+                carried={
+                    "subject": event.subject,
+                    "group": event.group_id,
+                    "assignee": event.assignee_id,
+                },
             )
         if isinstance(event, TicketUpdated):
             return cls(
@@ -123,6 +131,13 @@ class Facts:
         """Read the ticket again on next use (a rule has just changed it)."""
         for name in ("ticket", "tags", "message"):
             self.__dict__.pop(name, None)
+        self.carried = {}
+
+    def read(self, name: str, attribute: str) -> Any:
+        """A ticket value: as the event carried it, else from the ticket."""
+        if name in self.carried:
+            return self.carried[name]
+        return getattr(self.ticket, attribute)
 
     def preload(self, ticket: Ticket) -> None:
         """Use ``ticket`` (already in memory) instead of loading it."""

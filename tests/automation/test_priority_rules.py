@@ -1,0 +1,106 @@
+"""The shipped priority rules: editable triggers (data), not code (issue 14 §9).
+
+Their action (``raise_priority``) belongs to the macros part; until it is merged the
+conditions are tested here and the end-to-end tests wait for it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from atiende.accounts import services as accounts
+from atiende.automation.actions import action_types, validate_actions
+from atiende.automation.models import Trigger
+from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
+from atiende.automation.triggers.facts import Facts
+from atiende.tickets.models import CustomField
+from tests.factories import SYSTEM, make_customer, make_org, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+KEYWORDS = "Priority: urgent words in the subject or the first message"
+VIP = "Priority: VIP organizations at least high"
+needs_macros = pytest.mark.skipif(
+    "raise_priority" not in action_types(), reason="raise_priority comes with macros"
+)
+
+
+def rule(name: str) -> Trigger:
+    return Trigger.objects.get(name=name)
+
+
+def matches(name: str, ticket_id: int) -> bool:
+    compiled = compile_conditions(rule(name).conditions)
+    return compiled.matches(Facts(kind="created", ticket_id=ticket_id))
+
+
+def vip_org() -> int:
+    org = make_org()
+    accounts.update_organization(
+        SYSTEM, organization_id=org.pk, changes={"custom_fields": {"vip": True}}
+    )
+    return org.pk
+
+
+def test_the_rules_ship_active_and_valid() -> None:
+    for name in (KEYWORDS, VIP):
+        shipped = rule(name)
+        assert shipped.active
+        validate_conditions(shipped.conditions)
+        if "raise_priority" in action_types():
+            validate_actions(shipped.actions)
+    vip = CustomField.objects.get(target="organization", key="vip")
+    assert (vip.type, vip.name_es) == ("checkbox", "Cliente VIP")
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("urgente: el sistema está caído", "Desde las 19:00."),
+        ("El sistema esta CAIDO", "Ayuda"),
+        ("Consulta", "La impresora no funciona desde ayer"),
+        ("VPN", "The VPN is down since 9am"),
+        ("Major outage", "Everything is red"),
+    ],
+)
+def test_urgent_words_in_spanish_and_english_match(subject: str, body: str) -> None:
+    assert matches(KEYWORDS, make_ticket(subject=subject, body=body).pk)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Download the invoice", "Where do I download it?"),
+        ("Consulta de facturación", "¿Funciona con tarjeta?"),
+    ],
+)
+def test_other_words_do_not(subject: str, body: str) -> None:
+    assert not matches(KEYWORDS, make_ticket(subject=subject, body=body).pk)
+
+
+def test_a_vip_organization_is_marked_by_its_custom_field() -> None:
+    vip = make_customer(organization_id=vip_org())
+    assert matches(VIP, make_ticket(vip).pk)
+    assert not matches(VIP, make_ticket(make_customer(organization_id=make_org().pk)).pk)
+    assert not matches(VIP, make_ticket().pk)
+
+
+@needs_macros
+def test_keywords_raise_the_priority_to_high() -> None:
+    ticket = make_ticket(subject="urgente: el sistema está caído")
+    ticket.refresh_from_db()
+    assert ticket.priority.key == "high"
+    calm = make_ticket(subject="Una consulta")
+    calm.refresh_from_db()
+    assert calm.priority.key == "normal"
+
+
+@needs_macros
+def test_a_vip_ticket_is_at_least_high_and_urgent_stays_urgent() -> None:
+    vip = make_customer(organization_id=vip_org())
+    ticket = make_ticket(vip, subject="Consulta")
+    ticket.refresh_from_db()
+    assert ticket.priority.key == "high"
+    urgent = make_ticket(vip, subject="Consulta", priority="urgent")
+    urgent.refresh_from_db()
+    assert urgent.priority.key == "urgent"
