@@ -71,12 +71,12 @@ def _compiled(trigger: Trigger) -> CompiledTrigger | None:
     known = action_types()
     missing = [a.get("type") for a in trigger.actions or () if a.get("type") not in known]
     if missing:
-        log.warning("trigger %s skipped: unknown action types %s", trigger.pk, missing)
+        log.info("trigger %s skipped: unknown action types %s", trigger.pk, missing)
         return None
     try:
         return CompiledTrigger.of(trigger)
     except Invalid as error:
-        log.warning("trigger %s skipped: %s", trigger.pk, error)
+        log.info("trigger %s skipped: %s", trigger.pk, error)
         return None
 
 
