@@ -293,3 +293,26 @@ def test_dry_run_of_an_unsaved_definition_and_of_bad_input() -> None:
         dry_run(web(admin), definition=definition, ticket_id=ticket.pk + 1000)
     with pytest.raises(Forbidden):
         dry_run(web(make_agent()), definition=definition, ticket_id=ticket.pk)
+
+
+def test_a_possible_loop_is_warned_when_saving() -> None:
+    from atiende.automation.triggers.loops import possible_loops
+
+    ping = {
+        "conditions": {"all": [{"field": "tags", "operator": "contains", "value": "ping"}]},
+        "actions": [{"type": "add_tags", "value": ["pong"]}],
+    }
+    pong = {
+        "conditions": {"all": [{"field": "tags", "operator": "contains", "value": "pong"}]},
+        "actions": [{"type": "add_tags", "value": ["ping"]}],
+    }
+    calm = {
+        "conditions": {"all": [{"field": "priority", "operator": "is", "value": "high"}]},
+        "actions": [{"type": "notify", "to": "group", "text": "high"}],
+    }
+    saved = create_trigger(SYSTEM, name="Pong rule", **pong)
+    create_trigger(SYSTEM, name="Calm rule", **calm)
+    [warning] = possible_loops(**ping)
+    assert "Pong rule" in warning
+    assert possible_loops(**pong, exclude_id=saved.pk) == []
+    assert possible_loops(**calm) == []
