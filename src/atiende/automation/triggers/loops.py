@@ -84,7 +84,10 @@ def possible_loops(
     """One warning per active rule the given definition may loop with."""
     mine_write, mine_watch = writes(actions), reacts_to(conditions)
     warnings: list[str] = []
-    for other in Trigger.objects.filter(active=True).exclude(pk=exclude_id).order_by("order"):
+    others = Trigger.objects.filter(active=True).order_by("order", "pk")
+    for other in others:
+        if other.pk == exclude_id:
+            continue
         theirs_write = writes(other.actions or [])
         theirs_watch = reacts_to(other.conditions or {})
         if _overlap(mine_write, theirs_watch) and _overlap(theirs_write, mine_watch):
