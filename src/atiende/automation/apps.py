@@ -8,6 +8,9 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self) -> None:
-        from atiende.automation import actions, tasks  # noqa: F401  (action types, the sweep)
+        from atiende.automation import actions, escalation, tasks  # noqa: F401  (registers)
         from atiende.automation.timed import subscribers as timed  # noqa: F401
         from atiende.automation.triggers import subscribers  # noqa: F401  (event handlers)
+
+        # SLA escalation levels act through the action registry (``automation.escalation``).
+        escalation.plug_in()
