@@ -21,8 +21,9 @@ from atiende.core.event_types import (
     TicketCreated,
     TicketUpdated,
 )
+from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Message, Ticket
-from atiende.tickets.selectors import get_ticket, visible_messages
+from atiende.tickets.selectors import tag_names_for_rules, ticket_for_rules, visible_messages
 
 READER = Actor.system("automation")
 
@@ -96,11 +97,14 @@ class Facts:
 
     @cached_property
     def ticket(self) -> Ticket:
-        return get_ticket(READER, self.ticket_id)
+        ticket = ticket_for_rules(self.ticket_id)
+        if ticket is None:
+            raise TicketNotFound()
+        return ticket
 
     @cached_property
     def tags(self) -> list[str]:
-        return sorted(self.ticket.tags.values_list("name", flat=True))
+        return tag_names_for_rules(self.ticket_id)
 
     @cached_property
     def description(self) -> str:
