@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from atiende.automation.actions import action_types
 from atiende.automation.models import Trigger
 from atiende.automation.triggers import engine
 from atiende.automation.triggers.dry_run import dry_run
@@ -316,3 +317,22 @@ def test_a_possible_loop_is_warned_when_saving() -> None:
     assert "Pong rule" in warning
     assert possible_loops(**pong, exclude_id=saved.pk) == []
     assert possible_loops(**calm) == []
+
+
+@pytest.mark.skipif("set_status" not in action_types(), reason="set_status comes with macros")
+def test_an_undone_rule_leaves_the_inbox_counts_true() -> None:
+    from atiende.tickets import tally
+
+    create_trigger(
+        SYSTEM,
+        name="Half a rule",
+        conditions={"all": [{"field": "event.kind", "operator": "is", "value": "created"}]},
+        actions=[
+            {"type": "set_status", "value": "pending"},
+            {"type": "set_status", "value": "new"},  # pending → new: not allowed
+        ],
+    )
+    ticket = make_ticket()
+    ticket.refresh_from_db()
+    assert ticket.status.key == "new"
+    assert tally.kept() == tally.recount()

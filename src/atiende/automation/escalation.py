@@ -13,14 +13,13 @@ import importlib.util
 import logging
 from typing import Any
 
-from django.db import transaction
-
 from atiende.automation.actions import ActionContext, run_actions, validate_actions
 from atiende.automation.triggers.engine import deeper
 from atiende.core import event_types
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
 from atiende.core.events import subscribe
+from atiende.tickets import services as tickets
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def run_escalation(event: Any) -> None:
         return
     context = ActionContext(actor=escalation_actor(event.policy_id), depth=1)
     try:
-        with transaction.atomic(), deeper(1):
+        with tickets.savepoint(), deeper(1):
             run_actions(context, event.ticket_id, actions)
     except AtiendeError as error:
         log.warning(

@@ -20,6 +20,7 @@ from atiende.automation.triggers.engine import deeper
 from atiende.automation.triggers.facts import Facts, Kind
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
+from atiende.tickets import services as tickets
 from atiende.tickets.errors import TicketNotFound
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def fire(due_id: int, *, now: datetime) -> bool:
         TimedRuleDue.objects.filter(pk=due.pk).update(due_at=None)
         return False
     try:
-        with transaction.atomic(), deeper(1):
+        with tickets.savepoint(), deeper(1):
             run_actions(
                 ActionContext(actor=timed_actor(rule.pk), depth=1), due.ticket_id, rule.actions
             )

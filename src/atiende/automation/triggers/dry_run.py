@@ -26,6 +26,7 @@ from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.event_types import FieldChange, MessageAdded, TicketUpdated
 from atiende.core.events import capture_events
 from atiende.core.permissions import require_admin
+from atiende.tickets import services as tickets
 from atiende.tickets.selectors import get_ticket
 
 
@@ -96,7 +97,7 @@ def _preview(rule_id: int, ticket_id: int, actions: list[Mapping[str, Any]]) -> 
                 preview = ActionPreview(action=params)
                 context = ActionContext(actor=rule_actor(rule_id), depth=1, dry_run=True)
                 try:
-                    with transaction.atomic(), capture_events() as seen:
+                    with tickets.savepoint(), capture_events() as seen:
                         run_actions(context, ticket_id, [params])
                 except AtiendeError as error:
                     preview.error = str(error.detail)

@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -125,7 +124,7 @@ def evaluate(facts: Facts) -> list[int]:
 def _fire(trigger: CompiledTrigger, facts: Facts, depth: int) -> bool:
     context = ActionContext(actor=rule_actor(trigger.id), depth=depth + 1)
     try:
-        with transaction.atomic(), deeper(depth + 1):
+        with tickets.savepoint(), deeper(depth + 1):
             run_actions(context, facts.ticket_id, trigger.actions)
             services.record_fired(trigger.id)
     except AtiendeError as error:
