@@ -172,7 +172,7 @@ def test_within_business_hours_uses_the_pluggable_calendar() -> None:
 
 
 def test_all_and_any() -> None:
-    ticket = make_ticket(subject="Printer down", priority="low")
+    ticket = make_ticket(subject="Printer jam", priority="low")
     f = facts_of(ticket.pk)
     yes = {"field": "subject", "operator": "contains", "value": "printer"}
     no = {"field": "priority", "operator": "is", "value": "high"}
