@@ -13,8 +13,8 @@ def _fresh_rules() -> Iterator[None]:
 
     cache.clear()
     timed_cache.clear()
-    hours.reset()
     yield
     cache.clear()
     timed_cache.clear()
     hours.reset()
+    hours.plug_in_sla()  # as at start-up

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atiende.automation.triggers import hours
 from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
@@ -235,3 +237,38 @@ def test_number_and_date_values_must_have_their_type() -> None:
             validate_conditions({"all": [condition]})
         assert raised.value.errors[0].field == "conditions.all[0].value"
         assert message in str(raised.value.errors[0].message)
+
+
+def test_changes_of_tags_and_custom_fields() -> None:
+    ticket = make_ticket()
+    f = facts_of(
+        ticket.pk,
+        changes={
+            "tags": FieldChange("tags", [], ["vip"]),
+            "custom_fields.units": FieldChange("custom_fields.units", 1, 5),
+        },
+    )
+    config.create_custom_field(SYSTEM, target="ticket", key="units", type="number", name_en="U")
+    assert holds(f, "tags", "changed")
+    assert holds(f, "custom.units", "changed_from", 1)
+    assert holds(f, "custom.units", "changed_to", 5)
+    assert not holds(f, "subject", "changed")
+
+
+SPANISH = ["caído", "información", "añadir", "pingüino", "acción", "está", "Ñandú"]
+
+
+@given(word=st.sampled_from(SPANISH), upper=st.booleans(), strip=st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_contains_ignores_accents_and_case_both_ways(word: str, upper: bool, strip: bool) -> None:
+    from atiende.search.folding import fold_accents
+
+    typed = fold_accents(word) if strip else word
+    typed = typed.upper() if upper else typed
+    test = compile_conditions(
+        {"all": [{"field": "subject", "operator": "contains", "value": typed}]}
+    )
+    facts = Facts(kind="created", ticket_id=0, carried={"subject": f"Hoy: {word}!"})
+    assert test.matches(facts)
+    facts = Facts(kind="created", ticket_id=0, carried={"subject": f"Hoy: {fold_accents(word)}"})
+    assert test.matches(facts)
