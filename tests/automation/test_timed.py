@@ -193,3 +193,32 @@ def test_bad_timed_rules_are_refused_naming_the_part() -> None:
     assert raised.value.errors[0].field == "minutes"
     delete_timed_rule(SYSTEM, rule_id=rule.pk)
     assert not TimedRule.objects.exists()
+
+
+def test_a_new_rule_times_tickets_already_in_its_state_from_now(time_machine: Any) -> None:
+    time_machine.move_to(T0, tick=False)
+    waiting = make_ticket()
+    status(waiting, "pending")
+    unassigned = make_ticket()
+    time_machine.move_to(T0 + timedelta(days=1), tick=False)
+    pending_rule = create_timed_rule(
+        SYSTEM, name="p", condition="status", status_category="pending", minutes=60, actions=NOTE
+    )
+    create_timed_rule(
+        SYSTEM,
+        name="u",
+        condition="unassigned",
+        minutes=60,
+        actions=[{"type": "add_tags", "value": ["late"]}],
+    )
+    time_machine.move_to(T0 + timedelta(days=1, minutes=59), tick=False)
+    assert run_due() == 0
+    time_machine.move_to(T0 + timedelta(days=1, minutes=60), tick=False)
+    assert run_due() == 3  # the pending ticket is unassigned too
+    assert notes(waiting) == 1 and notes(unassigned) == 0
+    assert list(unassigned.tags.values_list("name", flat=True)) == ["late"]
+    # Waiting on another state now: the old rows go, the tickets in the new state start.
+    update_timed_rule(SYSTEM, rule_id=pending_rule.pk, changes={"status_category": "new"})
+    assert set(
+        TimedRuleDue.objects.filter(rule=pending_rule).values_list("ticket_id", flat=True)
+    ) == {unassigned.pk}

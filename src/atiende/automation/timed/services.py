@@ -17,7 +17,10 @@ from atiende.automation.triggers.services import check_definition
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
 from atiende.core.permissions import require_admin
-from atiende.tickets.models import StatusCategory
+from atiende.tickets.models import ACTIVE_CATEGORIES, StatusCategory
+from atiende.tickets.selectors import visible_tickets
+
+SYSTEM = Actor.system("automation")
 
 MAX_MINUTES = 366 * 24 * 60
 
@@ -59,7 +62,7 @@ def create_timed_rule(
     active: bool = True,
     order: int = 0,
 ) -> TimedRule:
-    """A new time-based rule. It times the episodes that start from now on."""
+    """A new time-based rule; tickets already in its state start an episode now."""
     require_admin(actor)
     conditions = dict(conditions or {})
     _check(
@@ -80,6 +83,7 @@ def create_timed_rule(
         active=active,
         order=order,
     )
+    backfill(rule)
     cache.changed()
     return rule
 
@@ -100,11 +104,15 @@ def update_timed_rule(actor: Actor, *, rule_id: int, changes: Mapping[str, Any])
         )
     values = {f: changes.get(f, getattr(rule, f)) for f in fields}
     _check(**values)
+    waits_on = (rule.condition, rule.status_category)
     for name, value in values.items():
         setattr(rule, name, value)
     rule.active = bool(changes.get("active", rule.active))
     rule.order = int(changes.get("order", rule.order))
     rule.save()
+    if (rule.condition, rule.status_category) != waits_on:
+        TimedRuleDue.objects.filter(rule=rule).delete()  # a different state: new episodes
+        backfill(rule)
     cache.changed()
     return rule
 
@@ -116,6 +124,35 @@ def delete_timed_rule(actor: Actor, *, rule_id: int) -> None:
     if not deleted:
         raise NotFound(_("Time-based rule not found."))
     cache.changed()
+
+
+BACKFILL_CHUNK = 1000
+
+
+def backfill(rule: TimedRule) -> int:
+    """Start an episode, now, for each open ticket already in the rule's state (status or
+    unassigned; who is waiting on a customer is not known without reading conversations, so
+    that rule times the replies sent from now on). One indexed read of those tickets, once,
+    when the rule is made: the minute sweep itself never reads tickets."""
+    tickets = visible_tickets(SYSTEM)
+    if rule.condition == TimedCondition.STATUS:
+        tickets = tickets.filter(status__category=rule.status_category)
+    elif rule.condition == TimedCondition.UNASSIGNED:
+        tickets = tickets.filter(assignee__isnull=True, status__category__in=ACTIVE_CATEGORIES)
+    else:
+        return 0
+    now = timezone.now()
+    due = now + timedelta(minutes=rule.minutes)
+    ids = list(tickets.values_list("pk", flat=True))
+    for start in range(0, len(ids), BACKFILL_CHUNK):
+        TimedRuleDue.objects.bulk_create(
+            [
+                TimedRuleDue(rule=rule, ticket_id=pk, due_at=due, started_at=now, episode=1)
+                for pk in ids[start : start + BACKFILL_CHUNK]
+            ],
+            ignore_conflicts=True,
+        )
+    return len(ids)
 
 
 def start_episode(rule: TimedRule, *, ticket_id: int, at: datetime) -> None:
