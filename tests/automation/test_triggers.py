@@ -21,7 +21,7 @@ from atiende.core.errors import Forbidden, Invalid, NotFound
 from atiende.outbox.models import Effect
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Message, Tag, Ticket, TicketEvent
-from tests.factories import SYSTEM, make_admin, make_agent, make_ticket, web
+from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_ticket, web
 
 pytestmark = pytest.mark.django_db
 
@@ -336,3 +336,18 @@ def test_an_undone_rule_leaves_the_inbox_counts_true() -> None:
     ticket.refresh_from_db()
     assert ticket.status.key == "new"
     assert tally.kept() == tally.recount()
+
+
+def test_a_rule_failing_on_a_merged_ticket_does_not_stop_the_merge() -> None:
+    create_trigger(
+        SYSTEM,
+        name="Note on close",
+        conditions={"all": [{"field": "status", "operator": "changed_to", "value": "closed"}]},
+        actions=[{"type": "add_note", "body": "Closed."}],
+    )
+    customer = make_customer()
+    source, target = make_ticket(customer), make_ticket(customer)
+    tickets.merge_tickets(SYSTEM, source_id=source.pk, target_id=target.pk)
+    source.refresh_from_db()
+    assert source.merged_into_id == target.pk and source.status.key == "closed"
+    assert not Message.objects.filter(ticket=source, public=False).exists()

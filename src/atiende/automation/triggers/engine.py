@@ -159,6 +159,11 @@ def _stopped(ticket_id: int, trigger: CompiledTrigger) -> None:
 
 def _note(ticket_id: int, trigger_id: int, text: Callable[[], str]) -> None:
     """An internal note in the ticket's history by the rule (in the instance's language),
-    which no rule reacts to."""
-    with quiet(), translation.override(default_language()):
-        tickets.add_message(rule_actor(trigger_id), ticket_id=ticket_id, body=text(), public=False)
+    which no rule reacts to. A ticket that takes no note (merged away) keeps the log line."""
+    try:
+        with tickets.savepoint(), quiet(), translation.override(default_language()):
+            tickets.add_message(
+                rule_actor(trigger_id), ticket_id=ticket_id, body=text(), public=False
+            )
+    except AtiendeError as error:
+        log.warning("no note on ticket %s for rule %s: %s", ticket_id, trigger_id, error)
