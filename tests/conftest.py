@@ -142,10 +142,14 @@ def _fresh_rules() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The test databases start with the shipped rules switched off (issue 14 §9: keywords
-    such as "not working" raise the priority): tests of other things create tickets whose
-    words would set them off. ``tests/automation/test_priority_rules.py`` switches them on."""
+    """The test databases start without the shipped priority rules at work (issue 14 §9):
+    keywords such as "not working" would raise the priority of other tests' tickets, and the
+    organizations' "vip" custom field would show in their lists of custom fields. The rules
+    are switched off and the field removed; ``tests/automation/test_priority_rules.py`` puts
+    both back as an admin would."""
     from atiende.automation.models import Trigger
+    from atiende.tickets.models import CustomField
 
     with django_db_blocker.unblock():
         Trigger.objects.filter(order__lt=0, name__startswith="Priority: ").update(active=False)
+        CustomField.objects.filter(target="organization", key="vip").delete()

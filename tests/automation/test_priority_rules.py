@@ -14,7 +14,7 @@ from atiende.automation.models import Trigger
 from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
 from atiende.automation.triggers.facts import Facts
 from atiende.automation.triggers.services import update_trigger
-from atiende.tickets.models import CustomField
+from atiende.tickets.services import config
 from tests.factories import SYSTEM, make_customer, make_org, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,20 @@ needs_macros = pytest.mark.skipif(
 
 def rule(name: str) -> Trigger:
     return Trigger.objects.get(name=name)
+
+
+@pytest.fixture(autouse=True)
+def vip_field() -> None:
+    """The organizations' "vip" checkbox the migration ships (removed from the test database,
+    ``tests/conftest.py``), put back as an admin would."""
+    config.create_custom_field(
+        SYSTEM,
+        target="organization",
+        key="vip",
+        type="checkbox",
+        name_en="VIP customer",
+        name_es="Cliente VIP",
+    )
 
 
 @pytest.fixture
@@ -56,8 +70,6 @@ def test_the_rules_ship_valid() -> None:
         validate_conditions(shipped.conditions)
         if "raise_priority" in action_types():
             validate_actions(shipped.actions)
-    vip = CustomField.objects.get(target="organization", key="vip")
-    assert (vip.type, vip.name_es) == ("checkbox", "Cliente VIP")
 
 
 @pytest.mark.parametrize(
@@ -113,3 +125,12 @@ def test_a_vip_ticket_is_at_least_high_and_urgent_stays_urgent() -> None:
     urgent = make_ticket(vip, subject="Consulta", body="Hola", priority="urgent")
     urgent.refresh_from_db()
     assert urgent.priority.key == "urgent"
+
+
+def test_the_migration_ships_the_vip_field_and_both_rules() -> None:
+    """Read from the migration itself: the test database drops what it ships."""
+    import importlib
+
+    shipped = importlib.import_module("atiende.automation.migrations.0002_triggers")
+    assert [rule["name"] for rule in shipped.SHIPPED] == [KEYWORDS, VIP]
+    assert {"urgente", "caído", "no funciona", "down", "outage", "urgent"} <= set(shipped.KEYWORDS)

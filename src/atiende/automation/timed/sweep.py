@@ -57,7 +57,7 @@ def _holds(rule: TimedRule, facts: Facts) -> bool:
 def fire(due_id: int, *, now: datetime) -> bool:
     """Fire one due row if it is still due (another worker may have taken it)."""
     due = (
-        TimedRuleDue.objects.select_for_update()
+        TimedRuleDue.objects.select_for_update(of=("self",))
         .select_related("rule")
         .filter(pk=due_id, due_at__lte=now)
         .first()
