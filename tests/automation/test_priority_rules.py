@@ -131,6 +131,6 @@ def test_the_migration_ships_the_vip_field_and_both_rules() -> None:
     """Read from the migration itself: the test database drops what it ships."""
     import importlib
 
-    shipped = importlib.import_module("atiende.automation.migrations.0002_triggers")
+    shipped = importlib.import_module("atiende.automation.migrations.0004_triggers")
     assert [rule["name"] for rule in shipped.SHIPPED] == [KEYWORDS, VIP]
     assert {"urgente", "caído", "no funciona", "down", "outage", "urgent"} <= set(shipped.KEYWORDS)

@@ -19,5 +19,11 @@ from atiende.automation.actions.registry import (
 
 __all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
 
-# The triggers part's action types (issue 14).
-from atiende.automation.actions import email, notes, notify, tags  # noqa: F401
+from atiende.automation.actions import (
+    email,  # noqa: F401  (registers email)
+    fields,  # noqa: F401  (registers set_status, …)
+    macro,  # noqa: F401  (registers apply_macro)
+    notes,  # noqa: F401  (registers add_note)
+    notify,  # noqa: F401  (registers notify)
+    tags,  # noqa: F401  (registers add_tags, remove_tags)
+)

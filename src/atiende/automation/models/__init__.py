@@ -1,5 +1,16 @@
 """The app's tables, one module per part; each is imported here so Django finds it."""
 
+from atiende.automation.models.autoreplies import Announcement, AnnouncementKind
+from atiende.automation.models.macros import Macro, MacroUsage
 from atiende.automation.models.triggers import TimedCondition, TimedRule, TimedRuleDue, Trigger
 
-__all__ = ["TimedCondition", "TimedRule", "TimedRuleDue", "Trigger"]
+__all__ = [
+    "Announcement",
+    "AnnouncementKind",
+    "Macro",
+    "MacroUsage",
+    "TimedCondition",
+    "TimedRule",
+    "TimedRuleDue",
+    "Trigger",
+]

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
 
 
     dependencies = [
-        ('automation', '0001_initial'),
+        ('automation', '0003_autoreplies'),
         ('tickets', '0007_agent_drafts'),
     ]
 
