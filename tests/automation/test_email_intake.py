@@ -65,3 +65,34 @@ def test_rules_see_mail_in_spanish_and_its_replies() -> None:
     assert note.body_text == "El cliente volvió a escribir."
     replied.refresh_from_db()
     assert replied.fired_count == 1
+
+
+def test_a_vip_customer_writing_urgente_is_high_priority_by_the_shipped_rules() -> None:
+    from atiende.accounts import services as accounts
+    from atiende.automation.models import Trigger
+    from atiende.automation.triggers.services import update_trigger
+    from atiende.tickets.services import config
+    from tests.factories import make_org
+
+    config.create_custom_field(
+        SYSTEM, target="organization", key="vip", type="checkbox", name_en="VIP customer"
+    )
+    shipped = Trigger.objects.filter(order__lt=0, name__startswith="Priority: ")
+    for rule in shipped:
+        update_trigger(SYSTEM, trigger_id=rule.pk, changes={"active": True})
+    org = make_org("Cliente VIP S.A.", domains=("customer.test",))
+    accounts.update_organization(
+        SYSTEM, organization_id=org.pk, changes={"custom_fields": {"vip": True}}
+    )
+    row = deliver(
+        build(subject="urgente: el sistema está caído", body="No podemos facturar."),
+        make_mailbox(),
+    )
+    ticket = row.ticket
+    assert ticket is not None
+    ticket.refresh_from_db()
+    assert ticket.organization_id == org.pk
+    assert ticket.priority.key == "high"
+    raised = TicketEvent.objects.get(ticket=ticket, field="priority")
+    keywords = shipped.get(name__contains="urgent words")
+    assert raised.source == "rule" and raised.source_detail == f"rule:{keywords.pk}"
