@@ -123,3 +123,33 @@ def english() -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rules() -> Iterator[None]:
+    """Each test starts without another test's (rolled back) compiled triggers and time-based
+    rules: the rules load at a test's first ticket event, never inside a counted block by
+    chance of a cache's age."""
+    from atiende.automation.timed import cache as timed_rules
+    from atiende.automation.triggers import cache as triggers
+
+    triggers.clear()
+    timed_rules.clear()
+    yield
+    triggers.clear()
+    timed_rules.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The test databases start without the shipped priority rules at work (issue 14 §9):
+    keywords such as "not working" would raise the priority of other tests' tickets, and the
+    organizations' "vip" custom field would show in their lists of custom fields. The rules
+    are switched off and the field removed; ``tests/automation/test_priority_rules.py`` puts
+    both back as an admin would."""
+    from atiende.automation.models import Trigger
+    from atiende.tickets.models import CustomField
+
+    with django_db_blocker.unblock():
+        Trigger.objects.filter(order__lt=0, name__startswith="Priority: ").update(active=False)
+        CustomField.objects.filter(target="organization", key="vip").delete()

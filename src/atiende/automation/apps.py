@@ -8,11 +8,18 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self) -> None:
-        from atiende.automation import actions  # noqa: F401  (registers every action type)
-        from atiende.automation.assignment import subscribers, tasks  # noqa: F401  (assignment)
+        from atiende.automation import actions, escalation, tasks  # noqa: F401  (registers)
+        from atiende.automation.assignment import subscribers as assigning  # noqa: F401
         from atiende.automation.autoreplies.notice import notice
+        from atiende.automation.timed import subscribers as timed  # noqa: F401
+        from atiende.automation.triggers import (
+            hours,
+            subscribers,  # noqa: F401  (event handlers)
+        )
         from atiende.messaging.outbound.notices import use_notice_provider
 
-        # The lead wires the sla calendars here once merged:
-        #   hours.use_calendar_lookup(sla.selectors.calendar_for_group)
+        # SLA escalation levels act through the action registry (``automation.escalation``);
+        # "within business hours" reads the sla app's calendars (both when sla has them).
+        escalation.plug_in()
+        hours.plug_in_sla()
         use_notice_provider(notice)

@@ -100,3 +100,15 @@ def with_email_state(messages: QuerySet[Message]) -> QuerySet[Message]:
         email_delivery_state=Subquery(latest.values("state")[:1]),
         email_delivery_reason=Subquery(latest.values("reason")[:1]),
     )
+
+
+def last_inbound_was_automatic(ticket_id: int) -> bool:
+    """Whether the latest mail received on ``ticket_id`` was machine-generated (an
+    auto-reply, bulk mail, a bounce): rules and auto-replies never answer it (mail loops)."""
+    latest = (
+        InboundMessage.objects.filter(ticket_id=ticket_id)
+        .order_by("-received_at", "-pk")
+        .values_list("auto_generated", flat=True)
+        .first()
+    )
+    return bool(latest)

@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     MENTIONED = "mentioned", _("Mentioned you")
     CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
     SLA_WARNING = "sla_warning", _("Service level at risk")
+    RULE = "rule", _("From a rule")
 
 
 class Notification(models.Model):
@@ -36,6 +37,8 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
     )
+    # What a rule's notify action says (``Kind.RULE``); other kinds are described from kind.
+    text = models.CharField(_("text"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

@@ -52,6 +52,7 @@ def _item(notification: Notification) -> Item:
             notification.kind,
             actor=actor.display_name if actor is not None else "",
             number=notification.ticket.number,
+            text=notification.text,
         ),
         ticket_id=notification.ticket_id,
         number=notification.ticket.number,

@@ -27,9 +27,16 @@ READER = Actor.system("notifications")
 
 
 def notify(
-    *, kind: Kind, ticket_id: int, recipient_ids: Iterable[int], actor_id: int | None
+    *,
+    kind: Kind,
+    ticket_id: int,
+    recipient_ids: Iterable[int],
+    actor_id: int | None,
+    text: str = "",
 ) -> list[Notification]:
     """Tell each recipient about ``ticket_id``; never the actor, never who cannot see it.
+
+    ``text`` is what a rule says (``Kind.RULE``), shown as written.
 
     Recipients are kept only if they are active staff who may see the ticket now, by the same
     rules as ``visible_tickets`` (an agent moved out of the group is not told).
@@ -53,15 +60,19 @@ def notify(
         return []
     actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
     recipients = User.objects.filter(pk__in=allowed).order_by("pk")
+    said = text[:500]
     created = []
     with transaction.atomic():
         for recipient in recipients:
             notification = Notification.objects.create(
-                recipient=recipient, kind=kind, ticket_id=ticket_id, actor=actor
+                recipient=recipient, kind=kind, ticket_id=ticket_id, actor=actor, text=said
             )
             with translation.override(or_default(recipient.locale)):
                 text = describe(
-                    kind, actor=actor.display_name if actor else "", number=ticket["number"]
+                    kind,
+                    actor=actor.display_name if actor else "",
+                    number=ticket["number"],
+                    text=said,
                 )
             log.append(
                 "notification",

@@ -7,9 +7,13 @@ from django.utils.translation import gettext as _
 from atiende.notifications.models import Kind
 
 
-def describe(kind: str, *, actor: str, number: int) -> str:
-    """E.g. "Ana assigned #42 to you"; call inside ``translation.override`` for a recipient."""
+def describe(kind: str, *, actor: str, number: int, text: str = "") -> str:
+    """E.g. "Ana assigned #42 to you"; call inside ``translation.override`` for a recipient.
+
+    A rule's notification says what the rule's author wrote (``text``)."""
     values = {"actor": actor, "number": number}
+    if kind == Kind.RULE and text:
+        return f"#{number}: {text}"
     if kind == Kind.ASSIGNED:
         if actor:
             return _("%(actor)s assigned #%(number)s to you") % values

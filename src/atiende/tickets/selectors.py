@@ -147,3 +147,17 @@ def ticket_for_threading(ticket_id: int) -> Ticket | None:
 def ticket_for_live_log(ticket_id: int) -> Ticket | None:
     """The ticket a live event summarises (inside every ticket write's transaction)."""
     return store.ticket_by_id(ticket_id)
+
+
+def ticket_for_rules(ticket_id: int) -> Ticket | None:
+    """The ticket a rule looks at on each event (automation), with its status and priority
+    from the configuration snapshot: one indexed row, inside the change's transaction."""
+    ticket = store.ticket_by_id(ticket_id)
+    if ticket is not None:
+        config_cache.attach([ticket])
+    return ticket
+
+
+def tag_names_for_rules(ticket_id: int) -> list[str]:
+    """The ticket's tag names, sorted (automation's conditions on tags)."""
+    return store.tag_names(ticket_id)

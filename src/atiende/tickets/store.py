@@ -165,3 +165,19 @@ def save_draft(*, user_id: int, ticket_id: int, body: str, public: bool, now: da
 
 def delete_draft(*, user_id: int, ticket_id: int) -> None:
     Draft.objects.filter(user_id=user_id, ticket_id=ticket_id).delete()
+
+
+# --- rules (automation) ---------------------------------------------------------------------
+
+_TAG_NAMES = (
+    "SELECT t.name FROM tickets_tag t JOIN tickets_ticket_tags tt ON tt.tag_id = t.id"
+    " WHERE tt.ticket_id = %s ORDER BY t.name"
+)
+
+
+def tag_names(ticket_id: int) -> list[str]:
+    """The names of a ticket's tags, sorted: a statement of its own, read on every ticket
+    event by rules that look at tags."""
+    with rows.cursor(connection) as cursor:
+        cursor.execute(_TAG_NAMES, [ticket_id])
+        return [str(row[0]) for row in cursor.fetchall()]

@@ -21,6 +21,10 @@ __all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_a
 
 from atiende.automation.actions import (
     assign,  # noqa: F401  (registers assign)
+    email,  # noqa: F401  (registers email)
     fields,  # noqa: F401  (registers set_status, …)
     macro,  # noqa: F401  (registers apply_macro)
+    notes,  # noqa: F401  (registers add_note)
+    notify,  # noqa: F401  (registers notify)
+    tags,  # noqa: F401  (registers add_tags, remove_tags)
 )

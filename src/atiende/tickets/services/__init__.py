@@ -10,6 +10,7 @@ from atiende.tickets.services.messages import add_message
 from atiende.tickets.services.opening import open_ticket
 from atiende.tickets.services.replying import reply
 from atiende.tickets.services.requesters import Reassigned, reassign_requester
+from atiende.tickets.services.savepoints import savepoint
 from atiende.tickets.services.time import log_time, start_timer, stop_timer
 from atiende.tickets.services.updates import (
     assign_ticket,
@@ -36,6 +37,7 @@ __all__ = [
     "reassign_requester",
     "reply",
     "save_draft",
+    "savepoint",
     "start_timer",
     "stop_timer",
     "store_attachment",

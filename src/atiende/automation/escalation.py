@@ -1,0 +1,60 @@
+"""SLA escalation levels run their actions here: sla sits below automation and cannot import
+the action registry, so it publishes ``SlaEscalated`` and automation acts on it.
+
+Both halves are plugged in at start-up only when the sla app provides them (its events in
+``core.event_types`` and ``atiende.sla.escalation.use_action_validator``), so this module
+works before and after the sla part is merged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from typing import Any
+
+from atiende.automation.actions import ActionContext, run_actions, validate_actions
+from atiende.automation.triggers.engine import deeper
+from atiende.core import event_types
+from atiende.core.actor import Actor, Source
+from atiende.core.errors import AtiendeError
+from atiende.core.events import subscribe
+from atiende.tickets import services as tickets
+
+log = logging.getLogger(__name__)
+
+
+def escalation_actor(policy_id: object) -> Actor:
+    return Actor(user=None, source=Source.RULE, detail=f"sla:{policy_id}")
+
+
+def run_escalation(event: Any) -> None:
+    """Run a reached level's actions as the SLA policy, in the sweep's transaction; a level
+    that cannot act is undone alone (logged) and the sweep goes on."""
+    actions = list(getattr(event, "actions", ()) or ())
+    if not actions:
+        return
+    context = ActionContext(actor=escalation_actor(event.policy_id), depth=1)
+    try:
+        with tickets.savepoint(), deeper(1):
+            run_actions(context, event.ticket_id, actions)
+    except AtiendeError as error:
+        log.warning(
+            "SLA escalation of policy %s (level %s) failed on ticket %s: %s",
+            event.policy_id,
+            getattr(event, "level", "?"),
+            event.ticket_id,
+            error,
+        )
+
+
+def plug_in() -> None:
+    """Hear ``SlaEscalated`` and validate levels' actions, when the sla app has them."""
+    escalated = getattr(event_types, "SlaEscalated", None)
+    if escalated is not None:
+        subscribe(escalated, in_transaction=True)(run_escalation)
+    if importlib.util.find_spec("atiende.sla.escalation") is not None:
+        module = importlib.import_module("atiende.sla.escalation")
+        use = getattr(module, "use_action_validator", None)
+        if use is not None:
+            use(validate_actions)

@@ -1,0 +1,1 @@
+"""Triggers: ordered rules that look at each ticket event and act through the ticket services."""

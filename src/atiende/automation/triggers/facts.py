@@ -1,0 +1,157 @@
+"""What a rule can read about one event: the event's own values and, loaded lazily and once,
+the ticket, its tags, its first message and the event's message.
+
+Conditions read only what they name, so a rule on ``event.kind`` costs no query and a hundred
+rules on the ticket's fields cost one ticket load per event, not one per rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from django.utils import timezone
+
+from atiende.core.actor import Actor
+from atiende.core.event_types import (
+    FieldChange,
+    MessageAdded,
+    TicketCreated,
+    TicketUpdated,
+)
+from atiende.tickets.errors import TicketNotFound
+from atiende.tickets.models import Message, Ticket
+from atiende.tickets.selectors import tag_names_for_rules, ticket_for_rules, visible_messages
+
+READER = Actor.system("automation")
+
+
+class Kind:
+    """The kinds of event a rule can condition on (``event.kind``)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    MESSAGE_ADDED = "message_added"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    TIMED = "timed"
+
+    ALL = (CREATED, UPDATED, MESSAGE_ADDED, SLA_WARNING, SLA_BREACHED, TIMED)
+
+
+@dataclass
+class Facts:
+    """One event seen by the rules; ``ticket`` and the rest load on first use."""
+
+    kind: str
+    ticket_id: int
+    source: str = ""
+    source_detail: str = ""
+    public: bool | None = None
+    direction: str = ""
+    message_id: int | None = None
+    channel: str = ""
+    changes: dict[str, FieldChange] = field(default_factory=dict)
+    at: datetime = field(default_factory=timezone.now)
+    # Ticket values the event itself carries (a new ticket's subject, group, assignee): read
+    # from here, a condition on them costs no ticket load.
+    carried: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event: object) -> Facts:
+        """The facts of a ticket event (``TicketCreated``, ``TicketUpdated``, ``MessageAdded``)."""
+        if isinstance(event, TicketCreated):
+            return cls(
+                kind=Kind.CREATED,
+                ticket_id=event.ticket_id,
+                source=event.source,
+                source_detail=event.source_detail,
+                channel=event.channel,
+                carried={
+                    "subject": event.subject,
+                    "group": event.group_id,
+                    "assignee": event.assignee_id,
+                },
+            )
+        if isinstance(event, TicketUpdated):
+            return cls(
+                kind=Kind.UPDATED,
+                ticket_id=event.ticket_id,
+                source=event.source,
+                source_detail=event.source_detail,
+                changes={change.field: change for change in event.changes},
+            )
+        if isinstance(event, MessageAdded):
+            return cls(
+                kind=Kind.MESSAGE_ADDED,
+                ticket_id=event.ticket_id,
+                source=event.source,
+                source_detail=event.source_detail,
+                public=event.public,
+                direction=event.direction,
+                message_id=event.message_id,
+            )
+        raise TypeError(f"not a ticket event: {event!r}")
+
+    @cached_property
+    def ticket(self) -> Ticket:
+        ticket = ticket_for_rules(self.ticket_id)
+        if ticket is None:
+            raise TicketNotFound()
+        return ticket
+
+    @cached_property
+    def tags(self) -> list[str]:
+        return tag_names_for_rules(self.ticket_id)
+
+    @cached_property
+    def description(self) -> str:
+        """The first message's text: what the customer wrote when opening the ticket."""
+        first = (
+            visible_messages(READER, self.ticket)
+            .order_by("created_at", "pk")
+            .values_list("body_text", flat=True)
+            .first()
+        )
+        return first or ""
+
+    @cached_property
+    def message(self) -> Message | None:
+        if self.message_id is None:
+            return None
+        return visible_messages(READER, self.ticket).filter(pk=self.message_id).first()
+
+    @property
+    def event_channel(self) -> str:
+        """The channel the event came through: the message's, else the ticket's."""
+        if self.channel:
+            return self.channel
+        message = self.message
+        return str(message.channel) if message is not None else str(self.ticket.channel)
+
+    def forget(self) -> None:
+        """Read the ticket again on next use (a rule has just changed it)."""
+        for name in ("ticket", "tags", "message"):
+            self.__dict__.pop(name, None)
+        self.carried = {}
+
+    def read(self, name: str, attribute: str) -> Any:
+        """A ticket value: as the event carried it, else from the ticket."""
+        if name in self.carried:
+            return self.carried[name]
+        return getattr(self.ticket, attribute)
+
+    def preload(self, ticket: Ticket) -> None:
+        """Use ``ticket`` (already in memory) instead of loading it."""
+        self.__dict__["ticket"] = ticket
+
+    def custom(self, owner: str, key: str) -> Any:
+        ticket = self.ticket
+        if owner == "ticket":
+            return ticket.custom_fields.get(key)
+        if owner == "customer":
+            return ticket.requester.custom_fields.get(key)
+        organization = ticket.organization
+        return organization.custom_fields.get(key) if organization is not None else None
