@@ -15,6 +15,7 @@ from atiende.tickets.models import (
     Attachment,
     Draft,
     Message,
+    Tag,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -147,3 +148,13 @@ def ticket_for_threading(ticket_id: int) -> Ticket | None:
 def ticket_for_live_log(ticket_id: int) -> Ticket | None:
     """The ticket a live event summarises (inside every ticket write's transaction)."""
     return store.ticket_by_id(ticket_id)
+
+
+def ticket_for_sla(ticket_id: int) -> Ticket | None:
+    """The ticket an SLA subscriber matches policies against (inside the ticket's write)."""
+    return store.ticket_by_id(ticket_id)
+
+
+def tag_names_for_sla(ticket_id: int) -> frozenset[str]:
+    """The ticket's tag names, for SLA policy conditions on tags."""
+    return frozenset(Tag.objects.filter(tickets=ticket_id).values_list("name", flat=True))
