@@ -76,6 +76,30 @@ def _merge_customers() -> None:
     )
 
 
+def _sla_sweep() -> None:
+    """A ticket past its first-reply target: warning, breach and an escalation level."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from atiende.sla import cache
+    from atiende.sla.services.policies import create_policy
+    from atiende.sla.services.sweep import sweep
+
+    cache.clear()
+    create_policy(
+        SYSTEM,
+        name="Schema scenario",
+        targets=[{"priority": "normal", "kind": "first_reply", "minutes": 60}],
+        escalations=[
+            {"kind": "first_reply", "level": 1, "minutes": 0, "actions": [{"type": "add_tags"}]}
+        ],
+    )
+    make_ticket()
+    sweep(now=timezone.now() + dt.timedelta(hours=2))
+    cache.clear()
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -84,6 +108,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "link and unlink": _link_and_unlink,
     "delete": _delete,
     "merge customers": _merge_customers,
+    "sla sweep": _sla_sweep,
 }
 
 

@@ -58,7 +58,7 @@ def create_policy(
             "name": name,
             "order": order,
             "is_active": is_active,
-            "conditions": list(conditions),
+            "conditions": list(conditions) if isinstance(conditions, list | tuple) else conditions,
             "calendar_id": calendar_id,
             "warning_minutes": warning_minutes,
             "targets": list(targets),
