@@ -88,8 +88,15 @@ class Policy:
     levels: dict[str, tuple[Level, ...]]  # kind -> levels in order
 
 
-def _load_policies() -> tuple[Policy, ...]:
-    rows = list(SlaPolicy.objects.filter(is_active=True).order_by("order", "id"))
+@dataclass(frozen=True)
+class Policies:
+    active: tuple[Policy, ...]
+    any: bool  # any policy at all, active or not: without one no ticket has timers
+
+
+def _load_policies() -> Policies:
+    every = list(SlaPolicy.objects.order_by("order", "id"))
+    rows = [row for row in every if row.is_active]
     ids = [row.pk for row in rows]
     targets: dict[int, dict[tuple[int, str], tuple[int, bool]]] = {pk: {} for pk in ids}
     for target in SlaTarget.objects.filter(policy_id__in=ids):
@@ -102,7 +109,7 @@ def _load_policies() -> tuple[Policy, ...]:
         levels[row.policy_id].setdefault(row.kind, []).append(
             Level(level=row.level, minutes=row.minutes, actions=tuple(row.actions))
         )
-    return tuple(
+    active = tuple(
         Policy(
             id=row.pk,
             name=row.name,
@@ -114,11 +121,17 @@ def _load_policies() -> tuple[Policy, ...]:
         )
         for row in rows
     )
+    return Policies(active=active, any=bool(every))
 
 
 def active_policies() -> tuple[Policy, ...]:
     """Active policies in order (the first that matches a ticket applies)."""
-    return cache.remember("policies", _load_policies)
+    return cache.remember("policies", _load_policies).active
+
+
+def any_policy() -> bool:
+    """Whether any policy exists (when none does, no ticket has a timer to keep)."""
+    return cache.remember("policies", _load_policies).any
 
 
 def policy_by_id(policy_id: int) -> Policy | None:

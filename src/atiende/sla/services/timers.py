@@ -25,7 +25,13 @@ from atiende.sla import clock
 from atiende.sla.calendars import BusinessCalendar
 from atiende.sla.conditions import TicketFacts
 from atiende.sla.models import SlaTimer, TargetKind
-from atiende.sla.selectors import Policy, active_policies, calendar_for, match_policy
+from atiende.sla.selectors import (
+    Policy,
+    active_policies,
+    any_policy,
+    calendar_for,
+    match_policy,
+)
 from atiende.tickets import config_cache
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import tag_names_for_sla, ticket_for_sla
@@ -61,6 +67,8 @@ def sync(
     now: dt.datetime | None = None,
 ) -> None:
     """Bring the ticket's timers up to date with what just happened to it."""
+    if not any_policy():
+        return  # no SLA configured: no query at all
     ticket = ticket_for_sla(ticket_id)
     if ticket is None:
         return
