@@ -9,6 +9,8 @@ as a change would set the subscribers off again (a loop) and make every agent's 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.db import transaction
 from atiende.core.actor import Actor
 from atiende.tickets import audit, store
 from atiende.tickets.errors import TicketNotFound
+from atiende.tickets.models import TicketEvent
 
 DUE_FIELDS = ("first_response_due_at", "next_response_due_at", "resolution_due_at")
 
@@ -50,16 +53,41 @@ def set_due_times(
     return True
 
 
+@dataclass(frozen=True)
+class SlaHistory:
+    """One SLA step for the ticket's history: ``action`` is ``sla_warning``, ``sla_breached``,
+    ``sla_escalated`` or ``sla_escalation_skipped``; ``target`` the kind of target; the actor's
+    detail (``sla:<policy id>``) names the policy; ``details`` is what the ticket page shows."""
+
+    ticket_id: int
+    actor: Actor
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
 @transaction.atomic
-def record_sla_event(
-    actor: Actor, *, ticket_id: int, action: str, target: str, details: dict[str, Any]
-) -> None:
-    """One history entry for an SLA step (``sla_warning``, ``sla_breached``,
-    ``sla_escalated``, ``sla_escalation_skipped``) on target ``target``; the actor's detail
-    (``sla:<policy id>``) names the policy, ``details`` what the ticket page shows."""
-    if not actor.is_system:
-        raise TicketNotFound()
-    ticket = store.ticket_by_id(ticket_id)
-    if ticket is None:
-        raise TicketNotFound()
-    audit.record([audit.event(ticket, actor, action, field=target, new=details)])
+def record_sla_events(entries: Sequence[SlaHistory]) -> None:
+    """Write a batch of SLA history entries in one statement (the sweep's whole batch).
+
+    The tickets are not loaded: the sweep read their ids from its own timers, in the same
+    transaction, and a deleted ticket takes its timers with it.
+    """
+    events = []
+    for entry in entries:
+        if not entry.actor.is_system:
+            raise TicketNotFound()
+        events.append(
+            TicketEvent(
+                ticket_id=entry.ticket_id,
+                actor_id=None,
+                source=entry.actor.source.value,
+                source_detail=entry.actor.detail[:200],
+                action=entry.action,
+                field=entry.target,
+                old_value=None,
+                new_value=audit.snapshot(entry.details),
+            )
+        )
+    if events:
+        store.insert_events(events)
