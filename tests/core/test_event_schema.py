@@ -82,19 +82,29 @@ def _sla_sweep() -> None:
 
     from django.utils import timezone
 
-    from atiende.sla import cache
+    from atiende.sla import cache, escalation
     from atiende.sla.services.policies import create_policy
     from atiende.sla.services.sweep import sweep
 
     cache.clear()
-    create_policy(
-        SYSTEM,
-        name="Schema scenario",
-        targets=[{"priority": "normal", "kind": "first_reply", "minutes": 60}],
-        escalations=[
-            {"kind": "first_reply", "level": 1, "minutes": 0, "actions": [{"type": "add_tags"}]}
-        ],
-    )
+    plugged = escalation.action_validator()
+    escalation.use_action_validator(None)  # the shape is enough here, whatever is registered
+    try:
+        create_policy(
+            SYSTEM,
+            name="Schema scenario",
+            targets=[{"priority": "normal", "kind": "first_reply", "minutes": 60}],
+            escalations=[
+                {
+                    "kind": "first_reply",
+                    "level": 1,
+                    "minutes": 0,
+                    "actions": [{"type": "add_tags", "value": ["late"]}],
+                }
+            ],
+        )
+    finally:
+        escalation.use_action_validator(plugged)
     make_ticket()
     sweep(now=timezone.now() + dt.timedelta(hours=2))
     cache.clear()

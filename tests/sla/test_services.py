@@ -267,3 +267,26 @@ def test_a_plugged_in_action_validator_checks_the_levels_actions() -> None:
 def test_only_admins_write_policies() -> None:
     with pytest.raises(Forbidden):
         create_policy(web(make_agent()), name="X", targets=GOOD_TARGETS)
+
+
+def test_the_automation_registry_is_plugged_in_at_start_up() -> None:
+    from atiende.automation.actions import validate_actions
+
+    escalation.use_action_validator(validate_actions)  # as AutomationConfig.ready does
+    with pytest.raises(Invalid) as caught:
+        create_policy(
+            SYSTEM,
+            name="Registry",
+            targets=GOOD_TARGETS,
+            escalations=[{"kind": "first_reply", "level": 1, "actions": [{"type": "no_such"}]}],
+        )
+    assert parts(caught) == ["escalations[0].actions[0].type"]
+
+
+def test_automation_plugs_its_validator_at_start_up() -> None:
+    from django.apps import apps
+
+    from atiende.automation.actions import validate_actions
+
+    apps.get_app_config("automation").ready()
+    assert escalation.action_validator() is validate_actions

@@ -29,6 +29,11 @@ def use_action_validator(validator: ActionValidator | None) -> None:
     _validator = validator
 
 
+def action_validator() -> ActionValidator | None:
+    """The validator plugged in (tests that check only the shape unplug it and put it back)."""
+    return _validator
+
+
 def validate_actions(actions: Any, *, prefix: str) -> None:
     """Refuse a bad action list naming the part (``escalations[0].actions[1].value``)."""
     if not isinstance(actions, list) or not actions:
