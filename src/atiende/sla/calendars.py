@@ -338,7 +338,7 @@ def _parse_day(key: str, intervals: Sequence[Any], errors: ErrorCollector) -> li
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             errors.add(
                 part,
-                _("An interval is a pair of times, e.g. [\u201c09:00\u201d, \u201c18:00\u201d]."),
+                _("An interval is a pair of times, e.g. [“09:00”, “18:00”]."),
             )
             continue
         start, end = parse_time(pair[0]), parse_time(pair[1])
