@@ -9,6 +9,7 @@ Only the tickets app imports this module (an import-linter contract holds it so)
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -124,6 +125,44 @@ def insert_message(message: Message) -> None:
 def insert_events(events: Sequence[TicketEvent]) -> None:
     """The audit trail's rows, in one statement."""
     rows.insert_many(events)
+
+
+def insert_system_events(events: Sequence[TicketEvent], *, now: datetime) -> None:
+    """A large batch of the system's audit rows (no actor, no old value) — the SLA sweep's.
+
+    On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)``: a handful of parameters
+    whatever the batch size, where a VALUES list of a thousand rows spends more time splitting
+    its placeholders than the server spends inserting. Elsewhere ``insert_events``.
+    """
+    if not events:
+        return
+    connection = connections[alias()]
+    if connection.vendor != "postgresql":
+        for event in events:
+            event.created_at = now
+        insert_events(events)
+        return
+    table = TicketEvent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (ticket_id, actor_id, source, source_detail, action, field, "  # noqa: S608  (our own table name)
+        "old_value, new_value, created_at) "
+        "SELECT t, NULL, s, d, a, f, NULL, v::jsonb, %s FROM unnest("
+        "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]"
+        ") AS u(t, s, d, a, f, v)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                now,
+                [e.ticket_id for e in events],
+                [e.source for e in events],
+                [e.source_detail for e in events],
+                [e.action for e in events],
+                [e.field for e in events],
+                [json.dumps(e.new_value) for e in events],
+            ],
+        )
 
 
 # --- the tally rollup ---------------------------------------------------------------------

@@ -20,13 +20,12 @@ from django.utils import timezone
 from atiende.core.actor import Actor, Source
 from atiende.core.event_types import JSONValue, SlaBreached, SlaEscalated, SlaWarning
 from atiende.core.events import publish
-from atiende.sla import clock, escalation
-from atiende.sla.models import SlaTimer
-from atiende.sla.selectors import Level, policy_by_id
+from atiende.sla import clock, escalation, store
+from atiende.sla.models import SlaPolicy, SlaTimer
+from atiende.sla.selectors import Level, active_policies, policy_by_id
 from atiende.tickets.services.sla import SlaHistory, record_sla_events
 
 BATCH = 1000
-SWEPT_FIELDS = ["warned_at", "breached_at", "escalated_level", "next_check_at"]
 
 
 def sla_actor(policy_id: int) -> Actor:
@@ -39,6 +38,16 @@ class _Batch:
     history: list[SlaHistory] = field(default_factory=list)
     events: list[object] = field(default_factory=list)
     missing: dict[tuple[int, str, int], list[int]] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+
+
+def _policy_names(timers: list[SlaTimer]) -> dict[int, str]:
+    """Each timer's policy name: from the snapshot, or (an inactive policy) one query."""
+    names = {p.id: p.name for p in active_policies()}
+    missing = {t.policy_id for t in timers} - set(names)
+    if missing:
+        names.update(SlaPolicy.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
 
 
 def sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> int:
@@ -46,16 +55,15 @@ def sweep(*, now: dt.datetime | None = None, batch: int = BATCH) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
-            SlaTimer.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("policy")
+            SlaTimer.objects.select_for_update(skip_locked=True)
             .filter(next_check_at__lte=now)
             .order_by("next_check_at")[:batch]
         )
-        work = _Batch()
+        work = _Batch(names=_policy_names(due))
         for timer in due:
             _process(timer, now, work)
         record_sla_events(work.history)
-        SlaTimer.objects.bulk_update(due, SWEPT_FIELDS)
+        store.write_swept(due)
         for event in work.events:
             publish(event)
     return len(due)
@@ -94,7 +102,7 @@ def _process(timer: SlaTimer, now: dt.datetime, work: _Batch) -> None:
     actor = sla_actor(timer.policy_id)
     due_at = timer.due_at.isoformat() if timer.due_at else ""
     base: dict[str, Any] = {
-        "policy": {"id": timer.policy_id, "name": timer.policy.name},
+        "policy": {"id": timer.policy_id, "name": work.names.get(timer.policy_id, "")},
         "due_at": due_at,
     }
 

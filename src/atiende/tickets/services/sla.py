@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from atiende.core.actor import Actor
 from atiende.tickets import audit, store
@@ -89,5 +90,4 @@ def record_sla_events(entries: Sequence[SlaHistory]) -> None:
                 new_value=audit.snapshot(entry.details),
             )
         )
-    if events:
-        store.insert_events(events)
+    store.insert_system_events(events, now=timezone.now())
