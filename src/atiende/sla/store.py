@@ -9,6 +9,7 @@ embedded SQLite, whose batches are small) keep ``bulk_update``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections, router
 
@@ -33,7 +34,7 @@ def write_swept(timers: Sequence[SlaTimer]) -> None:
         "%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::smallint[], %s::timestamptz[]"
         ") AS v(id, w, b, l, n) WHERE t.id = v.id"
     )
-    params = [
+    params: list[Any] = [
         [t.pk for t in timers],
         [t.warned_at for t in timers],
         [t.breached_at for t in timers],
