@@ -349,3 +349,63 @@ def test_deleting_a_ticket_deletes_its_timers() -> None:
     assert timers_of(ticket.pk)
     services.delete_ticket(SYSTEM, ticket_id=ticket.pk)
     assert timers_of(ticket.pk) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "minutes", "due"),
+    [
+        ("first_reply", 60, local(2026, 12, 7, 11, 0)),
+        ("next_reply", 120, local(2026, 12, 7, 14, 30)),  # starts at the customer's 11:30
+        ("periodic_update", 240, local(2026, 12, 7, 15, 30)),  # restarted by the 10:30 reply
+        ("resolution", 480, local(2026, 12, 8, 10, 0)),
+    ],
+)
+def test_each_target_warns_breaches_and_escalates_at_its_instants(
+    kind: str, minutes: int, due: dt.datetime, published: list[Any]
+) -> None:
+    """Levels before the breach (-10), at it (0) and after it (+60 business minutes)."""
+    from atiende.sla.services.policies import create_policy
+
+    office()
+    create_policy(
+        SYSTEM,
+        name="One target",
+        warning_minutes=20,
+        targets=targets("normal", **{kind: minutes}),
+        escalations=[
+            {"kind": kind, "level": 1, "minutes": -10, "actions": [{"type": "notify"}]},
+            {"kind": kind, "level": 2, "minutes": 0, "actions": [{"type": "notify"}]},
+            {"kind": kind, "level": 3, "minutes": 60, "actions": [{"type": "notify"}]},
+        ],
+    )
+    agent, customer = make_agent(), make_customer()
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket(customer)
+    if kind in ("next_reply", "periodic_update"):
+        with time_machine.travel(local(2026, 12, 7, 10, 30), tick=False):
+            services.reply(web(agent), ticket_id=ticket.pk, body="On it")
+    if kind == "next_reply":
+        with time_machine.travel(local(2026, 12, 7, 11, 30), tick=False):
+            services.add_message(web(customer), ticket_id=ticket.pk, body="Any news?")
+    assert timer(ticket, kind).due_at == due
+    minute = dt.timedelta(minutes=1)
+    warning = timer(ticket, kind).warn_at
+    before = [at for level, at in timer(ticket, kind).levels_at if level == 1]
+    after = [at for level, at in timer(ticket, kind).levels_at if level == 3]
+    assert warning is not None
+    steps = [
+        (warning - minute, []),
+        (warning + minute, ["sla_warning"]),
+        (dt.datetime.fromisoformat(before[0]) + minute, ["sla_escalated"]),
+        (due - minute, []),
+        (due + minute, ["sla_breached", "sla_escalated"]),
+        (dt.datetime.fromisoformat(after[0]) - minute, []),
+        (dt.datetime.fromisoformat(after[0]) + minute, ["sla_escalated"]),
+        (due + dt.timedelta(days=30), []),
+    ]
+    for now, expected in steps:
+        seen = len(history(ticket))
+        sweep(now=now)
+        assert [action for action, _f, _d in history(ticket)[seen:]] == expected, now
+    assert [e.level for e in sla_events(published, SlaEscalated)] == [1, 2, 3]
+    assert len(sla_events(published, SlaWarning)) == len(sla_events(published, SlaBreached)) == 1
