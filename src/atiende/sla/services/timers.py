@@ -156,7 +156,7 @@ def sync(
         else:
             timer.next_check_at = None
         timer.save()
-    _mirror(ticket_id, timers.values())
+    _mirror(ticket, timers.values())
 
 
 def _policy(ticket: Ticket, timers: dict[str, SlaTimer], *, rematch: bool) -> Policy | None:
@@ -233,16 +233,25 @@ def _schedule(timer: SlaTimer, ticket: Ticket, policy: Policy | None) -> None:
     )
 
 
-def _mirror(ticket_id: int, timers: Iterable[SlaTimer]) -> None:
+def _mirror(ticket: Ticket, timers: Iterable[SlaTimer]) -> None:
+    """Write the earliest due per target on the ticket, unless it already holds them."""
     due: dict[str, dt.datetime | None] = dict.fromkeys(TargetKind.values)
     for timer in timers:
         if _active(timer) and timer.paused_at is None:
             due[timer.kind] = timer.due_at
     replies = [d for d in (due[TargetKind.NEXT_REPLY], due[TargetKind.PERIODIC_UPDATE]) if d]
+    wanted = (
+        due[TargetKind.FIRST_REPLY],
+        min(replies) if replies else None,
+        due[TargetKind.RESOLUTION],
+    )
+    held = (ticket.first_response_due_at, ticket.next_response_due_at, ticket.resolution_due_at)
+    if wanted == held:
+        return
     set_due_times(
         SYSTEM,
-        ticket_id=ticket_id,
-        first_response_due_at=due[TargetKind.FIRST_REPLY],
-        next_response_due_at=min(replies) if replies else None,
-        resolution_due_at=due[TargetKind.RESOLUTION],
+        ticket_id=ticket.pk,
+        first_response_due_at=wanted[0],
+        next_response_due_at=wanted[1],
+        resolution_due_at=wanted[2],
     )
