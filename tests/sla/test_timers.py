@@ -409,3 +409,24 @@ def test_each_target_warns_breaches_and_escalates_at_its_instants(
         assert [action for action, _f, _d in history(ticket)[seen:]] == expected, now
     assert [e.level for e in sla_events(published, SlaEscalated)] == [1, 2, 3]
     assert len(sla_events(published, SlaWarning)) == len(sla_events(published, SlaBreached)) == 1
+
+
+def test_the_ticket_page_lists_each_clock_with_its_policy_and_state() -> None:
+    from atiende.sla.selectors import ticket_timers
+
+    office()
+    policy = standard_policy()
+    agent = make_agent()
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket()
+    with time_machine.travel(local(2026, 12, 7, 10, 30), tick=False):
+        services.reply(web(agent), ticket_id=ticket.pk, body="Hello")
+    sweep(now=local(2026, 12, 8, 10, 1))  # resolution breached
+    views = ticket_timers(ticket.pk)
+    assert [(v.kind, v.state, v.breached) for v in views] == [
+        ("periodic_update", "running", True),
+        ("resolution", "running", True),
+        ("first_reply", "fulfilled", False),
+    ]
+    assert {v.policy_name for v in views} == {policy.name}
+    assert views[1].label == "Resolution" and views[1].due_at == local(2026, 12, 8, 10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from atiende.sla.models import (
     SlaPolicy,
     SlaTarget,
     SlaTimer,
+    TargetKind,
 )
 
 
@@ -150,3 +152,48 @@ def calendar_for(policy: Policy, group_id: int | None) -> BusinessCalendar:
 def timers_of(ticket_id: int) -> list[SlaTimer]:
     """The ticket's SLA timers (the ticket page lists the running ones)."""
     return list(SlaTimer.objects.filter(ticket_id=ticket_id).order_by("kind"))
+
+
+@dataclass(frozen=True)
+class TimerView:
+    """One SLA clock as the ticket page shows it: which target, under which policy, its due
+    time and state (``running``, ``paused``, ``fulfilled``, ``stopped``), breached or not."""
+
+    kind: str
+    label: str
+    policy_id: int
+    policy_name: str
+    due_at: dt.datetime | None
+    state: str
+    breached: bool
+    paused_at: dt.datetime | None
+
+
+def ticket_timers(ticket_id: int) -> list[TimerView]:
+    """The ticket's SLA clocks, running ones first then by target. The caller has already
+    passed the ticket through the gate (``tickets.selectors.get_ticket``)."""
+    order = {kind: index for index, kind in enumerate(TargetKind.values)}
+    views = []
+    for timer in SlaTimer.objects.filter(ticket_id=ticket_id).select_related("policy"):
+        if timer.fulfilled_at is not None:
+            state = "fulfilled"
+        elif timer.stopped_at is not None:
+            state = "stopped"
+        elif timer.paused_at is not None:
+            state = "paused"
+        else:
+            state = "running"
+        views.append(
+            TimerView(
+                kind=timer.kind,
+                label=str(TargetKind(timer.kind).label),
+                policy_id=timer.policy_id,
+                policy_name=timer.policy.name,
+                due_at=timer.due_at,
+                state=state,
+                breached=timer.breached_at is not None,
+                paused_at=timer.paused_at,
+            )
+        )
+    views.sort(key=lambda v: (v.state != "running", order[v.kind]))
+    return views
