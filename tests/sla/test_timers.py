@@ -170,7 +170,7 @@ def test_pending_pauses_the_clock_and_open_resumes_with_the_time_left() -> None:
     assert reload(ticket).first_response_due_at == local(2026, 12, 8, 10, 0)
 
 
-@override_settings(SLA_PAUSED_STATUSES=["delayed"])
+@override_settings(ATIENDE_SLA_PAUSED_STATUSES=["delayed"])
 def test_which_statuses_pause_is_a_setting() -> None:
     office()
     standard_policy()

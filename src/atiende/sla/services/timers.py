@@ -49,8 +49,8 @@ FROM_START = (TargetKind.FIRST_REPLY, TargetKind.RESOLUTION, TargetKind.PERIODIC
 
 
 def paused_statuses() -> frozenset[str]:
-    """Status categories or keys that stop the clock (setting ``SLA_PAUSED_STATUSES``)."""
-    return frozenset(getattr(settings, "SLA_PAUSED_STATUSES", DEFAULT_PAUSED))
+    """Status categories or keys that stop the clock (setting ``ATIENDE_SLA_PAUSED_STATUSES``)."""
+    return frozenset(getattr(settings, "ATIENDE_SLA_PAUSED_STATUSES", DEFAULT_PAUSED))
 
 
 def needs_rematch(fields: Iterable[str]) -> bool:
