@@ -430,3 +430,44 @@ def test_the_ticket_page_lists_each_clock_with_its_policy_and_state() -> None:
     ]
     assert {v.policy_name for v in views} == {policy.name}
     assert views[1].label == "Resolution" and views[1].due_at == local(2026, 12, 8, 10)
+
+
+def test_a_deactivated_policy_announces_nothing_and_the_next_event_rematches(
+    published: list[Any],
+) -> None:
+    from atiende.sla.services.policies import update_policy
+
+    office()
+    policy = standard_policy()
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket()
+    update_policy(SYSTEM, policy_id=policy.pk, changes={"is_active": False})
+    assert sweep(now=local(2026, 12, 7, 11, 1)) == 1
+    assert sla_events(published, SlaWarning) == sla_events(published, SlaBreached) == []
+    assert sweep(now=local(2026, 12, 7, 12)) == 0
+    with time_machine.travel(local(2026, 12, 7, 12), tick=False):
+        services.update_ticket(
+            SYSTEM, ticket_id=ticket.pk, version=None, changes={"priority": "high"}
+        )
+    assert all(t.stopped_at is not None for t in timers_of(ticket.pk))
+    assert reload(ticket).first_response_due_at is None
+
+
+def test_reopening_a_solved_ticket_starts_a_new_resolution_clock() -> None:
+    office()
+    standard_policy()
+    customer = make_customer()
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket(customer)
+    with time_machine.travel(local(2026, 12, 7, 11), tick=False):
+        services.change_status(SYSTEM, ticket_id=ticket.pk, status="solved")
+    assert reload(ticket).resolution_due_at is None
+    with time_machine.travel(local(2026, 12, 7, 15), tick=False):
+        services.add_message(web(customer), ticket_id=ticket.pk, body="Still broken")
+    ticket = reload(ticket)
+    # The customer's message reopened it: 8 business hours from Monday 15:00.
+    assert ticket.resolution_due_at == local(2026, 12, 8, 15)
+    # No first reply was given, so the customer's message starts next reply now (120 min),
+    # before the periodic update that restarted too (240 min).
+    assert ticket.next_response_due_at == local(2026, 12, 7, 17)
+    assert timer(ticket, "periodic_update").due_at == local(2026, 12, 8, 10)

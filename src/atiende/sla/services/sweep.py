@@ -99,6 +99,12 @@ def _fields(timer: SlaTimer) -> _Fields:
 
 
 def _process(timer: SlaTimer, now: dt.datetime, work: _Batch) -> None:
+    policy = policy_by_id(timer.policy_id)
+    if policy is None:
+        # Its policy was deactivated: the ticket's next event matches it again; until then
+        # nothing is announced in the name of a policy that is off.
+        timer.next_check_at = None
+        return
     actor = sla_actor(timer.policy_id)
     due_at = timer.due_at.isoformat() if timer.due_at else ""
     base: dict[str, Any] = {
@@ -122,8 +128,7 @@ def _process(timer: SlaTimer, now: dt.datetime, work: _Batch) -> None:
         timer.breached_at = now
         note("sla_breached", base)
         work.events.append(SlaBreached(due_at=due_at, **_fields(timer)))
-    policy = policy_by_id(timer.policy_id)
-    levels = {level.level: level for level in (policy.levels.get(timer.kind, ()) if policy else ())}
+    levels = {level.level: level for level in policy.levels.get(timer.kind, ())}
     for number, at in clock.level_instants(timer):
         if number <= timer.escalated_level or at > now:
             continue

@@ -46,6 +46,8 @@ MATCH_FIELDS = frozenset(
 )
 # Kinds a ticket has from its start (next reply begins with a customer's message).
 FROM_START = (TargetKind.FIRST_REPLY, TargetKind.RESOLUTION, TargetKind.PERIODIC_UPDATE)
+# Kinds that start again when a solved ticket is reopened.
+REOPEN_RESTARTS = (TargetKind.RESOLUTION, TargetKind.PERIODIC_UPDATE)
 
 
 def paused_statuses() -> frozenset[str]:
@@ -142,11 +144,17 @@ def sync(
             touch(timer)
         elif (
             not done
-            and timer.kind == TargetKind.RESOLUTION
-            and timer.fulfilled_at is not None
+            and timer.kind in REOPEN_RESTARTS
+            and not _active(timer)
             and policy is not None
+            and (ticket.priority_id, timer.kind) in policy.targets
         ):
-            _restart(touch(timer), now)  # reopened: a new resolution clock
+            # Reopened (only solving ends these while the target stands): new clocks.
+            timer.policy_id, (timer.minutes, timer.business_hours) = (
+                policy.id,
+                policy.targets[(ticket.priority_id, timer.kind)],
+            )
+            _restart(touch(timer), now)
             if paused:
                 _pause(timer, ticket, policy, now)
 
