@@ -62,6 +62,11 @@ def ticket_by_id(ticket_id: int, *, with_status: bool = False) -> Ticket | None:
     return rows.first(Ticket, pk=ticket_id)
 
 
+def write_due_times(ticket_id: int, values: dict[str, datetime | None]) -> int:
+    """UPDATE the SLA due columns of one ticket (no version bump: derived data); rows hit."""
+    return Ticket.objects.filter(pk=ticket_id).update(**values)
+
+
 def delete_ticket(ticket: Ticket) -> None:
     """DELETE the ticket and what cascades from it (messages, attachments, history, links)."""
     Ticket.objects.filter(pk=ticket.pk).delete()

@@ -163,7 +163,9 @@ def sync(
             _schedule(timer, ticket, policy)
         else:
             timer.next_check_at = None
-        timer.save()
+        if timer.pk is not None:
+            timer.save()
+    SlaTimer.objects.bulk_create([t for t in changed.values() if t.pk is None])
     _mirror(ticket, timers.values())
 
 

@@ -21,7 +21,6 @@ from atiende.tickets import audit, store
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import TicketEvent
 
-DUE_FIELDS = ("first_response_due_at", "next_response_due_at", "resolution_due_at")
 
 
 @transaction.atomic
@@ -32,26 +31,22 @@ def set_due_times(
     first_response_due_at: dt.datetime | None,
     next_response_due_at: dt.datetime | None,
     resolution_due_at: dt.datetime | None,
-) -> bool:
-    """Mirror the SLA timers' due times on the ticket's indexed columns; ``True`` if any
-    changed. Only the system (the SLA engine) calls this."""
+) -> None:
+    """Mirror the SLA timers' due times on the ticket's indexed columns. Only the system (the
+    SLA engine) calls this, from inside the ticket's own write, which holds its row lock: one
+    UPDATE, no read."""
     if not actor.is_system:
         raise TicketNotFound()
-    ticket = store.lock_ticket(ticket_id)
-    if ticket is None:
+    written = store.write_due_times(
+        ticket_id,
+        {
+            "first_response_due_at": first_response_due_at,
+            "next_response_due_at": next_response_due_at,
+            "resolution_due_at": resolution_due_at,
+        },
+    )
+    if not written:
         raise TicketNotFound()
-    wanted = {
-        "first_response_due_at": first_response_due_at,
-        "next_response_due_at": next_response_due_at,
-        "resolution_due_at": resolution_due_at,
-    }
-    fields = [name for name, value in wanted.items() if getattr(ticket, name) != value]
-    if not fields:
-        return False
-    for name in fields:
-        setattr(ticket, name, wanted[name])
-    store.write_ticket(ticket, fields)
-    return True
 
 
 @dataclass(frozen=True)
