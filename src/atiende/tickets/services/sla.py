@@ -22,7 +22,6 @@ from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import TicketEvent
 
 
-
 @transaction.atomic
 def set_due_times(
     actor: Actor,
