@@ -471,3 +471,31 @@ def test_reopening_a_solved_ticket_starts_a_new_resolution_clock() -> None:
     # before the periodic update that restarted too (240 min).
     assert ticket.next_response_due_at == local(2026, 12, 7, 17)
     assert timer(ticket, "periodic_update").due_at == local(2026, 12, 8, 10)
+
+
+def test_the_history_tells_each_sla_step_in_words() -> None:
+    from atiende.web.ticket.history import describe
+
+    office()
+    tier2 = create_group(SYSTEM, name="Tier 2")
+    standard_policy(
+        escalations=[
+            {
+                "kind": "first_reply",
+                "level": 1,
+                "minutes": 0,
+                "actions": [{"type": "set_group", "value": tier2.pk}],
+            },
+        ]
+    )
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket()
+    sweep(now=local(2026, 12, 7, 10, 50))
+    update_group(SYSTEM, group_id=tier2.pk, changes={"is_active": False})
+    sweep(now=local(2026, 12, 7, 11, 1))
+    events = TicketEvent.objects.filter(ticket=ticket, action__startswith="sla_").order_by("id")
+    assert [describe(e) for e in events] == [
+        "First reply target is about to be breached (policy “Standard”)",
+        "First reply target breached (policy “Standard”)",
+        "First reply escalation level 1 skipped: its group no longer exists (policy “Standard”)",
+    ]
