@@ -196,9 +196,13 @@ def test_a_priority_change_recomputes_the_due_times() -> None:
     ticket = reload(ticket)
     assert ticket.first_response_due_at == local(2026, 12, 7, 10, 15)
     assert ticket.resolution_due_at == local(2026, 12, 7, 12, 0)
-    # urgent has no periodic-update target: that clock stops.
+    # urgent has no periodic-update target: that clock stops, and a reply does not restart it.
     assert ticket.next_response_due_at is None
     assert timer(ticket, "periodic_update").stopped_at is not None
+    with time_machine.travel(local(2026, 12, 7, 10, 10), tick=False):
+        services.reply(web(make_agent()), ticket_id=ticket.pk, body="On it")
+    assert timer(ticket, "periodic_update").stopped_at is not None
+    assert reload(ticket).next_response_due_at is None
 
 
 def test_first_public_agent_reply_fulfils_first_reply_and_restarts_the_periodic_update() -> None:

@@ -116,8 +116,14 @@ def sync(
             if (timer := timers.get(kind)) is not None and _active(timer):
                 timer.fulfilled_at = now
                 touch(timer)
-        if (timer := timers.get(TargetKind.PERIODIC_UPDATE)) is not None and not done:
-            _restart(touch(timer), now)
+        periodic = timers.get(TargetKind.PERIODIC_UPDATE)
+        if (
+            periodic is not None
+            and not done
+            and policy is not None
+            and (ticket.priority_id, TargetKind.PERIODIC_UPDATE) in policy.targets
+        ):
+            _restart(touch(periodic), now)
     if customer_message and policy is not None and not done:
         first = timers.get(TargetKind.FIRST_REPLY)
         target = policy.targets.get((ticket.priority_id, TargetKind.NEXT_REPLY))
