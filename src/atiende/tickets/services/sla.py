@@ -19,7 +19,6 @@ from django.utils import timezone
 from atiende.core.actor import Actor
 from atiende.tickets import audit, store
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.models import TicketEvent
 
 
 @transaction.atomic
@@ -68,20 +67,18 @@ def record_sla_events(entries: Sequence[SlaHistory]) -> None:
     The tickets are not loaded: the sweep read their ids from its own timers, in the same
     transaction, and a deleted ticket takes its timers with it.
     """
-    events = []
+    rows = []
     for entry in entries:
         if not entry.actor.is_system:
             raise TicketNotFound()
-        events.append(
-            TicketEvent(
+        rows.append(
+            store.SystemEvent(
                 ticket_id=entry.ticket_id,
-                actor_id=None,
                 source=entry.actor.source.value,
                 source_detail=entry.actor.detail[:200],
                 action=entry.action,
                 field=entry.target,
-                old_value=None,
                 new_value=audit.snapshot(entry.details),
             )
         )
-    store.insert_system_events(events, now=timezone.now())
+    store.insert_system_events(rows, now=timezone.now())
