@@ -503,3 +503,27 @@ def test_the_history_tells_each_sla_step_in_words() -> None:
         "First reply target breached (policy “Standard”)",
         "First reply escalation level 1 skipped: its group no longer exists (policy “Standard”)",
     ]
+
+
+def test_the_per_event_cost_is_a_few_indexed_statements() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(ticket: Ticket, priority: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            services.update_ticket(
+                SYSTEM, ticket_id=ticket.pk, version=None, changes={"priority": priority}
+            )
+        return [q["sql"] for q in captured.captured_queries]
+
+    plain = cost(make_ticket(), "high")
+    office()
+    standard_policy()
+    with time_machine.travel(MONDAY_10, tick=False):
+        ticket = make_ticket()
+        cost(make_ticket(), "low")  # warms the per-process snapshot of policies and calendars
+        with_sla = cost(ticket, "urgent")
+    extra = [sql for sql in with_sla if "sla_" in sql or "first_response_due_at" in sql]
+    # The ticket and its timers read, the three re-targeted timers and the due times written.
+    assert len(with_sla) - len(plain) <= 4, "\n".join(s[:80] for s in with_sla)
+    assert all("WHERE" in sql for sql in extra)

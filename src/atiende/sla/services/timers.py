@@ -46,6 +46,12 @@ MATCH_FIELDS = frozenset(
 )
 # Kinds a ticket has from its start (next reply begins with a customer's message).
 FROM_START = (TargetKind.FIRST_REPLY, TargetKind.RESOLUTION, TargetKind.PERIODIC_UPDATE)
+# What a sync may change on a timer (one UPDATE for all the ticket's changed timers).
+TIMER_FIELDS = [
+    f.name
+    for f in SlaTimer._meta.concrete_fields
+    if not f.primary_key and f.name not in ("ticket", "kind")
+]
 # Kinds that start again when a solved ticket is reopened.
 REOPEN_RESTARTS = (TargetKind.RESOLUTION, TargetKind.PERIODIC_UPDATE)
 
@@ -169,8 +175,9 @@ def sync(
             _schedule(timer, ticket, policy)
         else:
             timer.next_check_at = None
-        if timer.pk is not None:
-            timer.save()
+    saved = [t for t in changed.values() if t.pk is not None]
+    if saved:
+        SlaTimer.objects.bulk_update(saved, TIMER_FIELDS)
     SlaTimer.objects.bulk_create([t for t in changed.values() if t.pk is None])
     _mirror(ticket, timers.values())
 

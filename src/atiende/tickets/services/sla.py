@@ -21,7 +21,7 @@ from atiende.tickets import audit, store
 from atiende.tickets.errors import TicketNotFound
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def set_due_times(
     actor: Actor,
     *,
@@ -60,7 +60,7 @@ class SlaHistory:
     details: dict[str, Any]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_sla_events(entries: Sequence[SlaHistory]) -> None:
     """Write a batch of SLA history entries in one statement (the sweep's whole batch).
 
