@@ -354,6 +354,8 @@ def new_page(
 ) -> Iterator[Callable[..., Page]]:
     """``new_page(phone=False, locale="en-US", color_scheme="light")``: a page in a fresh
     browser context."""
+    from playwright.sync_api import expect
+
     opened: list[Any] = []
 
     def make(*, phone: bool = False, locale: str = "en-US", color_scheme: str = "light") -> Page:
@@ -372,6 +374,9 @@ def new_page(
             )
         context = browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
+        # Assertions wait as long as actions: under a loaded CI machine a sign-in or a live
+        # update can take more than expect's own 5 s default.
+        expect.set_options(timeout=TIMEOUT_MS)
         page = context.new_page()
         errors = _PAGE_ERRORS.setdefault(id(page), [])
         page.on("pageerror", lambda error: errors.append(str(error)))

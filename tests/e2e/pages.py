@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from atiende.accounts.models import User
+from atiende.automation.macros.services import create_macro
+from atiende.automation.models import Macro
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
 from atiende.tickets import saved_views
 from atiende.tickets import services as tickets
 from atiende.tickets.models import (
-    CannedResponse,
     Category,
     CustomField,
     Priority,
@@ -26,7 +27,6 @@ from atiende.tickets.models import (
     Status,
     Tag,
 )
-from atiende.tickets.services.canned_responses import create_canned_response
 from atiende.tickets.services.config import create_category, create_custom_field, create_tag
 from atiende.tickets.services.time import log_time
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, make_org, web
@@ -46,8 +46,8 @@ class Seed:
     ticket_id: int
     message_id: int
     view: SavedView
-    canned: CannedResponse
-    my_canned: CannedResponse
+    canned: Macro
+    my_canned: Macro
     category: Category
     field: CustomField
     tag: Tag
@@ -113,8 +113,10 @@ def seed(*, locale: str = "en") -> Seed:
         view=saved_views.create_saved_view(
             web(admin), name="Urgentes", filters={"priority": ["urgent"]}
         ),
-        canned=create_canned_response(SYSTEM, name="Saludo", body="Hola {{ name }}", shared=True),
-        my_canned=create_canned_response(web(admin), name="Mío", body="Un saludo"),
+        canned=create_macro(
+            SYSTEM, name="Saludo", body="Hola {{ customer.first_name }}", shared=True
+        ),
+        my_canned=create_macro(web(admin), name="Mío", body="Un saludo"),
         category=category,
         field=field,
         tag=tag,

@@ -17,9 +17,9 @@ import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
 from atiende.accounts.models import User
+from atiende.automation.macros.services import create_macro
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Message, Ticket
-from atiende.tickets.services.canned_responses import create_canned_response
 from tests.e2e.conftest import js_errors
 from tests.factories import SYSTEM, make_agent, make_customer, make_group, make_ticket, web
 
@@ -68,7 +68,7 @@ def test_reply_with_a_canned_response(
     page: Page, signed_in: Callable[..., Page], screenshot: Callable[[Page, str], Path]
 ) -> None:
     agent, ticket = agent_with_ticket()
-    create_canned_response(
+    create_macro(
         SYSTEM,
         name="Scanner: technician on the way",
         body=(
@@ -77,7 +77,7 @@ def test_reply_with_a_canned_response(
         ),
         shared=True,
     )
-    create_canned_response(SYSTEM, name="Thanks for waiting", body="Thank you!", shared=True)
+    create_macro(SYSTEM, name="Thanks for waiting", body="Thank you!", shared=True)
     expected = (
         f"Hello Marta, about ticket #{ticket.number}: a technician will visit you tomorrow morning."
     )

@@ -32,11 +32,6 @@ def no_raw_errors(page: Page) -> None:
     assert js_errors(page) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky in the full suite (a message or the focus is lost in a race between a live "
-    "refresh and the redirect); passes alone — to be fixed first next session",
-)
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_moving_a_ticket_out_of_sight_says_so_and_goes_to_the_inbox(
     new_page: Callable[..., Page], signed_in: Callable[..., Page], phone: bool
@@ -57,11 +52,6 @@ def test_moving_a_ticket_out_of_sight_says_so_and_goes_to_the_inbox(
     assert Ticket.objects.get(pk=ticket.pk).group_id == billing.pk
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky in the full suite (a message or the focus is lost in a race between a live "
-    "refresh and the redirect); passes alone — to be fixed first next session",
-)
 def test_a_colleague_moving_the_open_ticket_away_takes_the_agent_to_the_inbox(
     new_page: Callable[..., Page], signed_in: Callable[..., Page], app_server: Server
 ) -> None:
@@ -173,11 +163,6 @@ def test_inbox_rows_follow_changes_made_elsewhere(
     no_raw_errors(page)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="flaky in the full suite (a message or the focus is lost in a race between a live "
-    "refresh and the redirect); passes alone — to be fixed first next session",
-)
 def test_focus_stays_with_the_keyboard_after_editing_and_replying(
     new_page: Callable[..., Page], signed_in: Callable[..., Page]
 ) -> None:

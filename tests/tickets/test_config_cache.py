@@ -50,3 +50,15 @@ def test_callers_get_copies() -> None:
     status = common.default_status()
     status.key = "changed in memory"
     assert common.default_status().key == "new"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_snapshot_read_while_the_tables_are_empty_is_not_kept() -> None:
+    """Another process may read the tables between a reset's flush and its reload (a restore,
+    a test database reset): what it read must not refuse the next ten seconds' writes."""
+    statuses = list(Status.objects.all())
+    Status.objects.all().delete()
+    config_cache.clear()
+    assert config_cache.snapshot().statuses == ()  # read mid-reset
+    Status.objects.bulk_create(statuses)  # the reload: bulk, no signal clears the snapshot
+    assert common.default_status().key == "new"

@@ -3,7 +3,7 @@
 A notification (ticket received, agent replied, ticket solved) is looked up per kind ×
 language × mailbox: the mailbox's own `NotificationTemplate`, then the default row for that
 language (``mailbox`` null), then the built-in text below. Templates are plain text with the
-safe placeholders of `atiende.tickets.canned` (plus ``message.text`` and ``brand.name``),
+safe placeholders of `atiende.tickets.placeholders` (plus ``message.text`` and ``brand.name``),
 filled in by one regular-expression pass: never a Django template, values never re-scanned.
 An unknown placeholder is refused when a template is saved, so a typo cannot reach a customer.
 """
@@ -24,8 +24,8 @@ from atiende.core.html import sanitize_html, text_to_html
 from atiende.core.permissions import require_admin
 from atiende.core.text import clean_text
 from atiende.messaging.models import Mailbox, NotificationTemplate, OutboundKind
-from atiende.tickets.canned import PLACEHOLDERS as CANNED_PLACEHOLDERS
-from atiende.tickets.canned import placeholder_values, render_placeholders
+from atiende.tickets.placeholders import PLACEHOLDERS as CANNED_PLACEHOLDERS
+from atiende.tickets.placeholders import placeholder_values, render_placeholders
 
 if TYPE_CHECKING:
     from atiende.tickets.models import Message, Ticket

@@ -53,6 +53,11 @@ def snapshot() -> Snapshot:
         transitions=_transitions(),
         taken_at=time.monotonic(),
     )
+    if not fresh.statuses or not fresh.priorities:
+        # Read while the tables were being emptied and filled again (a restore, a test
+        # database reset): never the steady state — keeping it would refuse every write of
+        # the next TTL seconds with "no status is configured".
+        return fresh
     with _lock:
         _snapshot = fresh
     return fresh

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from atiende.core.errors import ErrorCollector
+from atiende.core.errors import ErrorCollector, Invalid
 from atiende.core.text import clean_text
 from atiende.tickets import config_cache
 from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
@@ -53,6 +53,22 @@ def clean_custom_fields(
             errors.add(f"{prefix}.{key}", _("This field is required."))
     errors.raise_if_any()
     return result
+
+
+def clean_custom_field_value(
+    target: CustomFieldTarget, key: str, raw: Any, *, name: str = "field"
+) -> Any:
+    """One value checked against the definition of field ``key`` (for rule and macro actions,
+    which set one field without the others); errors are reported under ``name``."""
+    definition = definitions(target).get(key)
+    if definition is None:
+        raise Invalid.field(name, _("Unknown custom field “%(key)s”.") % {"key": key})
+    if raw is None:
+        return None
+    try:
+        return _clean_value(definition, raw)
+    except ValueError as exc:
+        raise Invalid.field(name, str(exc)) from None
 
 
 def _clean_value(field: CustomField, raw: Any) -> Any:

@@ -5,20 +5,19 @@ Django calls these for every URL (``handler403``/``handler404``/``handler500`` i
 URLconf). A signed-in agent sees them inside the workspace, with its navigation; anyone else
 sees the plain frame. An htmx fragment request gets a short message to show where it wanted
 its answer (``app.js`` swaps 4xx answers), and a ticket that left the agent's sight sends them
-to the inbox with a message (``ticket_gone``).
+to the inbox, which says why (``back_to_inbox``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib import messages
-from django.contrib.messages.storage.base import BaseStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import User
@@ -46,6 +45,9 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+GONE = "gone"  # the inbox's query parameter naming the ticket that left the agent's sight
+
+
 def gone_message(number: int | None) -> str:
     if number is not None:
         return _(
@@ -56,22 +58,29 @@ def gone_message(number: int | None) -> str:
     )
 
 
-def flash_once(request: HttpRequest, text: str) -> None:
-    """Queue ``text`` unless it is already waiting (several fragments of one page may hear the
-    same 404 at once). Reading the storage keeps its messages (``used = False``)."""
-    storage = messages.get_messages(request)
-    waiting = [str(message) for message in storage]
-    if isinstance(storage, BaseStorage):
-        storage.used = False
-    if text not in waiting:
-        messages.warning(request, text)
+def _as_number(value: str) -> int | None:
+    """A ticket number typed by anyone (a URL, a header): plain ASCII digits of a sane length,
+    else None — never ``int()``'s ValueError on "²" or on 5,000 digits."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-def back_to_inbox(request: HttpRequest, text: str, *, status: int = 200) -> HttpResponse:
-    """Tell the agent why, and take them to the inbox: an htmx redirect (htmx follows
-    ``HX-Redirect`` whatever the status) for a fragment request, a plain redirect otherwise."""
-    flash_once(request, text)
-    inbox = reverse("inbox")
+def gone_notice(request: HttpRequest) -> str | None:
+    """The message for the inbox reached by ``back_to_inbox``, read from its own URL.
+
+    The redirect carries it instead of the message storage: several fragments of the ticket
+    page hear the same 404 at once, and their responses raced the inbox page for the storage
+    cookie, so the message was sometimes lost.
+    """
+    value = request.GET.get(GONE)
+    if value is None:
+        return None
+    return gone_message(_as_number(value))
+
+
+def back_to_inbox(request: HttpRequest, number: int | None, *, status: int = 200) -> HttpResponse:
+    """Take the agent to the inbox, which says why (``gone_notice``): an htmx redirect (htmx
+    follows ``HX-Redirect`` whatever the status) for a fragment request, a plain one otherwise."""
+    inbox = f"{reverse('inbox')}?{urlencode({GONE: '' if number is None else number})}"
     if _is_htmx(request):
         response = HttpResponse(status=status)
         response["HX-Redirect"] = inbox
@@ -95,10 +104,18 @@ def _page(
     return render(request, "web/errors/page.html", context, status=status)
 
 
+def _number_on_page(request: HttpRequest) -> int | None:
+    """The number of the ticket the agent's page shows, which its fragment requests carry
+    (``X-Atiende-Ticket-Number``): a ticket loaded by id that left their sight cannot be told
+    by number without telling who may not know it, but the page already knew."""
+    return _as_number(request.headers.get("X-Atiende-Ticket-Number", ""))
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, TicketGone) and _is_agent(request):
         if _is_htmx(request):
-            return back_to_inbox(request, gone_message(exception.number), status=404)
+            number = exception.number or _number_on_page(request)
+            return back_to_inbox(request, number, status=404)
         return _page(
             request,
             status=404,

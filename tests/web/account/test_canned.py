@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from atiende.tickets.models import CannedResponse
-from atiende.tickets.services.canned_responses import create_canned_response
+from atiende.automation.macros.services import create_macro
+from atiende.automation.models import Macro
 from tests.factories import SYSTEM, make_admin, make_agent, make_group, web
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -30,7 +30,7 @@ def test_agent_manages_personal_responses() -> None:
          "is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 302
-    mine = CannedResponse.objects.get()
+    mine = Macro.objects.get()
     assert (mine.owner_id, mine.group_id) == (agent.pk, group.pk)
     page = client.get(reverse("account-canned")).content.decode()
     assert ">Greeting</a>" in page
@@ -43,7 +43,7 @@ def test_agent_manages_personal_responses() -> None:
     assert (mine.name, mine.body, mine.group_id) == ("Hi", "Hi!", None)
 
     client.post(reverse("account-canned-delete", args=[mine.pk]))
-    assert not CannedResponse.objects.exists()
+    assert not Macro.objects.exists()
 
 
 def test_only_own_groups_are_offered_and_accepted() -> None:
@@ -59,13 +59,13 @@ def test_only_own_groups_are_offered_and_accepted() -> None:
     )
     assert response.status_code == 422
     assert "Select a valid choice." in response.content.decode()
-    assert not CannedResponse.objects.exists()
+    assert not Macro.objects.exists()
 
 
 def test_others_responses_and_shared_ones_are_out_of_reach() -> None:
     owner = make_agent()
-    theirs = create_canned_response(web(owner), name="Theirs", body="x")
-    shared = create_canned_response(SYSTEM, name="Shared", body="y", shared=True)
+    theirs = create_macro(web(owner), name="Theirs", body="x")
+    shared = create_macro(SYSTEM, name="Shared", body="y", shared=True)
     for user in (make_agent(), make_admin()):
         client = signed_in(user)
         page = client.get(reverse("account-canned")).content.decode()
@@ -79,14 +79,14 @@ def test_others_responses_and_shared_ones_are_out_of_reach() -> None:
             assert response.status_code == 404
             response = client.post(reverse("account-canned-delete", args=[target.pk]))
             assert response.status_code == 404
-    assert sorted(CannedResponse.objects.values_list("name", flat=True)) == ["Shared", "Theirs"]
+    assert sorted(Macro.objects.values_list("name", flat=True)) == ["Shared", "Theirs"]
 
 
 def test_list_is_bounded(django_assert_max_num_queries: object) -> None:
     agent = make_agent(make_group())
     client = signed_in(agent)
     for n in (3, 30):
-        while CannedResponse.objects.count() < n:
-            create_canned_response(web(agent), name=f"R{CannedResponse.objects.count()}", body="x")
+        while Macro.objects.count() < n:
+            create_macro(web(agent), name=f"R{Macro.objects.count()}", body="x")
         with django_assert_max_num_queries(7):  # type: ignore[operator]
             assert client.get(reverse("account-canned")).status_code == 200

@@ -327,3 +327,35 @@ def test_without_htmx_the_question_is_a_page_that_posts_the_same_selection(team:
     )
     assert done.status_code == 302
     assert "2 tickets closed" in client.get(back).content.decode()
+
+
+def test_apply_a_macro_to_several_tickets_applies_its_actions_only(team: Team) -> None:
+    from atiende.automation.macros.services import create_macro
+    from atiende.tickets.models import Message
+
+    a, b = make_ticket(group_id=team.support.pk), make_ticket(group_id=team.support.pk)
+    closed = make_ticket(group_id=team.support.pk)
+    services.change_status(web(team.admin), ticket_id=closed.pk, status="closed")
+    macro = create_macro(
+        web(team.agent),
+        name="Escalate",
+        body="Lo estamos revisando.",
+        actions=[{"type": "set_priority", "value": "urgent"}],
+    )
+    text_only = create_macro(web(team.agent), name="Hello", body="Hola")
+    client = signed_in(team.agent)
+
+    page = client.get(reverse("inbox")).content.decode()
+    assert 'name="macro"' in page and "Escalate" in page and "Hello" not in page
+
+    response = bulk(client, [a.pk, b.pk], action="macro", macro=str(macro.pk))
+    assert "2 updated" in response.content.decode()
+    assert fresh(a).priority.key == "urgent" and fresh(b).priority.key == "urgent"
+    event = TicketEvent.objects.get(ticket=a, field="priority")
+    assert (event.actor, event.source_detail) == (team.agent, f"macro:{macro.pk}")
+    assert not Message.objects.filter(body_text="Lo estamos revisando.").exists()
+
+    refused = bulk(client, [a.pk], action="macro", macro=str(text_only.pk))
+    assert refused.status_code == 422
+    missing = bulk(client, [a.pk], action="macro")
+    assert missing.status_code == 422 and "Choose a macro." in missing.content.decode()

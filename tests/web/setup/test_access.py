@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import User
+from atiende.automation.macros.services import create_macro
 from atiende.tickets.models import Category, CustomField, Priority, Status
-from atiende.tickets.services.canned_responses import create_canned_response
 from atiende.tickets.services.config import create_category, create_custom_field
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group
 
@@ -36,7 +36,7 @@ def detail_urls() -> list[str]:
     agent = make_agent()
     category = create_category(SYSTEM, name_en="Billing")
     field = create_custom_field(SYSTEM, target="ticket", key="sku", type="text", name_en="SKU")
-    canned = create_canned_response(SYSTEM, name="Hi", body="Hello", shared=True)
+    canned = create_macro(SYSTEM, name="Hi", body="Hello", shared=True)
     return [
         reverse("settings-group", args=[group.pk]),
         reverse("settings-agent", args=[agent.pk]),

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from atiende.tickets.models import CannedResponse
-from atiende.tickets.services.canned_responses import create_canned_response
+from atiende.automation.macros.services import create_macro
+from atiende.automation.models import Macro
 from tests.factories import make_agent, make_group, web
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -22,7 +22,7 @@ def test_admin_creates_edits_and_deletes_a_shared_response(as_admin: Client) -> 
          "is_active": "on"},
     )  # fmt: skip
     assert response.status_code == 302
-    canned = CannedResponse.objects.get()
+    canned = Macro.objects.get()
     assert (canned.owner_id, canned.group_id, canned.is_active) == (None, group.pk, True)
     page = as_admin.get(reverse("settings-canned")).content.decode()
     assert ">Refund</a>" in page
@@ -41,7 +41,7 @@ def test_admin_creates_edits_and_deletes_a_shared_response(as_admin: Client) -> 
 
     response = as_admin.post(reverse("settings-canned-delete", args=[canned.pk]), follow=True)
     assert "Canned response deleted." in response.content.decode()
-    assert not CannedResponse.objects.exists()
+    assert not Macro.objects.exists()
 
 
 def test_errors_next_to_fields(as_admin: Client) -> None:
@@ -55,15 +55,15 @@ def test_errors_next_to_fields(as_admin: Client) -> None:
     assert "Select a valid choice." in body
     response = as_admin.post(reverse("settings-canned"), {"name": "Hi", "body": "  \n "})
     assert response.status_code == 422
-    assert not CannedResponse.objects.exists()
+    assert not Macro.objects.exists()
 
 
 def test_personal_responses_are_not_listed_nor_editable_here(as_admin: Client) -> None:
     agent = make_agent()
-    mine = create_canned_response(web(agent), name="Agent's own", body="Hi")
+    mine = create_macro(web(agent), name="Agent's own", body="Hi")
 
     assert "Agent&#x27;s own" not in as_admin.get(reverse("settings-canned")).content.decode()
     assert as_admin.get(reverse("settings-canned-edit", args=[mine.pk])).status_code == 404
     response = as_admin.post(reverse("settings-canned-delete", args=[mine.pk]))
     assert response.status_code == 404
-    assert CannedResponse.objects.filter(pk=mine.pk).exists()
+    assert Macro.objects.filter(pk=mine.pk).exists()

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import User
-from atiende.tickets.services.canned_responses import create_canned_response
+from atiende.automation.macros.services import create_macro
 from atiende.tickets.services.config import (
     create_category,
     create_custom_field,
@@ -44,7 +44,7 @@ def build(n: int, start: int) -> None:
         )
         create_custom_field(SYSTEM, target="ticket", key=f"f{i}", type="select", name_en=f"F{i}",
                             options=["a", "b"])  # fmt: skip
-        create_canned_response(SYSTEM, name=f"C{i}", body="x", shared=True, group_id=group.pk)
+        create_macro(SYSTEM, name=f"C{i}", body="x", shared=True, group_id=group.pk)
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
@@ -140,3 +141,21 @@ def test_a_changed_email_is_unverified_and_the_old_one_signs_no_one_in() -> None
     other.post(REQUEST_CODE, {"email": "old@example.com"})
     the_worker_runs()
     assert "do not have any record of such an account" in mail.outbox[-1].body
+
+
+def test_a_code_expires_after_five_minutes() -> None:
+    """The code mailed at 10:00 signs in at 10:04:59 and no longer at 10:05:01."""
+    make_customer(email="lucia@example.com")
+    with time_machine.travel("2026-12-07 10:00:00+00:00", tick=False) as clock:
+        in_time = Client()
+        in_time.post(REQUEST_CODE, {"email": "lucia@example.com"})
+        clock.shift(4 * 60 + 59)
+        in_time.post(CONFIRM_CODE, {"code": mailed_code()})
+        assert "_auth_user_id" in in_time.session
+
+        late = Client()
+        late.post(REQUEST_CODE, {"email": "lucia@example.com"})
+        code = mailed_code()
+        clock.shift(5 * 60 + 1)
+        late.post(CONFIRM_CODE, {"code": code})
+        assert "_auth_user_id" not in late.session

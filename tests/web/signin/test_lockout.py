@@ -1,16 +1,16 @@
 """Failed sign-ins are limited per account and per address, with a clear, translated message.
 
-allauth counts the failures in the cache on its own clock (``time.time`` in its rate-limit
-module, which has no other seam): the test moves that clock instead of sleeping.
+allauth counts the failures in the cache by ``time.time()``: the test moves the clock
+(time-machine) instead of sleeping.
 """
 
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
+from collections.abc import Iterator
 
 import pytest
-from allauth.core.internal import ratelimit as allauth_ratelimit
+import time_machine
 from django.test import Client
 
 from tests.factories import PASSWORD, make_agent, make_customer
@@ -22,20 +22,10 @@ LOCKED = "Too many failed login attempts. Try again later."
 LOCKED_ES = "Demasiados intentos fallidos. Inténtelo más tarde."
 
 
-class HandClock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> HandClock:
-    hand = HandClock()
-    fake = SimpleNamespace(time=lambda: hand.now, monotonic=time.monotonic, sleep=time.sleep)
-    monkeypatch.setattr(allauth_ratelimit, "time", fake)
-    return hand
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(time.time(), tick=True) as traveller:
+        yield traveller
 
 
 def attempt(email: str, password: str, *, ip: str = "10.0.0.1", lang: str = "en") -> str:
@@ -48,7 +38,7 @@ def attempt(email: str, password: str, *, ip: str = "10.0.0.1", lang: str = "en"
 
 @pytest.mark.usefixtures("english")
 def test_an_account_locks_after_five_failures_even_for_the_right_password(
-    clock: HandClock,
+    clock: time_machine.Coordinates,
 ) -> None:
     make_agent(email="ana@example.com")
     for n in range(5):  # from different addresses: the account's own limit
@@ -56,12 +46,12 @@ def test_an_account_locks_after_five_failures_even_for_the_right_password(
 
     assert LOCKED in attempt("ANA@example.com", PASSWORD, ip="10.0.0.99")
 
-    clock.advance(15 * 60 + 1)
+    clock.shift(15 * 60 + 1)
     assert attempt("ana@example.com", PASSWORD, ip="10.0.0.99") == "signed in"
 
 
 @pytest.mark.usefixtures("english")
-def test_one_address_guessing_many_accounts_is_stopped(clock: HandClock) -> None:
+def test_one_address_guessing_many_accounts_is_stopped(clock: time_machine.Coordinates) -> None:
     people = [make_customer(email=f"c{n}@example.com") for n in range(21)]
     for person in people[:20]:
         assert LOCKED not in attempt(str(person.email), "wrong")
@@ -70,11 +60,11 @@ def test_one_address_guessing_many_accounts_is_stopped(clock: HandClock) -> None
     assert LOCKED in attempt(str(people[20].email), PASSWORD)
     # Elsewhere the account signs in.
     assert attempt(str(people[20].email), PASSWORD, ip="10.9.9.9") == "signed in"
-    clock.advance(15 * 60 + 1)
+    clock.shift(15 * 60 + 1)
     assert attempt(str(people[20].email), PASSWORD) == "signed in"
 
 
-def test_the_lockout_message_is_in_spanish(clock: HandClock) -> None:
+def test_the_lockout_message_is_in_spanish(clock: time_machine.Coordinates) -> None:
     make_agent(email="ana@example.com", locale="es")
     for _ in range(5):
         attempt("ana@example.com", "contraseña mala", lang="es")

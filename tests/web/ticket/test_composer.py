@@ -11,9 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from atiende.accounts.models import Group, User
+from atiende.automation.macros.services import create_macro
+from atiende.automation.models import Macro, MacroUsage
 from atiende.core.event_types import AgentsMentioned
 from atiende.tickets import services
-from atiende.tickets.models import Attachment, CannedResponse, Message, Ticket
+from atiende.tickets.models import Attachment, Message, Ticket
 from atiende.tickets.services.followers import add_followers
 from tests.factories import make_agent, make_customer, make_group, make_ticket, web
 
@@ -257,11 +259,11 @@ def test_files_sent_with_the_form_without_js_are_attached(
 def test_canned_responses_offered_are_the_agents_own_their_groups_and_shared(
     client_for: Any, agent: User, group: Group, ticket: Ticket
 ) -> None:
-    CannedResponse.objects.create(name="Greeting", body="Hello")
-    CannedResponse.objects.create(name="Support hours", body="9-5", group=group)
-    CannedResponse.objects.create(name="Sales pitch", body="Buy", group=make_group())
-    CannedResponse.objects.create(name="My sign-off", body="Bye", owner=agent)
-    CannedResponse.objects.create(name="Bea's sign-off", body="Ciao", owner=make_agent(group))
+    Macro.objects.create(name="Greeting", body="Hello")
+    Macro.objects.create(name="Support hours", body="9-5", group=group)
+    Macro.objects.create(name="Sales pitch", body="Buy", group=make_group())
+    Macro.objects.create(name="My sign-off", body="Bye", owner=agent)
+    Macro.objects.create(name="Bea's sign-off", body="Ciao", owner=make_agent(group))
     client = client_for(agent)
     body = client.get(reverse("ticket-canned", args=[ticket.pk])).content.decode()
     assert "Greeting" in body and "Support hours" in body and "My sign-off" in body
@@ -275,14 +277,14 @@ def test_inserting_a_canned_response_fills_placeholders_once(
 ) -> None:
     customer = make_customer(name="{{agent.name}} Jr", email="jr@example.com")
     ticket = make_ticket(customer, group_id=group.pk, subject="{{agent.name}}<script>")
-    response = CannedResponse.objects.create(
+    response = Macro.objects.create(
         name="x",
         body=(
             "Hi {{customer.first_name}}, re #{{ticket.number}} {{ticket.subject}} — "
             "{{agent.first_name}} {{unknown.thing}}"
         ),
     )
-    answer = client_for(agent).get(reverse("ticket-canned-text", args=[ticket.pk, response.pk]))
+    answer = client_for(agent).post(reverse("ticket-canned-text", args=[ticket.pk, response.pk]))
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/plain")
     assert answer.content.decode() == (
@@ -294,17 +296,45 @@ def test_inserting_a_canned_response_fills_placeholders_once(
 def test_an_unavailable_canned_response_is_404(
     client_for: Any, agent: User, ticket: Ticket
 ) -> None:
-    other = CannedResponse.objects.create(name="x", body="secret", owner=make_agent(make_group()))
-    answer = client_for(agent).get(reverse("ticket-canned-text", args=[ticket.pk, other.pk]))
+    other = Macro.objects.create(name="x", body="secret", owner=make_agent(make_group()))
+    answer = client_for(agent).post(reverse("ticket-canned-text", args=[ticket.pk, other.pk]))
     assert answer.status_code == 404
     assert "secret" not in answer.content.decode()
+
+
+def test_applying_a_macro_from_the_composer_changes_the_ticket_and_returns_its_text(
+    client_for: Any, agent: User, ticket: Ticket
+) -> None:
+    macro = create_macro(
+        web(agent),
+        name="Waiting",
+        body="Esperamos su respuesta, {{ cliente.nombre_de_pila }}.",
+        actions=[{"type": "set_status", "value": "pending"}],
+    )
+    client = client_for(agent)
+    listed = client.get(reverse("ticket-canned", args=[ticket.pk])).content.decode()
+    assert "Waiting" in listed and "1 action · Esperamos" in listed
+    assert client.get(reverse("ticket-canned-text", args=[ticket.pk, macro.pk])).status_code == 405
+    answer = client.post(
+        reverse("ticket-canned-text", args=[ticket.pk, macro.pk]), {"version": ticket.version}
+    )
+    assert answer.status_code == 200
+    assert answer.content.decode().startswith("Esperamos su respuesta, ")
+    assert answer["HX-Trigger"] == "ticket-changed"
+    ticket.refresh_from_db()
+    assert ticket.status.key == "pending"
+    assert MacroUsage.objects.get(macro=macro, agent=agent).count == 1
+    stale = client.post(
+        reverse("ticket-canned-text", args=[ticket.pk, macro.pk]), {"version": ticket.version - 1}
+    )
+    assert stale.status_code == 409
 
 
 def test_outsiders_cannot_reply_upload_or_read_canned_text(
     client_for: Any, ticket: Ticket, hx: dict[str, str]
 ) -> None:
     outsider = client_for(make_agent(make_group()))
-    shared = CannedResponse.objects.create(name="x", body="{{ticket.subject}}")
+    shared = Macro.objects.create(name="x", body="{{ticket.subject}}")
     assert send(outsider, ticket, hx, body="hi").status_code == 404
     assert (
         outsider.post(
@@ -313,7 +343,7 @@ def test_outsiders_cannot_reply_upload_or_read_canned_text(
         == 404
     )
     assert (
-        outsider.get(reverse("ticket-canned-text", args=[ticket.pk, shared.pk])).status_code == 404
+        outsider.post(reverse("ticket-canned-text", args=[ticket.pk, shared.pk])).status_code == 404
     )
     assert outsider.get(reverse("ticket-mentions", args=[ticket.pk])).status_code == 404
     assert Message.objects.filter(ticket=ticket).count() == 1

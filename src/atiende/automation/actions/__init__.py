@@ -18,3 +18,8 @@ from atiende.automation.actions.registry import (
 )
 
 __all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
+
+from atiende.automation.actions import (
+    fields,  # noqa: F401  (registers set_status, …)
+    macro,  # noqa: F401  (registers apply_macro)
+)

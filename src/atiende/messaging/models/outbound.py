@@ -95,7 +95,7 @@ class NotificationTemplate(models.Model):
 
     Lookup order: (kind, language, mailbox), then (kind, language, no mailbox), then the
     built-in default shipped in code. Placeholders are the safe ones of
-    `atiende.tickets.canned` (``{{ ticket.number }}``, ``{{ customer.name }}``, …).
+    `atiende.tickets.placeholders` (``{{ ticket.number }}``, ``{{ customer.name }}``, …).
     """
 
     kind = models.CharField(_("kind"), max_length=10, choices=OutboundKind.choices)

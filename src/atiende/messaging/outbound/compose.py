@@ -19,7 +19,7 @@ from atiende.core.html import text_to_html
 from atiende.core.language import or_default
 from atiende.messaging import templates
 from atiende.messaging.models import Mailbox, OutboundEmail, OutboundKind, ThreadKey
-from atiende.messaging.outbound import headers
+from atiende.messaging.outbound import headers, notices
 from atiende.tickets.models import Attachment, Message, Ticket
 
 
@@ -61,10 +61,22 @@ def render(
         ticket=ticket,
         message=message,
     )
+    if kind == OutboundKind.RECEIVED:
+        text, html = _with_notice(ticket, text, html)
     if reply and mailbox is not None and mailbox.signature.strip():
         text = f"{text.rstrip()}\n\n-- \n{mailbox.signature.strip()}\n"
         html += text_to_html(mailbox.signature.strip())
     return subject, text, html
+
+
+def _with_notice(ticket: Ticket, text: str, html: str) -> tuple[str, str]:
+    """The acknowledgement with the out-of-hours or announcement notice first (or alone)."""
+    notice = notices.notice_for(ticket, language_for(ticket))
+    if notice is None or not notice.text.strip():
+        return text, html
+    if notice.replaces:
+        return f"{notice.text.strip()}\n", text_to_html(notice.text.strip())
+    return f"{notice.text.strip()}\n\n{text}", text_to_html(notice.text.strip()) + html
 
 
 def build(outbound: OutboundEmail) -> EmailMessage:

@@ -22,12 +22,11 @@ from atiende.tickets.models.ticket import (
     TicketNumber,
     TicketType,
 )
-from atiende.tickets.models.workspace import CannedResponse, Draft, SavedView, TimeEntry
+from atiende.tickets.models.workspace import Draft, SavedView, TimeEntry
 
 __all__ = [
     "ACTIVE_CATEGORIES",
     "Attachment",
-    "CannedResponse",
     "Category",
     "Channel",
     "CustomField",

@@ -1,4 +1,4 @@
-"""What agents keep around their tickets: canned responses, time spent, saved views."""
+"""What agents keep around their tickets: time spent, saved views, drafts."""
 
 from __future__ import annotations
 
@@ -6,46 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-
-class CannedResponse(models.Model):
-    """A reusable reply with placeholders such as ``{{ ticket.number }}``.
-
-    Shared responses (no owner) are for everyone, or for one group's agents; personal ones are
-    their owner's alone.
-    """
-
-    name = models.CharField(_("name"), max_length=200)
-    body = models.TextField(_("text"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="canned_responses",
-        help_text=_("Empty: shared with the team."),
-    )
-    group = models.ForeignKey(
-        "accounts.Group",
-        verbose_name=_("group"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="canned_responses",
-        help_text=_("Empty: for every group."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("canned response")
-        verbose_name_plural = _("canned responses")
-        ordering = ["name", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TimeEntry(models.Model):

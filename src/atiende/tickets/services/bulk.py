@@ -91,6 +91,11 @@ def bulk_update(actor: Actor, *, ticket_ids: Sequence[int], change: BulkChange) 
     report every ticket. A request-wide mistake (no ids, too many, an unknown action, status,
     priority or merge target) raises ``Invalid`` before anything is written."""
     require_staff(actor)
+    _check_ids(ticket_ids)
+    return bulk_run(actor, ticket_ids=ticket_ids, operation=_operation(actor, change))
+
+
+def _check_ids(ticket_ids: Sequence[int]) -> None:
     ids = list(dict.fromkeys(ticket_ids))
     if not ids:
         raise Invalid.field("ids", _("Select at least one ticket."))
@@ -100,7 +105,16 @@ def bulk_update(actor: Actor, *, ticket_ids: Sequence[int], change: BulkChange) 
             _("Select at most %(max)d tickets at a time (%(count)d were sent).")
             % {"max": MAX_BULK_IDS, "count": len(ids)},
         )
-    apply = _operation(actor, change)
+
+
+def bulk_run(actor: Actor, *, ticket_ids: Sequence[int], operation: Operation) -> BulkResult:
+    """Run ``operation`` on each visible ticket of ``ticket_ids`` (its own atomic block each)
+    and report every ticket; for bulk actions defined above tickets (applying a macro), whose
+    caller checked its arguments once for all tickets."""
+    require_staff(actor)
+    _check_ids(ticket_ids)
+    ids = list(dict.fromkeys(ticket_ids))
+    apply = operation
     found = {
         pk: (number, version)
         for pk, number, version in visible_tickets(actor)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from atiende.automation.macros.selectors import available_macros
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
 from atiende.tickets.models import StatusCategory
@@ -20,6 +21,13 @@ from atiende.tickets.saved_views import ME, UNASSIGNED
 from atiende.tickets.selectors import visible_tickets
 from atiende.tickets.services import common
 from atiende.tickets.services.bulk import BulkChange, BulkResult, TicketResult
+
+
+def bulk_macros(actor: Actor) -> list[tuple[int, str]]:
+    """The macros the agent may apply to several tickets: those with actions (their text is
+    not sent in bulk)."""
+    found = available_macros(actor).values_list("pk", "name", "actions")
+    return [(pk, name) for pk, name, actions in found if actions]
 
 
 def bulk_change(

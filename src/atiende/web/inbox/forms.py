@@ -6,7 +6,7 @@ parameters), so that ``apply_errors`` puts each service error next to its field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -250,7 +250,7 @@ class SavedViewForm(FilterForm):
 class BulkForm(forms.Form):
     """One action on the selected tickets; the button pressed names the action."""
 
-    ACTIONS = ("assign", "status", "priority", "tags", "merge", "close")
+    ACTIONS = ("assign", "status", "priority", "tags", "merge", "close", "macro")
 
     ids = IdListField(required=False)
     action = forms.ChoiceField(
@@ -265,9 +265,17 @@ class BulkForm(forms.Form):
     merge_target = forms.IntegerField(
         label=_("Merge into ticket number"), required=False, min_value=1
     )
+    macro = forms.TypedChoiceField(label=_("Macro"), coerce=int, empty_value=None, required=False)
 
-    def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: FilterChoices,
+        macros: Sequence[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _choices(self, "macro", [("", "—"), *[(str(pk), name) for pk, name in macros]])
         _choices(
             self,
             "assignee",
@@ -298,6 +306,7 @@ class BulkForm(forms.Form):
             "status": ("status", _("Choose a status.")),
             "priority": ("priority", _("Choose a priority.")),
             "merge": ("merge_target", _("Enter the number of the ticket to merge into.")),
+            "macro": ("macro", _("Choose a macro.")),
         }
         action = data.get("action")
         if action in needs:

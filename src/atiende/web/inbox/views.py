@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atiende.automation.macros.services import bulk_apply_macro
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page
 from atiende.tickets import custom_filters, saved_views
@@ -39,6 +40,7 @@ from atiende.tickets.saved_views import (
 )
 from atiende.tickets.services.bulk import bulk_update
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
+from atiende.web.errors import gone_notice
 from atiende.web.inbox import bulk as bulk_helpers
 from atiende.web.inbox import cells, people
 from atiende.web.inbox.bulk import BulkSummary, bulk_change
@@ -184,6 +186,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             problem = error
     context = {
         "problem": problem,
+        "notice": gone_notice(request),
         "state": state,
         "filters_open": state.custom or bool(state.form.errors) or "filters" in request.GET,
         "page": page,
@@ -191,7 +194,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "cursor": cursor,
         "sections": sidebar_sections(request),
         "since": timezone.now().isoformat(),
-        "bulk_form": BulkForm(choices=choices),
+        "bulk_form": BulkForm(choices=choices, macros=bulk_helpers.bulk_macros(actor(request))),
         "can_edit": state.view.saved is not None
         and saved_views.can_edit(actor(request), state.view.saved),
     }
@@ -291,7 +294,11 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 def bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets; answer with a per-ticket summary."""
     caller = actor(request)
-    form = BulkForm(request.POST, choices=saved_views.filter_choices(caller))
+    form = BulkForm(
+        request.POST,
+        choices=saved_views.filter_choices(caller),
+        macros=bulk_helpers.bulk_macros(caller),
+    )
     back = safe_next(request, request.POST.get("next"))
     if not form.is_valid():
         if request.htmx:
@@ -317,8 +324,13 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
         if not bulk_helpers.is_confirmed(change.action, confirmed=confirmed, count=count):
             ask = bulk_helpers.confirmation(caller, change, count=count)
             return _ask_first(request, ask, back)
+        if change.action == "macro":
+            # A macro's actions only, on each ticket: no reply text goes to many customers.
+            outcome = bulk_apply_macro(caller, ticket_ids=data["ids"], macro_id=data["macro"])
+        else:
+            outcome = bulk_update(caller, ticket_ids=data["ids"], change=change)
         result = BulkSummary(
-            bulk_update(caller, ticket_ids=data["ids"], change=change),
+            outcome,
             action=change.action,
             target_number=bulk_helpers.target_number(caller, change),
         )

@@ -1,6 +1,8 @@
-"""Canned responses: the shared ones (settings, admins) and one's own (account, any agent).
+"""Canned responses — macros edited for their text: the shared ones (settings, admins) and
+one's own (account, any agent). A macro's actions are kept as they are when its text is edited
+here.
 
-Both pages are the same list-and-form; ``shared`` picks which responses and which URLs.
+Both pages are the same list-and-form; ``shared`` picks which macros and which URLs.
 """
 
 from __future__ import annotations
@@ -14,12 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from atiende.automation.macros.services import create_macro, delete_macro, update_macro
 from atiende.core.errors import AtiendeError
-from atiende.tickets.services.canned_responses import (
-    create_canned_response,
-    delete_canned_response,
-    update_canned_response,
-)
 from atiende.web.common import actor
 from atiende.web.setup import selectors
 from atiende.web.setup.common import cursor_of, page, settings_view, submit
@@ -42,7 +40,7 @@ def canned_list(request: HttpRequest, *, shared: bool) -> HttpResponse:
     if request.method == "POST":
 
         def write(data: dict[str, Any]) -> object:
-            return create_canned_response(actor(request), shared=shared, **data)
+            return create_macro(actor(request), shared=shared, **data)
 
         done = _("Canned response created.")
         if result := submit(request, form, write, done=done, to=reverse(list_url)):
@@ -75,7 +73,7 @@ def canned_edit(request: HttpRequest, response_id: int, *, shared: bool) -> Http
     if request.method == "POST":
 
         def write(data: dict[str, Any]) -> object:
-            return update_canned_response(actor(request), response_id=found.pk, changes=data)
+            return update_macro(actor(request), macro_id=found.pk, changes=data)
 
         done = _("Canned response saved.")
         if result := submit(request, form, write, done=done, to=reverse(list_url)):
@@ -94,7 +92,7 @@ def canned_delete(request: HttpRequest, response_id: int, *, shared: bool) -> Ht
     list_url = URLS[shared][0]
     found = selectors.get_canned(actor(request), response_id, shared=shared)
     try:
-        delete_canned_response(actor(request), response_id=found.pk)
+        delete_macro(actor(request), macro_id=found.pk)
     except AtiendeError as error:
         messages.error(request, str(error.detail))
     else:

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Role, User
 from atiende.accounts.selectors import BY_NAME, visible_users
+from atiende.automation.models import Macro
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.pagination import Page, SortKey, paginate
-from atiende.tickets.models import CannedResponse, Category, CustomField, Priority, Status, Tag
+from atiende.tickets.models import Category, CustomField, Priority, Status, Tag
 
 PAGE_SIZE = 50
 BY_ID = SortKey("id", False, int)
@@ -127,21 +128,21 @@ def custom_fields() -> list[CustomField]:
     return list(CustomField.objects.order_by("target", "order", "id"))
 
 
-def shared_canned_page(actor: Actor, *, cursor: str | None) -> Page[CannedResponse]:
-    responses = CannedResponse.objects.filter(owner__isnull=True).select_related("group")
+def shared_canned_page(actor: Actor, *, cursor: str | None) -> Page[Macro]:
+    responses = Macro.objects.filter(owner__isnull=True).select_related("group")
     return paginate(responses, SortKey("name", False, str), limit=PAGE_SIZE, cursor=cursor)
 
 
-def personal_canned_page(actor: Actor, *, cursor: str | None) -> Page[CannedResponse]:
-    """The acting agent's own canned responses; nobody else's."""
-    responses = CannedResponse.objects.filter(owner_id=actor.user_id, owner__isnull=False)
+def personal_canned_page(actor: Actor, *, cursor: str | None) -> Page[Macro]:
+    """The acting agent's own macros (canned responses); nobody else's."""
+    responses = Macro.objects.filter(owner_id=actor.user_id, owner__isnull=False)
     responses = responses.select_related("group")
     return paginate(responses, SortKey("name", False, str), limit=PAGE_SIZE, cursor=cursor)
 
 
-def get_canned(actor: Actor, response_id: int, *, shared: bool) -> CannedResponse:
+def get_canned(actor: Actor, response_id: int, *, shared: bool) -> Macro:
     """A shared response, or one of the actor's own; anything else is not found."""
-    responses = CannedResponse.objects.filter(pk=response_id)
+    responses = Macro.objects.filter(pk=response_id)
     if shared:
         responses = responses.filter(owner__isnull=True)
     else:

@@ -2,6 +2,13 @@
 // The page works without this script; it only saves clicks.
 (function () {
   "use strict";
+  // The inbox was reached from a ticket that left the agent's sight: the page says so once;
+  // reloading it should not say so again.
+  var here = new URL(window.location.href);
+  if (here.searchParams.has("gone")) {
+    here.searchParams.delete("gone");
+    window.history.replaceState(window.history.state, "", here.pathname + here.search + here.hash);
+  }
   function boxes() {
     return Array.prototype.slice.call(document.querySelectorAll('#inbox-rows input[name="ids"]'));
   }

@@ -8,12 +8,17 @@
   // (or one being fetched) keeps the header as it is: saving it runs the stale-version check.
   // ``from`` is the part that has just answered with fresh content; it is not fetched again.
   // The header's answer brings the field panel along (out of band): the two are one part.
-  function refresh(from) {
+  // ``version`` is the ticket's version a live event announces: a header already showing it
+  // (the agent's own change, answered moments ago) is not fetched again — that late refresh
+  // replaced the field panel under an agent who had opened a field or had the focus there.
+  function refresh(from, version) {
     if (!window.htmx) return;
     ["ticket-header", "timeline", "time-panel"].forEach(function (id) {
       var el = document.getElementById(id);
       if (!el) return;
-      var part = id === "ticket-header" ? [el, document.getElementById("ticket-fields")] : [el];
+      var header = id === "ticket-header";
+      if (header && version && Number(el.getAttribute("data-version")) >= version) return;
+      var part = header ? [el, document.getElementById("ticket-fields")] : [el];
       part = part.filter(Boolean);
       if (from && part.some(function (p) { return p === from || p.contains(from); })) return;
       if (part.some(function (p) { return p.querySelector("[data-field-form]"); })) return;
@@ -22,14 +27,30 @@
       htmx.trigger(el, "refresh");
     });
   }
+  // A refresh that was asked for before the agent opened a field must not close it on
+  // arrival (the field's own answer is fresh; saving checks the version).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var cause = config && config.triggeringEvent;
+    var target = event.detail.target;
+    if (!cause || cause.type !== "refresh" || !target || target.id !== "ticket-header") return;
+    var fields = document.getElementById("ticket-fields");
+    var editing = [target, fields].some(function (p) {
+      return p && (p.querySelector("[data-field-form]") || p.querySelector("dd .htmx-request"));
+    });
+    if (editing) event.detail.shouldSwap = false;
+  });
   if (root) {
     var ticketId = root.getAttribute("data-ticket-id");
+    // A message may change what the header shows without a new version (a reply keeps it).
     ["atiende:message.added", "atiende:ticket.updated"].forEach(function (name) {
       document.addEventListener(name, function (event) {
-        if (event.detail && String(event.detail.ticket_id) === ticketId) refresh(null);
+        var detail = event.detail;
+        if (!detail || String(detail.ticket_id) !== ticketId) return;
+        refresh(null, name === "atiende:ticket.updated" ? Number(detail.version) || 0 : 0);
       });
     });
-    document.body.addEventListener("ticket-changed", function (event) { refresh(event.target); });
+    document.body.addEventListener("ticket-changed", function (event) { refresh(event.target, 0); });
   }
 
   function composerText() { return document.querySelector("textarea[data-composer]"); }
@@ -99,11 +120,15 @@
     if (formatter) { format(formatter.getAttribute("data-format")); return; }
     var canned = target.closest("[data-canned-url]");
     if (canned) {
-      fetch(canned.getAttribute("data-canned-url"), { credentials: "same-origin" })
+      // Applying a macro changes the ticket (its actions) and returns its text: a POST.
+      var headers = {};
+      try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { headers = {}; }
+      fetch(canned.getAttribute("data-canned-url"), { method: "POST", credentials: "same-origin", headers: headers })
         .then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.text(); })
         .then(function (text) {
           var textarea = composerText();
-          if (textarea) insertAtCursor(textarea, text);
+          if (textarea && text) insertAtCursor(textarea, text);
+          document.body.dispatchEvent(new CustomEvent("ticket-changed", { bubbles: true }));
           var details = canned.closest("details");
           if (details) details.open = false;
         })

@@ -1,4 +1,4 @@
-"""The composer: replies and notes, attachments, canned responses, @mentions."""
+"""The composer: replies and notes, attachments, macros (canned responses), @mentions."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from atiende.automation.macros import selectors as macros
+from atiende.automation.macros.services import apply_macro
 from atiende.core import markdown
 from atiende.core.errors import AtiendeError
 from atiende.messaging import selectors
-from atiende.tickets import canned
 from atiende.tickets import services as tickets
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.web.common import (
     HtmxHttpRequest,
     actor,
     apply_errors,
-    current_user,
     error_fragment,
     staff_required,
 )
@@ -191,27 +191,33 @@ def upload(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @staff_required
 @require_GET
 def canned_list(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The macros the agent may apply here (canned responses are macros without actions)."""
     ticket = load_ticket(request, ticket_id)
     q = (request.GET.get("q") or request.GET.get("canned_q") or "")[:100]
-    responses = list(canned.available_responses(actor(request), q=q)[:30])
+    responses = list(macros.available_macros(actor(request), q=q)[:30])
     return render(
         request, "web/ticket/_canned_list.html", {"ticket": ticket, "responses": responses}
     )
 
 
 @staff_required
-@require_GET
+@require_POST
 def canned_text(request: HttpRequest, ticket_id: int, response_id: int) -> HttpResponse:
-    """The response's text for this ticket, as plain text for the composer to insert."""
+    """Apply the macro: its actions change the ticket now (the history names the macro), and
+    its text comes back as plain text for the composer to insert, for the agent to edit and
+    send. ``version`` (optional) is the ticket version the page shows."""
     ticket = load_ticket(request, ticket_id)
+    raw_version = request.POST.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() else None
     try:
-        response = canned.get_response(actor(request), response_id)
+        text = apply_macro(
+            actor(request), ticket_id=ticket.pk, macro_id=response_id, version=version
+        )
     except AtiendeError as error:
         return error_fragment(request, error)
-    text = canned.render_response(response, ticket=ticket, agent=current_user(request))
     answer = HttpResponse(text, content_type="text/plain; charset=utf-8")
     answer["X-Content-Type-Options"] = "nosniff"
-    return answer
+    return mark_changed(answer)
 
 
 @staff_required

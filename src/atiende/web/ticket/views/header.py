@@ -16,7 +16,7 @@ from atiende.tickets.errors import StaleVersion
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import ticket_events
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, current_user, staff_required
-from atiende.web.errors import back_to_inbox, gone_message
+from atiende.web.errors import back_to_inbox
 from atiende.web.ticket import page
 from atiende.web.ticket.forms import (
     FIELDS,
@@ -128,7 +128,7 @@ def changed_header(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     sight (another group, another assignee), a message and the inbox instead of a 404."""
     current = still_visible(request, ticket.pk)
     if current is None:
-        return back_to_inbox(request, gone_message(ticket.number))
+        return back_to_inbox(request, ticket.number)
     return mark_changed(render_header(request, current))
 
 
