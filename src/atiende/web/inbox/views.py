@@ -15,21 +15,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
-from atiende.automation.macros.services import bulk_apply_macro
 from atiende.core.errors import AtiendeError, Invalid, NotFound
 from atiende.core.pagination import Page
 from atiende.tickets import custom_filters, saved_views
 from atiende.tickets.listing import TicketFilters, list_tickets
-from atiende.tickets.models import SavedView, Ticket
+from atiende.tickets.models import Ticket
 from atiende.tickets.saved_views import (
     COLUMNS,
     FILTER_NAMES,
@@ -38,13 +36,11 @@ from atiende.tickets.saved_views import (
     Filters,
     InboxView,
 )
-from atiende.tickets.services.bulk import bulk_update
-from atiende.web.common import HtmxHttpRequest, actor, apply_errors, fragment_errors, staff_required
+from atiende.web.common import actor, apply_errors, fragment_errors, staff_required
 from atiende.web.errors import gone_notice
 from atiende.web.inbox import bulk as bulk_helpers
 from atiende.web.inbox import cells, people
-from atiende.web.inbox.bulk import BulkSummary, bulk_change
-from atiende.web.inbox.forms import BulkForm, FilterForm, SavedViewForm, tag_list
+from atiende.web.inbox.forms import BulkForm, FilterForm
 
 DEFAULT_VIEW = "open"
 PAGE_SIZE = 25
@@ -287,180 +283,3 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
     ):
         return value
     return reverse("inbox")
-
-
-@staff_required
-@require_POST
-def bulk(request: HtmxHttpRequest) -> HttpResponse:
-    """Apply one action to the selected tickets; answer with a per-ticket summary."""
-    caller = actor(request)
-    form = BulkForm(
-        request.POST,
-        choices=saved_views.filter_choices(caller),
-        macros=bulk_helpers.bulk_macros(caller),
-    )
-    back = safe_next(request, request.POST.get("next"))
-    if not form.is_valid():
-        if request.htmx:
-            return render(request, "web/inbox/_bulk_errors.html", {"form": form}, status=422)
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return HttpResponseRedirect(back)
-    data = form.cleaned_data
-    try:
-        change = bulk_change(
-            caller,
-            action=data["action"],
-            assignee=data.get("assignee") or "",
-            status=data.get("status") or "",
-            priority=data.get("priority") or "",
-            add_tags=tag_list(data.get("add_tags") or ""),
-            remove_tags=tag_list(data.get("remove_tags") or ""),
-            merge_target=data.get("merge_target"),
-        )
-        count = len(data["ids"])
-        confirmed = request.POST.get("confirmed", "")
-        if not bulk_helpers.is_confirmed(change.action, confirmed=confirmed, count=count):
-            ask = bulk_helpers.confirmation(caller, change, count=count)
-            return _ask_first(request, ask, back)
-        if change.action == "macro":
-            # A macro's actions only, on each ticket: no reply text goes to many customers.
-            outcome = bulk_apply_macro(caller, ticket_ids=data["ids"], macro_id=data["macro"])
-        else:
-            outcome = bulk_update(caller, ticket_ids=data["ids"], change=change)
-        result = BulkSummary(
-            outcome,
-            action=change.action,
-            target_number=bulk_helpers.target_number(caller, change),
-        )
-    except AtiendeError as error:
-        if request.htmx:
-            apply_errors(form, error)
-            return render(
-                request, "web/inbox/_bulk_errors.html", {"form": form}, status=error.status
-            )
-        messages.error(request, str(error.detail))
-        return HttpResponseRedirect(back)
-    if not request.htmx:
-        level = messages.WARNING if result.failed else messages.SUCCESS
-        messages.add_message(request, level, result.details())
-        return HttpResponseRedirect(back)
-    response = render(request, "web/inbox/_bulk_result.html", {"result": result})
-    response["HX-Trigger"] = "inboxChanged"
-    return response
-
-
-def _ask_first(request: HtmxHttpRequest, ask: bulk_helpers.Confirmation, back: str) -> HttpResponse:
-    """The question before a bulk close or merge: a panel inside the bulk form for htmx (its
-    button re-posts the form, confirmed), a page of its own without JavaScript."""
-    context = {"ask": ask, "token": f"{ask.action}:{ask.count}", "back": back}
-    if request.htmx:
-        return render(request, "web/inbox/_bulk_confirm.html", context)
-    context["post"] = [
-        (name, value)
-        for name in ("ids", "action", "merge_target", "next")
-        for value in request.POST.getlist(name)
-    ]
-    return render(request, "web/inbox/bulk_confirm.html", context)
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def view_create(request: HttpRequest) -> HttpResponse:
-    """Save the current filters, columns and sort as a named view."""
-    caller = actor(request)
-    choices = saved_views.filter_choices(caller)
-    if request.method == "POST":
-        posted, unknown = people.resolve(caller, request.POST)
-        form = SavedViewForm(posted, choices=choices)
-        if form.is_valid() and not unknown:
-            try:
-                view = saved_views.create_saved_view(
-                    caller,
-                    name=form.cleaned_data["name"],
-                    shared=form.cleaned_data["shared"],
-                    filters=raw_filters(posted),
-                    columns=form.column_values(),
-                    sort=form.sort_value(),
-                )
-            except AtiendeError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-                return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
-        for name, message in unknown.items():
-            form.add_error(name, message)
-        return render(request, "web/inbox/view_form.html", {"form": form}, status=422)
-    try:
-        state = resolve_state(request, request.GET, choices)
-    except NotFound:
-        raise Http404(_("View not found.")) from None
-    initial = as_form_data(state.filters, sort=state.sort, columns=state.columns)
-    people.with_labels(caller, initial)
-    form = SavedViewForm(initial=initial, choices=choices)
-    return render(request, "web/inbox/view_form.html", {"form": form})
-
-
-def _editable_view(request: HttpRequest, view_id: int) -> SavedView | HttpResponse:
-    """The saved view to edit, or the error page to show instead."""
-    try:
-        view = saved_views.get_saved_view(actor(request), view_id)
-    except NotFound:
-        raise Http404(_("View not found.")) from None
-    if not saved_views.can_edit(actor(request), view):
-        return render(request, "web/errors/403.html", status=403)
-    return view
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def view_edit(request: HttpRequest, view_id: int) -> HttpResponse:
-    """Rename a saved view, share it, change its filters, columns and sort."""
-    caller = actor(request)
-    view = _editable_view(request, view_id)
-    if isinstance(view, HttpResponse):
-        return view
-    choices = saved_views.filter_choices(caller)
-    if request.method == "POST":
-        posted, unknown = people.resolve(caller, request.POST)
-        form = SavedViewForm(posted, choices=choices)
-        if form.is_valid() and not unknown:
-            try:
-                saved_views.update_saved_view(
-                    caller,
-                    view_id=view.pk,
-                    name=form.cleaned_data["name"],
-                    shared=form.cleaned_data["shared"],
-                    filters=raw_filters(posted),
-                    columns=form.column_values(),
-                    sort=form.sort_value(),
-                )
-            except AtiendeError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, _("View saved."))
-                return HttpResponseRedirect(f"{reverse('inbox')}?view=saved-{view.pk}")
-        for name, message in unknown.items():
-            form.add_error(name, message)
-        context = {"form": form, "view": view}
-        return render(request, "web/inbox/view_form.html", context, status=422)
-    inbox_view = saved_views.as_inbox_view(view)
-    initial = as_form_data(
-        inbox_view.filters, sort=inbox_view.sort, columns=list(inbox_view.columns)
-    )
-    initial.update(name=view.name, shared=view.shared)
-    people.with_labels(caller, initial)
-    form = SavedViewForm(initial=initial, choices=choices)
-    return render(request, "web/inbox/view_form.html", {"form": form, "view": view})
-
-
-@staff_required
-@require_POST
-def view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
-    view = _editable_view(request, view_id)
-    if isinstance(view, HttpResponse):
-        return view
-    saved_views.delete_saved_view(actor(request), view_id=view.pk)
-    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
-    return HttpResponseRedirect(reverse("inbox"))
