@@ -29,7 +29,7 @@ def test_agent_in_the_group_sees_header_conversation_composer_and_panel(
     body = page(client_for(agent), ticket)
     assert f'<main id="main" class="content" tabindex="-1" data-ticket-id="{ticket.pk}"' in body
     # The page's fragments tell the server which ticket number the agent is looking at.
-    assert f"hx-headers='{{\"X-Atiende-Ticket-Number\": \"{ticket.number}\"}}'" in body
+    assert f'hx-headers=\'{{"X-Atiende-Ticket-Number": "{ticket.number}"}}\'' in body
     assert f"#{ticket.number}</span> Printer on fire" in body
     assert "Something is not working." in body
     assert 'data-composer=""' in body
