@@ -62,15 +62,18 @@ def _default_language() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_config_snapshot() -> Iterator[None]:
-    """Each test starts without another test's (rolled back) statuses, custom fields or
-    remembered ticket total."""
+    """Each test starts without another test's (rolled back) statuses, custom fields,
+    remembered ticket total, calendars or SLA policies."""
+    from atiende.sla import cache as sla_cache
     from atiende.tickets import config_cache, planning
 
     config_cache.clear()
     planning.clear()
+    sla_cache.clear()
     yield
     config_cache.clear()
     planning.clear()
+    sla_cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -83,6 +83,40 @@ def _agent_status() -> None:
     set_agent_status(Actor(user=agent, source=Source.WEB), user_id=agent.pk, status="away")
 
 
+def _sla_sweep() -> None:
+    """A ticket past its first-reply target: warning, breach and an escalation level."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from atiende.sla import cache, escalation
+    from atiende.sla.services.policies import create_policy
+    from atiende.sla.services.sweep import sweep
+
+    cache.clear()
+    plugged = escalation.action_validator()
+    escalation.use_action_validator(None)  # the shape is enough here, whatever is registered
+    try:
+        create_policy(
+            SYSTEM,
+            name="Schema scenario",
+            targets=[{"priority": "normal", "kind": "first_reply", "minutes": 60}],
+            escalations=[
+                {
+                    "kind": "first_reply",
+                    "level": 1,
+                    "minutes": 0,
+                    "actions": [{"type": "add_tags", "value": ["late"]}],
+                }
+            ],
+        )
+    finally:
+        escalation.use_action_validator(plugged)
+    make_ticket()
+    sweep(now=timezone.now() + dt.timedelta(hours=2))
+    cache.clear()
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -92,6 +126,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "delete": _delete,
     "merge customers": _merge_customers,
     "agent status": _agent_status,
+    "sla sweep": _sla_sweep,
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from atiende.automation.actions import ActionContext, run_actions, validate_actions
 from atiende.automation.triggers.engine import deeper
-from atiende.core import event_types
+from atiende.core import event_types, transient
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
 from atiende.core.events import subscribe
@@ -38,13 +38,22 @@ def run_escalation(event: Any) -> None:
     try:
         with tickets.savepoint(), deeper(1):
             run_actions(context, event.ticket_id, actions)
-    except AtiendeError as error:
+    except AtiendeError as error:  # the ticket changed since (a group gone, a field deleted)
         log.warning(
             "SLA escalation of policy %s (level %s) failed on ticket %s: %s",
             event.policy_id,
             getattr(event, "level", "?"),
             event.ticket_id,
             error,
+        )
+    except Exception as exc:  # a bug in one action must not stall every other ticket's sweep
+        if transient.is_transient(exc):
+            raise  # a deadlock: the sweep's transaction is redone whole
+        log.exception(
+            "SLA escalation of policy %s (level %s) crashed on ticket %s",
+            event.policy_id,
+            getattr(event, "level", "?"),
+            event.ticket_id,
         )
 
 

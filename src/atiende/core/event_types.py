@@ -141,6 +141,51 @@ class CustomersMerged:
     source_detail: str = ""
 
 
+# --- SLA (issue 14, the sla app): a timer's warning, breach and escalation levels ---------
+
+
+@dataclass(frozen=True)
+class SlaWarning:
+    """A target (``first_reply``, ``next_reply``, ``periodic_update``, ``resolution``) of
+    ``policy_id`` will be breached at ``due_at`` (ISO 8601): the policy's warning time before."""
+
+    ticket_id: int
+    policy_id: int
+    target: str
+    due_at: str
+    source: str
+    actor_id: int | None = None
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """A target of ``policy_id`` was not met by ``due_at`` (ISO 8601)."""
+
+    ticket_id: int
+    policy_id: int
+    target: str
+    due_at: str
+    source: str
+    actor_id: int | None = None
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class SlaEscalated:
+    """Escalation ``level`` (1–4) of a target was reached: ``actions`` (the automation action
+    vocabulary) are to run on the ticket; the automation app subscribes and runs them."""
+
+    ticket_id: int
+    policy_id: int
+    target: str
+    level: int
+    actions: tuple[JSONValue, ...]
+    source: str
+    actor_id: int | None = None
+    source_detail: str = ""
+
+
 EVENT_TYPES: tuple[type, ...] = (
     TicketCreated,
     TicketUpdated,
@@ -151,6 +196,9 @@ EVENT_TYPES: tuple[type, ...] = (
     TicketLinked,
     TicketUnlinked,
     CustomersMerged,
+    SlaWarning,
+    SlaBreached,
+    SlaEscalated,
 )
 
 

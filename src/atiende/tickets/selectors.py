@@ -150,8 +150,9 @@ def ticket_for_live_log(ticket_id: int) -> Ticket | None:
 
 
 def ticket_for_rules(ticket_id: int) -> Ticket | None:
-    """The ticket a rule looks at on each event (automation), with its status and priority
-    from the configuration snapshot: one indexed row, inside the change's transaction."""
+    """The ticket a rule or an SLA policy looks at on each event (automation, sla), with its
+    status and priority from the configuration snapshot: one indexed row, inside the change's
+    transaction."""
     ticket = store.ticket_by_id(ticket_id)
     if ticket is not None:
         config_cache.attach([ticket])
@@ -159,5 +160,5 @@ def ticket_for_rules(ticket_id: int) -> Ticket | None:
 
 
 def tag_names_for_rules(ticket_id: int) -> list[str]:
-    """The ticket's tag names, sorted (automation's conditions on tags)."""
+    """The ticket's tag names, sorted (conditions of rules and SLA policies on tags)."""
     return store.tag_names(ticket_id)

@@ -9,9 +9,11 @@ Only the tickets app imports this module (an import-linter contract holds it so)
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.db import connection, connections, router
 from django.db.models import F
@@ -59,6 +61,11 @@ def ticket_by_id(ticket_id: int, *, with_status: bool = False) -> Ticket | None:
     if with_status:
         return rows.first(Ticket, related=("status",), pk=ticket_id)
     return rows.first(Ticket, pk=ticket_id)
+
+
+def write_due_times(ticket_id: int, values: dict[str, datetime | None]) -> int:
+    """UPDATE the SLA due columns of one ticket (no version bump: derived data); rows hit."""
+    return Ticket.objects.filter(pk=ticket_id).update(**values)
 
 
 def delete_ticket(ticket: Ticket) -> None:
@@ -124,6 +131,55 @@ def insert_message(message: Message) -> None:
 def insert_events(events: Sequence[TicketEvent]) -> None:
     """The audit trail's rows, in one statement."""
     rows.insert_many(events)
+
+
+class SystemEvent(NamedTuple):
+    """One audit row written by the system (no actor, no old value): an SLA step."""
+
+    ticket_id: int
+    source: str
+    source_detail: str
+    action: str
+    field: str
+    new_value: Any
+
+
+def insert_system_events(events: Sequence[SystemEvent], *, now: datetime) -> None:
+    """A large batch of the system's audit rows — the SLA sweep's — without model instances.
+
+    On PostgreSQL one ``INSERT … SELECT FROM jsonb_array_elements(%s)``: the batch as one
+    JSON parameter, where a VALUES list of a thousand rows spends more time splitting its
+    placeholders than the server spends inserting (and array parameters are quoted element by
+    element in Python). Elsewhere ``insert_events``.
+    """
+    if not events:
+        return
+    connection = connections[alias()]
+    if connection.vendor != "postgresql":
+        insert_events(
+            [
+                TicketEvent(
+                    ticket_id=e.ticket_id,
+                    source=e.source,
+                    source_detail=e.source_detail,
+                    action=e.action,
+                    field=e.field,
+                    new_value=e.new_value,
+                    created_at=now,
+                )
+                for e in events
+            ]
+        )
+        return
+    table = TicketEvent._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (ticket_id, actor_id, source, source_detail, action, field, "  # noqa: S608  (our own table name)
+        "old_value, new_value, created_at) "
+        "SELECT (r->>0)::bigint, NULL, r->>1, r->>2, r->>3, r->>4, NULL, r->5, %s "
+        "FROM jsonb_array_elements(%s::jsonb) AS r"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, json.dumps([list(event) for event in events])])
 
 
 # --- the tally rollup ---------------------------------------------------------------------

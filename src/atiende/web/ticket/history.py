@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from atiende.core.actor import Source
+from atiende.sla.models import TargetKind
 from atiende.tickets.models import LinkKind, TicketEvent, TicketType
 
 
@@ -147,7 +148,36 @@ def describe(
         return _("%(who)s logged %(time)s") % {"who": actor, "time": spent}
     if action == "timer_started":
         return _("%(who)s started a timer") % {"who": actor}
+    if action in SLA_ACTIONS:
+        return describe_sla(action, field, new)
     return _("%(who)s: %(action)s %(field)s") % {"who": actor, "action": action, "field": field}
+
+
+SLA_ACTIONS = frozenset({"sla_warning", "sla_breached", "sla_escalated", "sla_escalation_skipped"})
+
+
+def describe_sla(action: str, target: str, details: Any) -> str:
+    """An SLA step the sweep recorded: the target, the step and the policy that set it."""
+    data = details if isinstance(details, dict) else {}
+    policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
+    values = {
+        "target": str(TargetKind(target).label) if target in TargetKind.values else target,
+        "policy": str((policy or {}).get("name", "")),
+        "level": int(data.get("level") or 0),
+    }
+    if action == "sla_warning":
+        return _("%(target)s target is about to be breached (policy “%(policy)s”)") % values
+    if action == "sla_breached":
+        return _("%(target)s target breached (policy “%(policy)s”)") % values
+    if action == "sla_escalated":
+        return _("%(target)s target escalated to level %(level)d (policy “%(policy)s”)") % values
+    return (
+        _(
+            "%(target)s escalation level %(level)d skipped: its group no longer exists "
+            "(policy “%(policy)s”)"
+        )
+        % values
+    )
 
 
 def _kind(kind: Any) -> str:
