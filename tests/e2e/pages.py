@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
-from atiende.automation.models import Macro
+from atiende.automation.models import Macro, Trigger
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
 from atiende.tickets import saved_views
 from atiende.tickets import services as tickets
@@ -27,6 +27,7 @@ from atiende.tickets.models import (
     Status,
     Tag,
 )
+from atiende.tickets.selectors import get_ticket
 from atiende.tickets.services.config import create_category, create_custom_field, create_tag
 from atiende.tickets.services.time import log_time
 from tests.factories import SYSTEM, make_admin, make_agent, make_customer, make_group, make_org, web
@@ -171,6 +172,15 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "settings-field": lambda s: reverse("settings-field", args=[s.field.pk]),
     "settings-canned": lambda s: reverse("settings-canned"),
     "settings-canned-edit": lambda s: reverse("settings-canned-edit", args=[s.canned.pk]),
+    "settings-triggers": lambda s: reverse("settings-triggers"),
+    "settings-trigger-new": lambda s: reverse("settings-trigger-new"),
+    "settings-trigger": lambda s: reverse(
+        "settings-trigger", args=[Trigger.objects.order_by("pk")[0].pk]
+    ),
+    "settings-trigger-dry-run": lambda s: (
+        reverse("settings-trigger-dry-run", args=[Trigger.objects.order_by("pk")[0].pk])
+        + f"?number={get_ticket(SYSTEM, s.ticket_id).number}"
+    ),
     "mail-mailboxes": lambda s: reverse("mail-mailboxes"),
     "mail-mailbox-new": lambda s: reverse("mail-mailbox-new"),
     "mail-mailbox": lambda s: reverse("mail-mailbox", args=[s.mailbox.pk]),
@@ -254,6 +264,8 @@ NOT_PAGES: dict[str, str] = {
     "settings-agent-active": POST,
     "settings-tag-delete": POST,
     "settings-canned-delete": POST,
+    "settings-trigger-move": POST,
+    "settings-trigger-delete": POST,
     "account-canned-delete": POST,
     "account-shortcuts": "the shortcuts dialog, a fragment: checked open on the inbox",
     "notifications-panel": FRAGMENT,

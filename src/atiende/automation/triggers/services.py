@@ -134,3 +134,22 @@ def record_fired(trigger_id: int) -> None:
     Trigger.objects.filter(pk=trigger_id).update(
         fired_count=F("fired_count") + 1, last_fired_at=timezone.now()
     )
+
+
+@transaction.atomic
+def move_trigger(actor: Actor, *, trigger_id: int, up: bool) -> None:
+    """Swap a trigger with the one running just before (``up``) or after it; the order is
+    renumbered 10, 20, … first so that equal orders still move."""
+    require_admin(actor)
+    rules = list(Trigger.objects.select_for_update().order_by("order", "id"))
+    index = next((i for i, rule in enumerate(rules) if rule.pk == trigger_id), None)
+    if index is None:
+        raise NotFound(_("Trigger not found."))
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(rules):
+        rules[index], rules[other] = rules[other], rules[index]
+    for position, rule in enumerate(rules, start=1):
+        if rule.order != position * 10:
+            rule.order = position * 10
+            rule.save(update_fields=["order", "updated_at"])
+    cache.changed()

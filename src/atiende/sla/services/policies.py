@@ -257,3 +257,22 @@ def _get(policy_id: int) -> SlaPolicy:
     if policy is None:
         raise NotFound(_("Unknown SLA policy."))
     return policy
+
+
+@transaction.atomic
+def move_policy(actor: Actor, *, policy_id: int, up: bool) -> None:
+    """Swap a policy with the one tried just before (``up``) or after it; the order is
+    renumbered 10, 20, … first so that equal orders still move."""
+    require_admin(actor)
+    policies = list(SlaPolicy.objects.select_for_update().order_by("order", "id"))
+    index = next((i for i, policy in enumerate(policies) if policy.pk == policy_id), None)
+    if index is None:
+        raise NotFound(_("Unknown SLA policy."))
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(policies):
+        policies[index], policies[other] = policies[other], policies[index]
+    for position, policy in enumerate(policies, start=1):
+        if policy.order != position * 10:
+            policy.order = position * 10
+            policy.save(update_fields=["order", "updated_at"])
+    cache.changed()

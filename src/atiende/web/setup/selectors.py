@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Role, User
 from atiende.accounts.selectors import BY_NAME, visible_users
-from atiende.automation.models import Macro
+from atiende.automation.models import Macro, Trigger
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.pagination import Page, SortKey, paginate
 from atiende.tickets.models import Category, CustomField, Priority, Status, Tag
+from atiende.tickets.selectors import visible_tickets
 
 PAGE_SIZE = 50
 BY_ID = SortKey("id", False, int)
@@ -175,3 +176,23 @@ def status_choices() -> list[tuple[str, str]]:
 
 def parent_choices() -> list[tuple[int, str]]:
     return [(row.category.pk, row.path) for row in category_tree()]
+
+
+def ticket_id_by_number(actor: Actor, number: int) -> int:
+    """The id of the visible ticket numbered ``number`` (the dry run asks by number)."""
+    found = visible_tickets(actor).filter(number=number).values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound(_("No ticket #%(number)s.") % {"number": number})
+    return int(found)
+
+
+def triggers() -> list[Trigger]:
+    """Every trigger in the order they run."""
+    return list(Trigger.objects.order_by("order", "id"))
+
+
+def get_trigger(trigger_id: int) -> Trigger:
+    found = Trigger.objects.filter(pk=trigger_id).first()
+    if found is None:
+        raise NotFound(_("Trigger not found."))
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.setup import canned_views, config_views, views
+from atiende.web.setup import canned_views, config_views, trigger_views, views
 
 urlpatterns = [
     path("settings/", views.home, name="settings-home"),
@@ -34,5 +34,25 @@ urlpatterns = [
         "settings/canned/<int:response_id>/delete/",
         canned_views.shared_delete,
         name="settings-canned-delete",
+    ),
+    path("settings/triggers/", trigger_views.trigger_list, name="settings-triggers"),
+    path("settings/triggers/new/", trigger_views.trigger_new, name="settings-trigger-new"),
+    path(
+        "settings/triggers/<int:trigger_id>/", trigger_views.trigger_edit, name="settings-trigger"
+    ),
+    path(
+        "settings/triggers/<int:trigger_id>/move/",
+        trigger_views.trigger_move,
+        name="settings-trigger-move",
+    ),
+    path(
+        "settings/triggers/<int:trigger_id>/delete/",
+        trigger_views.trigger_delete,
+        name="settings-trigger-delete",
+    ),
+    path(
+        "settings/triggers/<int:trigger_id>/dry-run/",
+        trigger_views.trigger_dry_run,
+        name="settings-trigger-dry-run",
     ),
 ]
