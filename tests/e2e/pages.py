@@ -17,6 +17,8 @@ from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
 from atiende.automation.models import Macro, Trigger
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
+from atiende.sla.models import SlaPolicy
+from atiende.sla.services.policies import create_policy
 from atiende.tickets import saved_views
 from atiende.tickets import services as tickets
 from atiende.tickets.models import (
@@ -54,6 +56,7 @@ class Seed:
     tag: Tag
     mailbox: Mailbox
     quarantined: InboundMessage
+    sla_policy: SlaPolicy
 
 
 def seed(*, locale: str = "en") -> Seed:
@@ -123,6 +126,12 @@ def seed(*, locale: str = "en") -> Seed:
         tag=tag,
         mailbox=mailbox,
         quarantined=quarantined,
+        sla_policy=create_policy(
+            SYSTEM,
+            name="Clientes VIP",
+            conditions=[{"field": "priority", "op": "in", "value": ["high"]}],
+            targets=[{"priority": "high", "kind": "first_reply", "minutes": 60}],
+        ),
     )
 
 
@@ -172,6 +181,9 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "settings-field": lambda s: reverse("settings-field", args=[s.field.pk]),
     "settings-canned": lambda s: reverse("settings-canned"),
     "settings-canned-edit": lambda s: reverse("settings-canned-edit", args=[s.canned.pk]),
+    "settings-sla": lambda s: reverse("settings-sla"),
+    "settings-sla-new": lambda s: reverse("settings-sla-new"),
+    "settings-sla-policy": lambda s: reverse("settings-sla-policy", args=[s.sla_policy.pk]),
     "settings-triggers": lambda s: reverse("settings-triggers"),
     "settings-trigger-new": lambda s: reverse("settings-trigger-new"),
     "settings-trigger": lambda s: reverse(
@@ -265,6 +277,8 @@ NOT_PAGES: dict[str, str] = {
     "settings-tag-delete": POST,
     "settings-canned-delete": POST,
     "settings-trigger-move": POST,
+    "settings-sla-move": POST,
+    "settings-sla-delete": POST,
     "settings-trigger-delete": POST,
     "account-canned-delete": POST,
     "account-shortcuts": "the shortcuts dialog, a fragment: checked open on the inbox",

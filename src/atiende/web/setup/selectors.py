@@ -17,6 +17,7 @@ from atiende.automation.models import Macro, Trigger
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.pagination import Page, SortKey, paginate
+from atiende.sla.models import Calendar, GroupCalendar, SlaPolicy
 from atiende.tickets.models import Category, CustomField, Priority, Status, Tag
 from atiende.tickets.selectors import visible_tickets
 
@@ -196,3 +197,47 @@ def get_trigger(trigger_id: int) -> Trigger:
     if found is None:
         raise NotFound(_("Trigger not found."))
     return found
+
+
+def sla_policies() -> list[SlaPolicy]:
+    """Every SLA policy in the order they are tried, with how many targets each has."""
+    policies = SlaPolicy.objects.select_related("calendar").annotate(target_count=Count("targets"))
+    return list(policies.order_by("order", "id"))
+
+
+def get_sla_policy(policy_id: int) -> SlaPolicy:
+    found = SlaPolicy.objects.prefetch_related("targets__priority", "escalations")
+    policy = found.filter(pk=policy_id).first()
+    if policy is None:
+        raise NotFound(_("Unknown SLA policy."))
+    return policy
+
+
+def calendars() -> list[Calendar]:
+    """Every business calendar by name, with its groups."""
+    return list(Calendar.objects.prefetch_related("groups__group").order_by("name"))
+
+
+def calendar_choices() -> list[tuple[int, str]]:
+    return [(c.pk, c.name) for c in Calendar.objects.only("pk", "name").order_by("name")]
+
+
+def get_calendar(calendar_id: int) -> Calendar:
+    found = Calendar.objects.prefetch_related("holidays").filter(pk=calendar_id).first()
+    if found is None:
+        raise NotFound(_("Unknown calendar."))
+    return found
+
+
+def group_calendar_id(group_id: int) -> int | None:
+    return (
+        GroupCalendar.objects.filter(group_id=group_id)
+        .values_list("calendar_id", flat=True)
+        .first()
+    )
+
+
+def next_policy_order() -> int:
+    """An order after every policy's: a new policy is tried last."""
+    last = SlaPolicy.objects.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.setup import canned_views, config_views, trigger_views, views
+from atiende.web.setup import canned_views, config_views, sla_views, trigger_views, views
 
 urlpatterns = [
     path("settings/", views.home, name="settings-home"),
@@ -54,5 +54,12 @@ urlpatterns = [
         "settings/triggers/<int:trigger_id>/dry-run/",
         trigger_views.trigger_dry_run,
         name="settings-trigger-dry-run",
+    ),
+    path("settings/sla/", sla_views.policy_list, name="settings-sla"),
+    path("settings/sla/new/", sla_views.policy_new, name="settings-sla-new"),
+    path("settings/sla/<int:policy_id>/", sla_views.policy_edit, name="settings-sla-policy"),
+    path("settings/sla/<int:policy_id>/move/", sla_views.policy_move, name="settings-sla-move"),
+    path(
+        "settings/sla/<int:policy_id>/delete/", sla_views.policy_delete, name="settings-sla-delete"
     ),
 ]
