@@ -17,7 +17,8 @@ from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
 from atiende.automation.models import Macro, Trigger
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
-from atiende.sla.models import SlaPolicy
+from atiende.sla.models import Calendar, SlaPolicy
+from atiende.sla.services.calendars import create_calendar
 from atiende.sla.services.policies import create_policy
 from atiende.tickets import saved_views
 from atiende.tickets import services as tickets
@@ -57,6 +58,7 @@ class Seed:
     mailbox: Mailbox
     quarantined: InboundMessage
     sla_policy: SlaPolicy
+    calendar: Calendar
 
 
 def seed(*, locale: str = "en") -> Seed:
@@ -126,6 +128,14 @@ def seed(*, locale: str = "en") -> Seed:
         tag=tag,
         mailbox=mailbox,
         quarantined=quarantined,
+        calendar=create_calendar(
+            SYSTEM,
+            name="Horario de Santiago",
+            time_zone="America/Santiago",
+            hours={"monday": [["09:00", "13:00"], ["14:00", "18:00"]]},
+            holiday_country="CL",
+            holidays=[{"date": "2026-09-18", "yearly": True, "name": "Fiestas Patrias"}],
+        ),
         sla_policy=create_policy(
             SYSTEM,
             name="Clientes VIP",
@@ -181,6 +191,9 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "settings-field": lambda s: reverse("settings-field", args=[s.field.pk]),
     "settings-canned": lambda s: reverse("settings-canned"),
     "settings-canned-edit": lambda s: reverse("settings-canned-edit", args=[s.canned.pk]),
+    "settings-calendars": lambda s: reverse("settings-calendars"),
+    "settings-calendar-new": lambda s: reverse("settings-calendar-new"),
+    "settings-calendar": lambda s: reverse("settings-calendar", args=[s.calendar.pk]),
     "settings-sla": lambda s: reverse("settings-sla"),
     "settings-sla-new": lambda s: reverse("settings-sla-new"),
     "settings-sla-policy": lambda s: reverse("settings-sla-policy", args=[s.sla_policy.pk]),
@@ -278,6 +291,9 @@ NOT_PAGES: dict[str, str] = {
     "settings-canned-delete": POST,
     "settings-trigger-move": POST,
     "settings-sla-move": POST,
+    "settings-calendar-delete": POST,
+    "settings-group-calendar": POST,
+    "settings-group-assignment": POST,
     "settings-sla-delete": POST,
     "settings-trigger-delete": POST,
     "account-canned-delete": POST,

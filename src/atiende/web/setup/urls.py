@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.setup import canned_views, config_views, sla_views, trigger_views, views
+from atiende.web.setup import (
+    calendar_views,
+    canned_views,
+    config_views,
+    group_views,
+    sla_views,
+    trigger_views,
+    views,
+)
 
 urlpatterns = [
     path("settings/", views.home, name="settings-home"),
@@ -61,5 +69,27 @@ urlpatterns = [
     path("settings/sla/<int:policy_id>/move/", sla_views.policy_move, name="settings-sla-move"),
     path(
         "settings/sla/<int:policy_id>/delete/", sla_views.policy_delete, name="settings-sla-delete"
+    ),
+    path("settings/calendars/", calendar_views.calendar_list, name="settings-calendars"),
+    path("settings/calendars/new/", calendar_views.calendar_new, name="settings-calendar-new"),
+    path(
+        "settings/calendars/<int:calendar_id>/",
+        calendar_views.calendar_edit,
+        name="settings-calendar",
+    ),
+    path(
+        "settings/calendars/<int:calendar_id>/delete/",
+        calendar_views.calendar_delete,
+        name="settings-calendar-delete",
+    ),
+    path(
+        "settings/groups/<int:group_id>/calendar/",
+        group_views.group_calendar,
+        name="settings-group-calendar",
+    ),
+    path(
+        "settings/groups/<int:group_id>/assignment/",
+        group_views.group_assignment,
+        name="settings-group-assignment",
     ),
 ]

@@ -20,6 +20,7 @@ from atiende.web.common import actor
 from atiende.web.setup import selectors
 from atiende.web.setup.common import cursor_of, page, settings_view, submit
 from atiende.web.setup.forms import AgentForm, GroupForm, NewAgentForm
+from atiende.web.setup.group_views import group_rule_forms
 
 
 @settings_view
@@ -71,7 +72,7 @@ def group(request: HttpRequest, group_id: int) -> HttpResponse:
         done = submit(request, form, write, done=_("Group saved."), to=reverse("settings-groups"))
         if done:
             return done
-    context = {"section": "groups", "group": found, "form": form}
+    context = {"section": "groups", "group": found, "form": form, **group_rule_forms(found.pk)}
     return page(request, "web/setup/group.html", context, form=form)
 
 
