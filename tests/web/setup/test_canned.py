@@ -1,4 +1,4 @@
-"""Shared canned responses in the settings: admins only, per group."""
+"""Shared macros (once canned responses) in the settings: admins only, per group."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_admin_creates_edits_and_deletes_a_shared_response(as_admin: Client) -> 
     )
 
     response = as_admin.post(reverse("settings-canned-delete", args=[canned.pk]), follow=True)
-    assert "Canned response deleted." in response.content.decode()
+    assert "Macro deleted." in response.content.decode()
     assert not Macro.objects.exists()
 
 

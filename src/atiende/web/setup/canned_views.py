@@ -1,8 +1,8 @@
-"""Canned responses — macros edited for their text: the shared ones (settings, admins) and
-one's own (account, any agent). A macro's actions are kept as they are when its text is edited
-here.
+"""Canned responses — macros edited for their text: one's own (account, any agent). A
+macro's actions are kept as they are when its text is edited here. (The shared ones are the
+settings' macros page, ``macro_views``.)
 
-Both pages are the same list-and-form; ``shared`` picks which macros and which URLs.
+``shared`` picks which macros and which URLs.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from atiende.automation.macros.services import create_macro, delete_macro, update_macro
 from atiende.core.errors import AtiendeError
 from atiende.web.common import actor
 from atiende.web.setup import selectors
-from atiende.web.setup.common import cursor_of, page, settings_view, submit
+from atiende.web.setup.common import cursor_of, page, submit
 from atiende.web.setup.forms import CannedResponseForm
 
 URLS = {
@@ -98,21 +97,3 @@ def canned_delete(request: HttpRequest, response_id: int, *, shared: bool) -> Ht
     else:
         messages.success(request, _("Canned response deleted."))
     return redirect(list_url)
-
-
-@settings_view
-@require_http_methods(["GET", "POST"])
-def shared_list(request: HttpRequest) -> HttpResponse:
-    return canned_list(request, shared=True)
-
-
-@settings_view
-@require_http_methods(["GET", "POST"])
-def shared_edit(request: HttpRequest, response_id: int) -> HttpResponse:
-    return canned_edit(request, response_id, shared=True)
-
-
-@settings_view
-@require_POST
-def shared_delete(request: HttpRequest, response_id: int) -> HttpResponse:
-    return canned_delete(request, response_id, shared=True)

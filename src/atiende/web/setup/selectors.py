@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Role, User
@@ -241,3 +241,15 @@ def next_policy_order() -> int:
     """An order after every policy's: a new policy is tried last."""
     last = SlaPolicy.objects.order_by("-order").values_list("order", flat=True).first()
     return (last or 0) + 10
+
+
+def shared_macros_page(actor: Actor, *, cursor: str | None) -> Page[Macro]:
+    """Shared macros by name with how many times agents applied each."""
+    macros = Macro.objects.filter(owner__isnull=True).select_related("group")
+    macros = macros.annotate(used=Sum("usages__count"))
+    return paginate(macros, SortKey("name", False, str), limit=PAGE_SIZE, cursor=cursor)
+
+
+def personal_macro_count() -> int:
+    """How many personal macros agents keep (they manage them on their account page)."""
+    return Macro.objects.filter(owner__isnull=False).count()

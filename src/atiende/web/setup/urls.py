@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from atiende.web.setup import (
     calendar_views,
-    canned_views,
     config_views,
     group_views,
+    macro_views,
     sla_views,
     trigger_views,
     views,
@@ -32,15 +33,21 @@ urlpatterns = [
     path("settings/categories/<int:category_id>/", config_views.category, name="settings-category"),
     path("settings/fields/", config_views.custom_fields, name="settings-fields"),
     path("settings/fields/<int:field_id>/", config_views.custom_field, name="settings-field"),
-    path("settings/canned/", canned_views.shared_list, name="settings-canned"),
+    # Canned responses became macros: the old addresses lead to the new ones.
+    path("settings/canned/", RedirectView.as_view(url="/settings/macros/", permanent=True)),
     path(
         "settings/canned/<int:response_id>/",
-        canned_views.shared_edit,
+        RedirectView.as_view(pattern_name="settings-canned-edit", permanent=True),
+    ),
+    path("settings/macros/", macro_views.macro_list, name="settings-canned"),
+    path(
+        "settings/macros/<int:response_id>/",
+        macro_views.macro_edit,
         name="settings-canned-edit",
     ),
     path(
-        "settings/canned/<int:response_id>/delete/",
-        canned_views.shared_delete,
+        "settings/macros/<int:response_id>/delete/",
+        macro_views.macro_delete,
         name="settings-canned-delete",
     ),
     path("settings/triggers/", trigger_views.trigger_list, name="settings-triggers"),
