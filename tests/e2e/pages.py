@@ -15,7 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
-from atiende.automation.models import Macro, Trigger
+from atiende.automation.models import Macro, TimedRule, Trigger
+from atiende.automation.timed.services import create_timed_rule
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
 from atiende.sla.models import Calendar, SlaPolicy
 from atiende.sla.services.calendars import create_calendar
@@ -59,6 +60,7 @@ class Seed:
     quarantined: InboundMessage
     sla_policy: SlaPolicy
     calendar: Calendar
+    timed_rule: TimedRule
 
 
 def seed(*, locale: str = "en") -> Seed:
@@ -136,6 +138,13 @@ def seed(*, locale: str = "en") -> Seed:
             holiday_country="CL",
             holidays=[{"date": "2026-09-18", "yearly": True, "name": "Fiestas Patrias"}],
         ),
+        timed_rule=create_timed_rule(
+            SYSTEM,
+            name="Recordar al cliente",
+            condition="no_customer_reply",
+            minutes=3 * 24 * 60,
+            actions=[{"type": "add_tags", "value": ["recordatorio"]}],
+        ),
         sla_policy=create_policy(
             SYSTEM,
             name="Clientes VIP",
@@ -197,6 +206,9 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "settings-sla": lambda s: reverse("settings-sla"),
     "settings-sla-new": lambda s: reverse("settings-sla-new"),
     "settings-sla-policy": lambda s: reverse("settings-sla-policy", args=[s.sla_policy.pk]),
+    "settings-timed": lambda s: reverse("settings-timed"),
+    "settings-timed-new": lambda s: reverse("settings-timed-new"),
+    "settings-timed-rule": lambda s: reverse("settings-timed-rule", args=[s.timed_rule.pk]),
     "settings-triggers": lambda s: reverse("settings-triggers"),
     "settings-trigger-new": lambda s: reverse("settings-trigger-new"),
     "settings-trigger": lambda s: reverse(
@@ -291,6 +303,7 @@ NOT_PAGES: dict[str, str] = {
     "settings-canned-delete": POST,
     "settings-trigger-move": POST,
     "settings-sla-move": POST,
+    "settings-timed-delete": POST,
     "settings-calendar-delete": POST,
     "settings-group-calendar": POST,
     "settings-group-assignment": POST,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group, Role, User
 from atiende.accounts.selectors import BY_NAME, visible_users
-from atiende.automation.models import Macro, Trigger
+from atiende.automation.models import Macro, TimedRule, Trigger
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.pagination import Page, SortKey, paginate
@@ -253,3 +253,15 @@ def shared_macros_page(actor: Actor, *, cursor: str | None) -> Page[Macro]:
 def personal_macro_count() -> int:
     """How many personal macros agents keep (they manage them on their account page)."""
     return Macro.objects.filter(owner__isnull=False).count()
+
+
+def timed_rules() -> list[TimedRule]:
+    """Every time-based rule in order."""
+    return list(TimedRule.objects.order_by("order", "id"))
+
+
+def get_timed_rule(rule_id: int) -> TimedRule:
+    found = TimedRule.objects.filter(pk=rule_id).first()
+    if found is None:
+        raise NotFound(_("Time-based rule not found."))
+    return found

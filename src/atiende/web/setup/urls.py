@@ -11,6 +11,7 @@ from atiende.web.setup import (
     group_views,
     macro_views,
     sla_views,
+    timed_views,
     trigger_views,
     views,
 )
@@ -98,5 +99,13 @@ urlpatterns = [
         "settings/groups/<int:group_id>/assignment/",
         group_views.group_assignment,
         name="settings-group-assignment",
+    ),
+    path("settings/automations/", timed_views.timed_list, name="settings-timed"),
+    path("settings/automations/new/", timed_views.timed_new, name="settings-timed-new"),
+    path("settings/automations/<int:rule_id>/", timed_views.timed_edit, name="settings-timed-rule"),
+    path(
+        "settings/automations/<int:rule_id>/delete/",
+        timed_views.timed_delete,
+        name="settings-timed-delete",
     ),
 ]
