@@ -189,3 +189,24 @@ def test_agents_are_refused() -> None:
     assert client.post(reverse("settings-trigger-delete", args=[saved.pk])).status_code == 403
     assert Trigger.objects.filter(pk=saved.pk).exists()
     assert not Trigger.objects.filter(name="Agent's").exists()
+
+
+def test_an_unsaved_rule_can_be_tried_on_a_ticket_first(as_admin: Client) -> None:
+    ticket = make_ticket(subject="Sin servicio")
+    before, events = Trigger.objects.count(), TicketEvent.objects.count()
+    data = {**rule(**{"all-0-value": "servicio"}), "dry_run": "1", "dry_number": str(ticket.number)}
+    response = as_admin.post(reverse(NEW), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The rule matches this ticket." in body
+    assert 'name="all-0-value" value="servicio"' in body  # the form is kept as typed
+    assert (Trigger.objects.count(), TicketEvent.objects.count()) == (before, events)
+
+
+def test_trying_an_unsaved_rule_with_a_bad_row_marks_the_row(as_admin: Client) -> None:
+    ticket = make_ticket()
+    data = {**rule(**{"all-0-field": "colour"}), "dry_run": "1", "dry_number": str(ticket.number)}
+    body = as_admin.post(reverse(NEW), data).content.decode()
+    start = body.index('name="all-0-field"')
+    assert "Unknown field: colour" in body[start : body.index("</li>", start)]
+    assert "The rule matches" not in body

@@ -24,9 +24,11 @@ def save_rule(
     done: str,
     to: str,
 ) -> HttpResponse | None:
-    """On a POST that is not "Add a row": call ``write`` with the form's data and redirect to
-    ``to``; ``None`` when the page must be shown again (with its errors, nothing saved)."""
-    if request.method != "POST" or adding_row(request.POST) or not form.is_valid():
+    """On a POST that is not "Add a row" nor a dry run: call ``write`` with the form's data
+    and redirect to ``to``; ``None`` when the page must be shown again (with its errors,
+    nothing saved)."""
+    trying = bool(request.POST.get("dry_run"))
+    if request.method != "POST" or adding_row(request.POST) or trying or not form.is_valid():
         return None
     try:
         write(form.cleaned_data)

@@ -26,7 +26,7 @@ from atiende.core.errors import AtiendeError
 from atiende.web.common import actor
 from atiende.web.setup import rules, selectors
 from atiende.web.setup.common import page, settings_view
-from atiende.web.setup.rows import RowEditor
+from atiende.web.setup.rows import RowEditor, place_errors
 from atiende.web.setup.rule_pages import rule_page, save_rule
 
 
@@ -81,12 +81,18 @@ def _trigger_page(request: HttpRequest, found: Trigger | None) -> HttpResponse:
             return create_trigger(actor(request), **definition)
         return update_trigger(actor(request), trigger_id=found.pk, changes=definition)
 
+    result, dry_error = None, ""
+    if request.method == "POST" and request.POST.get("dry_run"):
+        result, dry_error = _try_unsaved(request, [all_rows, any_rows, acts])
     saved = save_rule(
         request, form, editors, write, done=_("Trigger saved."), to=reverse("settings-triggers")
     )
     if saved:
         return saved
     context = {
+        "result": result,
+        "dry_error": dry_error,
+        "dry_number": request.POST.get("dry_number", ""),
         "section": "triggers",
         "object": found,
         "all_rows": all_rows,
@@ -96,6 +102,25 @@ def _trigger_page(request: HttpRequest, found: Trigger | None) -> HttpResponse:
         **editor_context(),
     }
     return rule_page(request, "web/setup/trigger.html", context, form=form, editors=editors)
+
+
+def _try_unsaved(request: HttpRequest, editors: list[RowEditor]) -> tuple[DryRun | None, str]:
+    """The dry run of the rule as it stands in the form (not saved): its result, or why not
+    (a bad row is marked on the row, as when saving)."""
+    all_rows, any_rows, acts = editors
+    definition = {
+        "conditions": rules.conditions_of([all_rows, any_rows]),
+        "actions": rules.actions_of(acts),
+    }
+    raw = (request.POST.get("dry_number") or "").strip().lstrip("#")
+    if not raw.isdigit():
+        return None, _("Enter a ticket number.")
+    try:
+        ticket_id = selectors.ticket_id_by_number(actor(request), int(raw))
+        return dry_run(actor(request), ticket_id=ticket_id, definition=definition), ""
+    except AtiendeError as error:
+        left = place_errors(error, editors)
+        return None, "; ".join(str(e.message) for e in left) if error.errors else str(error.detail)
 
 
 @settings_view
