@@ -145,3 +145,44 @@ def test_pages_render_in_spanish_and_refuse_agents() -> None:
     assert agent.get(reverse("settings-sla")).status_code == 403
     assert agent.post(reverse(NEW), policy("Agent's")).status_code == 403
     assert not SlaPolicy.objects.filter(name="Agent's").exists()
+
+
+def test_a_level_with_several_actions_keeps_them_all_when_edited(as_admin: Client) -> None:
+    tier2 = make_group("Tier 2")
+    saved = create_policy(
+        SYSTEM,
+        name="Std",
+        targets=[{"priority": "high", "kind": "first_reply", "minutes": 60}],
+        escalations=[
+            {"kind": "first_reply", "level": 1, "minutes": 0, "actions": [
+                {"type": "set_group", "value": tier2.pk},
+                {"type": "add_tags", "value": ["escalado"]},
+            ]},
+        ],
+    )  # fmt: skip
+    url = reverse("settings-sla-policy", args=[saved.pk])
+    page = as_admin.get(url).content.decode()
+    assert 'name="esc-1-value" value="escalado"' in page
+    data = policy("Std", **{"esc-count": "3"})
+    for index, (kind, value) in enumerate((("set_group", str(tier2.pk)), ("add_tags", "escalado"))):
+        data.update({f"esc-{index}-kind": "first_reply", f"esc-{index}-level": "1",
+                     f"esc-{index}-minutes": "0", f"esc-{index}-type": kind,
+                     f"esc-{index}-value": value})  # fmt: skip
+    assert as_admin.post(url, data).status_code == 302
+    (level,) = saved.escalations.all()
+    assert level.actions == [
+        {"type": "set_group", "value": tier2.pk},
+        {"type": "add_tags", "value": ["escalado"]},
+    ]
+
+
+def test_an_error_in_a_second_action_lands_on_its_row(as_admin: Client) -> None:
+    data = policy(**{"esc-count": "3"})
+    for index, (kind, value) in enumerate((("add_tags", "a"), ("set_type", "nonsense"))):
+        data.update({f"esc-{index}-kind": "first_reply", f"esc-{index}-level": "1",
+                     f"esc-{index}-minutes": "0", f"esc-{index}-type": kind,
+                     f"esc-{index}-value": value})  # fmt: skip
+    body = as_admin.post(reverse(NEW), data).content.decode()
+    assert "field-error" not in row(body, "esc-0")
+    assert "field-error" in row(body, "esc-1")
+    assert not SlaPolicy.objects.exists()

@@ -210,3 +210,26 @@ def test_trying_an_unsaved_rule_with_a_bad_row_marks_the_row(as_admin: Client) -
     start = body.index('name="all-0-field"')
     assert "Unknown field: colour" in body[start : body.index("</li>", start)]
     assert "The rule matches" not in body
+
+
+def test_editing_keeps_action_parameters_the_page_has_no_input_for(as_admin: Client) -> None:
+    saved = create_trigger(
+        SYSTEM,
+        name="Acuse",
+        conditions={},
+        actions=[{"type": "email", "to": "customer", "subject_en": "Got it",
+                  "body_en": "We have it.", "subject_es": "Recibido", "body_es": "Lo tenemos."}],
+    )  # fmt: skip
+    url = reverse("settings-trigger", args=[saved.pk])
+    page = as_admin.get(url).content.decode()
+    assert "Recibido" in page  # in the hidden input of the row
+    data = rule("Acuse", **{"all-0-field": "", "all-0-operator": "", "all-0-value": "",
+                            "act-0-type": "email", "act-0-target": "customer",
+                            "act-0-value": "Got it!\nWe have it.",
+                            "act-0-extra": '{"subject_es": "Recibido", "body_es": "Lo tenemos."}'})  # fmt: skip
+    assert as_admin.post(url, data).status_code == 302
+    saved.refresh_from_db()
+    assert saved.actions == [
+        {"type": "email", "to": "customer", "subject_en": "Got it!", "body_en": "We have it.",
+         "subject_es": "Recibido", "body_es": "Lo tenemos."}
+    ]  # fmt: skip

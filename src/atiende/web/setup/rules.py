@@ -7,6 +7,7 @@ so the service refuses it naming the row's part.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,7 +20,7 @@ from atiende.tickets.models import CustomFieldTarget
 from atiende.web.setup.rows import RowEditor, id_or_text, joined, split_list
 
 CONDITION_NAMES = ("field", "operator", "value")
-ACTION_NAMES = ("type", "target", "value")
+ACTION_NAMES = ("type", "target", "value", "extra")
 
 OPERATOR_LABELS = {
     "is": _("is"),
@@ -122,12 +123,32 @@ def condition_rows(conditions: Mapping[str, Any], part: str) -> list[dict[str, s
     ]  # fmt: skip
 
 
+def _extra(text: str) -> dict[str, Any]:
+    """The parameters a row has no input for (kept in a hidden one as JSON), so that editing
+    an action here never drops them (an email's Spanish text, for one)."""
+    try:
+        found = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _shown(kind: str) -> set[str]:
+    """The parameters of ``kind`` the row's inputs stand for."""
+    if kind == "email":
+        return {"type", "to", "subject_en", "body_en"}
+    return {"type", TARGET_PARAM.get(kind, ""), VALUE_PARAM.get(kind, "value")} - {""}
+
+
 def actions_of(editor: RowEditor) -> list[dict[str, Any]]:
     """The action list from the actions editor's rows."""
     actions = []
     for row in editor.rows:
         kind, target, text = row["type"], row["target"], row["value"]
-        action: dict[str, Any] = {"type": kind}
+        action: dict[str, Any] = {
+            k: v for k, v in _extra(row.values.get("extra", "")).items() if k not in _shown(kind)
+        }
+        action["type"] = kind
         if kind in TARGET_PARAM and target:
             action[TARGET_PARAM[kind]] = target
         if kind == "email":
@@ -153,8 +174,14 @@ def action_rows(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
             value = f"{action.get('subject_en', '')}\n{action.get('body_en', '')}"
         else:
             value = joined(action.get(VALUE_PARAM.get(kind, "value")))
+        extra = {k: v for k, v in action.items() if k not in _shown(kind)}
         rows.append(
-            {"type": kind, "target": joined(action.get(TARGET_PARAM.get(kind, ""))), "value": value}
+            {
+                "type": kind,
+                "target": joined(action.get(TARGET_PARAM.get(kind, ""))),
+                "value": value,
+                "extra": json.dumps(extra, ensure_ascii=False) if extra else "",
+            }
         )
     return rows
 

@@ -3,6 +3,7 @@ targets per priority × kind, warning, calendar and escalation levels, delete.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from atiende.web.setup.forms import set_choices
 from atiende.web.setup.rows import RowEditor, id_or_text, joined, split_list
 from atiende.web.setup.rule_pages import rule_page, save_rule
 
-ESCALATION_NAMES = ("kind", "level", "minutes", "type", "target", "value")
+ESCALATION_NAMES = ("kind", "level", "minutes", "type", "target", "value", "extra")
 CONDITION_OPERATORS = {
     "in": gettext_lazy("is one of"),
     "not_in": gettext_lazy("is none of"),
@@ -210,31 +211,54 @@ def condition_rows(conditions: Sequence[Mapping[str, Any]]) -> list[dict[str, st
     return rows
 
 
-def escalations_of(editor: RowEditor) -> list[dict[str, Any]]:
-    levels = []
-    for row in editor.rows:
-        action_row = RowEditor("", "", rules.ACTION_NAMES)
-        action_row.fill([{"type": row["type"], "target": row["target"], "value": row["value"]}])
-        levels.append(
-            {"kind": row["kind"], "level": id_or_text(row["level"]),
-             "minutes": id_or_text(row["minutes"]) if row["minutes"] else 0,
-             "actions": rules.actions_of(action_row)}
-        )  # fmt: skip
-    return levels
+class EscalationEditor(RowEditor):
+    """Escalation levels, one row per action: rows of the same target, level and minutes
+    in a row make one level with several actions. ``escalations[1].actions[2]`` is put on
+    the third row of the second level."""
+
+    def __init__(self) -> None:
+        super().__init__("esc", "escalations", ESCALATION_NAMES)
+        self.starts: list[int] = []  # the first row of each level sent
+
+    def levels(self) -> list[dict[str, Any]]:
+        levels: list[dict[str, Any]] = []
+        self.starts = []
+        previous: tuple[str, str, str] | None = None
+        for index, row in enumerate(self.rows):
+            key = (row["kind"], row["level"], row["minutes"])
+            action_row = RowEditor("", "", rules.ACTION_NAMES)
+            action_row.fill([row.values])
+            action = rules.actions_of(action_row)
+            if key == previous and levels:
+                levels[-1]["actions"] += action
+                continue
+            previous = key
+            self.starts.append(index)
+            levels.append(
+                {"kind": row["kind"], "level": id_or_text(row["level"]),
+                 "minutes": id_or_text(row["minutes"]) if row["minutes"] else 0,
+                 "actions": action}
+            )  # fmt: skip
+        return levels
+
+    def place(self, error: FieldError) -> bool:
+        match = re.fullmatch(r"escalations\[(\d+)\](?:\.actions\[(\d+)\])?.*", error.field)
+        if match is None or int(match.group(1)) >= len(self.starts):
+            return False
+        row = self.starts[int(match.group(1))] + int(match.group(2) or 0)
+        self.rows[min(row, len(self.rows) - 1)].errors.append(str(error.message))
+        return True
 
 
 def escalation_rows(policy: SlaPolicy) -> list[dict[str, str]]:
+    """One row per action of each level, the level's target, number and minutes repeated."""
     rows = []
     for level in policy.escalations.all():
-        for action in rules.action_rows(level.actions)[:1]:
+        for action in rules.action_rows(level.actions):
             rows.append(
-                {
-                    "kind": level.kind,
-                    "level": str(level.level),
-                    "minutes": str(level.minutes),
-                    **action,
-                }
-            )
+                {"kind": level.kind, "level": str(level.level), "minutes": str(level.minutes),
+                 **action}
+            )  # fmt: skip
     return rows
 
 
@@ -256,7 +280,7 @@ def _policy_page(request: HttpRequest, found: SlaPolicy | None) -> HttpResponse:
         }
     form = PolicyForm(request.POST or None, initial=initial)
     conditions = RowEditor("cond", "conditions", rules.CONDITION_NAMES)
-    escalations = RowEditor("esc", "escalations", ESCALATION_NAMES)
+    escalations = EscalationEditor()
     grid = target_grid()
     if request.method == "POST":
         conditions.read(request.POST)
@@ -272,7 +296,7 @@ def _policy_page(request: HttpRequest, found: SlaPolicy | None) -> HttpResponse:
             **data,
             "conditions": conditions_of(conditions),
             "targets": grid.targets(),
-            "escalations": escalations_of(escalations),
+            "escalations": escalations.levels(),
         }
         if found is None:
             return create_policy(actor(request), order=selectors.next_policy_order(), **definition)
