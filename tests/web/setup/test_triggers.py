@@ -223,10 +223,13 @@ def test_editing_keeps_action_parameters_the_page_has_no_input_for(as_admin: Cli
     url = reverse("settings-trigger", args=[saved.pk])
     page = as_admin.get(url).content.decode()
     assert "Recibido" in page  # in the hidden input of the row
-    data = rule("Acuse", **{"all-0-field": "", "all-0-operator": "", "all-0-value": "",
-                            "act-0-type": "email", "act-0-target": "customer",
-                            "act-0-value": "Got it!\nWe have it.",
-                            "act-0-extra": '{"subject_es": "Recibido", "body_es": "Lo tenemos."}'})  # fmt: skip
+    extra = '{"subject_es": "Recibido", "body_es": "Lo tenemos."}'
+    data = rule(
+        "Acuse",
+        **{"all-0-field": "", "all-0-operator": "", "all-0-value": "", "act-0-type": "email",
+           "act-0-target": "customer", "act-0-value": "Got it!\nWe have it.",
+           "act-0-extra": extra},
+    )  # fmt: skip
     assert as_admin.post(url, data).status_code == 302
     saved.refresh_from_db()
     assert saved.actions == [
