@@ -186,3 +186,13 @@ def test_an_error_in_a_second_action_lands_on_its_row(as_admin: Client) -> None:
     assert "field-error" not in row(body, "esc-0")
     assert "field-error" in row(body, "esc-1")
     assert not SlaPolicy.objects.exists()
+
+
+def test_groups_may_be_typed_by_name(as_admin: Client) -> None:
+    tier2 = make_group("Tier 2")
+    data = policy(**{"cond-0-field": "group", "cond-0-value": "tier 2"}, **escalation(0))
+    data["esc-0-value"] = "Tier 2"
+    assert as_admin.post(reverse(NEW), data).status_code == 302
+    saved = SlaPolicy.objects.get()
+    assert saved.conditions == [{"field": "group", "op": "in", "value": [tier2.pk]}]
+    assert saved.escalations.get().actions == [{"type": "set_group", "value": tier2.pk}]

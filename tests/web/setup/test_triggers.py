@@ -10,7 +10,7 @@ from django.urls import reverse
 from atiende.automation.models import Trigger
 from atiende.automation.triggers.services import create_trigger
 from atiende.tickets.models import TicketEvent
-from tests.factories import SYSTEM, make_admin, make_agent, make_ticket
+from tests.factories import SYSTEM, make_admin, make_agent, make_group, make_ticket
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -236,3 +236,13 @@ def test_editing_keeps_action_parameters_the_page_has_no_input_for(as_admin: Cli
         {"type": "email", "to": "customer", "subject_en": "Got it!", "body_en": "We have it.",
          "subject_es": "Recibido", "body_es": "Lo tenemos."}
     ]  # fmt: skip
+
+
+def test_a_group_may_be_typed_by_name(as_admin: Client) -> None:
+    group = make_group("Facturación")
+    rows = {"all-0-field": "group", "all-0-operator": "is", "all-0-value": "facturación",
+            "act-0-type": "set_group", "act-0-value": "Facturación"}  # fmt: skip
+    assert as_admin.post(reverse(NEW), rule("By name", **rows)).status_code == 302
+    saved = Trigger.objects.get(name="By name")
+    assert saved.conditions["all"] == [{"field": "group", "operator": "is", "value": group.pk}]
+    assert saved.actions == [{"type": "set_group", "value": group.pk}]

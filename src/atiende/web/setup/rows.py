@@ -108,6 +108,16 @@ def id_or_text(text: str) -> Any:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
+def id_or_name(text: str, choices: list[tuple[int, str]]) -> Any:
+    """Like ``id_or_text``, but a name among ``choices`` (case aside) gives its id: a group
+    may be typed as "Tier 2" as well as its id."""
+    found = id_or_text(text)
+    if isinstance(found, str):
+        by_name = {name.casefold(): pk for pk, name in choices}
+        return by_name.get(found.casefold(), found)
+    return found
+
+
 def joined(value: Any) -> str:
     """A stored value as typed back into one input."""
     if value is None:

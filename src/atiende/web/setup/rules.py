@@ -17,7 +17,8 @@ from atiende.automation.actions import action_types
 from atiende.automation.triggers.conditions import FIELDS, OPERATORS, Type, field_named
 from atiende.tickets import config_cache
 from atiende.tickets.models import CustomFieldTarget
-from atiende.web.setup.rows import RowEditor, id_or_text, joined, split_list
+from atiende.web.setup.rows import RowEditor, id_or_name, id_or_text, joined, split_list
+from atiende.web.setup.selectors import group_choices
 
 CONDITION_NAMES = ("field", "operator", "value")
 ACTION_NAMES = ("type", "target", "value", "extra")
@@ -91,7 +92,8 @@ def _condition_value(field: str, operator: str, text: str) -> Any:
         except ValueError:
             return text
     if found.type == Type.REF:
-        items = [id_or_text(part) for part in split_list(text)] or [None]
+        choices = group_choices() if field == "group" else []
+        items = [id_or_name(part, choices) for part in split_list(text)] or [None]
         return items if len(items) > 1 else items[0]
     if found.type == Type.DATE:
         return text
@@ -156,6 +158,8 @@ def actions_of(editor: RowEditor) -> list[dict[str, Any]]:
             action.update({"subject_en": subject.strip(), "body_en": body.strip() or subject})
         elif kind == "assign":
             pass
+        elif kind == "set_group":
+            action["value"] = id_or_name(text, group_choices())
         elif kind in ID_ACTIONS:
             action[VALUE_PARAM.get(kind, "value")] = id_or_text(text)
         elif kind in LIST_ACTIONS:

@@ -26,7 +26,7 @@ from atiende.web.common import actor
 from atiende.web.setup import rules, selectors
 from atiende.web.setup.common import page, settings_view
 from atiende.web.setup.forms import set_choices
-from atiende.web.setup.rows import RowEditor, id_or_text, joined, split_list
+from atiende.web.setup.rows import RowEditor, id_or_name, id_or_text, joined, split_list
 from atiende.web.setup.rule_pages import rule_page, save_rule
 
 ESCALATION_NAMES = ("kind", "level", "minutes", "type", "target", "value", "extra")
@@ -42,7 +42,7 @@ LIST_FIELDS = ("priority", "group", "organization", "customer", "channel", "type
 ID_FIELDS = frozenset({"group", "organization", "customer", "category"})
 FIELD_LABELS = {
     "priority": gettext_lazy("Priority"),
-    "group": gettext_lazy("Group (ids)"),
+    "group": gettext_lazy("Group"),
     "organization": gettext_lazy("Organization (ids)"),
     "customer": gettext_lazy("Customer (ids)"),
     "channel": gettext_lazy("Channel"),
@@ -184,6 +184,9 @@ def _clause(row_field: str, operator: str, text: str) -> dict[str, Any]:
         lowered = text.lower()
         value: Any = {"true": True, "false": False}.get(lowered, id_or_text(text))
         clause["value"] = "" if value is None else value
+    elif name == "group":
+        choices = selectors.group_choices()
+        clause["value"] = [id_or_name(part, choices) for part in split_list(text)]
     elif name in ID_FIELDS:
         clause["value"] = [id_or_text(part) for part in split_list(text)]
     else:
