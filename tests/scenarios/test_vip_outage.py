@@ -44,6 +44,7 @@ from atiende.tickets import selectors as ticket_selectors
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Ticket, TicketEvent
 from atiende.tickets.services import config
+from atiende.tickets.workload import agent_load
 from tests.factories import PASSWORD, SYSTEM
 from tests.messaging.mail import SUPPORT
 from tests.messaging.servers import Received, SmtpSink
@@ -328,6 +329,12 @@ def test_a_vip_outage_on_friday_evening(
 ) -> None:
     team = set_up_team(smtp_sink)
     worker = Worker(on_commit)
+    # The premise: Bob carries less than Ana, so only language can send the ticket to Ana.
+    assert (agent_load(team.ana.pk), agent_load(team.bob.pk), agent_load(team.carla.pk)) == (
+        2,
+        1,
+        0,
+    )
 
     # Friday 19:00 in Santiago (22:00 UTC): Lucía writes from Gmail.
     clock.move_to(FRIDAY_EVENING)
@@ -470,3 +477,23 @@ def test_a_vip_outage_on_friday_evening(
     assert [(v["policy"]["name"], v["level"]) for v in levels] == [("VIP", 1), ("VIP", 2)]
     # Lucía got exactly one mail from us: the out-of-hours answer.
     assert len(mail_to(smtp_sink, LUCIA)) == 1
+
+
+def test_a_calm_question_from_the_vip_organization_is_high_by_the_vip_rule(
+    smtp_sink: SmtpSink, on_commit: Callable[..., Any], clock: Clock
+) -> None:
+    """No urgent words: the shipped VIP rule alone raises it, and the history names it."""
+    team = set_up_team(smtp_sink)
+    calm = EmailMessage()
+    calm["From"] = f"Lucía Fernández <{LUCIA}>"
+    calm["To"] = f"Soporte <{SUPPORT}>"
+    calm["Subject"] = "Consulta sobre la factura de noviembre"
+    calm["Date"] = format_datetime(SETUP)
+    calm["Message-ID"] = "<CAKx8sQ=factura.91ab@mail.gmail.com>"
+    calm.set_content("Hola, ¿podrían enviarnos de nuevo la factura de noviembre? Gracias.\n")
+    with on_commit():
+        ticket = receive(calm.as_bytes(), team.mailbox)
+    ticket.refresh_from_db()
+    assert ticket.language == "es" and ticket.priority.key == "high"
+    [raised] = [e for e in history(ticket, team) if e.field == "priority"]
+    assert (raised.source, raised.source_detail) == ("rule", f"rule:{team.vip_rule.pk}")
