@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.utils import translation
 
 from atiende.accounts import services as accounts
 from atiende.accounts.models import AgentStatus, Group, Organization, Role, User
@@ -418,12 +419,13 @@ def test_a_vip_outage_on_friday_evening(
         ("rule", f"assignment:{team.soporte.pk}")
     ]
     assert assigned[0].created_at == MONDAY_OPENING
-    [told] = [
-        item
-        for item in notifications.latest(Actor(user=team.ana, source=Source.WEB))
-        if item.ticket_id == ticket.pk
-    ]
-    assert told.kind == "assigned"
+    with translation.override("es"):  # Ana's bell, in Spanish
+        [told] = [
+            item
+            for item in notifications.latest(Actor(user=team.ana, source=Source.WEB))
+            if item.ticket_id == ticket.pk
+        ]
+    assert (told.kind, told.text) == ("assigned", f"Se le asignó el #{ticket.number}")
     assert ticket.first_response_due_at == DUE_AT  # business time, not Saturday
 
     # 09:44: nothing yet. 09:45: the warning, and Sofía is notified in the workspace.
@@ -437,7 +439,7 @@ def test_a_vip_outage_on_friday_evening(
     assert warned.created_at == WARNING_AT
     [bell] = notifications.latest(Actor(user=team.sofia, source=Source.WEB))
     assert bell.ticket_id == ticket.pk
-    assert "vence en 15 minutos" in bell.text
+    assert bell.text == (f"#{ticket.number}: El primer plazo de respuesta VIP vence en 15 minutos.")
     for agent in (team.ana, team.bob, team.carla):  # the warning is for the supervisor
         bells = notifications.latest(Actor(user=agent, source=Source.WEB))
         assert all(item.kind != "rule" for item in bells)
