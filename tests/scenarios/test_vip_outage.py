@@ -23,6 +23,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from atiende.accounts import services as accounts
 from atiende.accounts.models import AgentStatus, Group, Organization, Role, User
@@ -32,6 +33,7 @@ from atiende.automation.models import Strategy, Trigger
 from atiende.automation.tasks import run_timed_rules
 from atiende.automation.triggers.services import update_trigger
 from atiende.core.actor import Actor, Source
+from atiende.messaging.inbound.tasks import process_inbound
 from atiende.messaging.mailboxes import create_mailbox
 from atiende.messaging.models import InboundMethod, Mailbox, OutboundEmail, Security
 from atiende.messaging.outbound.tasks import send_due_outbound
@@ -43,12 +45,13 @@ from atiende.sla.services.policies import create_policy
 from atiende.sla.tasks import sweep_sla_timers
 from atiende.tickets import selectors as ticket_selectors
 from atiende.tickets import services as tickets
-from atiende.tickets.models import Ticket, TicketEvent
+from atiende.tickets.models import CustomField, Ticket, TicketEvent
 from atiende.tickets.services import config
 from atiende.tickets.workload import agent_load
 from tests.factories import PASSWORD, SYSTEM
 from tests.messaging.mail import SUPPORT
-from tests.messaging.servers import Received, SmtpSink
+from tests.messaging.servers import Received, SmtpSink, TestCertificates
+from tests.messaging.test_smtpd import Receiver as SmtpReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -143,14 +146,16 @@ def set_up_team(sink: SmtpSink) -> Team:
     )
     # The VIP mark and the shipped priority rules, switched back on (the test database
     # starts without them; see tests/conftest.py).
-    config.create_custom_field(
-        admin,
-        target="organization",
-        key="vip",
-        type="checkbox",
-        name_en="VIP customer",
-        name_es="Cliente VIP",
-    )
+    # (A transactional test's database is restored with the field as migrations left it.)
+    if not CustomField.objects.filter(target="organization", key="vip").exists():
+        config.create_custom_field(
+            admin,
+            target="organization",
+            key="vip",
+            type="checkbox",
+            name_en="VIP customer",
+            name_es="Cliente VIP",
+        )
     shipped = Trigger.objects.filter(order__lt=0, name__startswith="Priority: ")
     for rule in shipped:
         update_trigger(admin, trigger_id=rule.pk, changes={"active": True})
@@ -499,3 +504,44 @@ def test_a_calm_question_from_the_vip_organization_is_high_by_the_vip_rule(
     assert ticket.language == "es" and ticket.priority.key == "high"
     [raised] = [e for e in history(ticket, team) if e.field == "priority"]
     assert (raised.source, raised.source_detail) == ("rule", f"rule:{team.vip_rule.pk}")
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[SmtpReceiver]:
+    """Our own SMTP receiver (``mail_smtpd``) on loopback, as the email tests run it."""
+    certs = TestCertificates.create(tmp_path / "tls")
+    monkeypatch.setenv("ATIENDE_SMTPD_TLS_CERT", str(certs.cert_file))
+    monkeypatch.setenv("ATIENDE_SMTPD_TLS_KEY", str(certs.key_file))
+    running = SmtpReceiver().start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the receiver's thread
+def test_the_outage_mail_arrives_over_smtp_and_the_worker_answers(
+    smtp_sink: SmtpSink, receiver: SmtpReceiver, on_commit: Callable[..., Any], clock: Clock
+) -> None:
+    """The same Friday evening through the most real path: Gmail's server talks SMTP to our
+    receiver, which commits the mail and queues its processing; the worker runs the queue."""
+    team = set_up_team(smtp_sink)
+    clock.move_to(FRIDAY_EVENING)
+    raw = gmail_message(FRIDAY_EVENING).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    with receiver.client() as client:
+        assert client.sendmail(LUCIA, [SUPPORT], raw) == {}
+    queued = DBTaskResult.objects.filter(task_path__endswith="process_inbound")
+    [args] = [row.args_kwargs["args"] for row in queued]
+    assert process_inbound.call(*args) == "processed"
+    Worker(on_commit).minute()
+
+    [ticket] = ticket_selectors.visible_tickets(team.admin).filter(requester__email=LUCIA)
+    assert (ticket.language, ticket.priority.key, ticket.group_id) == (
+        "es",
+        "high",
+        team.soporte.pk,
+    )
+    assert ticket.assignee_id is None and ticket.first_response_due_at == DUE_AT
+    [answer] = mail_to(smtp_sink, LUCIA)
+    body = message_from_bytes(answer.raw, policy=policy.default).get_body(("plain",))
+    assert "a partir del lunes 7 de diciembre a las 09:00." in body.get_content()
