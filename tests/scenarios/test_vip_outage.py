@@ -39,6 +39,7 @@ from atiende.messaging.models import InboundMethod, Mailbox, OutboundEmail, Secu
 from atiende.messaging.outbound.tasks import send_due_outbound
 from atiende.notifications import selectors as notifications
 from atiende.outbox.tasks import deliver_due_effects
+from atiende.sla import selectors as sla_selectors
 from atiende.sla.models import Calendar, SlaPolicy
 from atiende.sla.services.calendars import create_calendar, set_group_calendar
 from atiende.sla.services.policies import create_policy
@@ -386,8 +387,12 @@ def test_a_vip_outage_on_friday_evening(
     [note] = [m for m in ticket_selectors.visible_messages(team.admin, ticket) if not m.public]
     assert "fuera de la oficina" in note.body_text
 
-    # First reply due Monday 10:00: 60 business minutes from Monday's opening.
+    # First reply due Monday 10:00: 60 business minutes from Monday's opening, by "VIP".
     assert ticket.first_response_due_at == DUE_AT
+    timers = [
+        (t.kind, t.policy_name, t.due_at, t.state) for t in sla_selectors.ticket_timers(ticket.pk)
+    ]
+    assert timers == [("first_reply", "VIP", DUE_AT, "running")]
     assert ticket.assignee_id is None
 
     # The weekend: the minute tasks run every hour (and Ana and Bob even leave the workspace
@@ -460,6 +465,9 @@ def test_a_vip_outage_on_friday_evening(
     assert [(e.source, e.source_detail, e.created_at) for e in moved] == [
         ("rule", f"sla:{team.policy.pk}", DUE_AT)
     ]
+
+    [timer] = sla_selectors.ticket_timers(ticket.pk)
+    assert (timer.kind, timer.state, timer.breached) == ("first_reply", "running", True)
 
     # Tier 1's agent does not follow the ticket into tier 2 (not a member there); tier 2
     # assigns by hand. Its history, step by step, names the rule or the policy of each one.
