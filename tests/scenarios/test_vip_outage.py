@@ -46,7 +46,7 @@ from atiende.sla.services.policies import create_policy
 from atiende.sla.tasks import sweep_sla_timers
 from atiende.tickets import selectors as ticket_selectors
 from atiende.tickets import services as tickets
-from atiende.tickets.models import CustomField, Ticket, TicketEvent
+from atiende.tickets.models import Ticket, TicketEvent
 from atiende.tickets.services import config
 from atiende.tickets.workload import agent_load
 from tests.factories import PASSWORD, SYSTEM
@@ -147,16 +147,14 @@ def set_up_team(sink: SmtpSink) -> Team:
     )
     # The VIP mark and the shipped priority rules, switched back on (the test database
     # starts without them; see tests/conftest.py).
-    # (A transactional test's database is restored with the field as migrations left it.)
-    if not CustomField.objects.filter(target="organization", key="vip").exists():
-        config.create_custom_field(
-            admin,
-            target="organization",
-            key="vip",
-            type="checkbox",
-            name_en="VIP customer",
-            name_es="Cliente VIP",
-        )
+    config.create_custom_field(
+        admin,
+        target="organization",
+        key="vip",
+        type="checkbox",
+        name_en="VIP customer",
+        name_es="Cliente VIP",
+    )
     shipped = Trigger.objects.filter(order__lt=0, name__startswith="Priority: ")
     for rule in shipped:
         update_trigger(admin, trigger_id=rule.pk, changes={"active": True})
