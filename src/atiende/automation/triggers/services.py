@@ -16,6 +16,7 @@ from atiende.automation.triggers import cache
 from atiende.automation.triggers.conditions import validate_conditions
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
+from atiende.core.ordering import check_order_ids
 from atiende.core.permissions import require_admin
 
 MAX_NAME = 200
@@ -134,3 +135,13 @@ def record_fired(trigger_id: int) -> None:
     Trigger.objects.filter(pk=trigger_id).update(
         fired_count=F("fired_count") + 1, last_fired_at=timezone.now()
     )
+
+
+@transaction.atomic
+def reorder_triggers(actor: Actor, *, ids: Sequence[int]) -> None:
+    """Run the triggers in the order of ``ids``, which must name every trigger exactly once."""
+    require_admin(actor)
+    existing = set(Trigger.objects.select_for_update().values_list("pk", flat=True))
+    for position, trigger_id in enumerate(check_order_ids(ids, existing)):
+        Trigger.objects.filter(pk=trigger_id).update(order=(position + 1) * 10)
+    cache.changed()

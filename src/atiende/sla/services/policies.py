@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Invalid, NotFound
+from atiende.core.ordering import check_order_ids
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, clean_name, save_unique
 from atiende.sla import cache, escalation
@@ -257,3 +258,14 @@ def _get(policy_id: int) -> SlaPolicy:
     if policy is None:
         raise NotFound(_("Unknown SLA policy."))
     return policy
+
+
+@transaction.atomic
+def reorder_policies(actor: Actor, *, ids: Sequence[int]) -> None:
+    """Put the policies in the order of ``ids``, which must name every policy exactly once
+    (the first matching policy applies, so a partial order would be ambiguous)."""
+    require_admin(actor)
+    existing = set(SlaPolicy.objects.select_for_update().values_list("pk", flat=True))
+    for position, policy_id in enumerate(check_order_ids(ids, existing)):
+        SlaPolicy.objects.filter(pk=policy_id).update(order=(position + 1) * 10)
+    cache.changed()
