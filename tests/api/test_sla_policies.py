@@ -131,7 +131,10 @@ def test_update_with_a_bad_part_changes_nothing(as_user: Any, admin: User) -> No
     api = as_user(admin)
     policy_id = api.post("/sla-policies", policy()).json()["id"]
     before = api.get(f"/sla-policies/{policy_id}").json()
-    change = {"name": "Renamed", "targets": [{"priority": "normal", "kind": "resolution", "minutes": 0}]}
+    change = {
+        "name": "Renamed",
+        "targets": [{"priority": "normal", "kind": "resolution", "minutes": 0}],
+    }
     body = problem(api.patch(f"/sla-policies/{policy_id}", change), 422)
     assert fields(body) == {"targets[0].minutes"}
     assert api.get(f"/sla-policies/{policy_id}").json() == before
@@ -150,7 +153,9 @@ def test_permissions(as_user: Any, admin: User, client: Any) -> None:
     problem(as_user(admin).patch("/sla-policies/999999", {"name": "X"}), 404)
 
 
-def test_ticket_sla_lists_the_clocks_through_the_gate(as_user: Any, admin: User, client: Any) -> None:
+def test_ticket_sla_lists_the_clocks_through_the_gate(
+    as_user: Any, admin: User, client: Any
+) -> None:
     api = as_user(admin)
     policy_id = api.post("/sla-policies", policy(conditions=[])).json()["id"]
     customer = make_customer()
