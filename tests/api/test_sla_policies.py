@@ -100,23 +100,36 @@ def deleted_group_level() -> dict[str, Any]:
     }
 
 
+def target(**values: Any) -> dict[str, Any]:
+    return {"targets": [{"priority": "normal", "kind": "first_reply", "minutes": 5, **values}]}
+
+
+def clause(field: str, op: str, value: Any) -> dict[str, Any]:
+    return {"conditions": [{"field": field, "op": op, "value": value}]}
+
+
+def level(level: int = 1, **action: Any) -> dict[str, Any]:
+    actions = [action or {"type": "add_tags", "value": ["late"]}]
+    return {"escalations": [{"kind": "resolution", "level": level, "actions": actions}]}
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"targets": [{"priority": "normal", "kind": "first_reply", "minutes": 0}]}, "targets[0].minutes"),
-        ({"targets": [{"priority": "normal", "kind": "first_reply", "minutes": -5}]}, "targets[0].minutes"),
-        ({"targets": [{"priority": "nope", "kind": "first_reply", "minutes": 5}]}, "targets[0].priority"),
-        ({"targets": [{"priority": "normal", "kind": "soon", "minutes": 5}]}, "targets.0.kind"),
-        ({"conditions": [{"field": "colour", "op": "in", "value": []}]}, "conditions[0].field"),
-        ({"conditions": [{"field": "priority", "op": "any", "value": ["high"]}]}, "conditions[0].op"),
-        ({"conditions": [{"field": "group", "op": "in", "value": "one"}]}, "conditions[0].value"),
+        (target(minutes=0), "targets[0].minutes"),
+        (target(minutes=-5), "targets[0].minutes"),
+        (target(priority="nope"), "targets[0].priority"),
+        (target(kind="soon"), "targets.0.kind"),
+        (clause("colour", "in", []), "conditions[0].field"),
+        (clause("priority", "any", ["high"]), "conditions[0].op"),
+        (clause("group", "in", "one"), "conditions[0].value"),
         ({"calendar_id": 999999}, "calendar_id"),
-        ({"escalations": [{"kind": "resolution", "level": 9, "actions": [{"type": "add_tag", "value": "x"}]}]}, "escalations[0].level"),
-        ({"escalations": [{"kind": "resolution", "level": 1, "actions": [{"type": "explode"}]}]}, "escalations[0].actions[0].type"),
+        (level(9), "escalations[0].level"),
+        (level(type="explode"), "escalations[0].actions[0].type"),
         ("deleted_group", "escalations[0].actions[0].value"),
         ({"name": ""}, "name"),
     ],
-)  # fmt: skip
+)
 def test_bad_policies_are_refused_naming_the_part(
     as_user: Any, admin: User, change: Any, field: str
 ) -> None:

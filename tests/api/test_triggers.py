@@ -71,16 +71,20 @@ def test_reorder(as_user: Any, admin: User) -> None:
     assert [t["id"] for t in api.get("/triggers").json()["items"]] == [second, first, *ours]
 
 
+def when(field: str, operator: str, value: Any) -> dict[str, Any]:
+    return {"all": [{"field": field, "operator": operator, "value": value}]}
+
+
 BAD_RULES = [
-    ({"conditions": {"all": [{"field": "colour", "operator": "is", "value": "red"}]}}, "conditions.all[0].field"),
-    ({"conditions": {"all": [{"field": "tags", "operator": "starts_with", "value": "x"}]}}, "conditions.all[0].operator"),
-    ({"conditions": {"all": [{"field": "priority", "operator": "is", "value": 3}]}}, "conditions.all[0].value"),
+    ({"conditions": when("colour", "is", "red")}, "conditions.all[0].field"),
+    ({"conditions": when("tags", "starts_with", "x")}, "conditions.all[0].operator"),
+    ({"conditions": when("priority", "is", 3)}, "conditions.all[0].value"),
     ({"conditions": {"some": []}}, "conditions.some"),
     ({"actions": [{"type": "explode"}]}, "actions[0].type"),
     ({"actions": [{"type": "set_priority", "value": "whenever"}]}, "actions[0].value"),
     ({"actions": []}, "actions"),
     ({"name": ""}, "name"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("change", "field"), BAD_RULES)
@@ -199,9 +203,9 @@ def test_automations_crud(as_user: Any, admin: User) -> None:
         ({"status_category": ""}, "status_category"),
         ({"condition": "forever"}, "condition"),
         ({"actions": [{"type": "explode"}]}, "actions[0].type"),
-        ({"conditions": {"all": [{"field": "colour", "operator": "is", "value": 1}]}}, "conditions.all[0].field"),
+        ({"conditions": when("colour", "is", 1)}, "conditions.all[0].field"),
     ],
-)  # fmt: skip
+)
 def test_bad_automations_are_refused_naming_the_part(
     as_user: Any, admin: User, change: dict[str, Any], field: str
 ) -> None:
