@@ -42,6 +42,8 @@ AgentStatusName = Literal["online", "away", "offline"]
 LanguageCode = Annotated[str, Clean, StringConstraints(max_length=16)]
 SkillTag = Annotated[str, Clean, StringConstraints(max_length=100)]
 Note = Annotated[str, Clean, StringConstraints(max_length=200)]
+# JSON has no date type: a body's instant is ISO 8601 text, parsed despite the strict bodies.
+Instant = Annotated[Timestamp, Field(strict=False)]
 
 
 class TriggerOut(Schema):
@@ -263,8 +265,8 @@ OutOfOfficePage = Page[OutOfOfficeOut]
 
 
 class OutOfOfficeIn(BodyIn):
-    starts_at: Timestamp
-    ends_at: Timestamp
+    starts_at: Instant = Field(description="ISO 8601, e.g. 2026-12-20T00:00:00Z.")
+    ends_at: Instant
     note: Note = ""
 
 
