@@ -212,3 +212,23 @@ def test_bad_automations_are_refused_naming_the_part(
     body = problem(as_user(admin).post("/automations", {**SOLVED_FOR_4_DAYS, **change}), 422)
     assert field in fields(body), body
     assert not TimedRule.objects.exists()
+
+
+def test_a_cyclic_pair_is_warned_about(as_user: Any, admin: User) -> None:
+    api = as_user(admin)
+    pong = api.post(
+        "/triggers",
+        trigger("Pong", conditions=when("tags", "contains", "pong"),
+                actions=[{"type": "add_tags", "value": ["ping"]}]),
+    ).json()  # fmt: skip
+    assert pong["loop_warnings"] == []
+    ping = api.post(
+        "/triggers",
+        trigger("Ping", conditions=when("tags", "contains", "ping"),
+                actions=[{"type": "add_tags", "value": ["pong"]}]),
+    ).json()  # fmt: skip
+    [warning] = ping["loop_warnings"]
+    assert "Pong" in warning
+    assert "Ping" in api.get(f"/triggers/{pong['id']}").json()["loop_warnings"][0]
+    calm = api.patch(f"/triggers/{ping['id']}", {"actions": [{"type": "add_note", "body": "x"}]})
+    assert calm.json()["loop_warnings"] == []

@@ -24,6 +24,7 @@ from atiende.api.schemas.automation import (
     TimedRulePage,
     TimedRuleUpdateIn,
     TriggerCreateIn,
+    TriggerDetailOut,
     TriggerOut,
     TriggerPage,
     TriggerUpdateIn,
@@ -75,11 +76,12 @@ def list_triggers(request: HttpRequest, filters: Query[PageIn]) -> dict[str, Any
     return page(selectors.list_triggers(actor(request), **filters.model_dump()))
 
 
-@router.post("/triggers", response={201: TriggerOut, **errors(403, 409, 422)})
+@router.post("/triggers", response={201: TriggerDetailOut, **errors(403, 409, 422)})
 def create_trigger(request: HttpRequest, payload: TriggerCreateIn) -> HttpResponse:
-    """Create a trigger, checked whole first; without ``order`` it runs after the others."""
+    """Create a trigger, checked whole first; without ``order`` it runs after the others.
+    ``loop_warnings`` names active rules it may set off endlessly with (a cyclic pair)."""
     fields = payload.model_dump()
-    return once(request, 201, lambda c: services.create_trigger(c, **fields), TriggerOut)
+    return once(request, 201, lambda c: services.create_trigger(c, **fields), TriggerDetailOut)
 
 
 @router.post("/triggers/reorder", response={200: TriggerPage, **errors(403, 422)})
@@ -108,14 +110,15 @@ def dry_run_definition(request: HttpRequest, payload: DefinitionDryRunIn) -> Htt
     )
 
 
-@router.get("/triggers/{trigger_id}", response={200: TriggerOut, **errors(403, 404, 422)})
+@router.get("/triggers/{trigger_id}", response={200: TriggerDetailOut, **errors(403, 404, 422)})
 def read_trigger(request: HttpRequest, trigger_id: Id) -> Any:
     return selectors.get_trigger(actor(request), trigger_id)
 
 
-@router.patch("/triggers/{trigger_id}", response={200: TriggerOut, **errors(403, 404, 422)})
+@router.patch("/triggers/{trigger_id}", response={200: TriggerDetailOut, **errors(403, 404, 422)})
 def update_trigger(request: HttpRequest, trigger_id: Id, payload: TriggerUpdateIn) -> Any:
-    """Change the parts given; the result is checked whole."""
+    """Change the parts given; the result is checked whole. ``loop_warnings`` names the rules
+    this one may set off endlessly with."""
     changes = payload.model_dump(exclude_unset=True)
     return services.update_trigger(actor(request), trigger_id=trigger_id, changes=changes)
 

@@ -62,6 +62,20 @@ class TriggerOut(Schema):
 TriggerPage = Page[TriggerOut]
 
 
+class TriggerDetailOut(TriggerOut):
+    """One trigger with ``loop_warnings``: active rules it may set off endlessly with (each
+    changes what the other looks at). A warning, not a refusal: at run time a chain stops after
+    a bounded depth and the history says so."""
+
+    loop_warnings: list[str]
+
+    @staticmethod
+    def resolve_loop_warnings(obj: Any) -> list[str]:
+        from atiende.automation.triggers.loops import possible_loops
+
+        return possible_loops(conditions=obj.conditions, actions=obj.actions, exclude_id=obj.pk)
+
+
 class TriggerCreateIn(BodyIn):
     name: Name
     conditions: ConditionsIn = Field(default_factory=dict)
