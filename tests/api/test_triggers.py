@@ -232,3 +232,14 @@ def test_a_cyclic_pair_is_warned_about(as_user: Any, admin: User) -> None:
     assert "Ping" in api.get(f"/triggers/{pong['id']}").json()["loop_warnings"][0]
     calm = api.patch(f"/triggers/{ping['id']}", {"actions": [{"type": "add_note", "body": "x"}]})
     assert calm.json()["loop_warnings"] == []
+
+
+def test_nul_bytes_inside_conditions_are_stripped_not_a_server_error(
+    as_user: Any, admin: User
+) -> None:
+    """PostgreSQL's jsonb refuses ``\\u0000``: strings deep inside a rule are cleaned first."""
+    response = as_user(admin).post(
+        "/triggers", trigger(conditions=when("subject", "contains", "fac\x00tura"))
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["conditions"]["all"][0]["value"] == "factura"

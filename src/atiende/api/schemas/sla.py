@@ -11,10 +11,11 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from atiende.api.schemas.accounts import PageIn
 from atiende.api.schemas.common import BodyIn, Clean, Id, Name, Page, Timestamp, UpdateIn
+from atiende.core.text import clean_text
 
 ZoneName = Annotated[str, Clean, StringConstraints(max_length=64)]
 Country = Annotated[str, Clean, StringConstraints(max_length=8)]
@@ -28,8 +29,24 @@ HolidayName = Annotated[str, Clean, StringConstraints(max_length=150)]
 TargetKindName = Literal["first_reply", "next_reply", "periodic_update", "resolution"]
 Minutes = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Order = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+def _clean_deep(value: Any) -> Any:
+    """Strip NUL bytes and lone surrogates from every string inside a JSON value (PostgreSQL's
+    jsonb refuses ``\\u0000``), keys included."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {_clean_deep(key): _clean_deep(item) for key, item in value.items()}
+    return value
+
+
 # A JSON object of a rule's parts: the services check fields, operators and values.
-Part = dict[Annotated[str, StringConstraints(max_length=100)], Any]
+Part = Annotated[
+    dict[Annotated[str, StringConstraints(max_length=100)], Any], BeforeValidator(_clean_deep)
+]
 
 
 class HolidayIn(BodyIn):
