@@ -38,6 +38,11 @@ class ApiClient:
             "/api/v1" + path, body, content_type="application/json", headers=self.headers(headers)
         )
 
+    def put(self, path: str, body: Any, **headers: str) -> Any:
+        return self.client.put(
+            "/api/v1" + path, body, content_type="application/json", headers=self.headers(headers)
+        )
+
     def delete(self, path: str, **headers: str) -> Any:
         return self.client.delete("/api/v1" + path, headers=self.headers(headers))
 

@@ -227,4 +227,98 @@ def test_generated_client_drives_every_operation(
     assert api("inbound_release", held[0].id, idempotency_key="rel-1").ticket_id is not None
     api("inbound_discard", held[1].id)
 
+    # issue 14: calendars, SLA policies, rules, macros, assignment and availability
+    drive_automation(api, group.pk, ticket.id)
+
     assert api.driven == set(api.operations), set(api.operations) - api.driven
+
+
+def drive_automation(api: Driver, group_id: int, ticket_id: int) -> None:
+    hours = {"monday": [["09:00", "13:00"], ["14:00", "18:00"]]}
+    calendar = api(
+        "calendars_create_calendar",
+        body={"name": "Oficina", "time_zone": "America/Santiago", "hours": hours,
+              "holidays": [{"date": "2026-12-24", "yearly": True, "name": "Nochebuena"}]},
+        ok=201,
+    )  # fmt: skip
+    api("calendars_update_calendar", calendar.id, body={"holiday_country": "CL"})
+    api("calendars_read_calendar", calendar.id)
+    api("calendars_list_calendars")
+    api("calendars_next_opening", calendar.id)
+    api("calendars_set_group_calendar", group_id, body={"calendar_id": calendar.id})
+    api("calendars_read_group_calendar", group_id)
+    level = {
+        "kind": "first_reply",
+        "level": 1,
+        "actions": [{"type": "add_tags", "value": ["late"]}],
+    }
+    policy = api(
+        "sla_policies_create_policy",
+        body={"name": "Standard", "escalations": [level],
+              "targets": [{"priority": "normal", "kind": "first_reply", "minutes": 60}]},
+        ok=201,
+    )  # fmt: skip
+    api("sla_policies_update_policy", policy.id, body={"calendar_id": calendar.id})
+    api("sla_policies_read_policy", policy.id)
+    api("sla_policies_list_policies")
+    api("sla_policies_reorder_policies", body={"ids": [policy.id]})
+    api("sla_policies_ticket_sla", ticket_id)
+    api("sla_policies_delete_policy", policy.id, ok=204)
+    api("calendars_delete_calendar", calendar.id, ok=204)
+
+    rule = {
+        "name": "Facturas",
+        "conditions": {"all": [{"field": "subject", "operator": "contains", "value": "factura"}]},
+        "actions": [{"type": "add_tags", "value": ["billing"]}],
+    }
+    trigger = api("triggers_create_trigger", body=rule, ok=201)
+    api("triggers_update_trigger", trigger.id, body={"active": False})
+    api("triggers_read_trigger", trigger.id)
+    ids = [t.id for t in api("triggers_list_triggers").items]
+    api("triggers_reorder_triggers", body={"ids": list(reversed(ids))})
+    api("triggers_dry_run_trigger", trigger.id, body={"ticket_id": ticket_id})
+    definition = {
+        "ticket_id": ticket_id,
+        "conditions": rule["conditions"],
+        "actions": rule["actions"],
+    }
+    api("triggers_dry_run_definition", body=definition)
+    api("triggers_delete_trigger", trigger.id, ok=204)
+    timed = api(
+        "triggers_create_automation",
+        body={"name": "Close solved", "condition": "status", "status_category": "solved",
+              "minutes": 5760, "actions": [{"type": "set_status", "value": "closed"}]},
+        ok=201,
+    )  # fmt: skip
+    api("triggers_update_automation", timed.id, body={"minutes": 60})
+    api("triggers_read_automation", timed.id)
+    api("triggers_list_automations")
+    api("triggers_delete_automation", timed.id, ok=204)
+    api("vocabulary_actions")
+    api("vocabulary_conditions")
+
+    macro = api(
+        "macros_create_macro",
+        body={"name": "Gracias", "body": "Hola {{ customer.first_name }}",
+              "actions": [{"type": "add_tags", "value": ["thanked"]}]},
+        ok=201,
+    )  # fmt: skip
+    api("macros_update_macro", macro.id, body={"name": "Gracias!"})
+    api("macros_read_macro", macro.id)
+    api("macros_list_macros")
+    api("macros_apply_macro", ticket_id, macro.id, body={})
+    api("macros_delete_macro", macro.id, ok=204)
+
+    api("availability_set_assignment", group_id, body={"strategy": "least_load"})
+    api("availability_read_assignment", group_id)
+    api("availability_set_availability", body={"status": "online", "capacity": 10})
+    me = api("availability_read_availability")
+    period = api(
+        "availability_add_out_of_office",
+        me.user_id,
+        body={"starts_at": "2999-01-01T00:00:00Z", "ends_at": "2999-01-10T00:00:00Z"},
+        ok=201,
+    )
+    api("availability_read_out_of_office", me.user_id, period.id)
+    api("availability_list_out_of_office", me.user_id)
+    api("availability_end_out_of_office", me.user_id, period.id, ok=204)

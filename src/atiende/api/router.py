@@ -12,18 +12,24 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from atiende.api import (
+    availability,
+    calendars,
     config,
     conversation,
     errors,
     groups,
     idempotency,
     inbound,
+    macros,
     mailboxes,
     organizations,
     ratelimit,
+    sla_policies,
     tickets,
     tokens,
+    triggers,
     users,
+    vocabulary,
 )
 from atiende.api.auth import AUTH
 
@@ -99,10 +105,16 @@ api = AtiendeAPI(
 )
 errors.install(api)
 api.add_router("/tickets", tickets.router)
+api.add_router("/", sla_policies.router)
+api.add_router("/", macros.router)
 api.add_router("/", conversation.router)
 api.add_router("/users", users.router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
+api.add_router("/", availability.router)
+api.add_router("/", calendars.router)
+api.add_router("/", triggers.router)
+api.add_router("/", vocabulary.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)

@@ -16,6 +16,7 @@ from atiende.automation.triggers import cache
 from atiende.automation.triggers.conditions import validate_conditions
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
+from atiende.core.ordering import check_order_ids
 from atiende.core.permissions import require_admin
 
 MAX_NAME = 200
@@ -138,18 +139,27 @@ def record_fired(trigger_id: int) -> None:
 
 @transaction.atomic
 def move_trigger(actor: Actor, *, trigger_id: int, up: bool) -> None:
-    """Swap a trigger with the one running just before (``up``) or after it; the order is
-    renumbered 10, 20, … first so that equal orders still move."""
+    """Swap one with the one just before (``up``) or after it, through ``reorder_triggers``."""
     require_admin(actor)
-    rules = list(Trigger.objects.select_for_update().order_by("order", "id"))
-    index = next((i for i, rule in enumerate(rules) if rule.pk == trigger_id), None)
-    if index is None:
+    ids = list(
+        Trigger.objects.select_for_update().order_by("order", "id").values_list("pk", flat=True)
+    )
+    if trigger_id not in ids:
         raise NotFound(_("Trigger not found."))
+    index = ids.index(trigger_id)
     other = index - 1 if up else index + 1
-    if 0 <= other < len(rules):
-        rules[index], rules[other] = rules[other], rules[index]
-    for position, rule in enumerate(rules, start=1):
-        if rule.order != position * 10:
-            rule.order = position * 10
-            rule.save(update_fields=["order", "updated_at"])
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+    reorder_triggers(actor, ids=ids)
+
+
+@transaction.atomic
+def reorder_triggers(actor: Actor, *, ids: Sequence[int]) -> None:
+    """Run the triggers in the order of ``ids``, which must name every trigger exactly once."""
+    require_admin(actor)
+    existing = set(Trigger.objects.select_for_update().values_list("pk", flat=True))
+    for position, trigger_id in enumerate(check_order_ids(ids, existing)):
+        Trigger.objects.filter(pk=trigger_id).update(
+            order=(position + 1) * 10, updated_at=timezone.now()
+        )
     cache.changed()

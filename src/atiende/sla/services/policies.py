@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Invalid, NotFound
+from atiende.core.ordering import check_order_ids
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, clean_name, save_unique
 from atiende.sla import cache, escalation
@@ -261,18 +263,28 @@ def _get(policy_id: int) -> SlaPolicy:
 
 @transaction.atomic
 def move_policy(actor: Actor, *, policy_id: int, up: bool) -> None:
-    """Swap a policy with the one tried just before (``up``) or after it; the order is
-    renumbered 10, 20, … first so that equal orders still move."""
+    """Swap one with the one just before (``up``) or after it, through ``reorder_policies``."""
     require_admin(actor)
-    policies = list(SlaPolicy.objects.select_for_update().order_by("order", "id"))
-    index = next((i for i, policy in enumerate(policies) if policy.pk == policy_id), None)
-    if index is None:
+    ids = list(
+        SlaPolicy.objects.select_for_update().order_by("order", "id").values_list("pk", flat=True)
+    )
+    if policy_id not in ids:
         raise NotFound(_("Unknown SLA policy."))
+    index = ids.index(policy_id)
     other = index - 1 if up else index + 1
-    if 0 <= other < len(policies):
-        policies[index], policies[other] = policies[other], policies[index]
-    for position, policy in enumerate(policies, start=1):
-        if policy.order != position * 10:
-            policy.order = position * 10
-            policy.save(update_fields=["order", "updated_at"])
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+    reorder_policies(actor, ids=ids)
+
+
+@transaction.atomic
+def reorder_policies(actor: Actor, *, ids: Sequence[int]) -> None:
+    """Put the policies in the order of ``ids``, which must name every policy exactly once
+    (the first matching policy applies, so a partial order would be ambiguous)."""
+    require_admin(actor)
+    existing = set(SlaPolicy.objects.select_for_update().values_list("pk", flat=True))
+    for position, policy_id in enumerate(check_order_ids(ids, existing)):
+        SlaPolicy.objects.filter(pk=policy_id).update(
+            order=(position + 1) * 10, updated_at=timezone.now()
+        )
     cache.changed()
