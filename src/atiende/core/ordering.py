@@ -33,3 +33,16 @@ def check_order_ids(ids: Sequence[Any], existing: set[int]) -> list[int]:
         )
     errors.raise_if_any()
     return [int(i) for i in ids]
+
+
+def moved_one_place(ids: Sequence[int], chosen: int, *, up: bool) -> list[int] | None:
+    """``ids`` with ``chosen`` swapped with its neighbour before (``up``) or after it (the
+    same list at either end); None when ``chosen`` is not there."""
+    order = list(ids)
+    if chosen not in order:
+        return None
+    index = order.index(chosen)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return order

@@ -16,7 +16,7 @@ from atiende.automation.triggers import cache
 from atiende.automation.triggers.conditions import validate_conditions
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
-from atiende.core.ordering import check_order_ids
+from atiende.core.ordering import check_order_ids, moved_one_place
 from atiende.core.permissions import require_admin
 
 MAX_NAME = 200
@@ -144,13 +144,10 @@ def move_trigger(actor: Actor, *, trigger_id: int, up: bool) -> None:
     ids = list(
         Trigger.objects.select_for_update().order_by("order", "id").values_list("pk", flat=True)
     )
-    if trigger_id not in ids:
+    order = moved_one_place(ids, trigger_id, up=up)
+    if order is None:
         raise NotFound(_("Trigger not found."))
-    index = ids.index(trigger_id)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(ids):
-        ids[index], ids[other] = ids[other], ids[index]
-    reorder_triggers(actor, ids=ids)
+    reorder_triggers(actor, ids=order)
 
 
 @transaction.atomic

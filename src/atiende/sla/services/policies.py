@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Invalid, NotFound
-from atiende.core.ordering import check_order_ids
+from atiende.core.ordering import check_order_ids, moved_one_place
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, clean_name, save_unique
 from atiende.sla import cache, escalation
@@ -268,13 +268,10 @@ def move_policy(actor: Actor, *, policy_id: int, up: bool) -> None:
     ids = list(
         SlaPolicy.objects.select_for_update().order_by("order", "id").values_list("pk", flat=True)
     )
-    if policy_id not in ids:
+    order = moved_one_place(ids, policy_id, up=up)
+    if order is None:
         raise NotFound(_("Unknown SLA policy."))
-    index = ids.index(policy_id)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(ids):
-        ids[index], ids[other] = ids[other], ids[index]
-    reorder_policies(actor, ids=ids)
+    reorder_policies(actor, ids=order)
 
 
 @transaction.atomic
