@@ -30,13 +30,18 @@ SORTS: dict[str, SortKey] = {
     "-priority": SortKey("priority__order", True),
     # Soonest due first; tickets without a due date come last (see ``ANNOTATIONS``).
     "resolution_due_at": SortKey("due_sort", False, datetime.datetime),
+    # The next SLA breach (the inbox's "due" column), soonest first, none last.
+    "sla_due_at": SortKey("sla_due_sort", False, datetime.datetime),
 }
 DEFAULT_SORT = "-created_at"
 LIST_RELATED = ("requester", "group", "assignee", "organization", "category")
 NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 # Sort paths that are computed: a nullable column sorted with its empty values last, so that
 # the cursor never has to carry a NULL.
-ANNOTATIONS = {"due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE))}
+ANNOTATIONS = {
+    "due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE)),
+    "sla_due_sort": Coalesce("sla_due_at", Value(NO_DUE_DATE)),
+}
 
 
 _NUMBER = re.compile(r"#?([0-9]{1,18})")

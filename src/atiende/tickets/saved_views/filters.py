@@ -63,7 +63,7 @@ INBOX_SORTS: dict[str, Promise] = {
     "-created_at": gettext_lazy("Newest first"),
     "created_at": gettext_lazy("Oldest first"),
     "-priority": gettext_lazy("Priority"),
-    "resolution_due_at": gettext_lazy("Due date"),
+    "sla_due_at": gettext_lazy("Due date"),
     "-updated_at": gettext_lazy("Last update"),
 }
 DEFAULT_SORT = "-created_at"
