@@ -15,7 +15,6 @@ from django.utils import timezone
 from atiende.core.actor import Actor
 from atiende.tickets import services
 from atiende.tickets.services.sla import set_due_times
-from atiende.tickets.models import Ticket
 from tests.factories import make_customer, make_org, make_ticket, web
 from tests.web.inbox.conftest import Team, signed_in
 
