@@ -17,7 +17,7 @@ from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import ticket_events
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, current_user, staff_required
 from atiende.web.errors import back_to_inbox
-from atiende.web.ticket import page
+from atiende.web.ticket import page, sla_panel
 from atiende.web.ticket.forms import (
     FIELDS,
     changes_from,
@@ -45,6 +45,7 @@ def header_context(
         "ticket": ticket,
         "tags": list(ticket.tags.all()),
         "custom_values": page.custom_values(ticket, defs),
+        "sla_timers": sla_panel.timer_rows(ticket),
         "open_field": open_field,
         "field_form": form,
         "conflict": conflict,
