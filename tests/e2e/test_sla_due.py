@@ -1,0 +1,81 @@
+"""The inbox's due badge counts down in the browser and flips to overdue, under Playwright's
+controllable clock, in Spanish, on a desktop and a phone; the agent's status switch works."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from atiende.core.actor import Actor
+from atiende.tickets.services.sla import set_due_times
+from tests.e2e.conftest import js_errors
+from tests.factories import make_agent, make_group, make_ticket
+
+pytestmark = [
+    pytest.mark.xdist_group("e2e"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+SLA = Actor.system("sla")
+
+
+def words(page: Page, state: str, minutes: int) -> str:
+    """The badge's text as the page's own words say it (Spanish once the catalog has them)."""
+    texts = json.loads(page.locator("#due-texts").text_content() or "{}")
+    return texts[state].replace("%(time)s", texts["min"].replace("%(n)d", str(minutes)))
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_the_due_badge_counts_down_and_flips_to_overdue(
+    new_page: Callable[..., Page], signed_in: Callable[..., Page], phone: bool
+) -> None:
+    group = make_group("Soporte técnico")
+    agent = make_agent(group, name="Lucía Agente", locale="es")
+    ticket = make_ticket(group_id=group.pk, subject="El sistema está caído")
+    start = timezone.now().replace(microsecond=0)
+    set_due_times(
+        SLA,
+        ticket_id=ticket.pk,
+        first_response_due_at=start + dt.timedelta(minutes=10),
+        next_response_due_at=None,
+        resolution_due_at=start + dt.timedelta(hours=8),
+    )
+    page = new_page(locale="es-CL", phone=phone)
+    page.clock.install(time=start)
+    signed_in(page, agent)
+    page.goto("/inbox/?view=open&filtered=1&columns=subject&columns=due")
+    assert page.locator("html").get_attribute("lang") == "es"
+
+    badge = page.locator(f"#ticket-row-{ticket.pk} .sla-due")
+    expect(badge).to_have_class("sla-due sla-soon")
+    expect(badge.locator("time")).to_have_text(words(page, "soon", 10))
+
+    page.clock.fast_forward("05:00")  # the 30-second tick recounts without a reload
+    expect(badge.locator("time")).to_have_text(words(page, "soon", 5))
+    expect(badge).to_have_class("sla-due sla-soon")
+
+    page.clock.fast_forward("06:00")
+    expect(badge).to_have_class("sla-due sla-breached")
+    expect(badge.locator("time")).to_have_text(words(page, "breached", 1))
+    assert js_errors(page) == []
+
+
+def test_the_status_switch_in_the_header(
+    new_page: Callable[..., Page], signed_in: Callable[..., Page]
+) -> None:
+    agent = make_agent(make_group("Soporte"), locale="es")
+    page = new_page(locale="es-CL", phone=True)
+    signed_in(page, agent)
+    page.goto("/inbox/")
+    menu = page.locator("#status-menu")
+    expect(menu.locator("summary")).to_have_class("status-offline")  # loaded once, by htmx
+    menu.locator("summary").click()
+    menu.locator('button[value="away"]').click()
+    expect(page.locator("#status-menu summary")).to_have_class("status-away")
+    page.reload()
+    expect(page.locator("#status-menu summary")).to_have_class("status-away")
+    assert js_errors(page) == []
