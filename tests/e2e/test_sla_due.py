@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from atiende.core.actor import Actor
 from atiende.tickets.services.sla import set_due_times
+from tests.e2e.axe import blocking_violations, report
 from tests.e2e.conftest import js_errors
 from tests.factories import make_agent, make_group, make_ticket
 
@@ -81,3 +82,38 @@ def test_the_status_switch_in_the_header(
     page.reload()
     expect(page.locator("#status-menu summary")).to_have_class("status-away")
     assert js_errors(page) == []
+
+
+def test_every_badge_state_passes_axe_in_light_and_dark(
+    new_page: Callable[..., Page], signed_in: Callable[..., Page]
+) -> None:
+    group = make_group("Soporte técnico")
+    agent = make_agent(group, locale="es")
+    now = timezone.now()
+    for minutes in (-12, 8, 180):  # breached, due soon, running
+        ticket = make_ticket(group_id=group.pk, subject=f"Vence en {minutes}")
+        due = now + dt.timedelta(minutes=minutes)
+        set_due_times(
+            SLA,
+            ticket_id=ticket.pk,
+            first_response_due_at=due,
+            next_response_due_at=None,
+            resolution_due_at=None,
+        )
+    paused = make_ticket(group_id=group.pk, subject="En pausa")
+    set_due_times(
+        SLA,
+        ticket_id=paused.pk,
+        first_response_due_at=None,
+        next_response_due_at=None,
+        resolution_due_at=None,
+        paused=True,
+    )
+    page = signed_in(new_page(locale="es-CL"), agent)
+    page.goto("/inbox/?view=open&filtered=1&columns=subject&columns=due&sort=sla_due_at")
+    for state in ("breached", "soon", "running", "paused"):
+        expect(page.locator(f".sla-due.sla-{state}")).to_have_count(1)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        found = blocking_violations(page, colours_only=True)
+        assert not found, report(f"due badges [{scheme}]", found)
