@@ -7,14 +7,12 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_rules() -> Iterator[None]:
-    """Each test starts without another test's (rolled back) compiled rules or calendar."""
+    """Each test starts without another test's (rolled back) compiled rules."""
     from atiende.automation.timed import cache as timed_cache
-    from atiende.automation.triggers import cache, hours
+    from atiende.automation.triggers import cache
 
     cache.clear()
     timed_cache.clear()
     yield
     cache.clear()
     timed_cache.clear()
-    hours.reset()
-    hours.plug_in_sla()  # as at start-up

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atiende.automation.triggers import hours
 from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
 from atiende.automation.triggers.facts import Facts
 from atiende.core.errors import Invalid
@@ -158,21 +157,19 @@ def test_event_fields() -> None:
     assert holds(facts_of(ticket.pk, channel="email"), "event.channel", "is", "email")
 
 
-class Office:
-    """Open 09:00–18:00 UTC on weekdays: enough to see the hook used."""
+def test_within_business_hours_reads_the_groups_calendar() -> None:
+    from tests.sla.helpers import office
 
-    def is_open(self, at: dt.datetime) -> bool:
-        return at.weekday() < 5 and 9 <= at.hour < 18
-
-
-def test_within_business_hours_uses_the_pluggable_calendar() -> None:
     ticket = make_ticket()
-    friday_night = dt.datetime(2026, 12, 4, 22, 0, tzinfo=dt.UTC)
-    monday_ten = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    friday_night = dt.datetime(2026, 12, 4, 22, 0, tzinfo=dt.UTC)  # 19:00 in Santiago
+    monday_ten = dt.datetime(2026, 12, 7, 13, 0, tzinfo=dt.UTC)  # 10:00 in Santiago
+    # No calendar yet: open around the clock.
     assert holds(facts_of(ticket.pk, at=friday_night), "event.time", "within_business_hours", True)
-    hours.use_calendars(lambda group_id: Office())
+    office()  # Santiago, weekdays 09:00–13:00 and 14:00–18:00, the default calendar
     assert holds(facts_of(ticket.pk, at=friday_night), "event.time", "within_business_hours", False)
     assert holds(facts_of(ticket.pk, at=monday_ten), "event.time", "within_business_hours", True)
+    lunch = dt.datetime(2026, 12, 7, 16, 30, tzinfo=dt.UTC)  # 13:30: between the two shifts
+    assert holds(facts_of(ticket.pk, at=lunch), "event.time", "within_business_hours", False)
 
 
 def test_all_and_any() -> None:

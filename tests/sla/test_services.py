@@ -290,16 +290,3 @@ def test_automation_plugs_its_validator_at_start_up() -> None:
 
     apps.get_app_config("automation").ready()
     assert escalation.action_validator() is validate_actions
-
-
-def test_the_auto_replies_ask_the_sla_calendars_whether_the_team_is_open() -> None:
-    from django.apps import apps
-
-    from atiende.automation.autoreplies import hours
-
-    apps.get_app_config("automation").ready()  # wires calendar_for_group, as at start-up
-    office()
-    friday_evening = local(2026, 12, 4, 19, 0)
-    assert not hours.is_open(None, friday_evening)
-    assert hours.next_opening(None, friday_evening) == local(2026, 12, 7, 9, 0)
-    assert hours.is_open(None, local(2026, 12, 7, 9, 30))

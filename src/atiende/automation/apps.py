@@ -9,23 +9,13 @@ class AutomationConfig(AppConfig):
 
     def ready(self) -> None:
         from atiende.automation import actions, escalation, tasks  # noqa: F401  (registers)
-        from atiende.automation.assignment import availability
         from atiende.automation.assignment import subscribers as assigning  # noqa: F401
-        from atiende.automation.autoreplies import hours as opening_hours
         from atiende.automation.autoreplies.notice import notice
         from atiende.automation.timed import subscribers as timed  # noqa: F401
-        from atiende.automation.triggers import (
-            hours,
-            subscribers,  # noqa: F401  (event handlers)
-        )
+        from atiende.automation.triggers import subscribers  # noqa: F401  (event handlers)
         from atiende.messaging.outbound.notices import use_notice_provider
-        from atiende.sla.selectors import calendar_for_group
 
         use_notice_provider(notice)
         # SLA escalation levels act through the action registry (``automation.escalation``:
-        # it hears SlaEscalated and gives sla the actions' validator). The sla app's calendars
-        # answer "is the team open?" for rules, auto-replies and assignment.
+        # it hears SlaEscalated and gives sla the actions' validator).
         escalation.plug_in()
-        hours.use_calendars(calendar_for_group)
-        opening_hours.use_calendar_lookup(calendar_for_group)
-        availability.use_calendar_lookup(calendar_for_group)

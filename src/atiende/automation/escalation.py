@@ -1,24 +1,22 @@
 """SLA escalation levels run their actions here: sla sits below automation and cannot import
 the action registry, so it publishes ``SlaEscalated`` and automation acts on it.
 
-Both halves are plugged in at start-up only when the sla app provides them (its events in
-``core.event_types`` and ``atiende.sla.escalation.use_action_validator``), so this module
-works before and after the sla part is merged.
+``plug_in`` wires both halves at start-up: the subscriber, and the validator sla calls when a
+level is saved.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
-from typing import Any
 
 from atiende.automation.actions import ActionContext, run_actions, validate_actions
 from atiende.automation.triggers.engine import deeper
-from atiende.core import event_types, transient
+from atiende.core import transient
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
+from atiende.core.event_types import SlaEscalated
 from atiende.core.events import subscribe
+from atiende.sla import escalation as sla_escalation
 from atiende.tickets import services as tickets
 
 log = logging.getLogger(__name__)
@@ -28,7 +26,7 @@ def escalation_actor(policy_id: object) -> Actor:
     return Actor(user=None, source=Source.RULE, detail=f"sla:{policy_id}")
 
 
-def run_escalation(event: Any) -> None:
+def run_escalation(event: SlaEscalated) -> None:
     """Run a reached level's actions as the SLA policy, in the sweep's transaction; a level
     that cannot act is undone alone (logged) and the sweep goes on."""
     actions = list(getattr(event, "actions", ()) or ())
@@ -58,12 +56,6 @@ def run_escalation(event: Any) -> None:
 
 
 def plug_in() -> None:
-    """Hear ``SlaEscalated`` and validate levels' actions, when the sla app has them."""
-    escalated = getattr(event_types, "SlaEscalated", None)
-    if escalated is not None:
-        subscribe(escalated, in_transaction=True)(run_escalation)
-    if importlib.util.find_spec("atiende.sla.escalation") is not None:
-        module = importlib.import_module("atiende.sla.escalation")
-        use = getattr(module, "use_action_validator", None)
-        if use is not None:
-            use(validate_actions)
+    """Hear ``SlaEscalated`` and give sla the validator of levels' actions (at start-up)."""
+    subscribe(SlaEscalated, in_transaction=True)(run_escalation)
+    sla_escalation.use_action_validator(validate_actions)

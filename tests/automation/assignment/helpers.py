@@ -45,6 +45,21 @@ def available_agent(
     return agent
 
 
+def opening_at_eleven() -> None:
+    """The instance's calendar: weekdays from 11:00 to 18:00 in Santiago (UTC-3 in
+    December), through the sla app's service as an admin would set it."""
+    from atiende.sla.services.calendars import create_calendar
+
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    create_calendar(
+        SYSTEM,
+        name="Santiago, from 11:00",
+        time_zone="America/Santiago",
+        hours={day: [["11:00", "18:00"]] for day in weekdays},
+        is_default=True,
+    )
+
+
 def assignee_of(ticket: Ticket | int) -> int | None:
     ticket_id = ticket if isinstance(ticket, int) else ticket.pk
     return get_ticket(SYSTEM, ticket_id).assignee_id

@@ -15,7 +15,12 @@ from atiende.accounts.services import add_out_of_office, note_seen, set_agent_st
 from atiende.automation.assignment import availability
 from atiende.core.actor import Actor, Source
 from atiende.core.event_types import AgentAvailabilityChanged
-from tests.automation.assignment.helpers import assignee_of, automatic_group, available_agent
+from tests.automation.assignment.helpers import (
+    assignee_of,
+    automatic_group,
+    available_agent,
+    opening_at_eleven,
+)
 from tests.factories import make_agent, make_group, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -98,20 +103,17 @@ def test_an_agent_out_of_office_gets_nothing(clock: Any) -> None:
     assert effective_status(away.pk, T0) == "offline"
 
 
-def test_outside_working_hours_nobody_gets_tickets() -> None:
-    class Closed:
-        def is_open(self, at: datetime.datetime) -> bool:
-            return False
-
+def test_outside_working_hours_nobody_gets_tickets(clock: Any) -> None:
+    """T0 is Monday 10:00 in Santiago; the team works from 11:00."""
+    opening_at_eleven()
     group = automatic_group("least_load")
     agent = available_agent(group)
-    availability.use_calendar_lookup(lambda group_id: Closed())
-    try:
-        assert not availability.is_working(agent.pk, group.pk, T0)
-        assert assignee_of(make_ticket(group_id=group.pk)) is None
-    finally:
-        availability.use_calendar_lookup(None)
-    assert availability.is_working(agent.pk, group.pk, T0)
+    assert not availability.is_working(agent.pk, group.pk, T0)
+    assert assignee_of(make_ticket(group_id=group.pk)) is None
+
+    clock.move_to(T0 + datetime.timedelta(hours=1))
+    note_seen(agent.pk)  # the agent is at work
+    assert availability.is_working(agent.pk, group.pk, T0 + datetime.timedelta(hours=1))
     assert assignee_of(make_ticket(group_id=group.pk)) == agent.pk
 
 

@@ -14,10 +14,10 @@ import time_machine
 from atiende.accounts.services import (
     add_out_of_office,
     end_out_of_office,
+    note_seen,
     set_agent_status,
     update_availability,
 )
-from atiende.automation.assignment import availability
 from atiende.automation.assignment.tasks import drain_backlogs, hand_over_out_of_office
 from atiende.core.actor import Actor, Source
 from atiende.tickets import services as tickets
@@ -28,6 +28,7 @@ from tests.automation.assignment.helpers import (
     assignee_of,
     automatic_group,
     available_agent,
+    opening_at_eleven,
 )
 from tests.factories import SYSTEM, make_ticket
 
@@ -94,18 +95,15 @@ def test_equal_priority_drains_oldest_first(clock: Any, on_commit: Callable[...,
 
 
 def test_the_scheduler_drains_a_backlog_when_the_calendar_opens(clock: Any) -> None:
-    class Closed:
-        def is_open(self, at: datetime.datetime) -> bool:
-            return False
-
+    """T0 is Monday 10:00 in Santiago; the team works from 11:00."""
+    opening_at_eleven()
     group = automatic_group("least_load")
     agent = available_agent(group)
-    availability.use_calendar_lookup(lambda group_id: Closed())
-    try:
-        ticket = make_ticket(group_id=group.pk)
-        assert drain_backlogs.call() == 0 and assignee_of(ticket) is None
-    finally:
-        availability.use_calendar_lookup(None)
+    ticket = make_ticket(group_id=group.pk)
+    assert drain_backlogs.call() == 0 and assignee_of(ticket) is None
+
+    clock.move_to(T0 + datetime.timedelta(hours=1))
+    note_seen(agent.pk)  # at work when the team opens
     assert drain_backlogs.call() == 1
     assert assignee_of(ticket) == agent.pk
     assert drain_backlogs.call() == 0  # nothing waits: the tally says so

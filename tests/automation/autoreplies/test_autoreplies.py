@@ -3,15 +3,15 @@ customer's language, never to automatic mail and at most once per customer per w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-from atiende.automation.autoreplies import hours
+from atiende.automation import business_hours
 from atiende.automation.autoreplies.services import (
     create_announcement,
     delete_announcement,
@@ -21,6 +21,7 @@ from atiende.automation.models import Announcement
 from atiende.core.errors import Forbidden, Invalid
 from atiende.messaging.models import Mailbox, OutboundEmail, OutboundKind
 from atiende.messaging.outbound import compose
+from atiende.sla.services.calendars import create_calendar
 from tests.factories import SYSTEM, make_agent, make_group, web
 from tests.messaging.mail import SUPPORT, build, deliver, make_mailbox
 
@@ -34,31 +35,18 @@ FRIDAY_EVENING = datetime(2026, 12, 4, 19, 0, tzinfo=SANTIAGO)
 TUESDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=SANTIAGO)
 
 
-class OfficeHours:
-    """A stand-in for the sla app's calendar: Monday to Friday, 09:00 to 18:00, Santiago."""
-
-    time_zone = "America/Santiago"
-
-    def is_open(self, at: datetime) -> bool:
-        local = at.astimezone(SANTIAGO)
-        return local.weekday() < 5 and time(9) <= local.time() < time(18)
-
-    def next_opening(self, at: datetime) -> datetime:
-        if self.is_open(at):
-            return at
-        day = at.astimezone(SANTIAGO).date()
-        while True:
-            opening = datetime.combine(day, time(9), SANTIAGO)
-            if opening > at and opening.weekday() < 5:
-                return opening
-            day += timedelta(days=1)
-
-
 @pytest.fixture
-def office_hours() -> Iterator[None]:
-    hours.use_calendar_lookup(lambda group_id: OfficeHours())
-    yield
-    hours.use_calendar_lookup(lambda group_id: hours.ALWAYS_OPEN)
+def office_hours() -> None:
+    """The instance's calendar, through the sla app's service: Monday to Friday, 09:00 to
+    18:00, Santiago."""
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    create_calendar(
+        SYSTEM,
+        name="Oficina Santiago",
+        time_zone="America/Santiago",
+        hours={day: [["09:00", "18:00"]] for day in weekdays},
+        is_default=True,
+    )
 
 
 def acknowledgement_of(
@@ -102,7 +90,7 @@ def test_inside_working_hours_only_the_acknowledgement(on_commit: Callable[..., 
 
 
 def test_without_a_calendar_the_team_is_always_open(on_commit: Callable[..., Any]) -> None:
-    assert hours.next_opening(None, FRIDAY_EVENING) == FRIDAY_EVENING
+    assert business_hours.next_opening(None, FRIDAY_EVENING) == FRIDAY_EVENING
     text = acknowledgement_of(SPANISH, FRIDAY_EVENING, on_commit)
     assert text is not None and "horario" not in text
 

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
-from atiende.automation.autoreplies import hours, wording
+from atiende.automation import business_hours
+from atiende.automation.autoreplies import wording
 from atiende.automation.autoreplies.selectors import running_announcements
 from atiende.messaging.outbound.notices import Notice
 from atiende.tickets.models import Ticket
@@ -37,7 +38,7 @@ def notice(ticket: Ticket, language: str) -> Notice | None:
     for announcement in running_announcements(arrived, group_id=ticket.group_id):
         parts.append(announcement.text_es if lang == "es" else announcement.text_en)
         replaces = replaces or announcement.replaces_acknowledgement
-    calendar = hours.calendar_for(ticket.group_id)
+    calendar = business_hours.calendar_of(ticket.group_id)
     if not calendar.is_open(arrived):
         opening = calendar.next_opening(arrived)
         parts.append(

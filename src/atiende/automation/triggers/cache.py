@@ -1,30 +1,21 @@
-"""The active triggers, compiled once per process and kept until one changes.
-
-Every ticket event runs the rules, so reading and compiling them per event would cost a query
-and a parse each time. A change saved in this process (``triggers.services``) clears the cache
-at once and again on commit; other processes see it within ``TTL`` seconds, as they see a
-change of statuses (``tickets.config_cache``).
-"""
+"""The active triggers, compiled once per process (``core.snapshots``): every ticket event
+runs them, and reading and compiling them per event would cost a query and a parse each time.
+``triggers.services`` calls ``changed()``."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from django.db import transaction
 
 from atiende.automation.actions import action_types
 from atiende.automation.models import Trigger
 from atiende.automation.triggers.conditions import Compiled, compile_conditions
 from atiende.core.errors import Invalid
+from atiende.core.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
-
-TTL = 10.0
 
 
 @dataclass(frozen=True)
@@ -44,24 +35,22 @@ class CompiledTrigger:
         )
 
 
-_lock = threading.Lock()
-_cached: tuple[float, tuple[CompiledTrigger, ...]] | None = None
+_snapshots = Snapshots()
+clear = _snapshots.clear
+changed = _snapshots.changed
 
 
 def active_triggers() -> Sequence[CompiledTrigger]:
     """The active triggers in order (``order``, then id), compiled."""
-    global _cached
-    current = _cached
-    if current is not None and time.monotonic() - current[0] < TTL:
-        return current[1]
-    fresh = tuple(
+    return _snapshots.remember("active", _compile_active)
+
+
+def _compile_active() -> tuple[CompiledTrigger, ...]:
+    return tuple(
         compiled
         for trigger in Trigger.objects.filter(active=True)
         if (compiled := _compiled(trigger)) is not None
     )
-    with _lock:
-        _cached = (time.monotonic(), fresh)
-    return fresh
 
 
 def _compiled(trigger: Trigger) -> CompiledTrigger | None:
@@ -78,15 +67,3 @@ def _compiled(trigger: Trigger) -> CompiledTrigger | None:
     except Invalid as error:
         log.info("trigger %s skipped: %s", trigger.pk, error)
         return None
-
-
-def clear() -> None:
-    global _cached
-    with _lock:
-        _cached = None
-
-
-def changed() -> None:
-    """A trigger changed: forget now (this transaction) and after the commit (the others)."""
-    clear()
-    transaction.on_commit(clear)

@@ -23,7 +23,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from atiende.automation.triggers import hours
+from atiende.automation import business_hours
 from atiende.automation.triggers.facts import Facts, Kind
 from atiende.core.actor import Source
 from atiende.core.errors import FieldError, Invalid
@@ -319,7 +319,7 @@ def compile_condition(condition: Mapping[str, Any]) -> Test:
     if operator in CHANGE_OPS:
         return _changed(found, operator, value)
     if operator == "within_business_hours":
-        return lambda facts: hours.is_open(facts.ticket.group_id, get(facts)) == value
+        return lambda facts: business_hours.is_open(facts.ticket.group_id, get(facts)) == value
     match found.type:
         case Type.TEXT:
             return _text(get, operator, value)
