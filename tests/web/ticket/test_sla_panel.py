@@ -40,7 +40,12 @@ def test_each_running_timer_shows_its_due_time_and_policy(
     assert rows[0].startswith("First reply") and "due in 8 min" in rows[0], rows
     assert all("Policy “Gold”" in row for row in rows)
     assert any(row.startswith("Resolution") for row in rows)
-    assert 'class="sla-due sla-soon"' in html
+    # Due soon follows the policy's warning window (15 min): 8 min left is soon, 20 is not.
+    assert 'class="sla-due sla-soon" data-due="' in html and 'data-soon="900"' in html
+    with time_machine.travel(local(2026, 12, 7, 10, 40), tick=False):
+        html = client_for(agent).get(reverse("ticket", args=[ticket.pk])).content.decode()
+    assert "in 20 min" in panel(html)[0]
+    assert 'class="sla-due sla-running"' in html
 
 
 def test_paused_and_fulfilled_timers_say_so_and_the_header_refresh_carries_them(

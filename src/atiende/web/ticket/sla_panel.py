@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from atiende.sla.selectors import TimerView, any_policy, ticket_timers
+from atiende.sla.selectors import TimerView, any_policy, policy_by_id, ticket_timers
 from atiende.tickets.models import Ticket
 from atiende.web import due
 
@@ -27,7 +27,10 @@ class TimerRow:
 
 def _badge(timer: TimerView) -> SafeString:
     if timer.state == "running" and timer.due_at is not None:
-        return due.badge(timer.due_at)
+        # Due soon: within the policy's warning window, or the hour when it has none.
+        policy = policy_by_id(timer.policy_id)
+        warning = policy.warning_minutes * 60 if policy and policy.warning_minutes else 0
+        return due.badge(timer.due_at, soon=warning or due.SOON_SECONDS)
     if timer.state == "paused":
         return due.paused_badge()
     if timer.state == "fulfilled":
