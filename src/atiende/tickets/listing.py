@@ -90,6 +90,8 @@ class TicketFilters:
     updated_after: datetime.datetime | None = None
     updated_before: datetime.datetime | None = None
     solved_after: datetime.datetime | None = None
+    # The next SLA breach before this instant: breached (now) or due soon (now + the window).
+    sla_due_before: datetime.datetime | None = None
     q: str = ""
     custom: tuple[CustomFilter, ...] = ()  # (custom field key, value); see custom_filters
     # Only these tickets (the live inbox refreshes one row through the view's own filters).
@@ -167,6 +169,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         conditions &= Q(updated_at__lt=filters.updated_before)
     if filters.solved_after:
         conditions &= Q(solved_at__gte=filters.solved_after)
+    if filters.sla_due_before:
+        conditions &= Q(sla_due_at__lt=filters.sla_due_before)
     tickets = tickets.filter(conditions)
     for key, value in filters.custom:
         tickets = custom_filters.narrow(tickets, key, value)

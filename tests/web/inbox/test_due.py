@@ -10,10 +10,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from atiende.tickets import services
+from atiende.core.errors import Invalid
+from atiende.tickets import saved_views, services
 from atiende.tickets.selectors import ticket_for_rules
 from atiende.web import due
-from tests.factories import SYSTEM, make_ticket
+from tests.factories import SYSTEM, make_ticket, web
 from tests.sla.helpers import local, office, standard_policy
 from tests.web.inbox.conftest import Team, signed_in
 
@@ -110,3 +111,32 @@ def test_relative_words_are_coarse_and_spanish_ready() -> None:
     assert due.relative_text(now + dt.timedelta(hours=3, minutes=5), now) == "in 3 h"
     assert due.relative_text(now + dt.timedelta(days=3), now) == "in 3 d"
     assert due.state(now, now) == "breached"
+
+
+def test_the_sla_filter_lists_breached_or_due_soon_tickets(team: Team) -> None:
+    office()
+    standard_policy()
+    with time_machine.travel(MONDAY_10, tick=False):
+        normal = make_ticket(group_id=team.support.pk, priority="normal")  # first reply 11:00
+        urgent = make_ticket(group_id=team.support.pk, priority="urgent")  # first reply 10:15
+    client = signed_in(team.agent)
+
+    def listed(sla: str) -> list[int]:
+        response = client.get(reverse("inbox"), {"view": "open", "filtered": "1", "sla": sla})
+        assert response.status_code == 200
+        return [int(i) for i in re.findall(r'id="ticket-row-(\d+)"', response.content.decode())]
+
+    with time_machine.travel(local(2026, 12, 7, 10, 20), tick=False):
+        assert listed("breached") == [urgent.pk]
+        assert sorted(listed("soon")) == sorted([urgent.pk, normal.pk])
+    with time_machine.travel(local(2026, 12, 7, 9, 0), tick=False):
+        assert listed("breached") == []
+
+
+def test_an_unknown_sla_state_is_refused_naming_the_filter(team: Team) -> None:
+    with pytest.raises(Invalid) as caught:
+        saved_views.create_saved_view(web(team.agent), name="Late", filters={"sla": "late"})
+    assert [e.field for e in caught.value.errors] == ["sla"]
+    assert "late" in str(caught.value.errors[0].message)
+    view = saved_views.create_saved_view(web(team.agent), name="Late", filters={"sla": "soon"})
+    assert view.filters == {"sla": "soon"}
