@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atiende.automation.sources import source_names
 from atiende.core.errors import AtiendeError
 from atiende.tickets import services as tickets
 from atiende.tickets.errors import StaleVersion
@@ -71,7 +72,9 @@ def mark_changed(response: HttpResponse) -> HttpResponse:
 
 def who_changed(request: HttpRequest, ticket: Ticket) -> str:
     last = ticket_events(actor(request), ticket).exclude(action__in=page.HIDDEN_ACTIONS).last()
-    return who(last) if last is not None else _("Someone")
+    if last is None:
+        return _("Someone")
+    return who(last, source_names([last.source_detail]) if last.source_detail else None)
 
 
 @staff_required
