@@ -330,3 +330,11 @@ def agent_group_ids(user_id: int) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def own_out_of_office(user_id: int, at: datetime.datetime) -> list[OutOfOffice]:
+    """The agent's periods away that are not over at ``at`` (current and coming), soonest
+    first: what their account page lists and lets them remove."""
+    return list(
+        OutOfOffice.objects.filter(user_id=user_id, ends_at__gt=at).order_by("starts_at", "pk")
+    )

@@ -30,13 +30,18 @@ SORTS: dict[str, SortKey] = {
     "-priority": SortKey("priority__order", True),
     # Soonest due first; tickets without a due date come last (see ``ANNOTATIONS``).
     "resolution_due_at": SortKey("due_sort", False, datetime.datetime),
+    # The next SLA breach (the inbox's "due" column), soonest first, none last.
+    "sla_due_at": SortKey("sla_due_sort", False, datetime.datetime),
 }
 DEFAULT_SORT = "-created_at"
 LIST_RELATED = ("requester", "group", "assignee", "organization", "category")
 NO_DUE_DATE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 # Sort paths that are computed: a nullable column sorted with its empty values last, so that
 # the cursor never has to carry a NULL.
-ANNOTATIONS = {"due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE))}
+ANNOTATIONS = {
+    "due_sort": Coalesce("resolution_due_at", Value(NO_DUE_DATE)),
+    "sla_due_sort": Coalesce("sla_due_at", Value(NO_DUE_DATE)),
+}
 
 
 _NUMBER = re.compile(r"#?([0-9]{1,18})")
@@ -85,6 +90,8 @@ class TicketFilters:
     updated_after: datetime.datetime | None = None
     updated_before: datetime.datetime | None = None
     solved_after: datetime.datetime | None = None
+    # The next SLA breach before this instant: breached (now) or due soon (now + the window).
+    sla_due_before: datetime.datetime | None = None
     q: str = ""
     custom: tuple[CustomFilter, ...] = ()  # (custom field key, value); see custom_filters
     # Only these tickets (the live inbox refreshes one row through the view's own filters).
@@ -162,6 +169,8 @@ def filter_tickets(actor: Actor, filters: TicketFilters) -> QuerySet[Ticket]:
         conditions &= Q(updated_at__lt=filters.updated_before)
     if filters.solved_after:
         conditions &= Q(solved_at__gte=filters.solved_after)
+    if filters.sla_due_before:
+        conditions &= Q(sla_due_at__lt=filters.sla_due_before)
     tickets = tickets.filter(conditions)
     for key, value in filters.custom:
         tickets = custom_filters.narrow(tickets, key, value)

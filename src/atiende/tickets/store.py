@@ -63,7 +63,7 @@ def ticket_by_id(ticket_id: int, *, with_status: bool = False) -> Ticket | None:
     return rows.first(Ticket, pk=ticket_id)
 
 
-def write_due_times(ticket_id: int, values: dict[str, datetime | None]) -> int:
+def write_due_times(ticket_id: int, values: dict[str, datetime | bool | None]) -> int:
     """UPDATE the SLA due columns of one ticket (no version bump: derived data); rows hit."""
     return Ticket.objects.filter(pk=ticket_id).update(**values)
 

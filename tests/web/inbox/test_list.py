@@ -12,10 +12,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from atiende.core.actor import Actor
 from atiende.tickets import services
-from atiende.tickets.models import Ticket
+from atiende.tickets.services.sla import set_due_times
 from tests.factories import make_customer, make_org, make_ticket, web
 from tests.web.inbox.conftest import Team, signed_in
+
+SLA = Actor.system("sla")
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -117,8 +120,21 @@ def test_sorts(team: Team) -> None:
     urgent = make_ticket(group_id=team.support.pk, priority="urgent")
     normal = make_ticket(group_id=team.support.pk, priority="normal")
     now = timezone.now()
-    Ticket.objects.filter(pk=low.pk).update(resolution_due_at=now + datetime.timedelta(hours=2))
-    Ticket.objects.filter(pk=normal.pk).update(resolution_due_at=now + datetime.timedelta(hours=1))
+    # The due sort is the next SLA breach: the soonest of the three due times.
+    set_due_times(
+        SLA,
+        ticket_id=low.pk,
+        first_response_due_at=None,
+        next_response_due_at=None,
+        resolution_due_at=now + datetime.timedelta(hours=2),
+    )
+    set_due_times(
+        SLA,
+        ticket_id=normal.pk,
+        first_response_due_at=now + datetime.timedelta(hours=1),
+        next_response_due_at=None,
+        resolution_due_at=now + datetime.timedelta(hours=5),
+    )
     services.update_ticket(
         web(team.agent), ticket_id=low.pk, version=None, changes={"subject": "Touched last"}
     )
@@ -127,7 +143,7 @@ def test_sorts(team: Team) -> None:
     assert listed(client, sort="-created_at") == [normal.pk, urgent.pk, low.pk]
     assert listed(client, sort="created_at") == [low.pk, urgent.pk, normal.pk]
     assert listed(client, sort="-priority") == [urgent.pk, normal.pk, low.pk]
-    assert listed(client, sort="resolution_due_at") == [normal.pk, low.pk, urgent.pk]
+    assert listed(client, sort="sla_due_at") == [normal.pk, low.pk, urgent.pk]
     assert listed(client, sort="-updated_at")[0] == low.pk
 
 

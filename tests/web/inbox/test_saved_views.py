@@ -132,7 +132,7 @@ def test_edit_rename_columns_sort_and_filters(team: Team) -> None:
             "priority": ["urgent", "high"],
             "group_id": team.support.pk,
             "columns": ["subject", "due"],
-            "sort": "resolution_due_at",
+            "sort": "sla_due_at",
         },
     )
 
@@ -142,7 +142,7 @@ def test_edit_rename_columns_sort_and_filters(team: Team) -> None:
     assert view.shared is True
     assert view.filters == {"priority": ["urgent", "high"], "group_id": team.support.pk}
     assert view.columns == ["subject", "due"]
-    assert view.sort == "resolution_due_at"
+    assert view.sort == "sla_due_at"
 
 
 def test_edit_errors_keep_the_view_unchanged(team: Team) -> None:

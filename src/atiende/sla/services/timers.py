@@ -257,6 +257,7 @@ def _schedule(timer: SlaTimer, ticket: Ticket, policy: Policy | None) -> None:
 
 
 def _mirror(ticket: Ticket, timers: Iterable[SlaTimer]) -> None:
+    timers = list(timers)
     """Write the earliest due per target on the ticket, unless it already holds them."""
     due: dict[str, dt.datetime | None] = dict.fromkeys(TargetKind.values)
     for timer in timers:
@@ -268,8 +269,11 @@ def _mirror(ticket: Ticket, timers: Iterable[SlaTimer]) -> None:
         min(replies) if replies else None,
         due[TargetKind.RESOLUTION],
     )
+    # Paused: some clock is stopped by a paused status and none is running.
+    running = [t for t in timers if _active(t)]
+    paused = bool(running) and all(t.paused_at is not None for t in running)
     held = (ticket.first_response_due_at, ticket.next_response_due_at, ticket.resolution_due_at)
-    if wanted == held:
+    if wanted == held and paused == ticket.sla_paused:
         return
     set_due_times(
         SYSTEM,
@@ -277,4 +281,5 @@ def _mirror(ticket: Ticket, timers: Iterable[SlaTimer]) -> None:
         first_response_due_at=wanted[0],
         next_response_due_at=wanted[1],
         resolution_due_at=wanted[2],
+        paused=paused,
     )

@@ -114,6 +114,10 @@ class Ticket(models.Model):
     first_response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     next_response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The soonest of the three (the next breach), which the inbox's "due" column shows and
+    # sorts by; ``sla_paused`` when the ticket's clocks are stopped by a paused status.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_paused = models.BooleanField(default=False)
 
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -133,6 +137,7 @@ class Ticket(models.Model):
             models.Index(fields=["priority", "created_at", "id"], name="ticket_priority_created"),
             models.Index(fields=["channel", "created_at", "id"], name="ticket_channel_created"),
             models.Index(fields=["solved_at"], name="ticket_solved"),
+            models.Index(fields=["sla_due_at", "id"], name="ticket_sla_due"),
             # Covers the inbox counts (status, group, assignee, recently solved): the count
             # reads only this index, never the table.
             models.Index(fields=["status", "group", "assignee", "solved_at"], name="ticket_counts"),

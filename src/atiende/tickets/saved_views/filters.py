@@ -35,8 +35,15 @@ FILTER_NAMES = (
     "assignee",
     *DATE_FILTERS,
     "solved_since_days",
+    "sla",
 )
 ME, UNASSIGNED = "me", "unassigned"
+# The SLA filter: tickets whose next breach is past, or past within the hour.
+SLA_STATES: dict[str, Promise] = {
+    "breached": gettext_lazy("SLA breached"),
+    "soon": gettext_lazy("SLA breached or due within an hour"),
+}
+SLA_SOON = datetime.timedelta(hours=1)
 MAX_QUERY = 500
 MAX_VALUES = 50
 MAX_DAYS = 3650
@@ -63,7 +70,7 @@ INBOX_SORTS: dict[str, Promise] = {
     "-created_at": gettext_lazy("Newest first"),
     "created_at": gettext_lazy("Oldest first"),
     "-priority": gettext_lazy("Priority"),
-    "resolution_due_at": gettext_lazy("Due date"),
+    "sla_due_at": gettext_lazy("Due date"),
     "-updated_at": gettext_lazy("Last update"),
 }
 DEFAULT_SORT = "-created_at"
@@ -185,6 +192,12 @@ def clean_filters(raw: Mapping[str, Any], *, strict: bool = True) -> Filters:
         else:
             clean["solved_since_days"] = number
 
+    sla = _values(raw, "sla")
+    if sla and sla[0] not in SLA_STATES:
+        errors.add("sla", _("Unknown SLA state “%(value)s”.") % {"value": sla[0]})
+    elif sla:
+        clean["sla"] = sla[0]
+
     custom = {name: (_values(raw, name) or [""])[0] for name in custom_filters.names_in(raw)}
     clean.update(custom_filters.clean_custom_filters(custom, errors))
 
@@ -240,6 +253,10 @@ def ticket_filters(actor: Actor, filters: Mapping[str, Any]) -> TicketFilters:
     if assignee == ME and assignee_id is None:
         assignee_id = 0  # the system has no tickets of its own
     days = parse_id(filters.get("solved_since_days"))
+    sla = filters.get("sla")
+    sla_due_before = None
+    if sla in SLA_STATES:
+        sla_due_before = timezone.now() + (SLA_SOON if sla == "soon" else datetime.timedelta())
 
     def moment(name: str) -> datetime.datetime | None:
         value = filters.get(name)
@@ -265,6 +282,7 @@ def ticket_filters(actor: Actor, filters: Mapping[str, Any]) -> TicketFilters:
         updated_after=moment("updated_after"),
         updated_before=moment("updated_before"),
         solved_after=timezone.now() - datetime.timedelta(days=days) if days else None,
+        sla_due_before=sla_due_before,
         q=str(filters.get("q") or ""),
         custom=custom_filters.as_filters(filters),
     )

@@ -29,18 +29,27 @@ def set_due_times(
     first_response_due_at: dt.datetime | None,
     next_response_due_at: dt.datetime | None,
     resolution_due_at: dt.datetime | None,
+    paused: bool = False,
 ) -> None:
     """Mirror the SLA timers' due times on the ticket's indexed columns. Only the system (the
     SLA engine) calls this, from inside the ticket's own write, which holds its row lock: one
-    UPDATE, no read."""
+    UPDATE, no read.
+
+    ``sla_due_at`` (the next breach, which the inbox shows and sorts by) is the soonest of the
+    three, written here so that it can never disagree with them; ``paused`` says the ticket's
+    clocks are stopped (a paused status), which the inbox shows instead of a due time.
+    """
     if not actor.is_system:
         raise TicketNotFound()
+    due = [d for d in (first_response_due_at, next_response_due_at, resolution_due_at) if d]
     written = store.write_due_times(
         ticket_id,
         {
             "first_response_due_at": first_response_due_at,
             "next_response_due_at": next_response_due_at,
             "resolution_due_at": resolution_due_at,
+            "sla_due_at": min(due) if due else None,
+            "sla_paused": paused,
         },
     )
     if not written:

@@ -20,3 +20,21 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "time_zone", time_zone_choices())
+
+
+class OutOfOfficeForm(forms.Form):
+    """A period away, in the agent's own time zone; the service checks the order, that it is
+    not over and that it overlaps no other period."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Only your team sees it, e.g. “Holidays”."),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from atiende.web.account import views
+from atiende.web.account import availability, views
 
 urlpatterns = [
     path("account/preferences/", views.preferences, name="account-preferences"),
@@ -19,4 +19,11 @@ urlpatterns = [
         name="account-canned-delete",
     ),
     path("account/shortcuts/", views.shortcuts_help, name="account-shortcuts"),
+    path("account/status/", availability.status, name="account-status"),
+    path("account/away/", availability.out_of_office, name="account-away"),
+    path(
+        "account/away/<int:period_id>/end/",
+        availability.out_of_office_end,
+        name="account-away-end",
+    ),
 ]

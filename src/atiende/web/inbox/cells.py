@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from atiende.tickets.models import Ticket
+from atiende.web import due
 
 Cell = Callable[[Ticket, str, str], SafeString]  # (ticket, its URL, column label) -> <td>
 NONE = mark_safe('<span class="muted">—</span>')
@@ -80,6 +81,15 @@ def _tags(ticket: Ticket, url: str, label: str) -> SafeString:
     return _td(label, format_html_join("", '<span class="tag">{}</span>', tags))
 
 
+def _due(ticket: Ticket, url: str, label: str) -> SafeString:
+    """The next SLA breach as a badge (``web.due``); paused clocks say so instead."""
+    if ticket.sla_paused:
+        return _td(label, due.paused_badge())
+    if ticket.sla_due_at is None:
+        return _td(label, NONE)
+    return _td(label, due.badge(ticket.sla_due_at))
+
+
 CELLS: dict[str, Cell] = {
     "number": _number,
     "subject": _subject,
@@ -92,7 +102,7 @@ CELLS: dict[str, Cell] = {
     "created": lambda t, url, label: _td(label, _moment(t.created_at)),
     "tags": _tags,
     "channel": lambda t, url, label: _td(label, t.get_channel_display()),
-    "due": lambda t, url, label: _td(label, _moment(t.resolution_due_at)),
+    "due": _due,
 }
 
 

@@ -31,6 +31,7 @@ from atiende.tickets.saved_views import (
     MAX_NAME,
     MAX_QUERY,
     ME,
+    SLA_STATES,
     UNASSIGNED,
     FilterChoices,
 )
@@ -158,6 +159,11 @@ class FilterForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_DAYS}),
     )
+    sla = forms.ChoiceField(
+        label=_("SLA"),
+        required=False,
+        choices=[("", _("Any")), *SLA_STATES.items()],
+    )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=list(INBOX_SORTS.items()))
     columns = forms.MultipleChoiceField(
         label=_("Columns"),
@@ -181,6 +187,7 @@ class FilterForm(forms.Form):
         "updated_after",
         "updated_before",
         "solved_since_days",
+        "sla",
         "sort",
         "status_category",
         "status",

@@ -14,9 +14,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from atiende.automation.sources import parse as sources_parse
 from atiende.core.actor import Source
 from atiende.sla.models import TargetKind
 from atiende.tickets.models import LinkKind, TicketEvent, TicketType
+
+OUT_OF_OFFICE = "assignment:out-of-office"
 
 
 def format_duration(seconds: int) -> str:
@@ -31,12 +34,50 @@ def format_duration(seconds: int) -> str:
     return _("%(s)d s") % {"s": seconds}
 
 
-def who(event: TicketEvent) -> str:
-    """The actor as a reader needs it: a person, a rule, a channel or the system."""
+def automatic(detail: str, sources: Mapping[str, str]) -> str | None:
+    """What acted by itself, by its actor detail (``rule:12``, ``sla:3``…) and the names
+    ``automation.sources.source_names`` read for the page; ``None`` if the detail names none."""
+    parsed = sources_parse(detail)
+    if parsed is None:
+        return None
+    kind, pk = parsed
+    name = sources.get(detail)
+    if name is None:
+        return DELETED[kind]() % {"id": pk}
+    return NAMED[kind]() % {"name": name}
+
+
+NAMED = {
+    "rule": lambda: _("Rule “%(name)s”"),
+    "timed": lambda: _("Automation “%(name)s”"),
+    "sla": lambda: _("SLA policy “%(name)s”"),
+    "assignment": lambda: _("Assignment in group “%(name)s”"),
+    "macro": lambda: _("Macro “%(name)s”"),
+}
+DELETED = {
+    "rule": lambda: _("deleted rule #%(id)d"),
+    "timed": lambda: _("deleted automation #%(id)d"),
+    "sla": lambda: _("deleted SLA policy #%(id)d"),
+    "assignment": lambda: _("assignment in deleted group #%(id)d"),
+    "macro": lambda: _("deleted macro #%(id)d"),
+}
+
+
+def who(event: TicketEvent, sources: Mapping[str, str] | None = None) -> str:
+    """The actor as a reader needs it: a person, a rule (by its name when ``sources`` has it),
+    a channel or the system."""
     detail = event.source_detail
-    if event.source == Source.RULE:
-        return _("Rule “%(name)s”") % {"name": detail} if detail else _("A rule")
     person = event.actor.display_name if event.actor is not None else ""
+    # Without ``sources`` (names not read for this caller) a rule reads as before.
+    named = automatic(detail, sources) if detail and sources is not None else None
+    if named is not None and person:  # a macro an agent applied
+        return _("%(source)s applied by %(name)s") % {"source": named, "name": person}
+    if named is not None:
+        return named
+    if event.source == Source.RULE:
+        if detail == OUT_OF_OFFICE:
+            return _("Out-of-office handover")
+        return _("Rule “%(name)s”") % {"name": detail} if detail else _("A rule")
     if event.source == Source.CHANNEL:
         if person:
             return _("%(name)s via %(channel)s") % {"name": person, "channel": detail or "channel"}
@@ -99,11 +140,13 @@ def describe(
     event: TicketEvent,
     custom_names: Mapping[str, str] | None = None,
     value_names: Mapping[str, str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> str:
     """One sentence for one event; ``custom_names`` names custom fields by key,
-    ``value_names`` statuses and priorities by ``"<field>:<key>"``."""
+    ``value_names`` statuses and priorities by ``"<field>:<key>"``, ``sources`` the rules,
+    policies, groups and macros behind automatic changes by actor detail."""
     names = custom_names or {}
-    actor = who(event)
+    actor = who(event, sources)
     action, field = event.action, event.field
     old, new = event.old_value, event.new_value
     if action == "created":

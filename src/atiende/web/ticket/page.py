@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from atiende.accounts.models import Group, Role, User
+from atiende.automation.sources import source_names
 from atiende.core.actor import Actor
 from atiende.core.html import display_html, text_to_html
 from atiende.messaging.selectors import with_email_state
@@ -109,9 +110,10 @@ def timeline(
         events = events.filter(created_at__lt=before)
     listed = list(events[: limit + 1])
     names = value_names(listed)
+    sources = source_names({e.source_detail for e in listed if e.source_detail})
     items = [message_item(m) for m in messages[: limit + 1]]
     items += [
-        TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names))
+        TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names, sources))
         for e in listed
     ]
     items.sort(key=lambda item: item.at, reverse=True)

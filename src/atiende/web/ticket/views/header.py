@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atiende.automation.sources import source_names
 from atiende.core.errors import AtiendeError
 from atiende.tickets import services as tickets
 from atiende.tickets.errors import StaleVersion
@@ -17,7 +18,7 @@ from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import ticket_events
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors, current_user, staff_required
 from atiende.web.errors import back_to_inbox
-from atiende.web.ticket import page
+from atiende.web.ticket import page, sla_panel
 from atiende.web.ticket.forms import (
     FIELDS,
     changes_from,
@@ -45,6 +46,7 @@ def header_context(
         "ticket": ticket,
         "tags": list(ticket.tags.all()),
         "custom_values": page.custom_values(ticket, defs),
+        "sla_timers": sla_panel.timer_rows(ticket),
         "open_field": open_field,
         "field_form": form,
         "conflict": conflict,
@@ -70,7 +72,9 @@ def mark_changed(response: HttpResponse) -> HttpResponse:
 
 def who_changed(request: HttpRequest, ticket: Ticket) -> str:
     last = ticket_events(actor(request), ticket).exclude(action__in=page.HIDDEN_ACTIONS).last()
-    return who(last) if last is not None else _("Someone")
+    if last is None:
+        return _("Someone")
+    return who(last, source_names([last.source_detail]) if last.source_detail else None)
 
 
 @staff_required
