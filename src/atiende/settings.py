@@ -275,6 +275,10 @@ ATIENDE_IDEMPOTENCY_TTL_HOURS = 24
 # cache (Redis when REDIS_URL is set, else this process's memory). 0 turns the limit off.
 ATIENDE_API_RATE_LIMIT = int(os.environ.get("ATIENDE_API_RATE_LIMIT", 600))
 ATIENDE_API_RATE_WINDOW = int(os.environ.get("ATIENDE_API_RATE_WINDOW", 60))
+# How long each process keeps its snapshot of the configuration every ticket event reads
+# (statuses, priorities, calendars, SLA policies, rules): a change made in another process is
+# seen within this many seconds (``core.snapshots``, ``tickets.config_cache``).
+ATIENDE_CONFIG_SNAPSHOT_SECONDS = float(os.environ.get("ATIENDE_CONFIG_SNAPSHOT_SECONDS", 10))
 # Status categories (or status keys) that stop the SLA clocks (docs/sla.md); comma-separated.
 ATIENDE_SLA_PAUSED_STATUSES = os.environ.get(
     "ATIENDE_SLA_PAUSED_STATUSES", "pending,on_hold"

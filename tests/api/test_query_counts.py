@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def count_queries(call: Any) -> int:
-    """The request's own queries: the per-process configuration snapshot (refreshed every
-    ``config_cache.TTL`` seconds, which a loaded machine can pass mid-test) is fresh first."""
+    """The request's own queries: the per-process configuration snapshot (refreshed after
+    ``ATIENDE_CONFIG_SNAPSHOT_SECONDS``, which a loaded machine can pass mid-test) is fresh
+    first."""
     config_cache.snapshot()
     with CaptureQueriesContext(connection) as captured:
         response = call()

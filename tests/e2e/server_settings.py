@@ -1,8 +1,11 @@
 """Settings for the server process the browser tests start (tests/e2e/conftest.py).
 
-The app's own settings, with two changes that only tests need:
+The app's own settings, with three changes that only tests need:
 - the test process stores passwords with the fast MD5 hasher (tests/conftest.py), so the
   server must know it to check them;
+- each request reads the configuration afresh (no per-process snapshot): the tests empty and
+  refill the database under the running server, and a snapshot of the last test's SLA policy
+  or trigger made the next test's writes refer to rows gone (a foreign-key error, a 500);
 - static files come from the apps' folders (no ``collectstatic`` before each run), looked up
   on each request, so a file edited while the tests run is never served with a stale length.
 """
@@ -12,3 +15,4 @@ from atiende.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+ATIENDE_CONFIG_SNAPSHOT_SECONDS = 0.0

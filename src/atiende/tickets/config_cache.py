@@ -2,8 +2,9 @@
 
 Statuses, priorities and custom-field definitions change a few times a year, yet opening a
 ticket read all three: three of the dozen queries a create cost. Each process keeps a snapshot
-for ``TTL`` seconds. A change saved in this process (through the services or the Django admin)
-clears it at once and again on commit; other processes see the change within ``TTL``.
+for ``ATIENDE_CONFIG_SNAPSHOT_SECONDS`` (10) seconds. A change saved in this process (through
+the services or the Django admin) clears it at once and again on commit; other processes see
+the change within that time.
 
 Callers get copies, so a caller that changes an instance cannot change the snapshot.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -24,8 +26,6 @@ from atiende.tickets.models import CustomField, Priority, Status
 
 if TYPE_CHECKING:
     from atiende.tickets.models import Ticket
-
-TTL = 10.0
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ _snapshot: Snapshot | None = None
 def snapshot() -> Snapshot:
     global _snapshot
     current = _snapshot
-    if current is not None and time.monotonic() - current.taken_at < TTL:
+    ttl = settings.ATIENDE_CONFIG_SNAPSHOT_SECONDS
+    if current is not None and time.monotonic() - current.taken_at < ttl:
         return current
     fresh = Snapshot(
         statuses=tuple(Status.objects.order_by("order", "id")),
@@ -56,7 +57,7 @@ def snapshot() -> Snapshot:
     if not fresh.statuses or not fresh.priorities:
         # Read while the tables were being emptied and filled again (a restore, a test
         # database reset): never the steady state — keeping it would refuse every write of
-        # the next TTL seconds with "no status is configured".
+        # the next seconds with "no status is configured".
         return fresh
     with _lock:
         _snapshot = fresh

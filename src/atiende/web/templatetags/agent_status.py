@@ -21,7 +21,9 @@ def status_menu(context: template.Context) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if request is None or user is None or not getattr(user, "is_agent", False):
         return {"show": False}
-    status = str(request.session.get(availability.SESSION_KEY, ""))
+    # A page drawn without the session (an error page built by hand) asks by htmx instead.
+    session = getattr(request, "session", None)
+    status = str(session.get(availability.SESSION_KEY, "")) if session is not None else ""
     return {
         "show": True,
         **availability.menu_context(status),
