@@ -243,3 +243,20 @@ def test_nul_bytes_inside_conditions_are_stripped_not_a_server_error(
     )
     assert response.status_code == 201, response.content
     assert response.json()["conditions"]["all"][0]["value"] == "factura"
+
+
+def test_a_pair_that_would_loop_without_end_is_refused(as_user: Any, admin: User) -> None:
+    api = as_user(admin)
+    api.post(
+        "/triggers",
+        trigger("Abrir", conditions=when("status", "is", "pending"),
+                actions=[{"type": "set_status", "value": "open"}]),
+    )  # fmt: skip
+    refused = api.post(
+        "/triggers",
+        trigger("Pendiente", conditions=when("status", "is", "open"),
+                actions=[{"type": "set_status", "value": "pending"}]),
+    )  # fmt: skip
+    body = problem(refused, 422)
+    assert fields(body) == {"actions"} and "Abrir" in body["errors"][0]["message"]
+    assert not Trigger.objects.filter(name="Pendiente").exists()

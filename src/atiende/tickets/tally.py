@@ -10,16 +10,14 @@ run nightly by ``tickets.tasks``, corrects only the rows that drifted and says w
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
-from collections.abc import Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 
+from atiende.core import deferred as deferred_counts
 from atiende.tickets import store
 from atiende.tickets.models import Ticket, TicketTally
 
@@ -30,24 +28,25 @@ def key_of(ticket: Ticket) -> Key:
     return (ticket.status_id, ticket.group_id or 0, ticket.assignee_id or 0)
 
 
-# Moves collected by ``deferred()``: per database alias, the change of each key's count.
-_deferred: ContextVar[dict[str, Counter[Key]] | None] = ContextVar("tally_deferred", default=None)
+def _write(changes: Counter[tuple[str, Key]]) -> None:
+    """Write summed moves, per database alias (``store.add_to_tallies`` sorts the keys)."""
+    by_alias: dict[str, Counter[Key]] = {}
+    for (using, key), delta in changes.items():
+        by_alias.setdefault(using, Counter())[key] += delta
+    for using in sorted(by_alias):
+        store.add_to_tallies(by_alias[using], using)
 
 
 def move(old: Key | None, new: Key | None, *, using: str) -> None:
     """One ticket left ``old`` (None: it is new) for ``new`` (None: it is gone)."""
     if old == new:
         return
-    changes: Counter[Key] = Counter()
+    changes: Counter[tuple[str, Key]] = Counter()
     if old is not None:
-        changes[old] -= 1
+        changes[(using, old)] -= 1
     if new is not None:
-        changes[new] += 1
-    pending = _deferred.get()
-    if pending is not None:
-        pending.setdefault(using, Counter()).update(changes)
-    else:
-        store.add_to_tallies(changes, using)
+        changes[(using, new)] += 1
+    deferred_counts.add("tickets.tally", _write, changes)
 
 
 def follow(ticket: Ticket, was: Key | None) -> None:
@@ -55,30 +54,10 @@ def follow(ticket: Ticket, was: Key | None) -> None:
     move(was, key_of(ticket), using=ticket._state.db or store.alias())
 
 
-@contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """Write the moves made inside the block when it ends, summed per key.
-
-    A tally row is shared by every ticket with its status, group and assignee (all new
-    unassigned tickets count in one row), and an upsert locks it until the transaction ends.
-    Written as the last statements before the commit, concurrent writers on PostgreSQL wait
-    for each other only during the commit, not during the whole write. Open it inside the
-    transaction (also usable as a decorator under ``@transaction.atomic``). If the block raises,
-    its moves are dropped (its writes roll back). Nested inside another ``deferred()`` block,
-    its moves join the outer block's when it ends well: a bulk change writes them once.
-    """
-    outer = _deferred.get()
-    pending: dict[str, Counter[Key]] = {}
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    for using, changes in pending.items():
-        if outer is not None:
-            outer.setdefault(using, Counter()).update(changes)
-        else:
-            store.add_to_tallies(changes, using)
+# The moves made inside the block are written when it ends (``core.deferred``): a tally row is
+# shared by every ticket with its status, group and assignee (all new unassigned tickets count
+# in one row), so concurrent writers on PostgreSQL wait for each other only while committing.
+deferred = deferred_counts.deferred
 
 
 def recount(*, using: str | None = None) -> Counter[Key]:

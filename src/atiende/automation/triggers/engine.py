@@ -30,14 +30,13 @@ from atiende.automation.actions import ActionContext, run_actions
 from atiende.automation.triggers import cache, services
 from atiende.automation.triggers.cache import CompiledTrigger
 from atiende.automation.triggers.facts import Facts
+from atiende.automation.triggers.loops import MAX_DEPTH
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
 from atiende.core.language import default_language
 from atiende.tickets import services as tickets
 
 log = logging.getLogger(__name__)
-
-MAX_DEPTH = 5
 
 # How many rules deep the current change is (0: a person's or a channel's change).
 _depth: ContextVar[int] = ContextVar("automation_rule_depth", default=0)

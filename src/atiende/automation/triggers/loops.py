@@ -1,9 +1,10 @@
-"""Warning, when a rule is saved, of rules it may loop with.
+"""Warning, when a rule is saved, of rules it may loop with; the depth at which a chain stops.
 
 Two rules loop when each changes what the other reacts to (rule A adds a tag rule B looks
-for, and B changes the status A looks for…). Which conditions will hold cannot be known
-before the events come, so this is a warning for the person writing the rule, not a refusal:
-at run time the engine stops any chain at ``engine.MAX_DEPTH`` and says so in the history.
+for, and B changes the status A looks for…). Whether they will depends on the tickets and
+events to come, so ``possible_loops`` is a warning for the person writing the rule; a pair that
+certainly loops is refused (``endless``); at run time the engine stops any chain at
+``MAX_DEPTH`` and says so in the history.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from atiende.automation.models import Trigger
-from atiende.automation.triggers.engine import MAX_DEPTH
 
+# How many rules deep a chain may go (each set off by the one before) before the engine stops it.
+MAX_DEPTH = 5
 EVERYTHING = "*"
 # What each action type changes on the ticket ("message": a message is added).
 WRITES: dict[str, frozenset[str]] = {

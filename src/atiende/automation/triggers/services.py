@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,8 @@ from atiende.automation.actions import validate_actions
 from atiende.automation.models import Trigger
 from atiende.automation.triggers import cache
 from atiende.automation.triggers.conditions import validate_conditions
+from atiende.automation.triggers.endless import endless_loops
+from atiende.core import deferred as deferred_counts
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
 from atiende.core.ordering import check_order_ids, moved_one_place
@@ -52,6 +55,29 @@ def check_definition(
     return errors
 
 
+def _refuse_endless_loops(
+    conditions: Mapping[str, Any], actions: Sequence[Mapping[str, Any]], exclude_id: int | None
+) -> None:
+    """Refuse an active rule that would set off an active rule, and be set off by it, without
+    end (``loops.endless_loops``), naming the other rule."""
+    names = endless_loops(conditions=conditions, actions=actions, exclude_id=exclude_id)
+    if names:
+        _raise(
+            [
+                FieldError(
+                    "actions",
+                    _(
+                        "This rule and “%(name)s” would set each other off without end: each "
+                        "one's actions make the other's conditions true again. Change the "
+                        "conditions of one of them so it stops."
+                    )
+                    % {"name": name},
+                )
+                for name in names
+            ]
+        )
+
+
 def _raise(errors: list[FieldError]) -> None:
     if errors:
         first = errors[0].message if len(errors) == 1 else _("The rule is not valid.")
@@ -72,6 +98,8 @@ def create_trigger(
     ``order`` it runs after the others."""
     require_admin(actor)
     _raise(check_definition(name=name, conditions=conditions, actions=list(actions)))
+    if active:
+        _refuse_endless_loops(conditions, actions, None)
     if order is None:
         last = Trigger.objects.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 10
@@ -110,6 +138,8 @@ def update_trigger(actor: Actor, *, trigger_id: int, changes: Mapping[str, Any])
     ):
         errors.append(FieldError("order", _("The value must be a number.")))
     _raise(errors)
+    if changes.get("active", trigger.active):
+        _refuse_endless_loops(conditions, actions, trigger.pk)
     trigger.name = name.strip()
     trigger.conditions = dict(conditions)
     trigger.actions = [dict(a) for a in actions]
@@ -130,11 +160,19 @@ def delete_trigger(actor: Actor, *, trigger_id: int) -> None:
 
 
 def record_fired(trigger_id: int) -> None:
-    """Count one firing, in the firing's transaction: an ``F()`` expression, so two events
-    firing the same rule at once both count."""
-    Trigger.objects.filter(pk=trigger_id).update(
-        fired_count=F("fired_count") + 1, last_fired_at=timezone.now()
-    )
+    """Count one firing with the change that set it off: summed with the change's other
+    firings and written as its last statements (``core.deferred``), so two importers firing the
+    same shipped rule do not wait for each other's whole batch on the rule's row."""
+    deferred_counts.add("automation.trigger_fired", _write_fired, Counter({trigger_id: 1}))
+
+
+def _write_fired(counts: Counter[int]) -> None:
+    """``F()`` expressions, in id order: concurrent firings all count and never deadlock."""
+    now = timezone.now()
+    for trigger_id, fired in sorted(counts.items()):
+        Trigger.objects.filter(pk=trigger_id).update(
+            fired_count=F("fired_count") + fired, last_fired_at=now
+        )
 
 
 @transaction.atomic
