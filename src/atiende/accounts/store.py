@@ -7,6 +7,11 @@ owns an email domain. Only the accounts app imports this module (an import-linte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
 from atiende.accounts.models import ApiToken, Identity, Organization, OrganizationDomain, User
 from atiende.core import rows
 
@@ -41,3 +46,26 @@ def organization_by_domain(domain: str) -> Organization | None:
     """The organization that owns this email domain, if any."""
     found = rows.first(OrganizationDomain, related=("organization",), domain=domain)
     return found.organization if found else None
+
+
+# JSON lists as text (CAST): PostgreSQL would hand jsonb over decoded, 600 lists a decision;
+# as text, ``selectors`` decodes each distinct list once.
+_MEMBERS = (
+    "SELECT a.user_id, a.capacity, CAST(a.languages AS TEXT), CAST(a.skill_tags AS TEXT),"
+    " CAST(a.skill_categories AS TEXT)"
+    " FROM accounts_agentavailability a JOIN accounts_user u ON u.id = a.user_id"
+    " JOIN accounts_user_groups m ON m.user_id = a.user_id"
+    " WHERE m.group_id = %s AND a.status = %s AND a.last_seen_at >= %s"
+    " AND u.is_active = %s AND u.role IN (%s, %s)"
+    " AND NOT EXISTS (SELECT 1 FROM accounts_outofoffice o WHERE o.user_id = a.user_id"
+    " AND o.starts_at <= %s AND o.ends_at > %s)"
+    " ORDER BY a.user_id"
+)
+
+
+def available_member_rows(params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """(user id, capacity, and languages, skill tags and skill categories as JSON text) of a
+    group's members available now; ``selectors.available_members`` gives the parameters."""
+    with rows.cursor(connection) as cursor:
+        cursor.execute(_MEMBERS, list(params))
+        return [tuple(row) for row in cursor.fetchall()]

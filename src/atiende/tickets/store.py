@@ -237,3 +237,76 @@ def tag_names(ticket_id: int) -> list[str]:
     with rows.cursor(connection) as cursor:
         cursor.execute(_TAG_NAMES, [ticket_id])
         return [str(row[0]) for row in cursor.fetchall()]
+
+
+# --- assignment (automation.assignment through tickets.workload) ----------------------------
+
+_ROUTING = (
+    "SELECT group_id, assignee_id, requester_id, language, category_id, status_id, {tags}"
+    " FROM tickets_ticket WHERE id = %s AND merged_into_id IS NULL"
+)
+_ROUTING_TAGS = {  # the tag names as one value: an array, or a JSON list on SQLite
+    "postgresql": "ARRAY(SELECT t.name FROM tickets_tag t JOIN tickets_ticket_tags tt"
+    " ON tt.tag_id = t.id WHERE tt.ticket_id = tickets_ticket.id)",
+    "sqlite": "(SELECT json_group_array(t.name) FROM tickets_tag t JOIN tickets_ticket_tags tt"
+    " ON tt.tag_id = t.id WHERE tt.ticket_id = tickets_ticket.id)",
+}
+
+
+def routing_row(ticket_id: int) -> tuple[Any, ...] | None:
+    """A ticket's routing columns (group, assignee, requester, language, category, status)
+    and its tag names, in one statement; None when it is gone or merged away."""
+    sql = _ROUTING.format(tags=_ROUTING_TAGS[connection.vendor])
+    with rows.cursor(connection) as cursor:
+        cursor.execute(sql, [ticket_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *columns, tags = row
+    names = json.loads(tags) if isinstance(tags, str) else tags
+    return (*columns, frozenset(str(name) for name in names or ()))
+
+
+def _loads_sql(statuses: int, *, of_group: bool) -> str:
+    """Active tickets per assignee from the tally: a group's members, or one agent."""
+    who = (
+        "assignee_key IN (SELECT user_id FROM accounts_user_groups WHERE group_id = %s)"
+        if of_group
+        else "assignee_key = %s"
+    )
+    return (
+        "SELECT assignee_key, SUM(count) FROM tickets_tickettally"  # noqa: S608  (placeholders)
+        f" WHERE status_id IN ({', '.join(['%s'] * statuses)}) AND {who} GROUP BY assignee_key"
+    )
+
+
+def active_loads(
+    status_ids: Sequence[int], *, group_id: int | None = None, user_id: int | None = None
+) -> dict[int, int]:
+    """How many tickets in ``status_ids`` each member of ``group_id`` (or the one agent
+    ``user_id``) holds, in every group; those with none are absent. The same text every time
+    for a given number of statuses, so PostgreSQL plans it once."""
+    if not status_ids:
+        return {}
+    key = group_id if group_id is not None else user_id
+    with rows.cursor(connection) as cursor:
+        cursor.execute(
+            _loads_sql(len(status_ids), of_group=group_id is not None), [*status_ids, key]
+        )
+        return {int(user): int(n or 0) for user, n in cursor.fetchall()}
+
+
+_LAST_ASSIGNEE = (
+    "SELECT assignee_id FROM tickets_ticket"
+    " WHERE requester_id = %s AND assignee_id IS NOT NULL AND id <> %s"
+    " ORDER BY created_at DESC, id DESC LIMIT 1"
+)
+
+
+def last_assignee_of_requester(requester_id: int, *, exclude_ticket_id: int) -> int | None:
+    """The assignee of the customer's most recent other assigned ticket (the
+    ``ticket_requester_created`` index)."""
+    with rows.cursor(connection) as cursor:
+        cursor.execute(_LAST_ASSIGNEE, [requester_id, exclude_ticket_id])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None

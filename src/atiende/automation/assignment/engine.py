@@ -17,10 +17,11 @@ import datetime
 import logging
 from collections.abc import Sequence
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from atiende.accounts.selectors import Candidate, hold_agent
+from atiende.automation import store
 from atiende.automation.assignment.availability import available_agents
 from atiende.automation.assignment.strategies import Situation, choose, under_capacity
 from atiende.automation.models import GroupAssignment, Strategy
@@ -46,33 +47,21 @@ def assignment_actor(group_id: int) -> Actor:
     return Actor(user=None, source=Source.RULE, detail=f"assignment:{group_id}")
 
 
-CONFIG_COLUMNS = ("group_id", "strategy", "fallback", "match_language", "last_assigned_id")
-
-
 def _lock_config(group_id: int, *, create: bool) -> GroupAssignment | None:
     """The group's settings row, locked until commit (created, manual, when asked to).
 
-    A plain statement: the ORM's Python for this one row was a fifth of a decision.
+    A statement built once (``automation.store``): the ORM's Python for this one row was a
+    fifth of a decision.
     """
     if create:
         config, _created = GroupAssignment.objects.select_for_update().get_or_create(pk=group_id)
         return config
-    alias = router.db_for_write(GroupAssignment)
-    db = connections[alias]
-    sql = (
-        f"SELECT {', '.join(CONFIG_COLUMNS)} FROM {GroupAssignment._meta.db_table} "  # noqa: S608  (constants)
-        "WHERE group_id = %s"
-    )
-    if db.features.has_select_for_update:
-        sql += " FOR UPDATE"  # SQLite: the write transaction already excludes the others
-    with db.cursor() as cursor:
-        cursor.execute(sql, [group_id])
-        row = cursor.fetchone()
+    row = store.lock_assignment_row(group_id)
     if row is None:
         return None
     group, strategy, fallback, match_language, last_assigned_id = row
     return GroupAssignment.from_db(
-        alias,
+        store.alias(),
         ["group_id", "strategy", "fallback", "match_language", "last_assigned_id"],
         [group, strategy, fallback, bool(match_language), last_assigned_id],
     )
