@@ -313,6 +313,9 @@ def profile(folder: Path, env: dict[str, str], top: int) -> None:
     call_command("mail_import", str(folder), mailbox=MAILBOX)
     profiler.disable()
     print(f"profiled run: {time.monotonic() - started:.1f} s (with profiler overhead)")
+    saved = WORK_DIR / "mail-import.prof"
+    profiler.dump_stats(saved)
+    print(f"profile saved to {saved} (pstats: print_callers, print_callees)")
     for order, only in (("tottime", ""), ("cumulative", ""), ("cumulative", "atiende/")):
         stream = io.StringIO()
         stats = pstats.Stats(profiler, stream=stream).sort_stats(order)

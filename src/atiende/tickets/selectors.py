@@ -159,6 +159,12 @@ def ticket_for_rules(ticket_id: int) -> Ticket | None:
     return ticket
 
 
+def description_for_rules(ticket_id: int) -> str:
+    """The ticket's first message's text (rules on a new ticket's description; every
+    message, internal or not, as the system reads)."""
+    return store.first_message_text(ticket_id)
+
+
 def tag_names_for_rules(ticket_id: int) -> list[str]:
     """The ticket's tag names, sorted (conditions of rules and SLA policies on tags)."""
     return store.tag_names(ticket_id)

@@ -231,6 +231,20 @@ _TAG_NAMES = (
 )
 
 
+_FIRST_MESSAGE_TEXT = (
+    "SELECT body_text FROM tickets_message WHERE ticket_id = %s ORDER BY created_at, id LIMIT 1"
+)
+
+
+def first_message_text(ticket_id: int) -> str:
+    """The text of a ticket's first message (what the customer wrote when opening it), for
+    rules that look at a new ticket's description: one prepared statement, no ticket load."""
+    with rows.cursor(connection) as cursor:
+        cursor.execute(_FIRST_MESSAGE_TEXT, [ticket_id])
+        row = cursor.fetchone()
+    return str(row[0] or "") if row else ""
+
+
 def tag_names(ticket_id: int) -> list[str]:
     """The names of a ticket's tags, sorted: a statement of its own, read on every ticket
     event by rules that look at tags."""

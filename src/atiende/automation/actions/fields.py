@@ -18,8 +18,9 @@ from atiende.automation.actions.registry import ActionContext, Params, action
 from atiende.core.errors import Invalid
 from atiende.tickets import config_cache
 from atiende.tickets.custom_fields import clean_custom_field_value, definitions
+from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import CustomFieldTarget, TicketType
-from atiende.tickets.selectors import get_ticket
+from atiende.tickets.selectors import ticket_for_rules
 from atiende.tickets.services import common as ticket_checks
 from atiende.tickets.services import update_ticket
 
@@ -75,8 +76,10 @@ def raise_priority(context: ActionContext, ticket_id: int, params: Params) -> No
     """Raise to ``value`` only when the ticket is below it: a ticket already more urgent
     stays as it is (a keyword rule must not lower an urgent ticket to "high")."""
     wanted = ticket_checks.resolve_priority(params["value"], field="value")
-    ticket = get_ticket(context.actor, ticket_id)
-    order = {p.pk: p.order for p in config_cache.priorities()}
+    ticket = ticket_for_rules(ticket_id)  # one prepared row: this runs on many new tickets
+    if ticket is None:
+        raise TicketNotFound()
+    order = {p.pk: p.order for p in config_cache.snapshot().priorities}
     if order.get(ticket.priority_id, 0) >= wanted.order:
         return
     _update(context, ticket_id, {"priority": wanted.key})

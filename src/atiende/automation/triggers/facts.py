@@ -23,7 +23,12 @@ from atiende.core.event_types import (
 )
 from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import Message, Ticket
-from atiende.tickets.selectors import tag_names_for_rules, ticket_for_rules, visible_messages
+from atiende.tickets.selectors import (
+    description_for_rules,
+    tag_names_for_rules,
+    ticket_for_rules,
+    visible_messages,
+)
 
 READER = Actor.system("automation")
 
@@ -109,13 +114,7 @@ class Facts:
     @cached_property
     def description(self) -> str:
         """The first message's text: what the customer wrote when opening the ticket."""
-        first = (
-            visible_messages(READER, self.ticket)
-            .order_by("created_at", "pk")
-            .values_list("body_text", flat=True)
-            .first()
-        )
-        return first or ""
+        return description_for_rules(self.ticket_id)
 
     @cached_property
     def message(self) -> Message | None:
