@@ -26,15 +26,19 @@ def identity_by_value(channel: str, value: str) -> Identity | None:
     return rows.first(Identity, related=("user",), channel=channel, value=value)
 
 
-def insert_customer(user: User, identity: Identity) -> None:
-    """INSERT a new customer and their first identity.
+def insert_customer(user: User, identity: Identity) -> bool:
+    """INSERT a new customer and their first identity unless a user with that email exists
+    (created a moment ago by another importer): ``ON CONFLICT DO NOTHING``, so no savepoint is
+    needed to go on after the race. Whether they were inserted.
 
     ``AbstractBaseUser.save`` only adds a password-changed signal, and there is none here
     (``own_save``: nothing else to do).
     """
-    rows.insert(user, own_save=True)
+    if not rows.insert_unless(user, unique=("email",), own_save=True):
+        return False
     identity.user = user
-    rows.insert(identity)
+    rows.insert_unless(identity, unique=("channel", "value"))  # theirs, if someone's
+    return True
 
 
 def token_by_digest(digest: str) -> ApiToken | None:

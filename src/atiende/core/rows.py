@@ -170,14 +170,20 @@ def insert(obj: models.Model, *, using: str | None = None, own_save: bool = Fals
     insert_many([obj], using=using, own_save=own_save)
 
 
-def insert_unless(obj: models.Model, *, unique: tuple[str, ...], using: str | None = None) -> bool:
+def insert_unless(
+    obj: models.Model,
+    *,
+    unique: tuple[str, ...],
+    using: str | None = None,
+    own_save: bool = False,
+) -> bool:
     """INSERT ``obj`` unless a row with its values of the ``unique`` fields (a unique
     constraint) exists: ``ON CONFLICT DO NOTHING``, one statement and no savepoint to recover
     from an IntegrityError inside a transaction. Whether it was inserted (its key then set)."""
     model = type(obj)
     alias = using or router.db_for_write(model)
     connection = connections[alias]
-    statement = _insert_statement(model, alias, 1, False, unique)
+    statement = _insert_statement(model, alias, 1, own_save, unique)
     obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]  # as save() does
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection=connection)

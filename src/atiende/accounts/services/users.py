@@ -52,7 +52,7 @@ def find_or_create_customer(
     A new customer joins the organization that owns the email domain, which alone grants no
     sight of that organization's tickets: only signing in verifies the address. The lookup runs
     outside a transaction (on SQLite a transaction takes the write lock); only a creation opens
-    one, and a concurrent creation of the same customer is caught by the unique email.
+    one, and a concurrent creation of the same customer meets the unique email (theirs wins).
     """
     address = clean_email(email, field)
     # With the organization: a new ticket records it (and answers with its name).
@@ -66,24 +66,23 @@ def find_or_create_customer(
         raise Forbidden(_("Customers cannot create other users."))
     name = clean_text(name).strip()[:200]
     locale = detect_language(text) or _shipped(language)  # before the write lock is taken
-    try:
-        with transaction.atomic():
-            # Every new email sender comes here: both rows through statements built once.
-            user = User(
-                email=address,
-                name=name,
-                role=Role.CUSTOMER,
-                locale=locale,
-                organization=organization_for_email(address),
-            )
-            user.set_unusable_password()
-            store.insert_customer(
-                user, Identity(user=user, channel=IdentityChannel.EMAIL, value=address)
-            )
-    except IntegrityError:
-        # Someone created the same customer concurrently; theirs wins.
-        return User.objects.get(email=address)
-    return user
+    # Every new email sender comes here: both rows through statements built once.
+    user = User(
+        email=address,
+        name=name,
+        role=Role.CUSTOMER,
+        locale=locale,
+        organization=organization_for_email(address),
+    )
+    user.set_unusable_password()
+    # Both rows or neither; no savepoint: a concurrent creation is not an error (ON CONFLICT).
+    with transaction.atomic(savepoint=False):
+        inserted = store.insert_customer(
+            user, Identity(user=user, channel=IdentityChannel.EMAIL, value=address)
+        )
+    if inserted:
+        return user
+    return User.objects.get(email=address)  # someone created them a moment ago: theirs wins
 
 
 @transaction.atomic
