@@ -18,6 +18,7 @@ from atiende.core.config import (
     env_bool,
     env_int,
     env_list,
+    login_rate_per_ip,
     mailers,
     postgres_options,
     proxy_ssl_header,
@@ -190,7 +191,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Atiende: "
 PASSWORD_RESET_TIMEOUT = env_int("ATIENDE_PASSWORD_RESET_SECONDS", default=60 * 60)
 # Failed sign-ins: 5 per account and 20 per address (IP) in 15 minutes, then the form says to
 # wait (allauth counts them in the cache: Redis when set, so every process shares them).
+# Sign-in attempts per address: ATIENDE_LOGIN_RATE_PER_IP (default 30/m; a team behind one NAT
+# address shares it).
 ACCOUNT_RATE_LIMITS = {
+    "login": login_rate_per_ip(os.environ.get("ATIENDE_LOGIN_RATE_PER_IP", "")),
     "login_failed": "20/15m/ip,5/15m/key",
     "reset_password": "20/m/ip,5/15m/key",
     "request_login_code": "20/m/ip,3/15m/key",

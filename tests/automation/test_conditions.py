@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
+from atiende.automation.triggers.conditions import compile_conditions
 from atiende.automation.triggers.facts import Facts
+from atiende.automation.triggers.fields import validate_conditions
 from atiende.core.errors import Invalid
 from atiende.core.event_types import FieldChange
 from atiende.tickets import services as tickets

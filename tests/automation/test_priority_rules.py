@@ -11,8 +11,9 @@ import pytest
 from atiende.accounts import services as accounts
 from atiende.automation.actions import action_types, validate_actions
 from atiende.automation.models import Trigger
-from atiende.automation.triggers.conditions import compile_conditions, validate_conditions
+from atiende.automation.triggers.conditions import compile_conditions
 from atiende.automation.triggers.facts import Facts
+from atiende.automation.triggers.fields import validate_conditions
 from atiende.automation.triggers.services import update_trigger
 from atiende.tickets.services import config
 from tests.factories import SYSTEM, make_customer, make_org, make_ticket

@@ -13,6 +13,7 @@ import pytest
 from atiende.core.config import (
     PREPARE_THRESHOLD,
     SECRET_KEY_FILE,
+    login_rate_per_ip,
     mailers,
     postgres_options,
     proxy_ssl_header,
@@ -165,3 +166,38 @@ def test_the_proxy_ssl_header_is_read_from_one_variable(
 def test_a_malformed_proxy_ssl_header_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="X-Forwarded-Proto=https"):
         proxy_ssl_header(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", "30/m/ip"), ("200/m", "200/m/ip"), (" 600/5M ", "600/5m/ip"), ("off", "")],
+)
+def test_the_login_rate_per_address_takes_a_rate_or_off(value: str, expected: str) -> None:
+    assert login_rate_per_ip(value) == expected
+
+
+@pytest.mark.parametrize("value", ["30", "0/m", "30/m/ip", "30/week", "many"])
+def test_a_malformed_login_rate_stops_the_start(value: str) -> None:
+    with pytest.raises(ValueError, match="ATIENDE_LOGIN_RATE_PER_IP must be"):
+        login_rate_per_ip(value)
+
+
+def _login_rates(data_dir: Path, **env: str) -> list[str]:
+    """allauth's sign-in limits as a fresh process, started with ``env``, reads them."""
+    clean = {k: v for k, v in os.environ.items() if k != "ATIENDE_LOGIN_RATE_PER_IP"}
+    clean.update({"ATIENDE_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "atiende.settings"})
+    code = (
+        "import django; django.setup(); from allauth.account import app_settings as a; "
+        "print(a.RATE_LIMITS['login']); print(a.RATE_LIMITS['login_failed'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def test_the_login_rate_per_address_is_read_from_the_environment(tmp_path: Path) -> None:
+    assert _login_rates(tmp_path) == ["30/m/ip", "20/15m/ip,5/15m/key"]
+    raised = _login_rates(tmp_path, ATIENDE_LOGIN_RATE_PER_IP="300/m")
+    assert raised == ["300/m/ip", "20/15m/ip,5/15m/key"]  # the per-account limit stays

@@ -105,14 +105,14 @@ def condition_vocabulary(actor: Actor) -> dict[str, Any]:
     closed lists) its values; custom fields appear as ``custom.<key>``, ``customer.<key>``
     and ``organization.<key>``. SLA policies have their own, smaller vocabulary."""
     require_staff(actor)
-    from atiende.automation.triggers import conditions
+    from atiende.automation.triggers import fields
     from atiende.sla import conditions as sla_conditions
     from atiende.tickets import config_cache
 
-    found = list(conditions.FIELDS.values())
-    for owner, (_getter, target) in conditions.CUSTOM_OWNERS.items():
+    found = list(fields.FIELDS.values())
+    for owner, (_getter, target) in fields.CUSTOM_OWNERS.items():
         for custom in config_cache.custom_fields(target):
-            field = conditions.field_named(f"{owner}.{custom.key}")
+            field = fields.field_named(f"{owner}.{custom.key}")
             if field is not None:
                 found.append(field)
     return {
@@ -120,12 +120,12 @@ def condition_vocabulary(actor: Actor) -> dict[str, Any]:
             {
                 "name": f.name,
                 "type": str(f.type),
-                "operators": sorted(conditions.OPERATORS[f.type]),
+                "operators": sorted(fields.OPERATORS[f.type]),
                 "choices": sorted(f.choices()) if f.choices is not None else None,
             }
             for f in found
         ],
-        "operators_without_value": sorted(conditions.NO_VALUE),
+        "operators_without_value": sorted(fields.NO_VALUE),
         "sla_fields": [
             {"name": name, "operators": list(ops)} for name, ops in sla_conditions.OPERATORS.items()
         ],

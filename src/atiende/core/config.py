@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -30,6 +31,26 @@ def env_int(name: str, *, default: int) -> int:
     if not value.isdigit():
         raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
     return int(value)
+
+
+LOGIN_RATE = re.compile(r"[1-9][0-9]*/[0-9]*[smhd]")
+
+
+def login_rate_per_ip(value: str) -> str:
+    """allauth's limit on sign-in attempts from one network address, from
+    ``ATIENDE_LOGIN_RATE_PER_IP``: ``30/m`` (the default), ``300/5m``, ``2000/h``, or ``off``.
+    An office behind one NAT address shares it, so a large team may need it raised; the
+    limit of failed sign-ins per account does not depend on it. A malformed value stops the
+    start, not the first sign-in."""
+    value = value.strip().lower() or "30/m"
+    if value == "off":
+        return ""
+    if not LOGIN_RATE.fullmatch(value):
+        raise ValueError(
+            f"ATIENDE_LOGIN_RATE_PER_IP must be attempts/period (30/m, 300/5m, 2000/h) or off, "
+            f"not {value!r}"
+        )
+    return f"{value}/ip"
 
 
 def proxy_ssl_header(value: str) -> tuple[str, str] | None:

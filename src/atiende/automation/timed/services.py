@@ -17,6 +17,7 @@ from atiende.automation.triggers.services import check_definition
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound
 from atiende.core.permissions import require_admin
+from atiende.core.references import hold
 from atiende.tickets.models import ACTIVE_CATEGORIES, StatusCategory
 from atiende.tickets.selectors import visible_tickets
 
@@ -119,10 +120,13 @@ def update_timed_rule(actor: Actor, *, rule_id: int, changes: Mapping[str, Any])
 
 @transaction.atomic
 def delete_timed_rule(actor: Actor, *, rule_id: int) -> None:
+    """Delete a rule with its due rows. Locked first, so the due rows of changes that have
+    just held it (``core.references``) are committed, and deleted with it, before it goes."""
     require_admin(actor)
-    deleted, _rows = TimedRule.objects.filter(pk=rule_id).delete()
-    if not deleted:
+    rule = TimedRule.objects.select_for_update().filter(pk=rule_id).first()
+    if rule is None:
         raise NotFound(_("Time-based rule not found."))
+    rule.delete()
     cache.changed()
 
 
@@ -157,12 +161,16 @@ def backfill(rule: TimedRule) -> int:
 
 def start_episode(rule: TimedRule, *, ticket_id: int, at: datetime) -> None:
     """The rule's state began for the ticket: due ``rule.minutes`` from ``at``, unless an
-    episode is already running (its first start counts)."""
+    episode is already running (its first start counts). A rule another process deleted,
+    still in this one's snapshot, starts nothing; the snapshot is read again."""
     due = at + timedelta(minutes=rule.minutes)
     updated = TimedRuleDue.objects.filter(
         rule=rule, ticket_id=ticket_id, due_at__isnull=True, started_at__isnull=True
     ).update(due_at=due, started_at=at, fired_at=None, episode=F("episode") + 1)
     if not updated:
+        if not hold(TimedRule, [rule.pk]):
+            cache.clear()
+            return
         TimedRuleDue.objects.get_or_create(
             rule=rule,
             ticket_id=ticket_id,

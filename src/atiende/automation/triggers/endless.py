@@ -19,13 +19,9 @@ from typing import Any, cast
 
 from atiende.automation.actions.tags import tag_names
 from atiende.automation.models import Trigger
-from atiende.automation.triggers.conditions import (
-    CHANGE_OPS,
-    compile_condition,
-    field_named,
-    fold,
-)
+from atiende.automation.triggers.conditions import compile_condition, fold
 from atiende.automation.triggers.facts import Facts, Kind
+from atiende.automation.triggers.fields import CHANGE_OPS, field_named
 from atiende.automation.triggers.loops import MAX_DEPTH
 from atiende.core.actor import Source
 from atiende.core.event_types import FieldChange

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from atiende.automation.actions import validate_actions
 from atiende.automation.models import Trigger
 from atiende.automation.triggers import cache
-from atiende.automation.triggers.conditions import validate_conditions
 from atiende.automation.triggers.endless import endless_loops
+from atiende.automation.triggers.fields import validate_conditions
 from atiende.core import deferred as deferred_counts
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid, NotFound

@@ -80,9 +80,10 @@ def update_policy(actor: Actor, *, policy_id: int, changes: dict[str, Any]) -> S
 @transaction.atomic
 def delete_policy(actor: Actor, *, policy_id: int) -> None:
     """Delete a policy with its targets, levels and timers (tickets match again on their
-    next event)."""
+    next event). Locked first, so the timers of changes that have just held it
+    (``core.references``) are committed, and deleted with it, before it goes."""
     require_admin(actor)
-    _get(policy_id).delete()
+    _get(policy_id, lock=True).delete()
     cache.changed()
 
 
@@ -254,8 +255,9 @@ def _position(items: Sequence[Any], level: SlaEscalation) -> int:
     return 0
 
 
-def _get(policy_id: int) -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(pk=policy_id).first()
+def _get(policy_id: int, *, lock: bool = False) -> SlaPolicy:
+    found = SlaPolicy.objects.select_for_update() if lock else SlaPolicy.objects.all()
+    policy = found.filter(pk=policy_id).first()
     if policy is None:
         raise NotFound(_("Unknown SLA policy."))
     return policy

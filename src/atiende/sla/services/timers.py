@@ -21,10 +21,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from atiende.core.actor import Actor
-from atiende.sla import clock
+from atiende.core.references import hold
+from atiende.sla import cache, clock
 from atiende.sla.calendars import BusinessCalendar
 from atiende.sla.conditions import TicketFacts
-from atiende.sla.models import SlaTimer, TargetKind
+from atiende.sla.models import SlaPolicy, SlaTimer, TargetKind
 from atiende.sla.selectors import (
     Policy,
     active_policies,
@@ -74,16 +75,37 @@ def sync(
     customer_message: bool = False,
     now: dt.datetime | None = None,
 ) -> None:
-    """Bring the ticket's timers up to date with what just happened to it."""
+    """Bring the ticket's timers up to date with what just happened to it.
+
+    A policy another process deleted may still be in this process's snapshot: then nothing is
+    written, the snapshot is read again and the ticket matched against what remains (twice at
+    most: a second deletion in between leaves the timers as they were until the next event).
+    """
+    now = now or timezone.now()
+    for _attempt in range(2):
+        if _sync(ticket_id, created, rematch, agent_reply, customer_message, now):
+            return
+        cache.clear()
+
+
+def _sync(
+    ticket_id: int,
+    created: bool,
+    rematch: bool,
+    agent_reply: bool,
+    customer_message: bool,
+    now: dt.datetime,
+) -> bool:
+    """``sync`` on this snapshot; False, with nothing written, when a policy it names is gone."""
     if not any_policy():
-        return  # no SLA configured: no query at all
+        return True  # no SLA configured: no query at all
     ticket = ticket_for_rules(ticket_id)
     if ticket is None:
-        return
-    now = now or timezone.now()
+        return True
     timers = {t.kind: t for t in SlaTimer.objects.filter(ticket_id=ticket_id)}
     if not timers and not active_policies():
-        return
+        return True
+    loaded = {kind: t.policy_id for kind, t in timers.items()}
     policy = _policy(ticket, timers, rematch=created or rematch)
     category, key = _status(ticket)
     done = category in DONE
@@ -170,6 +192,10 @@ def sync(
             if paused:
                 _pause(timer, ticket, policy, now)
 
+    # A new reference to a policy (a new timer, or one moved to another policy) is checked.
+    referred = {t.policy_id for t in changed.values() if t.policy_id != loaded.get(t.kind)}
+    if referred and hold(SlaPolicy, referred) != referred:
+        return False
     for timer in changed.values():
         if timer.policy_id is not None and (policy is None or timer.policy_id == policy.id):
             _schedule(timer, ticket, policy)
@@ -180,6 +206,7 @@ def sync(
         SlaTimer.objects.bulk_update(saved, TIMER_FIELDS)
     SlaTimer.objects.bulk_create([t for t in changed.values() if t.pk is None])
     _mirror(ticket, timers.values())
+    return True
 
 
 def _policy(ticket: Ticket, timers: dict[str, SlaTimer], *, rematch: bool) -> Policy | None:

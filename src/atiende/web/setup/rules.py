@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from atiende.automation.actions import action_types
-from atiende.automation.triggers.conditions import FIELDS, OPERATORS, Type, field_named
+from atiende.automation.triggers.fields import FIELDS, OPERATORS, Type, field_named
 from atiende.tickets import config_cache
 from atiende.tickets.models import CustomFieldTarget
 from atiende.web.setup.rows import RowEditor, id_or_name, id_or_text, joined, split_list

@@ -22,11 +22,10 @@ from atiende.automation.timed.services import (
 )
 from atiende.tickets.models import StatusCategory
 from atiende.web.common import actor
-from atiende.web.setup import rules, selectors
+from atiende.web.setup import selectors
 from atiende.web.setup.common import page, settings_view
-from atiende.web.setup.rows import RowEditor
+from atiende.web.setup.rule_editors import rule_editors
 from atiende.web.setup.rule_pages import rule_page, save_rule
-from atiende.web.setup.trigger_views import editor_context
 
 UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
 
@@ -75,16 +74,7 @@ def _timed_page(request: HttpRequest, found: TimedRule | None) -> HttpResponse:
             **duration_initial(found.minutes),
         }
     form = TimedRuleForm(request.POST or None, initial=initial)
-    all_rows, any_rows = rules.condition_editors()
-    acts = rules.actions_editor()
-    editors: list[RowEditor] = [all_rows, any_rows, acts]
-    if request.method == "POST":
-        for editor in editors:
-            editor.read(request.POST)
-    elif found is not None:
-        all_rows.fill(rules.condition_rows(found.conditions, "all"))
-        any_rows.fill(rules.condition_rows(found.conditions, "any"))
-        acts.fill(rules.action_rows(found.actions))
+    editors = rule_editors(request, found)
 
     def write(data: dict[str, Any]) -> object:
         definition = {
@@ -93,25 +83,17 @@ def _timed_page(request: HttpRequest, found: TimedRule | None) -> HttpResponse:
             "condition": data["condition"],
             "status_category": data["status_category"],
             "minutes": data["minutes"] * UNITS[data["unit"]],
-            "conditions": rules.conditions_of([all_rows, any_rows]),
-            "actions": rules.actions_of(acts),
+            **editors.definition(),
         }
         if found is None:
             return create_timed_rule(actor(request), **definition)
         return update_timed_rule(actor(request), rule_id=found.pk, changes=definition)
 
     done, to = _("Automation saved."), reverse("settings-timed")
-    if saved := save_rule(request, form, editors, write, done=done, to=to):
+    if saved := save_rule(request, form, editors.each, write, done=done, to=to):
         return saved
-    context = {
-        "section": "timed",
-        "object": found,
-        "all_rows": all_rows,
-        "any_rows": any_rows,
-        "actions": acts,
-        **editor_context(),
-    }
-    return rule_page(request, "web/setup/timed_rule.html", context, form=form, editors=editors)
+    context = {"section": "timed", "object": found, **editors.context()}
+    return rule_page(request, "web/setup/timed_rule.html", context, form=form, editors=editors.each)
 
 
 @settings_view

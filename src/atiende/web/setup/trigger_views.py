@@ -24,9 +24,10 @@ from atiende.automation.triggers.services import (
 )
 from atiende.core.errors import AtiendeError
 from atiende.web.common import actor
-from atiende.web.setup import rules, selectors
+from atiende.web.setup import selectors
 from atiende.web.setup.common import page, settings_view
-from atiende.web.setup.rows import RowEditor, place_errors
+from atiende.web.setup.rows import place_errors
+from atiende.web.setup.rule_editors import RuleEditors, rule_editors
 from atiende.web.setup.rule_pages import rule_page, save_rule
 
 
@@ -47,47 +48,22 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def editor_context() -> dict[str, Any]:
-    return {
-        "field_choices": rules.condition_fields(),
-        "field_types": rules.field_types(),
-        "operators": rules.operator_options(),
-        "action_choices": rules.action_choices(),
-    }
-
-
 def _trigger_page(request: HttpRequest, found: Trigger | None) -> HttpResponse:
     initial = {"name": found.name, "active": found.active} if found else None
     form = TriggerForm(request.POST or None, initial=initial)
-    all_rows, any_rows = rules.condition_editors()
-    acts = rules.actions_editor()
-    editors: list[RowEditor] = [all_rows, any_rows, acts]
-    if request.method == "POST":
-        for editor in editors:
-            editor.read(request.POST)
-    elif found is not None:
-        all_rows.fill(rules.condition_rows(found.conditions, "all"))
-        any_rows.fill(rules.condition_rows(found.conditions, "any"))
-        acts.fill(rules.action_rows(found.actions))
+    editors = rule_editors(request, found)
 
     def write(data: dict[str, Any]) -> object:
-        definition = {
-            "name": data["name"],
-            "active": data["active"],
-            "conditions": rules.conditions_of([all_rows, any_rows]),
-            "actions": rules.actions_of(acts),
-        }
+        definition = {"name": data["name"], "active": data["active"], **editors.definition()}
         if found is None:
             return create_trigger(actor(request), **definition)
         return update_trigger(actor(request), trigger_id=found.pk, changes=definition)
 
     result, dry_error = None, ""
     if request.method == "POST" and request.POST.get("dry_run"):
-        result, dry_error = _try_unsaved(request, [all_rows, any_rows, acts])
-    saved = save_rule(
-        request, form, editors, write, done=_("Trigger saved."), to=reverse("settings-triggers")
-    )
-    if saved:
+        result, dry_error = _try_unsaved(request, editors)
+    done, to = _("Trigger saved."), reverse("settings-triggers")
+    if saved := save_rule(request, form, editors.each, write, done=done, to=to):
         return saved
     context = {
         "result": result,
@@ -95,23 +71,16 @@ def _trigger_page(request: HttpRequest, found: Trigger | None) -> HttpResponse:
         "dry_number": request.POST.get("dry_number", ""),
         "section": "triggers",
         "object": found,
-        "all_rows": all_rows,
-        "any_rows": any_rows,
-        "actions": acts,
         "dry_form": DryRunForm(),
-        **editor_context(),
+        **editors.context(),
     }
-    return rule_page(request, "web/setup/trigger.html", context, form=form, editors=editors)
+    return rule_page(request, "web/setup/trigger.html", context, form=form, editors=editors.each)
 
 
-def _try_unsaved(request: HttpRequest, editors: list[RowEditor]) -> tuple[DryRun | None, str]:
+def _try_unsaved(request: HttpRequest, editors: RuleEditors) -> tuple[DryRun | None, str]:
     """The dry run of the rule as it stands in the form (not saved): its result, or why not
     (a bad row is marked on the row, as when saving)."""
-    all_rows, any_rows, acts = editors
-    definition = {
-        "conditions": rules.conditions_of([all_rows, any_rows]),
-        "actions": rules.actions_of(acts),
-    }
+    definition = editors.definition()
     raw = (request.POST.get("dry_number") or "").strip().lstrip("#")
     if not raw.isdigit():
         return None, _("Enter a ticket number.")
@@ -119,7 +88,7 @@ def _try_unsaved(request: HttpRequest, editors: list[RowEditor]) -> tuple[DryRun
         ticket_id = selectors.ticket_id_by_number(actor(request), int(raw))
         return dry_run(actor(request), ticket_id=ticket_id, definition=definition), ""
     except AtiendeError as error:
-        left = place_errors(error, editors)
+        left = place_errors(error, editors.each)
         return None, "; ".join(str(e.message) for e in left) if error.errors else str(error.detail)
 
 
