@@ -100,12 +100,12 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log_path: Path) 
             raise RuntimeError(f"the server exited early; see {log_path}")
         with contextlib.suppress(OSError):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/login/")
+            conn.request("GET", "/accounts/login/")  # allauth's (/login/ redirects)
             if conn.getresponse().status == 200:
                 conn.close()
                 return
         time.sleep(0.25)
-    raise RuntimeError(f"the server did not answer /login/ within {START_TIMEOUT:.0f} s")
+    raise RuntimeError(f"the server did not answer /accounts/login/ within {START_TIMEOUT:.0f} s")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
