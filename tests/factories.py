@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from atiende.accounts import services as accounts
-from atiende.accounts.models import Group, Organization, OrganizationDomain, Role, User
+from atiende.accounts.models import Group, Organization, Role, User
 from atiende.core.actor import Actor, Source
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Ticket
@@ -31,10 +31,9 @@ def make_group(name: str | None = None) -> Group:
 def make_org(
     name: str | None = None, *, domains: tuple[str, ...] = (), shared: bool = False
 ) -> Organization:
-    org = Organization.objects.create(name=name or f"Org {next(_seq)}", shared_tickets=shared)
-    for domain in domains:
-        OrganizationDomain.objects.create(organization=org, domain=domain)
-    return org
+    return accounts.create_organization(
+        SYSTEM, name=name or f"Org {next(_seq)}", domains=domains, shared_tickets=shared
+    )
 
 
 def make_user(role: str = Role.CUSTOMER, *, groups: tuple[Group, ...] = (), **fields: Any) -> User:

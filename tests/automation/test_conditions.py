@@ -261,7 +261,7 @@ SPANISH = ["caído", "información", "añadir", "pingüino", "acción", "está",
 @given(word=st.sampled_from(SPANISH), upper=st.booleans(), strip=st.booleans())
 @settings(max_examples=40, deadline=None)
 def test_contains_ignores_accents_and_case_both_ways(word: str, upper: bool, strip: bool) -> None:
-    from atiende.search.folding import fold_accents
+    from atiende.core.folding import fold_accents
 
     typed = fold_accents(word) if strip else word
     typed = typed.upper() if upper else typed

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from atiende.accounts.models import IdentityChannel, User
-from atiende.accounts.services import add_identity
+from atiende.accounts.services import (
+    add_identity,
+    find_or_create_customer,
+    update_organization,
+    update_user,
+)
 from atiende.core.errors import Forbidden
 from atiende.search.customers import (
     customer_matches,
@@ -141,3 +146,37 @@ def test_organizations_by_name_domain_and_identifier() -> None:
     with pytest.raises(Forbidden):
         organization_matches(web(make_customer()), "acme")
     assert User.objects.count() >= 1
+
+
+def test_a_renamed_customer_is_found_by_the_new_name_not_the_old() -> None:
+    customer = make_customer(name="Lucía Fernández")
+    update_user(SYSTEM, user_id=customer.pk, changes={"name": "Lucía Núñez"})
+    assert found("nunez") == {customer.pk}
+    assert found("NÚÑEZ") == {customer.pk}
+    assert found("fernandez") == set()
+
+
+def test_a_customer_created_by_email_import_is_found_without_accents() -> None:
+    customer = find_or_create_customer(
+        SYSTEM, email="jose@example.com", name="José Ibáñez", text="Hola, ¿me ayudan?"
+    )
+    assert found("jose ibanez") == {customer.pk}
+    assert found("IBÁÑEZ") == {customer.pk}
+
+
+def test_a_merge_filling_the_name_makes_the_survivor_findable() -> None:
+    named = make_customer(name="Begoña Ruiz")
+    unnamed = make_customer(name="")
+    merge_customers(SYSTEM, source_id=named.pk, target_id=unnamed.pk)
+    assert found("begona") == {unnamed.pk}
+
+
+def test_a_renamed_organization_is_found_by_the_new_name_not_the_old() -> None:
+    org = make_org("Talleres Muñoz")
+    update_organization(SYSTEM, organization_id=org.pk, changes={"name": "Ferretería Gómez"})
+
+    def orgs(query: str) -> set[int]:
+        return set(organization_matches(SYSTEM, query).values_list("pk", flat=True))
+
+    assert orgs("ferreteria gomez") == {org.pk}
+    assert orgs("munoz") == set()

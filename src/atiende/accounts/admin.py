@@ -29,6 +29,7 @@ from atiende.accounts.models import (
     User,
 )
 from atiende.core.actor import Actor, Source
+from atiende.core.folding import fold
 
 admin.site.site_header = "Atiende"
 admin.site.site_title = "Atiende"
@@ -107,8 +108,10 @@ class UserAdmin(auth_admin.UserAdmin):  # type: ignore[type-arg]  # Django's Use
     filter_horizontal = ("groups",)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        """New users go through ``accounts.services.create_user``; edits save in place."""
+        """New users go through ``accounts.services.create_user``; edits save in place, the
+        folded name (what search compares) with the name."""
         if change:
+            obj.folded_name = fold(obj.name)
             super().save_model(request, obj, form, change)
             return
         data = form.cleaned_data
@@ -139,6 +142,11 @@ class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("shared_tickets",)
     search_fields = ("name", "domains__domain")
     inlines = (DomainInline,)
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        """Saved in place, the folded name (what search compares) with the name."""
+        obj.folded_name = fold(obj.name)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Group)

@@ -38,6 +38,9 @@ def normalize_email(email: str | None) -> str | None:
 
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # ``core.folding.fold(name)``, written with the name by the services: search compares it
+    # with the folded query words, a plain column (no function per row).
+    folded_name = models.TextField(editable=False, blank=True, db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     shared_tickets = models.BooleanField(
         _("members see the organization's tickets"),
@@ -101,6 +104,10 @@ class User(AbstractBaseUser):
 
     email = models.EmailField(_("email"), max_length=254, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # ``core.folding.fold(name)``, written with the name by the services and the store: search
+    # compares it with the folded query words, a plain column (no function per row). Text, as
+    # folding may lengthen a name (letters whose marks do not compose back).
+    folded_name = models.TextField(editable=False, blank=True, db_index=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     # Empty: not chosen yet. The person is then served in their browser's language (or the
     # instance default) and mailed in the instance default; `atiende.core.language`.

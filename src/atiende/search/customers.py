@@ -5,10 +5,11 @@ phone (digits anywhere, separators ignored), an identity on any channel (exact a
 through the (channel, value) index), or the exact value of a custom field marked
 ``is_identifier`` (a tax id). Organizations match by name, email domain or identifier field.
 
-Scale: the email and identity look-ups use indexes. Name, phone and identifier matching
-scan the rows of the role but stop at the page size, since callers order and LIMIT; on big
-tables prefer typing the start of the name or an exact address. Merged (retired) records are
-left out.
+Scale: the email and identity look-ups use indexes. Names are compared folded as stored
+(``folded_name``, a plain indexed column: LIKE in the database, no Python per row). Name,
+phone and identifier matching scan the rows of the role but stop at the page size, since
+callers order and LIMIT; on big tables prefer typing the start of the name or an exact
+address. Merged (retired) records are left out.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from atiende.accounts.models import (
 )
 from atiende.accounts.selectors import visible_organizations, visible_users
 from atiende.core.actor import Actor
+from atiende.core.folding import fold
 from atiende.core.permissions import require_staff
 from atiende.core.text import clean_text
-from atiende.search.folding import Folded, fold
 from atiende.tickets.models import CustomField, CustomFieldTarget
 
 MAX_QUERY_CHARS = 200
@@ -64,8 +65,9 @@ def _identifier_keys(target: CustomFieldTarget) -> list[str]:
 
 def _name_words(words: list[str]) -> Q:
     """Every word starts the name or one of its words, without case or accents both ways:
-    "vazquez", "VAZQUEZ" and "Vázquez" find "Vázquez" and "Vazquez" (``search.folding``,
-    the same on SQLite and PostgreSQL). The queryset carries the alias ``folded_name``."""
+    "vazquez", "VAZQUEZ" and "Vázquez" find "Vázquez" and "Vazquez". The folded words are
+    compared with ``folded_name``, the name folded when written (``core.folding``): a plain
+    column, the same on SQLite and PostgreSQL, no function called per row."""
     condition = Q()
     for word in words:
         folded = fold(word)
@@ -93,7 +95,6 @@ def customer_matches(actor: Actor, query: str) -> QuerySet[User]:
     words = text.split()[:MAX_WORDS]
     digits = phone_digits(text)
     email = normalize_email(text) or ""
-    customers = customers.alias(folded_name=Folded("name"))
     condition = _name_words(words) | Q(email__startswith=email)
     condition |= Q(pk__in=_identity_users(text, digits))
     if digits:
@@ -115,7 +116,6 @@ def organization_matches(actor: Actor, query: str) -> QuerySet[Organization]:
         return orgs
     words = text.split()[:MAX_WORDS]
     domain = text.lower().rpartition("@")[2]
-    orgs = orgs.alias(folded_name=Folded("name"))
     condition = _name_words(words)
     condition |= Q(
         pk__in=OrganizationDomain.objects.filter(domain__startswith=domain).values(

@@ -20,6 +20,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, Forbidden, Invalid
 from atiende.core.event_types import CustomersMerged
 from atiende.core.events import publish
+from atiende.core.folding import fold
 from atiende.core.permissions import is_admin, require_staff
 
 EMPTY: tuple[Any, ...] = (None, "", [])
@@ -123,6 +124,9 @@ def fill_gaps(source: User, target: User) -> list[str]:
         if not getattr(target, name) and getattr(source, name):
             setattr(target, name, getattr(source, name))
             changed.append(name)
+    if "name" in changed:
+        target.folded_name = fold(target.name)
+        changed.append("folded_name")
     keys = moving_fields(source, target)
     if keys:
         target.custom_fields = {

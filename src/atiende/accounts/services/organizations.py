@@ -13,6 +13,7 @@ from atiende.accounts import custom_fields as account_fields
 from atiende.accounts.models import Organization, OrganizationDomain
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid, NotFound
+from atiende.core.folding import fold
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, clean_name, conflict, save_unique
 from atiende.core.text import clean_text
@@ -96,8 +97,10 @@ def create_organization(
     custom_fields: dict[str, Any] | None = None,
 ) -> Organization:
     require_admin(actor)
+    cleaned = _name(name, None)
     org = Organization(
-        name=_name(name, None),
+        name=cleaned,
+        folded_name=fold(cleaned),
         shared_tickets=shared_tickets,
         notes=clean_text(notes),
         custom_fields=account_fields.clean("organization", custom_fields or {}),
@@ -119,7 +122,8 @@ def update_organization(
     updated: list[str] = []
     if "name" in changes:
         org.name = _name(changes["name"], org)
-        updated.append("name")
+        org.folded_name = fold(org.name)
+        updated += ["name", "folded_name"]
     if "shared_tickets" in changes:
         org.shared_tickets = bool(changes["shared_tickets"])
         updated.append("shared_tickets")

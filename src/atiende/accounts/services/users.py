@@ -17,6 +17,7 @@ from atiende.accounts.selectors import visible_users
 from atiende.accounts.services.common import clean_email, organization_for_email
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
+from atiende.core.folding import fold
 from atiende.core.language import detect as detect_language
 from atiende.core.permissions import is_admin, require_admin, require_staff
 from atiende.core.services import check_changes, clean_name, clean_phone, clean_time_zone, conflict
@@ -70,6 +71,7 @@ def find_or_create_customer(
     user = User(
         email=address,
         name=name,
+        folded_name=fold(name),
         role=Role.CUSTOMER,
         locale=locale,
         organization=organization_for_email(address),
@@ -217,7 +219,8 @@ def _groups(group_ids: Iterable[int]) -> list[Group]:
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check the plain profile fields; every bad one is reported at once."""
+    """Check the plain profile fields; every bad one is reported at once. A name comes with
+    its folded copy (``folded_name``), which search compares."""
     errors = ErrorCollector()
     cleaned: dict[str, Any] = {}
     for name, value in fields.items():
@@ -226,6 +229,8 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         except Invalid as exc:
             errors.errors.extend(exc.errors)
     errors.raise_if_any()
+    if "name" in cleaned:
+        cleaned["folded_name"] = fold(cleaned["name"])
     return cleaned
 
 

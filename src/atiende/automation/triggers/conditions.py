@@ -22,7 +22,7 @@ from atiende.automation import business_hours
 from atiende.automation.triggers.facts import Facts
 from atiende.automation.triggers.fields import CHANGE_OPS, Field, Getter, Type, as_date, field_named
 from atiende.core.errors import Invalid
-from atiende.search.folding import fold_accents
+from atiende.core.folding import fold_accents
 from atiende.tickets import config_cache
 
 Test = Callable[[Facts], bool]

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from django.db.backends.utils import CursorWrapper
 
+from atiende.core.folding import fold_accents
 from atiende.search.backends.base import TABLE, TicketIndex
 from atiende.search.documents import MAX_PART_CHARS, TicketDocument
 from atiende.search.expressions import TicketCondition
-from atiende.search.folding import fold_accents, fold_sql
+from atiende.search.folding import fold_sql
 from atiende.search.terms import SearchTerms
 from atiende.tickets.models import Message, Ticket
 
