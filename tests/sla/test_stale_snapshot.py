@@ -62,6 +62,18 @@ def test_a_ticket_whose_policy_went_keeps_its_clocks_under_the_remaining_policy(
     assert policies_of(ticket.pk) == {kept.pk}
 
 
+def until_a_session_waits_for_a_lock(timeout: float = 30.0) -> None:
+    """Return once PostgreSQL shows another session blocked on a lock (the explicit signal)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no session ever waited for a lock")
+
+
 def test_a_delete_racing_a_change_waits_for_it_and_takes_its_timers() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks between connections: PostgreSQL (SQLite serialises writers)")
@@ -74,7 +86,7 @@ def test_a_delete_racing_a_change_waits_for_it_and_takes_its_timers() -> None:
             with transaction.atomic():
                 results["ticket"] = make_ticket().pk  # holds the policy, writes its timers
                 held.set()
-                time.sleep(0.5)  # the delete below is waiting now
+                until_a_session_waits_for_a_lock()  # the delete below queues behind us
         except Exception as exc:  # a failure is a result the test asserts on
             results["change"] = exc
         finally:
