@@ -84,9 +84,9 @@ def seed(count: int) -> int:
             """
             INSERT INTO tickets_ticket (number, subject, requester_id, status_id, priority_id,
                 type, channel, custom_fields, resolution, time_spent_seconds, version,
-                created_at, updated_at, resolution_due_at)
+                language, sla_paused, created_at, updated_at, resolution_due_at)
             SELECT 50000000 + g, 'Bench ticket ' || g, %s, %s, %s, 'question', 'email', '{}',
-                '', 0, 1, now(), now(), now() + interval '30 days'
+                '', 0, 1, '', false, now(), now(), now() + interval '30 days'
             FROM generate_series(%s, %s) AS g
             """,
             [customer.pk, status, priority, have + 1, count],
