@@ -117,6 +117,16 @@ def _sla_sweep() -> None:
     cache.clear()
 
 
+def _knowledge_base() -> None:
+    from atiende.kb.services import articles, structure
+
+    category = structure.create_category(SYSTEM, names={"es": "Cuenta"})
+    section = structure.create_section(SYSTEM, category_id=category.pk, names={"es": "Acceso"})
+    draft = articles.create_article(SYSTEM, section_id=section.pk, language="es", title="Clave")
+    articles.publish(SYSTEM, translation_id=draft.pk)
+    articles.archive(SYSTEM, translation_id=draft.pk)
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -127,6 +137,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "merge customers": _merge_customers,
     "agent status": _agent_status,
     "sla sweep": _sla_sweep,
+    "knowledge base": _knowledge_base,
 }
 
 

@@ -222,3 +222,38 @@ class AgentAvailabilityChanged:
 
 
 EVENT_TYPES = (*EVENT_TYPES, AgentAvailabilityChanged)
+
+
+# --- knowledge base (issue 15) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticlePublished:
+    """A translation's text was published (first time, a new version, a restore, a scheduled
+    publication): search indexes and suggestions read it from here."""
+
+    translation_id: int
+    article_id: int
+    language: str
+    version: int
+    visibility: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleWithdrawn:
+    """A published translation is no longer readable: archived, unpublished or deleted
+    (``reason``); indexes drop it."""
+
+    translation_id: int
+    article_id: int
+    language: str
+    reason: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, ArticlePublished, ArticleWithdrawn)

@@ -1,0 +1,2 @@
+"""The knowledge base: articles in several languages, their workflow and versions, search,
+feedback and the self-service figures (issue 15)."""

@@ -1,0 +1,1 @@
+"""Satisfaction: CSAT on every resolution, NPS, and the agents' own pulse survey (issue 15)."""
