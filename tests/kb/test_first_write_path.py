@@ -67,3 +67,29 @@ def test_customers_cannot_write_and_bad_input_is_named() -> None:
     with pytest.raises(Invalid):
         structure.create_category(agent, names={"es": " "})
     assert not ArticleTranslation.objects.exists()
+
+
+def test_only_staff_read_internal_articles_and_nobody_reads_drafts() -> None:
+    from atiende.core.actor import Actor
+    from atiende.kb.selectors import readable_translations
+
+    agent = web(make_agent())
+    section = structure.create_section(
+        agent,
+        category_id=structure.create_category(agent, names={"es": "Cuenta"}).pk,
+        names={"es": "Acceso"},
+    )
+    public = articles.create_article(agent, section_id=section.pk, language="es", title="Pública")
+    internal = articles.create_article(
+        agent, section_id=section.pk, language="es", title="Interna", visibility="internal"
+    )
+    draft = articles.create_article(agent, section_id=section.pk, language="es", title="Borrador")
+    for translation in (public, internal):
+        articles.publish(agent, translation_id=translation.pk)
+
+    def ids(actor: Actor | None) -> set[int]:
+        return set(readable_translations(actor).values_list("pk", flat=True))
+
+    assert ids(None) == ids(web(make_customer())) == {public.pk}
+    assert ids(agent) == {public.pk, internal.pk}
+    assert draft.pk not in ids(agent)
