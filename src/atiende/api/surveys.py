@@ -60,7 +60,7 @@ class SummaryOut(Schema):
 
 
 class SummaryIn(Schema):
-    days: Literal[7, 30, 90] = 30
+    days: Annotated[int, Field(ge=1, le=365)] = 30
 
 
 class SettingsOut(Schema):

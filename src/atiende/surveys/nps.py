@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from atiende.accounts.models import Role
-from atiende.core.language import or_default
 from atiende.outbox.services import enqueue
 from atiende.surveys import links, services
 from atiende.surveys.models import Kind, Scale, SurveyOptOut, SurveyRequest
@@ -65,7 +64,7 @@ def send_nps(*, now: datetime | None = None) -> int:
             group_id=ticket.group_id,
             scale=Scale.NPS,
             token=links.new_token(),
-            language=or_default(customer.locale),
+            language=services.customer_language(customer, ticket),
             created_at=now,
             expires_at=now + timedelta(days=settings.link_days),
         )

@@ -89,6 +89,13 @@ def mail_address(ticket: Ticket | None, customer: User) -> str:
     return address
 
 
+def customer_language(customer: User, ticket: Ticket | None) -> str:
+    """The customer's chosen language, else the one their ticket was written in, else the
+    default (Spanish)."""
+    written = str(getattr(ticket, "language", "") or "") if ticket is not None else ""
+    return or_default(customer.locale or written)
+
+
 def _new_request(
     *,
     kind: str,
@@ -108,11 +115,7 @@ def _new_request(
         group_id=ticket.group_id if ticket is not None else None,
         scale=scale,
         token=links.new_token(),
-        language=or_default(
-            str(getattr(ticket, "language", "") or "") or customer.locale
-            if ticket is not None
-            else customer.locale
-        ),
+        language=customer_language(customer, ticket),
         created_at=now,
         expires_at=now + timedelta(days=settings.link_days),
     )
