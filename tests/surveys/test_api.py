@@ -47,7 +47,5 @@ def test_summary_and_settings_for_admins(as_user: Any, on_commit: Callable[..., 
     assert admin.get("/surveys/settings").json()["csat_scale"] == "good_bad"
     changed = admin.patch("/surveys/settings", {"csat_scale": "five", "nps_enabled": True}).json()
     assert changed["csat_scale"] == "five" and changed["nps_enabled"] is True
-    assert fields(problem(admin.patch("/surveys/settings", {"link_days": 0}), 422)) == {
-        "link_days"
-    }
+    assert fields(problem(admin.patch("/surveys/settings", {"link_days": 0}), 422)) == {"link_days"}
     problem(as_user(make_agent()).patch("/surveys/settings", {"nps_enabled": False}), 403)

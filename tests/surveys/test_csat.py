@@ -85,7 +85,12 @@ def test_the_mail_goes_once_in_the_customers_language_with_one_click_links(
 
 @pytest.mark.parametrize(
     "email",
-    ["no-reply@cliente.test", "noreply@cliente.test", "mailer-daemon@cliente.test", "ana@example.com"],
+    [
+        "no-reply@cliente.test",
+        "noreply@cliente.test",
+        "mailer-daemon@cliente.test",
+        "ana@example.com",
+    ],
 )
 def test_no_survey_to_automatic_or_reserved_addresses(
     on_commit: Callable[..., Any], email: str
@@ -100,7 +105,7 @@ def test_no_survey_to_a_customer_who_opted_out(on_commit: Callable[..., Any]) ->
     customer = mailable_customer()
     first = new_ticket(customer)
     set_status(on_commit, first, "solved")
-    [sent] = survey_mails()
+    assert len(survey_mails()) == 1
     [request] = requests_of(first)
     services.opt_out_by_link(link_for(request))
     assert SurveyOptOut.objects.filter(customer=customer).exists()
@@ -142,7 +147,9 @@ def test_a_tampered_link_is_refused(on_commit: Callable[..., Any]) -> None:
     set_status(on_commit, ticket, "solved")
     signed = link_for(requests_of(ticket)[0])
     with pytest.raises(LinkDamaged):
-        services.rate_by_link(signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"), value="good")
+        services.rate_by_link(
+            signed[:-2] + ("AA" if not signed.endswith("AA") else "BB"), value="good"
+        )
     with pytest.raises(LinkDamaged):
         services.rate_by_link(signed, value="excellent")  # not a value of the scale
 

@@ -86,9 +86,7 @@ def agents(count: int, *groups: Any) -> list[Any]:
 
 
 def answer(agent: Any, score: int = 4, comment: str = "") -> None:
-    pulse.answer_pulse(
-        web(agent), tools=score, workload=score, support=score, comment=comment
-    )
+    pulse.answer_pulse(web(agent), tools=score, workload=score, support=score, comment=comment)
 
 
 def test_pulse_answers_cannot_be_tied_to_their_agent() -> None:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from atiende.api.auth import actor
-from atiende.api.schemas.common import Id, errors
+from atiende.api.schemas.common import Id, UpdateIn, errors
 from atiende.core.permissions import require_staff
 from atiende.surveys import selectors, services
 from atiende.tickets.selectors import get_ticket
@@ -79,7 +79,7 @@ class SettingsOut(Schema):
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
-class SettingsIn(Schema):
+class SettingsIn(UpdateIn):
     csat_enabled: bool | None = None
     csat_scale: Literal["good_bad", "five"] | None = None
     allow_change: bool | None = None
@@ -146,5 +146,5 @@ def read_settings(request: HttpRequest) -> Any:
 @router.patch("/surveys/settings", response={200: SettingsOut, **errors(403, 422)})
 def update_settings(request: HttpRequest, payload: SettingsIn) -> Any:
     """Change the settings given (administrators); each bad one is named."""
-    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    changes = payload.model_dump(exclude_unset=True)
     return services.update_settings(actor(request), changes=changes)

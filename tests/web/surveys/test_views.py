@@ -154,9 +154,11 @@ def test_ratings_on_the_ticket_page_and_in_the_customer_panel(
     page = signed_in(agent).get(reverse("ticket", args=[ticket.pk]))
     assert page.status_code == 200
     assert b'data-rating="bad"' in page.content and b"No me ayudaron" in page.content
-    assert b'data-customer-csat="0"' in page.content
     panel = signed_in(agent).get(reverse("customer", args=[customer.pk]))
-    assert b"No me ayudaron" in panel.content
+    slot = reverse("survey-customer-ratings", args=[customer.pk])
+    assert slot.encode() in panel.content  # the panel loads the customer's ratings
+    ratings = signed_in(agent).get(slot, headers={"HX-Request": "true"})
+    assert b'data-customer-csat="0"' in ratings.content and b"No me ayudaron" in ratings.content
 
 
 def test_another_customers_rating_is_never_shown_with_this_customer(
@@ -173,8 +175,10 @@ def test_another_customers_rating_is_never_shown_with_this_customer(
     assert b"Comentario de Luis" not in page.content
     # an agent outside the group sees neither the ticket's ratings nor the customer's
     outsider = make_agent(make_group())
-    panel = signed_in(outsider).get(reverse("customer", args=[luis.pk]))
-    assert b"Comentario de Luis" not in panel.content
+    slot = reverse("survey-customer-ratings", args=[luis.pk])
+    assert b"Comentario de Luis" in signed_in(agent).get(slot).content
+    assert b"Comentario de Luis" not in signed_in(outsider).get(slot).content
+    assert signed_in(luis).get(slot).status_code in (302, 403)  # customers: not here
 
 
 def test_the_report_is_for_admins_and_bounded(

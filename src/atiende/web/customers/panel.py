@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Identity, Organization, User
 from atiende.core.actor import Actor
-from atiende.surveys.selectors import customer_ratings
 from atiende.tickets.models import (
     ACTIVE_CATEGORIES,
     Channel,
@@ -150,5 +149,4 @@ def customer_panel(
         "tickets": ticket_rows(latest[:PANEL_TICKETS], current_ticket_id=current_ticket_id),
         "more": len(latest) > PANEL_TICKETS,
         "current_ticket_id": current_ticket_id,
-        "ratings": customer_ratings(actor, customer.pk),
     }

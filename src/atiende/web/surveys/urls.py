@@ -12,6 +12,11 @@ urlpatterns = [
     path("survey/<str:signed>/comment/", views.comment, name="survey-comment"),
     path("survey/<str:signed>/opt-out/", views.opt_out, name="survey-opt-out"),
     path("survey/<str:signed>/<str:value>/", views.rate, name="survey-rate"),
+    path(
+        "survey/customers/<int:customer_id>/ratings/",
+        views.customer_ratings,
+        name="survey-customer-ratings",
+    ),
     path("reports/satisfaction/", views.report, name="report-satisfaction"),
     path("pulse/", views.pulse_form, name="pulse"),
     path("pulse/dismiss/", views.pulse_dismiss, name="pulse-dismiss"),

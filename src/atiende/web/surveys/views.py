@@ -172,6 +172,18 @@ def portal_rating(request: HttpRequest, ticket_id: int) -> HttpResponse:
     )
 
 
+# --- the workspace: the customer panel's ratings, the report, the pulse ----------------------
+
+
+@staff_required
+@require_GET
+def customer_ratings(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer's recent ratings and CSAT share, for the customer panel (loaded after the
+    panel, so the panel's own queries stay as they were); only tickets the agent can see."""
+    ratings = selectors.customer_ratings(actor(request), customer_id)
+    return render(request, "web/surveys/_customer_ratings.html", {"ratings": ratings})
+
+
 # --- reports and pulse (workspace) ---------------------------------------------------------
 
 
