@@ -35,7 +35,7 @@ def test_customer_rates_from_the_mail_and_comments_in_spanish(
     deliver_due()  # the worker sends the survey mail
     [sent] = [m for m in mail.outbox if "lucia@cliente.test" in m.to]
     body = sent.message().get_body(("plain",)).get_content()
-    paths = dict((value, path) for path, value in LINK.findall(body))
+    paths = {value: path for path, value in LINK.findall(body)}
 
     page = new_page(locale="es-ES")
     page.goto(paths["good"])
