@@ -214,3 +214,26 @@ def test_the_pulse_in_the_workspace() -> None:
     admin = signed_in(make_admin())
     report = admin.get(reverse("report-satisfaction")).content
     assert b'data-pulse="not-enough"' in report
+
+
+def test_admins_edit_the_survey_settings_and_bad_values_are_named() -> None:
+    admin = signed_in(make_admin())
+    url = reverse("settings-surveys")
+    assert admin.get(url).status_code == 200
+    form = {
+        "csat_enabled": "on",
+        "csat_scale": "five",
+        "change_days": "3",
+        "link_days": "0",
+        "nps_quiet_days": "90",
+        "pulse_every_days": "14",
+        "pulse_min_answers": "5",
+    }
+    refused = admin.post(url, form)
+    assert refused.status_code == 200 and b"A whole number from 1 to 365." in refused.content
+    assert admin.post(url, {**form, "link_days": "10"}).status_code == 200
+    from atiende.surveys.selectors import survey_settings
+
+    current = survey_settings()
+    assert (current.csat_scale, current.link_days, current.allow_change) == ("five", 10, False)
+    assert signed_in(make_agent()).get(url).status_code == 403

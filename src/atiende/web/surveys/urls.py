@@ -18,6 +18,7 @@ urlpatterns = [
         name="survey-customer-ratings",
     ),
     path("reports/satisfaction/", views.report, name="report-satisfaction"),
+    path("settings/surveys/", views.survey_settings, name="settings-surveys"),
     path("pulse/", views.pulse_form, name="pulse"),
     path("pulse/dismiss/", views.pulse_dismiss, name="pulse-dismiss"),
     path("pulse/banner/", views.pulse_banner, name="pulse-banner"),

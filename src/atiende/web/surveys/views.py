@@ -7,7 +7,6 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -184,6 +183,47 @@ def customer_ratings(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "web/surveys/_customer_ratings.html", {"ratings": ratings})
 
 
+class SettingsForm(forms.Form):
+    csat_enabled = forms.BooleanField(
+        label=gettext_lazy("Ask for a rating on every resolution"), required=False
+    )
+    csat_scale = forms.ChoiceField(
+        label=gettext_lazy("Scale"),
+        choices=[("good_bad", gettext_lazy("Good / bad")), ("five", gettext_lazy("1 to 5"))],
+    )
+    allow_change = forms.BooleanField(
+        label=gettext_lazy("Customers may change their rating"), required=False
+    )
+    change_days = forms.IntegerField(label=gettext_lazy("Days to change a rating"))
+    link_days = forms.IntegerField(label=gettext_lazy("Days a survey link works"))
+    nps_enabled = forms.BooleanField(label=gettext_lazy("Periodic NPS survey"), required=False)
+    nps_quiet_days = forms.IntegerField(
+        label=gettext_lazy("Days between NPS surveys to a customer")
+    )
+    pulse_enabled = forms.BooleanField(label=gettext_lazy("Agent pulse"), required=False)
+    pulse_every_days = forms.IntegerField(label=gettext_lazy("Days between pulse rounds"))
+    pulse_min_answers = forms.IntegerField(
+        label=gettext_lazy("Fewest answers a pulse report shows")
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def survey_settings(request: HttpRequest) -> HttpResponse:
+    caller = actor(request)
+    current = selectors.settings_for(caller)
+    initial = {name: getattr(current, name) for name in services.SETTING_FIELDS}
+    form = SettingsForm(request.POST or None, initial=initial)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_settings(caller, changes=dict(form.cleaned_data))
+            saved = True
+        except AtiendeError as error:
+            apply_errors(form, error)
+    return render(request, "web/surveys/settings.html", {"form": form, "saved": saved})
+
+
 # --- reports and pulse (workspace) ---------------------------------------------------------
 
 
@@ -262,7 +302,7 @@ def pulse_dismiss(request: HttpRequest) -> HttpResponse:
     pulse.dismiss_pulse(actor(request))
     if request.headers.get("HX-Request"):
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "home")
+    return redirect("home")
 
 
 @staff_required
@@ -271,4 +311,4 @@ def pulse_banner(request: HttpRequest) -> HttpResponse:
     """The banner (empty when nothing is asked): the workspace loads it with htmx."""
     if not pulse.is_due(actor(request)):
         return HttpResponse("")
-    return render(request, "web/surveys/_pulse_banner.html", {"message": _("Pulse")})
+    return render(request, "web/surveys/_pulse_banner.html")
