@@ -181,21 +181,25 @@ def test_another_customers_rating_is_never_shown_with_this_customer(
     assert signed_in(luis).get(slot).status_code in (302, 403)  # customers: not here
 
 
+@pytest.mark.parametrize("count", [3, 12])
 def test_the_report_is_for_admins_and_bounded(
-    on_commit: Callable[..., Any], django_assert_max_num_queries: Any
+    on_commit: Callable[..., Any], django_assert_max_num_queries: Any, count: int
 ) -> None:
-    group = make_group("Soporte")
-    agent = make_agent(group, name="Marta")
-    for value in ("good", "good", "bad"):
-        ticket = solved(on_commit, None, group_id=group.pk, assignee_id=agent.pk)
+    groups = [make_group("Soporte"), make_group("Ventas")]
+    agents = [make_agent(*groups, name="Marta"), make_agent(*groups, name="Pablo")]
+    for n in range(count):
+        ticket = solved(on_commit, None, group_id=groups[n % 2].pk, assignee_id=agents[n % 2].pk)
+        value = "bad" if n % 3 == 2 else "good"
         services.rate_by_link(link_for(requests_of(ticket)[0]), value=value)
+        services.comment_by_link(link_for(requests_of(ticket)[0]), comment=f"Comentario {n}")
     admin = signed_in(make_admin())
-    with django_assert_max_num_queries(20):
+    admin.get(reverse("report-satisfaction"))  # the session and settings rows, once
+    with django_assert_max_num_queries(14):
         page = admin.get(reverse("report-satisfaction"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "67 %" in html and "Marta" in html and "Soporte" in html
-    assert signed_in(agent).get(reverse("report-satisfaction")).status_code == 403
+    assert "67 %" in html and "Marta" in html and "Soporte" in html and "Comentario 2" in html
+    assert signed_in(agents[0]).get(reverse("report-satisfaction")).status_code == 403
 
 
 def test_the_pulse_in_the_workspace() -> None:

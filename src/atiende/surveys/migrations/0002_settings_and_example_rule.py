@@ -1,6 +1,6 @@
-"""Ship the example rule "Valoración negativa → reabrir y avisar al supervisor", switched off:
-a bad rating (bad, 1 or 2) reopens the ticket and notifies the supervisor. Data, not code:
-admins switch it on or change it in the rules' settings."""
+"""The settings row with its defaults, and the example rule "Valoración negativa → reabrir y
+avisar al supervisor", shipped switched off: a bad rating (bad, 1 or 2) reopens the ticket and
+notifies the supervisor. Data, not code: admins switch it on or change it in the rules."""
 
 from django.db import migrations
 
@@ -28,6 +28,7 @@ RULE = {
 
 
 def ship(apps, schema_editor):
+    apps.get_model("surveys", "SurveySettings").objects.get_or_create(pk=1)
     Trigger = apps.get_model("automation", "Trigger")
     if not Trigger.objects.filter(name=NAME).exists():
         Trigger.objects.create(active=False, **RULE)
