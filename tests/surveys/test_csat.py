@@ -193,7 +193,9 @@ def test_rating_twice_is_refused_when_changing_is_off_or_too_late(
     services.update_settings(SYSTEM, changes={"allow_change": False})
     with pytest.raises(AlreadyRated):
         services.rate_by_link(signed, value="bad")
+    services.rate_by_link(signed, value="good")  # the same answer again is thanked again
     assert requests_of(ticket)[0].rating == 1
+    assert RatingChange.objects.count() == 1
 
 
 def test_a_five_point_scale_links_five_values(on_commit: Callable[..., Any]) -> None:

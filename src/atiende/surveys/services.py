@@ -241,9 +241,10 @@ def rate_by_link(signed: str, *, value: str, now: datetime | None = None) -> Sur
         raise LinkDamaged()
     customer = User.objects.get(pk=request.customer_id)
     actor = Actor(user=customer, source=Source.WEB, detail="survey:email")
-    if request.rating == rating:
-        _check_can_answer(request, survey_settings(), now)
-        return request  # the same click twice (or a mail scanner's visit): nothing changes
+    if request.rating == rating:  # the same click again: thanked again, nothing changes
+        if now >= request.expires_at:
+            raise SurveyExpired()
+        return request
     return _record(request, rating=rating, via="email", actor=actor, now=now)
 
 
