@@ -127,6 +127,23 @@ def _knowledge_base() -> None:
     articles.archive(SYSTEM, translation_id=draft.pk)
 
 
+def _rating() -> None:
+    """A customer rates a solved ticket through their survey link."""
+    from atiende.surveys import services as surveys
+    from atiende.surveys.mail import link_for
+
+    ticket = make_ticket(make_customer(email="rating@cliente.test"))
+    services.update_ticket(RULE, ticket_id=ticket.pk, version=None, changes={"status": "solved"})
+    request = ticket_request(ticket.pk)  # asked as the ticket was solved
+    surveys.rate_by_link(link_for(request), value="good")
+
+
+def ticket_request(ticket_id: int) -> Any:
+    from atiende.surveys.models import SurveyRequest
+
+    return SurveyRequest.objects.get(ticket_id=ticket_id)
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -138,6 +155,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "agent status": _agent_status,
     "sla sweep": _sla_sweep,
     "knowledge base": _knowledge_base,
+    "rating": _rating,
 }
 
 

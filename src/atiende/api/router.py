@@ -25,6 +25,7 @@ from atiende.api import (
     organizations,
     ratelimit,
     sla_policies,
+    surveys,
     tickets,
     tokens,
     triggers,
@@ -119,3 +120,4 @@ api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
+api.add_router("/", surveys.router)

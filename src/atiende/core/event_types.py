@@ -257,3 +257,24 @@ class ArticleWithdrawn:
 
 
 EVENT_TYPES = (*EVENT_TYPES, ArticlePublished, ArticleWithdrawn)
+
+
+# --- surveys (issue 15): satisfaction ratings ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketRated:
+    """A customer rated a ticket's resolution episode (or changed their rating: ``old_rating``
+    is the rating it replaced). Ratings are labels: "good"/"bad" or "1"…"5"."""
+
+    ticket_id: int
+    request_id: int
+    episode: int
+    rating: str
+    old_rating: str | None
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, TicketRated)

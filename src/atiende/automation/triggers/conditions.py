@@ -97,11 +97,14 @@ def compile_condition(condition: Mapping[str, Any]) -> Test:
 
 def _equals(kind: Type, get: Getter, operator: str, value: Any) -> Test:
     wanted = value if isinstance(value, list) else [value]
-    if kind == Type.CHOICE:
+    if kind in (Type.CHOICE, Type.RATING):
         wanted = [str(v) for v in wanted]
 
     def test(facts: Facts) -> bool:
         actual = get(facts)
+        if kind == Type.RATING:  # a rating is also "rated"; no rating is "not_rated"
+            said = {str(actual), "rated"} if actual is not None else {"not_rated"}
+            return bool(said.intersection(wanted)) == (operator == "is")
         if kind == Type.BOOL:
             actual = bool(actual)
         return (actual in wanted) == (operator == "is")

@@ -42,8 +42,9 @@ class Kind:
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
     TIMED = "timed"
+    RATED = "rated"  # a customer rated the ticket (surveys)
 
-    ALL = (CREATED, UPDATED, MESSAGE_ADDED, SLA_WARNING, SLA_BREACHED, TIMED)
+    ALL = (CREATED, UPDATED, MESSAGE_ADDED, SLA_WARNING, SLA_BREACHED, TIMED, RATED)
 
 
 @dataclass

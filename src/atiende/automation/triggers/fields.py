@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from atiende.automation.triggers.facts import Facts, Kind
 from atiende.core.actor import Source
 from atiende.core.errors import FieldError, Invalid
+from atiende.surveys.selectors import latest_rating_for_rules
 from atiende.tickets import config_cache
 from atiende.tickets.models import Channel, CustomFieldTarget, CustomFieldType, TicketType
 
@@ -34,6 +35,7 @@ class Type(StrEnum):
     DATE = "date"
     BOOL = "bool"
     TIME = "time"
+    RATING = "rating"  # a satisfaction rating: good/bad, 1–5, or "rated" / "not_rated"
 
 
 CHANGE_OPS = frozenset({"changed", "changed_from", "changed_to"})
@@ -52,6 +54,7 @@ OPERATORS: dict[Type, frozenset[str]] = {
     Type.DATE: frozenset({"is", "gt", "lt", "present", "blank", "changed"}),
     Type.BOOL: frozenset({"is", "is_not"}),
     Type.TIME: frozenset({"within_business_hours"}),
+    Type.RATING: frozenset({"is", "is_not", "present", "blank"}),
 }
 
 Getter = Callable[[Facts], Any]
@@ -86,6 +89,17 @@ def _language(facts: Facts) -> str:
     return str(getattr(facts.ticket, "language", "") or "")
 
 
+def _satisfaction(facts: Facts) -> str | None:
+    """The rating of the ticket's latest resolution: the event's own when it is a rating."""
+    if "satisfaction" in facts.carried:
+        return str(facts.carried["satisfaction"]) if facts.carried["satisfaction"] else None
+    return latest_rating_for_rules(facts.ticket_id)
+
+
+def _satisfaction_values() -> set[str]:
+    return {"good", "bad", "1", "2", "3", "4", "5", "rated", "not_rated"}
+
+
 def _organization_name(facts: Facts) -> str | None:
     organization = facts.ticket.organization
     return organization.name if organization is not None else None
@@ -116,6 +130,7 @@ FIELDS: dict[str, Field] = {
             "event.channel", Type.CHOICE, lambda f: f.event_channel, "", lambda: set(Channel.values)
         ),
         Field("event.time", Type.TIME, lambda f: f.at),
+        Field("satisfaction", Type.RATING, _satisfaction, "", _satisfaction_values),
     )
 }
 

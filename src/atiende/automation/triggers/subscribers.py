@@ -11,7 +11,7 @@ from typing import Any
 from atiende.automation.triggers import engine
 from atiende.automation.triggers.facts import Facts, Kind
 from atiende.core import event_types
-from atiende.core.event_types import MessageAdded, TicketCreated, TicketUpdated
+from atiende.core.event_types import MessageAdded, TicketCreated, TicketRated, TicketUpdated
 from atiende.core.events import subscribe
 
 
@@ -28,6 +28,20 @@ def on_updated(event: TicketUpdated) -> None:
 @subscribe(MessageAdded, in_transaction=True)
 def on_message(event: MessageAdded) -> None:
     engine.evaluate(Facts.of(event))
+
+
+@subscribe(TicketRated, in_transaction=True)
+def on_rated(event: TicketRated) -> None:
+    """A customer's rating (surveys): rules read it as ``satisfaction``."""
+    engine.evaluate(
+        Facts(
+            kind=Kind.RATED,
+            ticket_id=event.ticket_id,
+            source=event.source,
+            source_detail=event.source_detail,
+            carried={"satisfaction": event.rating},
+        )
+    )
 
 
 def sla_facts(event: Any, kind: str) -> Facts:

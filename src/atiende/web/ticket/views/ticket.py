@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from atiende.core.errors import AtiendeError
+from atiende.surveys.selectors import ticket_ratings
 from atiende.tickets.models import Draft
 from atiende.tickets.selectors import my_draft
 from atiende.web.common import actor, error_fragment, staff_required
@@ -44,6 +45,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         **time_context(request, ticket),
         "related": page.related(caller, ticket),
         "panel": customer_panel(caller, ticket.requester, current_ticket_id=ticket.pk),
+        "satisfaction": ticket_ratings(caller, ticket.pk),
     }
     return render(request, "web/ticket/page.html", context)
 
