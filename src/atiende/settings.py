@@ -283,6 +283,9 @@ ATIENDE_IDEMPOTENCY_TTL_HOURS = 24
 # cache (Redis when REDIS_URL is set, else this process's memory). 0 turns the limit off.
 ATIENDE_API_RATE_LIMIT = int(os.environ.get("ATIENDE_API_RATE_LIMIT", 600))
 ATIENDE_API_RATE_WINDOW = int(os.environ.get("ATIENDE_API_RATE_WINDOW", 60))
+# Where customers reach this helpdesk, for links in mail sent without a request to read the
+# address from (satisfaction surveys, web-form acknowledgements): e.g. https://help.example.com
+ATIENDE_SITE_URL = os.environ.get("ATIENDE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long each process keeps its snapshot of the configuration every ticket event reads
 # (statuses, priorities, calendars, SLA policies, rules): a change made in another process is
 # seen within this many seconds (``core.snapshots``, ``tickets.config_cache``).
