@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("atiende.web.account.urls")),
     path("", include("atiende.web.notifications.urls")),
     path("", include("atiende.web.pwa.urls")),
+    path("", include("atiende.web.help.urls")),
+    path("", include("atiende.web.kbreport.urls")),
 ]
