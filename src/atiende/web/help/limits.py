@@ -19,10 +19,9 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def allow(
-    request: HttpRequest, scope: str, *, limit: int = FEEDBACK_LIMIT, window: int = FEEDBACK_WINDOW
-) -> bool:
-    """Count one more call of ``scope`` from this address; False past ``limit`` a window."""
+def allow(request: HttpRequest, scope: str) -> bool:
+    """Count one more call of ``scope`` from this address; False past the limit of a window."""
+    limit, window = FEEDBACK_LIMIT, FEEDBACK_WINDOW
     slot = int(time.time() // window)
     key = f"help:{scope}:{client_address(request)}:{slot}"
     cache.add(key, 0, timeout=window + 5)
