@@ -71,7 +71,9 @@ def test_opening_the_page_counts_a_view_and_a_reader(kb: KB) -> None:
     assert not ArticleViewDay.objects.filter(translation=kb.internal).exists()
     readers = list(ReaderDay.objects.values_list("reader", "user_id"))
     assert len(readers) == 2 and (f"user:{customer.pk}", customer.pk) in readers
-    # A page that is not found counts nothing.
+    # A HEAD is not a reader; a page that is not found counts nothing.
+    assert Client().head(article_url(kb.public)).status_code == 200
+    assert ArticleViewDay.objects.get(translation=kb.public).views == 3
     Client().get(article_url(kb.draft))
     assert ArticleViewDay.objects.count() == 1
 
@@ -91,7 +93,8 @@ def _postgresql_only() -> None:
         pytest.skip("SQLite serialises writers; the insert race exists only on PostgreSQL")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.xdist_group("concurrency")
 @pytest.mark.usefixtures("_postgresql_only")
 def test_concurrent_first_views_never_double_insert(kb: KB) -> None:
     """Threads open the same article at the same instant on its first day: on PostgreSQL the

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from atiende.accounts.models import User
 from atiende.core.actor import Actor, Source
@@ -109,7 +109,7 @@ def page_context(lang: str, **extra: Any) -> dict[str, Any]:
     return {"help_lang": lang, "search_path": SEARCH_PATH, "help_languages": languages(), **extra}
 
 
-@require_GET
+@require_safe
 def root(request: HttpRequest) -> HttpResponse:
     """``/help/``: to the reader's language (profile, else browser, else the default)."""
     lang = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
@@ -118,7 +118,7 @@ def root(request: HttpRequest) -> HttpResponse:
     return redirect("help-home", lang=lang)
 
 
-@require_GET
+@require_safe
 @in_language
 def home(request: HttpRequest, lang: str) -> HttpResponse:
     outline = help_selectors.outline(reader_actor(request), lang)
@@ -127,7 +127,7 @@ def home(request: HttpRequest, lang: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @in_language
 def category(request: HttpRequest, lang: str, category_id: int, slug: str) -> HttpResponse:
     entry = help_selectors.category_entry(reader_actor(request), lang, category_id)
@@ -139,7 +139,7 @@ def category(request: HttpRequest, lang: str, category_id: int, slug: str) -> Ht
     return render(request, "web/help/category.html", page_context(lang, entry=entry, crumbs=crumbs))
 
 
-@require_GET
+@require_safe
 @in_language
 def section(request: HttpRequest, lang: str, section_id: int, slug: str) -> HttpResponse:
     page = help_selectors.section_page(reader_actor(request), lang, section_id)
@@ -153,7 +153,7 @@ def section(request: HttpRequest, lang: str, section_id: int, slug: str) -> Http
     return render(request, "web/help/section.html", page_context(lang, page=page, crumbs=crumbs))
 
 
-@require_GET
+@require_safe
 @in_language
 def article(request: HttpRequest, lang: str, article_id: int, slug: str = "") -> HttpResponse:
     who = reader_actor(request)
@@ -182,7 +182,8 @@ def article(request: HttpRequest, lang: str, article_id: int, slug: str = "") ->
         thanks=request.GET.get("feedback") == "thanks",
     )
     response = render(request, "web/help/article.html", context)
-    reading.record_view(who, translation_id=translation_.pk, reader=reader)
+    if request.method == "GET":  # a HEAD is not a reader
+        reading.record_view(who, translation_id=translation_.pk, reader=reader)
     return response
 
 
@@ -233,7 +234,7 @@ def feedback(request: HttpRequest, lang: str, article_id: int) -> HttpResponse:
     return redirect(f"{url}?feedback=thanks#feedback")
 
 
-@require_GET
+@require_safe
 def article_file(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     """An article's file, for whoever may read the article (staff: drafts too)."""
     try:

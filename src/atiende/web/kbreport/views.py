@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from atiende.kb.reports import PERIODS, kb_report
 from atiende.web.common import actor, staff_required
@@ -12,7 +12,7 @@ from atiende.web.common import actor, staff_required
 DEFAULT_DAYS = 30
 
 
-@require_GET
+@require_safe
 @staff_required
 def report(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("days", "")
