@@ -44,6 +44,13 @@ def seed(kb: KB) -> None:
             feedback.answer(None, translation_id=kb.public.pk, reader=f"p{i}", helpful=i == 0)
             feedback.answer(None, translation_id=other.pk, reader=f"o{i}", helpful=i < 3)
         feedback.answer(None, translation_id=kb.public_en.pk, reader="e", helpful=False)
+        feedback.answer(
+            None,
+            translation_id=kb.public.pk,
+            reader="p1",
+            helpful=False,
+            comment="Falta el paso <b>2</b>",
+        )
         for query in ("Factura PDF", "factura pdf", "reembolso"):
             SearchLog.objects.create(query=query, language="es", results=0, source="help")
         SearchLog.objects.create(query="contraseña", language="es", results=4, source="help")
@@ -93,6 +100,9 @@ def test_the_report_over_seven_days(kb: KB) -> None:
     # Readers: v0…v4 and the customer (6); people who opened a ticket: 2.
     assert (report.self_service.readers, report.self_service.requesters) == (6, 2)
     assert report.self_service.score == Decimal("3.00")
+    assert [(c.title, c.helpful, c.comment) for c in report.comments] == [
+        ("Cambiar la contraseña", False, "Falta el paso <b>2</b>")
+    ]
 
 
 def test_longer_periods_take_in_older_data(kb: KB) -> None:
@@ -129,7 +139,7 @@ def test_the_report_costs_a_fixed_number_of_queries(
 ) -> None:
     seed(kb)
     admin = web(make_admin())
-    with at(TODAY), django_assert_max_num_queries(8):  # type: ignore[operator]
+    with at(TODAY), django_assert_max_num_queries(9):  # type: ignore[operator]
         reports.kb_report(admin, days=90)
 
 
@@ -147,4 +157,5 @@ def test_the_report_screen(kb: KB) -> None:
         assert page.status_code == 200
         assert 'aria-current="page"' in html and "data-score>3.00<" in html
         assert "factura pdf" in html and "Cambiar la contraseña" in html
+        assert "Falta el paso &lt;b&gt;2&lt;/b&gt;" in html  # a reader's words, escaped
         assert staff.get("/kb/report/?days=12").status_code == 200  # back to 30 days

@@ -81,6 +81,17 @@ class DeflectionRow:
 
 
 @dataclass(frozen=True)
+class Comment:
+    translation_id: int
+    article_id: int
+    language: str
+    title: str
+    helpful: bool
+    comment: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SelfService:
     readers: int
     requesters: int
@@ -102,6 +113,7 @@ class Report:
     deflections: list[DeflectionRow]
     deflections_total: int
     self_service: SelfService
+    comments: list[Comment]
 
 
 TITLE = ("translation_id", "translation__article_id", "translation__language")
@@ -184,6 +196,28 @@ def deflections(span: Period, *, limit: int = TOP) -> tuple[list[DeflectionRow],
     return top, sum(row["count"] for row in rows)
 
 
+def latest_comments(span: Period, *, limit: int = TOP) -> list[Comment]:
+    """The latest answers that came with a comment: why an article did (not) help."""
+    rows = (
+        ArticleFeedback.objects.filter(created_at__gte=span.since)
+        .exclude(comment="")
+        .select_related("translation")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Comment(
+            translation_id=row.translation_id,
+            article_id=row.translation.article_id,
+            language=row.translation.language,
+            title=row.translation.published_title,
+            helpful=row.helpful,
+            comment=row.comment,
+            at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
 def self_service(actor: Actor, span: Period) -> SelfService:
     """Distinct knowledge-base readers ÷ distinct people who opened a ticket (that ``actor``
     may see) in the period."""
@@ -204,7 +238,7 @@ def self_service(actor: Actor, span: Period) -> SelfService:
 
 
 def kb_report(actor: Actor, *, days: int = 30) -> Report:
-    """The whole report for staff (seven queries, whatever the data)."""
+    """The whole report for staff (eight queries, whatever the data)."""
     require_staff(actor)
     span = period(days)
     top, total = deflections(span)
@@ -216,4 +250,5 @@ def kb_report(actor: Actor, *, days: int = 30) -> Report:
         deflections=top,
         deflections_total=total,
         self_service=self_service(actor, span),
+        comments=latest_comments(span),
     )

@@ -224,3 +224,30 @@ def test_pages_carry_the_strict_policy_and_no_inline_script(kb: KB) -> None:
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "img-src 'self' data:;" in policy  # no remote images, whatever an article says
     assert "<script" not in answer.content.decode()
+
+
+def test_pages_cost_the_same_queries_however_large_the_outline(kb: KB) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from atiende.kb.services import structure
+    from tests.factories import web
+    from tests.web.help.content import write
+
+    def cost(url: str) -> int:
+        client = Client()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    section_url = f"/help/es/sections/{kb.section.pk}-{kb.section.slug}/"
+    before = {url: cost(url) for url in ("/help/es/", section_url)}
+    for n in range(3):
+        category = structure.create_category(web(kb.agent), names={"es": f"Categoría {n}"})
+        section = structure.create_section(
+            web(kb.agent), category_id=category.pk, names={"es": f"Sección {n}"}
+        )
+        write(kb.agent, section, f"Artículo {n}")
+        write(kb.agent, kb.section, f"Otro artículo {n}")
+    assert {url: cost(url) for url in before} == before
+    assert before["/help/es/"] <= 3
