@@ -106,7 +106,34 @@ def article_crumbs(lang: str, page: help_selectors.ArticlePage) -> list[tuple[st
 
 
 def page_context(lang: str, **extra: Any) -> dict[str, Any]:
-    return {"help_lang": lang, "search_path": SEARCH_PATH, "help_languages": languages(), **extra}
+    """What the frame (web/help/base.html) needs; ``language_links`` default to the other
+    languages' home pages."""
+    homes = [
+        (code, reverse("help-home", kwargs={"lang": code}))
+        for code, _name in languages()
+        if code != lang
+    ]
+    return {
+        "help_lang": lang,
+        "search_path": SEARCH_PATH,
+        "help_languages": languages(),
+        "language_links": homes,
+        **extra,
+    }
+
+
+def translation_links(page: help_selectors.ArticlePage) -> list[tuple[str, str]]:
+    """The article in each other language the reader may read it in."""
+    return [
+        (
+            other.language,
+            reverse(
+                "help-article",
+                kwargs={"lang": other.language, "article_id": other.article_id, "slug": other.slug},
+            ),
+        )
+        for other in page.languages
+    ]
 
 
 @require_safe
@@ -177,6 +204,7 @@ def article(request: HttpRequest, lang: str, article_id: int, slug: str = "") ->
         lang,
         page=page,
         crumbs=article_crumbs(lang, page),
+        language_links=translation_links(page),
         body=render_article(translation_.published_body),
         answer=answer,
         thanks=request.GET.get("feedback") == "thanks",
@@ -225,6 +253,7 @@ def feedback(request: HttpRequest, lang: str, article_id: int) -> HttpResponse:
             lang,
             page=page,
             crumbs=article_crumbs(lang, page),
+            language_links=translation_links(page),
             body=render_article(translation_.published_body),
             answer=help_selectors.reader_answer(translation_id=translation_.pk, reader=reader),
             feedback_error=error,
