@@ -251,3 +251,20 @@ def test_pages_cost_the_same_queries_however_large_the_outline(kb: KB) -> None:
         write(kb.agent, kb.section, f"Otro artículo {n}")
     assert {url: cost(url) for url in before} == before
     assert before["/help/es/"] <= 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/help/es/articles/99999999999999999999999-x/",
+        "/help/es/sections/99999999999999999999999-x/",
+        "/help/es/categories/99999999999999999999999-x/",
+        "/help/files/99999999999999999999999/",
+        "/help/es/articles/-1-x/",
+    ],
+)
+def test_guessed_addresses_are_not_found(url: str) -> None:
+    assert Client(raise_request_exception=False).get(url).status_code == 404
+    assert Client(raise_request_exception=False).post(
+        "/help/es/articles/99999999999999999999999/feedback/", {"helpful": "yes"}
+    ).status_code in (403, 404)  # no CSRF cookie yet or no such article: never a 500
