@@ -130,8 +130,9 @@ def test_minimum_votes_and_an_empty_period(kb: KB) -> None:
 def test_the_report_is_for_staff_and_for_known_periods(kb: KB) -> None:
     with pytest.raises(Forbidden):
         reports.kb_report(web(make_customer()))
-    with pytest.raises(Invalid):
+    with pytest.raises(Invalid) as bad:
         reports.kb_report(web(make_admin()), days=365)
+    assert [e.field for e in bad.value.errors] == ["days"]
 
 
 def test_the_report_costs_a_fixed_number_of_queries(

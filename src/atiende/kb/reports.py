@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
-from atiende.core.errors import Invalid
+from atiende.core.errors import ErrorCollector
 from atiende.core.permissions import require_staff
 from atiende.kb.models import ArticleFeedback, ArticleViewDay, Deflection, ReaderDay, SearchLog
 from atiende.tickets.selectors import visible_tickets
@@ -44,7 +44,9 @@ class Period:
 def period(days: int, *, today: date | None = None) -> Period:
     """The last ``days`` days up to ``today`` (7, 30 or 90)."""
     if days not in PERIODS:
-        raise Invalid(_("Choose 7, 30 or 90 days."), errors=[])
+        errors = ErrorCollector()
+        errors.add("days", _("Choose 7, 30 or 90 days."))
+        errors.raise_if_any()
     last = today or timezone.localdate()
     return Period(days=days, first_day=last - timedelta(days=days - 1), last_day=last)
 
