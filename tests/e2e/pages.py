@@ -174,6 +174,7 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "organization": lambda s: reverse("organization", args=[s.org_id]),
     "organization-edit": lambda s: reverse("organization-edit", args=[s.org_id]),
     "search": lambda s: reverse("search") + "?q=factura",
+    "kb-report": lambda s: reverse("kb-report"),
     "notifications": lambda s: reverse("notifications"),
     "account-preferences": lambda s: reverse("account-preferences"),
     "account-password-change": lambda s: reverse("account-password-change"),
@@ -328,6 +329,16 @@ NOT_PAGES: dict[str, str] = {
     "mail-retry-delivery": POST,
     "manifest": "the web app manifest (JSON)",
     "service-worker": "the service worker (JavaScript)",
+    # The public help center: its pages need knowledge-base content, so
+    # tests/e2e/test_help_center.py checks them (axe and touch targets, desktop and phone).
+    "help-root": "redirects to /help/<language>/",
+    "help-home": "checked by tests/e2e/test_help_center.py",
+    "help-category": "checked by tests/e2e/test_help_center.py",
+    "help-section": "checked by tests/e2e/test_help_center.py",
+    "help-article": "checked by tests/e2e/test_help_center.py",
+    "help-article-id": "redirects to the article's address with its slug",
+    "help-feedback": POST,
+    "help-file": "an article's file (an image or a download), not a page",
 }
 
 

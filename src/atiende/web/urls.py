@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("atiende.web.notifications.urls")),
     path("", include("atiende.web.pwa.urls")),
     path("", include("atiende.web.surveys.urls")),
+    path("", include("atiende.web.help.urls")),
+    path("", include("atiende.web.kbreport.urls")),
 ]

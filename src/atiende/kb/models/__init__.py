@@ -8,6 +8,7 @@ from atiende.kb.models.articles import (
     ArticleVersion,
     Visibility,
 )
+from atiende.kb.models.reading import ReaderDay
 from atiende.kb.models.structure import Category, Section
 from atiende.kb.models.usage import ArticleFeedback, ArticleViewDay, Deflection, SearchLog
 
@@ -21,6 +22,7 @@ __all__ = [
     "ArticleViewDay",
     "Category",
     "Deflection",
+    "ReaderDay",
     "SearchLog",
     "Section",
     "Visibility",

@@ -1,0 +1,1 @@
+"""The public help center: the knowledge base for customers and visitors (``/help/``)."""
