@@ -96,11 +96,15 @@ def encode(texts: Sequence[str]) -> np.ndarray | None:
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     cleaned = [truncate(text) for text in texts]
     rows = [i for i, text in enumerate(cleaned) if text]
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        vectors = np.asarray(model.encode([cleaned[i] for i in chunk]), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        out[chunk] = vectors / np.where(norms > 0, norms, 1.0)
+    try:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            vectors = np.asarray(model.encode([cleaned[i] for i in chunk]), dtype=np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            out[chunk] = vectors / np.where(norms > 0, norms, 1.0)
+    except Exception:  # a model bug must not break the change that asked for a vector
+        log.exception("the sentence encoder failed on %d texts", len(rows))
+        return None
     return out
 
 

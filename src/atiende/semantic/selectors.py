@@ -64,3 +64,8 @@ def vector_of(kind: str, object_id: int) -> np.ndarray | None:
     if row is None:
         return None
     return np.frombuffer(bytes(row), dtype=matrix.STORED_DTYPE).astype(np.float32)
+
+
+def has(kind: str, object_id: int) -> bool:
+    """Whether ``kind``/``object_id`` has a stored vector (one indexed row)."""
+    return Embedding.objects.filter(kind=kind, object_id=object_id).exclude(vector=b"").exists()

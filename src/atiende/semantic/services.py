@@ -88,6 +88,18 @@ def drop_all(kind: str) -> int:
         return count
 
 
+def keep_only(kind: str, object_ids: Iterable[int]) -> int:
+    """Forget every object of ``kind`` not in ``object_ids`` (the end of a rebuild); how many."""
+    keep = set(object_ids)
+    with transaction.atomic(using=_alias()):
+        stored = Embedding.objects.filter(kind=kind).exclude(vector=b"")
+        gone = [i for i in stored.values_list("object_id", flat=True) if i not in keep]
+        seq = _next_generation(kind) if gone else 0
+        for start in range(0, len(gone), 500):
+            _tombstone(kind, gone[start : start + 500], seq)
+        return len(gone)
+
+
 def _upsert(kind: str, items: Sequence[Text], vectors: NDArray[np.float32], seq: int) -> None:
     now = timezone.now()
     stored = vectors.astype(STORED_DTYPE)
