@@ -4,6 +4,7 @@ merged, shown to staff only and only within what the agent may see."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -166,3 +167,11 @@ def test_rebuild_embeds_every_solved_ticket() -> None:
     tickets.change_status(SYSTEM, ticket_id=ticket.pk, status="closed")  # not delivered
     make_ticket(subject="Open one", body="Still open.")
     assert rebuild_tickets() == 1 and has("ticket", ticket.pk)
+
+
+def test_switched_off_nothing_is_enqueued(settings: Any) -> None:
+    settings.ATIENDE_SEMANTIC = "off"
+    ticket = make_ticket(subject="Printer offline", body="The printer is offline.")
+    tickets.change_status(SYSTEM, ticket_id=ticket.pk, status="solved")
+    assert not Effect.objects.filter(kind="semantic.ticket").exists()
+    assert similar_solved_tickets(web(make_admin()), ticket.pk) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,7 +133,7 @@ def test_a_write_by_another_connection_reaches_this_process_matrix() -> None:
 
 
 def test_off_or_broken_encoder_gives_none_and_nothing_is_indexed(
-    settings: object, encoder_unavailable: None
+    settings: Any, encoder_unavailable: None
 ) -> None:
     assert encoder.encode(["hola"]) is None and not encoder.available()
     assert services.index("article", 1, "en", ENGLISH[0]) is False
@@ -140,10 +141,10 @@ def test_off_or_broken_encoder_gives_none_and_nothing_is_indexed(
     assert not Embedding.objects.exists()
 
 
-def test_the_setting_switches_it_off(settings: object) -> None:
-    settings.ATIENDE_SEMANTIC = "off"  # type: ignore[attr-defined]  # pytest-django's settings
+def test_the_setting_switches_it_off(settings: Any) -> None:
+    settings.ATIENDE_SEMANTIC = "off"
     assert encoder.encode(["hola"]) is None and not encoder.available()
-    settings.ATIENDE_SEMANTIC = "on"  # type: ignore[attr-defined]  # pytest-django's settings
+    settings.ATIENDE_SEMANTIC = "on"
     assert encoder.available()
 
 
@@ -154,3 +155,12 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     assert reciprocal_rank_fusion([5, 5, 6]) == reciprocal_rank_fusion([5, 6])
     assert reciprocal_rank_fusion() == []
     assert [i for i, _ in reciprocal_rank_fusion([7, 8], [8, 7])] == [7, 8]  # ties: first seen
+
+
+def test_precomputed_vectors_take_the_same_write_path() -> None:
+    vectors = encoder.encode(ENGLISH[:2])
+    assert vectors is not None
+    assert services.index_vectors("ticket", [Text(1, "en", ""), Text(2, "en", "")], vectors) == 2
+    assert nearest("ticket", "envío a Canadá", 1)[0][0] == 2
+    with pytest.raises(ValueError, match="one vector"):
+        services.index_vectors("ticket", [Text(3, "en", "")], vectors)

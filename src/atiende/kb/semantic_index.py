@@ -20,6 +20,7 @@ from atiende.core.events import subscribe
 from atiende.core.markdown import render
 from atiende.kb.models import ArticleTranslation
 from atiende.kb.selectors import readable_translations
+from atiende.semantic import encoder
 from atiende.semantic import services as semantic
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ def article_text(translation: ArticleTranslation) -> str:
 
 @subscribe(ArticlePublished, in_transaction=True)
 def index_published(event: ArticlePublished) -> None:
+    if not encoder.enabled():
+        return
     translation = readable_translations(SYSTEM).filter(pk=event.translation_id).first()
     if translation is None:  # published and withdrawn again in one transaction
         return

@@ -25,6 +25,7 @@ from atiende.core.events import subscribe
 from atiende.core.permissions import require_staff
 from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
+from atiende.semantic import encoder
 from atiende.semantic import selectors as semantic_selectors
 from atiende.semantic import services as semantic
 from atiende.tickets.errors import TicketNotFound
@@ -68,6 +69,8 @@ def status_changed(event: TicketUpdated) -> None:
     is merged); one indexed read, only on status changes."""
     if "status" not in event.fields and "merged_into" not in event.fields:
         return
+    if not encoder.enabled():  # switched off: nothing to keep up to date
+        return
     ticket = ticket_for_rules(event.ticket_id)
     if ticket is None:
         return
@@ -88,6 +91,8 @@ def sync_ticket(delivery: Delivery) -> None:
         semantic.drop(KIND, ticket_id)
         return
     if not semantic.index(KIND, ticket.pk, ticket.language, ticket_text(ticket)):
+        if not encoder.enabled():  # switched off since: the rebuild catches up
+            return
         raise RuntimeError("the sentence encoder is unavailable")  # the outbox retries later
 
 

@@ -63,6 +63,18 @@ def index_many(kind: str, texts: Iterable[Text]) -> int:
     return len(items)
 
 
+def index_vectors(kind: str, items: Sequence[Text], vectors: NDArray[np.float32]) -> int:
+    """Store vectors computed elsewhere (one unit row of ``DIMENSIONS`` per item, e.g. by an
+    import or the bench); ``text`` is not read. How many were stored."""
+    if len(items) != len(vectors) or vectors.shape[1:] != (encoder.DIMENSIONS,):
+        raise ValueError("one vector of DIMENSIONS floats per item")
+    if not items:
+        return 0
+    with transaction.atomic(using=_alias()):
+        _upsert(kind, items, vectors, _next_generation(kind))
+    return len(items)
+
+
 def drop(kind: str, object_id: int) -> None:
     """Forget ``kind``/``object_id`` (a withdrawn article, a ticket merged away)."""
     drop_many(kind, [object_id])
