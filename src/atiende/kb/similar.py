@@ -108,14 +108,11 @@ def ticket_text(ticket: Ticket) -> str:
 
 
 def _first_customer_message(ticket: Ticket) -> str:
-    first = (
-        visible_messages(SYSTEM, ticket)
-        .filter(public=True, direction=Direction.INBOUND)
-        .order_by("created_at", "id")
-        .values_list("body_text", flat=True)
-        .first()
-    )
-    return first or ""
+    """The customer's first message (or the first public one: an agent may have opened the
+    ticket for them)."""
+    public = visible_messages(SYSTEM, ticket).filter(public=True).order_by("created_at", "id")
+    first = public.filter(direction=Direction.INBOUND).values_list("body_text", flat=True)
+    return first.first() or public.values_list("body_text", flat=True).first() or ""
 
 
 def _last_public_reply(ticket: Ticket, actor: Actor = SYSTEM) -> str:

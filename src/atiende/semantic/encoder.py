@@ -35,6 +35,7 @@ class _Model(Protocol):
 
 
 _lock = threading.Lock()
+_encoding = threading.Lock()
 _model: _Model | None = None
 _failed = False
 
@@ -99,7 +100,8 @@ def encode(texts: Sequence[str]) -> np.ndarray | None:
     try:
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            vectors = np.asarray(model.encode([cleaned[i] for i in chunk]), dtype=np.float32)
+            with _encoding:  # one batch at a time: the model's buffers are not ours to share
+                vectors = np.asarray(model.encode([cleaned[i] for i in chunk]), dtype=np.float32)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             out[chunk] = vectors / np.where(norms > 0, norms, 1.0)
     except Exception:  # a model bug must not break the change that asked for a vector
