@@ -175,3 +175,36 @@ def test_switched_off_nothing_is_enqueued(settings: Any) -> None:
     tickets.change_status(SYSTEM, ticket_id=ticket.pk, status="solved")
     assert not Effect.objects.filter(kind="semantic.ticket").exists()
     assert similar_solved_tickets(web(make_admin()), ticket.pk) == []
+
+
+def test_an_agent_still_gets_their_card_when_other_groups_fill_the_first_results() -> None:
+    """The nearest 20 (limit 1 × over-fetch) are all in another group: the search runs again
+    among the agent's own solved tickets."""
+    import numpy as np
+
+    from atiende.semantic import services as semantic
+
+    mine, others = make_group("Mine"), make_group("Others")
+    rng = np.random.default_rng(3)
+    q = rng.standard_normal(encoder.DIMENSIONS).astype(np.float32)
+    q /= np.linalg.norm(q)
+    near = q + 0.3 * rng.standard_normal(encoder.DIMENSIONS).astype(np.float32) / 22.6
+    near /= np.linalg.norm(near)
+
+    def solved_in(group: int) -> Ticket:
+        ticket = make_ticket(subject="x", body="y", group_id=group)
+        tickets.change_status(SYSTEM, ticket_id=ticket.pk, status="solved")
+        return ticket
+
+    question = make_ticket(subject="x", body="y", group_id=mine.pk)
+    hidden = [solved_in(others.pk) for _ in range(20)]
+    own = solved_in(mine.pk)
+    ids = [question, *hidden, own]
+    vectors = np.stack([q] * 21 + [near])
+    semantic.index_vectors("ticket", [semantic.Text(t.pk, "en", "") for t in ids], vectors)
+
+    cards = similar_solved_tickets(web(make_agent(mine)), question.pk, limit=1)
+    assert [c.ticket_id for c in cards] == [own.pk]
+    assert similar_solved_tickets(web(make_admin()), question.pk, limit=1)[0].ticket_id in {
+        t.pk for t in hidden
+    }

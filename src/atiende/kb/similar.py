@@ -142,11 +142,12 @@ def similar_solved_tickets(actor: Actor, ticket_id: int, limit: int = 5) -> list
         if vector is None:
             return []
         query = vector
-    hits = _visible_hits(
-        actor, ticket.pk, semantic_selectors.nearest(KIND, query, limit * OVERFETCH)
-    )
-    if len(hits) < limit and not _sees_everything(actor):
-        # The nearest ones belong to other groups: search only among the agent's solved tickets.
+    nearest = semantic_selectors.nearest(KIND, query, limit * OVERFETCH)
+    hits = _visible_hits(actor, ticket.pk, nearest)
+    close = sum(1 for _i, similarity in nearest if similarity >= MIN_SIMILARITY)
+    if len(hits) < limit and close == limit * OVERFETCH and not _sees_everything(actor):
+        # Every one fetched was close, and most belong to other groups: more close ones may
+        # be further down, so search again among the agent's own solved tickets only.
         mine = (
             visible_tickets(actor).filter(status__category__in=SOLVED).values_list("pk", flat=True)
         )
