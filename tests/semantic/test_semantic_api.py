@@ -164,3 +164,11 @@ def test_precomputed_vectors_take_the_same_write_path() -> None:
     assert nearest("ticket", "envío a Canadá", 1)[0][0] == 2
     with pytest.raises(ValueError, match="one vector"):
         services.index_vectors("ticket", [Text(3, "en", "")], vectors)
+
+
+def test_keep_only_and_drop_all_forget_in_one_generation() -> None:
+    services.index_many("article", [Text(i, "en", ENGLISH[i - 1]) for i in (1, 2, 3)])
+    assert services.keep_only("article", [2]) == 2
+    assert [i for i, _ in nearest("article", "anything at all", 5)] == [2]
+    assert services.drop_all("article") == 1 and services.drop_all("article") == 0
+    assert nearest("article", "anything at all", 5) == []

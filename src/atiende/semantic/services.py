@@ -84,13 +84,14 @@ def drop_many(kind: str, object_ids: Sequence[int]) -> None:
     if not object_ids:
         return
     with transaction.atomic(using=_alias()):
-        if not Embedding.objects.filter(kind=kind, object_id__in=object_ids).exists():
+        stored = Embedding.objects.filter(kind=kind, object_id__in=object_ids)
+        if not stored.exclude(vector=b"").exists():  # never indexed, or dropped already
             return
         _tombstone(kind, object_ids, _next_generation(kind))
 
 
 def drop_all(kind: str) -> int:
-    """Forget every object of ``kind`` (a rebuild starts here); how many there were."""
+    """Forget every object of ``kind`` (a kind no longer wanted); how many there were."""
     with transaction.atomic(using=_alias()):
         rows = Embedding.objects.filter(kind=kind).exclude(vector=b"")
         count = rows.count()
