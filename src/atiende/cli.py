@@ -13,7 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from atiende.cli_admin import createadmin, keys_rotate, tally_rebuild, token_create
+from atiende.cli_admin import (
+    createadmin,
+    keys_rotate,
+    semantic_rebuild,
+    tally_rebuild,
+    token_create,
+)
 from atiende.cli_errors import CliError
 from atiende.serving import default_web_workers
 
@@ -80,6 +86,16 @@ def build_parser() -> Parser:
     )
     tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
     tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
+    semantic = commands.add_parser("semantic", help=_("Manage the meaning-based search index."))
+    semantic.add_argument(
+        "action", choices=["rebuild"], help=_("rebuild: embed every article and solved ticket.")
+    )
+    semantic.add_argument(
+        "--kind",
+        choices=["all", "article", "ticket"],
+        default="all",
+        help=_("Only articles or only tickets."),
+    )
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
     admin.add_argument("email", help=_("Email to sign in with."))
     admin.add_argument("--password", help=_("Password (or set ATIENDE_ADMIN_PASSWORD)."))
@@ -169,6 +185,7 @@ def _dispatch(args: list[str]) -> int:
         "scheduler": scheduler,
         "token": token_create,
         "tally": tally_rebuild,
+        "semantic": semantic_rebuild,
         "keys": keys_rotate,
         "createadmin": createadmin,
     }

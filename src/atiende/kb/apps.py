@@ -6,3 +6,7 @@ class KbConfig(AppConfig):
     name = "atiende.kb"
     label = "kb"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        # Subscribers and outbox handlers register themselves on import.
+        from atiende.kb import semantic_index, similar  # noqa: F401
