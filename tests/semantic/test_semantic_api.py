@@ -114,7 +114,7 @@ def test_the_matrix_grows_past_its_first_capacity() -> None:
     assert len(many) == 1499 and all(i % 2 == 0 and i != 6 for i, _ in many)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_write_by_another_connection_reaches_this_process_matrix() -> None:
     services.index_many("ticket", [Text(1, "en", ENGLISH[0]), Text(2, "en", ENGLISH[1])])
     assert nearest("ticket", "envío a Canadá", 1)[0][0] == 2
