@@ -130,7 +130,7 @@ def test_two_editors_at_once_the_second_gets_a_conflict_naming_the_field(section
     with pytest.raises(Conflict) as caught:
         articles.update_translation(second, translation_id=draft.pk, revision=opened, body="Luis")
     assert caught.value.status == 409 and caught.value.errors[0].field == "revision"
-    assert caught.value.extra["current"] == {"revision": opened + 1}
+    assert caught.value.extra["kb_revision"] == opened + 1
     assert ArticleTranslation.objects.get(pk=draft.pk).body == "de Ana"
 
     article = Article.objects.get(pk=draft.article_id)

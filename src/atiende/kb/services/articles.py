@@ -102,9 +102,7 @@ def lock_translation(translation_id: int) -> ArticleTranslation:
 def stale(field: str, current: int) -> Conflict:
     """A 409 naming ``field``: someone saved since the editor opened the text."""
     message = _("Someone else saved this article since you opened it. Reload to see their changes.")
-    return Conflict(
-        message, errors=[FieldError(field, message)], extra={"current": {field: current}}
-    )
+    return Conflict(message, errors=[FieldError(field, message)], extra={"kb_revision": current})
 
 
 def create_article(
