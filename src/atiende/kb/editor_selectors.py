@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
 from atiende.core.permissions import is_staff
@@ -147,3 +148,26 @@ def due_for_verification(actor: Actor | None) -> QuerySet[ArticleTranslation]:
         .select_related("article")
         .order_by("article__verify_by", "pk")
     )
+
+
+def owner_choices(actor: Actor | None) -> list[tuple[int, str]]:
+    """Active agents and admins, who may own an article."""
+    _staff_only(actor)
+    staff = User.objects.filter(is_active=True, role__in=(Role.AGENT, Role.ADMIN)).order_by(
+        "name", "pk"
+    )
+    return [(user.pk, str(user.display_name)) for user in staff[:500]]
+
+
+def article_choices(actor: Actor | None, *, exclude: int) -> list[tuple[int, str]]:
+    """Other articles, each named by one of its titles, to relate to."""
+    _staff_only(actor)
+    titles: dict[int, str] = {}
+    rows = (
+        ArticleTranslation.objects.exclude(article_id=exclude)
+        .order_by("article_id", "language")
+        .values_list("article_id", "title", "language")[:2000]
+    )
+    for article_id, title, language in rows:
+        titles.setdefault(article_id, f"{title} ({language})")
+    return sorted(titles.items(), key=lambda item: item[1].lower())
