@@ -4,6 +4,7 @@ history screen: the restore is a new version and readers get the old text back."
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,7 +22,9 @@ pytestmark = [
 
 
 def test_an_editor_publishes_twice_and_restores_the_older_version(
-    new_page: Callable[..., Page], signed_in: Callable[..., Page]
+    new_page: Callable[..., Page],
+    signed_in: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
 ) -> None:
     editor = make_admin(name="Elena Editora", locale="es")
     system = Actor.system("tests")
@@ -53,6 +56,7 @@ def test_an_editor_publishes_twice_and_restores_the_older_version(
     page.locator(".kb-compare button").click()
     expect(page.locator(".kb-diff .diff-removed")).to_contain_text("Mi cuenta")
     expect(page.locator(".kb-diff .diff-added")).to_contain_text("Seguridad")
+    screenshot(page, "kb-history")
     page.locator('tr[data-version="1"] form button').click()
 
     expect(page.locator('tr[data-version="3"]')).to_be_visible()
@@ -62,4 +66,6 @@ def test_an_editor_publishes_twice_and_restores_the_older_version(
         3,
         "Abra «Mi cuenta» y pulse «Cambiar».",
     )
+    page.goto(f"/kb/articles/{draft.pk}/")
+    screenshot(page, "kb-editor")
     assert js_errors(page) == []
