@@ -17,6 +17,7 @@ from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
 from atiende.automation.models import Macro, TimedRule, Trigger
 from atiende.automation.timed.services import create_timed_rule
+from atiende.kb.models import ArticleTranslation
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
 from atiende.sla.models import Calendar, SlaPolicy
 from atiende.sla.services.calendars import create_calendar
@@ -156,7 +157,6 @@ def seed(*, locale: str = "en") -> Seed:
 
 def kb_article() -> int:
     """A knowledge-base article published twice (its history has a diff), made once."""
-    from atiende.kb.models import ArticleTranslation
     from atiende.kb.services import articles, structure
 
     found = ArticleTranslation.objects.filter(slug="cambiar-la-contrasena").first()
@@ -253,6 +253,10 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "kb-article-new": lambda s: reverse("kb-article-new"),
     "kb-review": lambda s: reverse("kb-review"),
     "kb-outline": lambda s: reverse("kb-outline"),
+    "kb-outline-edit": lambda s: reverse(
+        "kb-outline-edit",
+        args=["section", ArticleTranslation.objects.get(pk=kb_article()).article.section_id],
+    ),
     "kb-editor": lambda s: reverse("kb-editor", args=[kb_article()]),
     "kb-history": lambda s: reverse("kb-history", args=[kb_article()]) + "?old=1&new=2",
     "kb-settings": lambda s: reverse("kb-settings", args=[kb_article()]),

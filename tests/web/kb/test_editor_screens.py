@@ -45,6 +45,7 @@ def _screens(draft: ArticleTranslation) -> list[str]:
         reverse("kb-history", args=[draft.pk]),
         reverse("kb-settings", args=[draft.pk]),
         reverse("kb-translate", args=[draft.pk]),
+        reverse("kb-outline-edit", args=["section", draft.article.section_id]),
     ]
 
 
@@ -97,6 +98,17 @@ def test_bad_input_is_named_next_to_its_field(draft: ArticleTranslation) -> None
     assert outline.status_code == 422
     assert outline.context["category_form"].errors
     assert Category.objects.count() == 1
+    category = Category.objects.get()
+    renamed = agent.post(
+        reverse("kb-outline-edit", args=["category", category.pk]),
+        {"name_es": "Mi cuenta", "name_en": "", "position": 3},
+    )
+    assert renamed.status_code == 302
+    category.refresh_from_db()
+    assert (category.names, category.position) == ({"es": "Mi cuenta"}, 3)
+    blank = agent.post(reverse("kb-outline-edit", args=["category", category.pk]), {})
+    assert blank.status_code == 422 and blank.context["form"].errors
+    assert agent.get(reverse("kb-outline-edit", args=["shelf", category.pk])).status_code == 404
 
 
 def test_a_stale_editor_gets_a_conflict_instead_of_overwriting(draft: ArticleTranslation) -> None:

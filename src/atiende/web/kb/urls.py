@@ -11,6 +11,7 @@ urlpatterns = [
     path("kb/new/", views.article_new, name="kb-article-new"),
     path("kb/review/", views.review_queue, name="kb-review"),
     path("kb/outline/", views.outline, name="kb-outline"),
+    path("kb/outline/<str:kind>/<int:pk>/", views.outline_edit, name="kb-outline-edit"),
     path("kb/outline/<str:kind>/<int:pk>/delete/", views.outline_delete, name="kb-outline-delete"),
     path("kb/articles/<int:translation_id>/", views.editor, name="kb-editor"),
     path("kb/articles/<int:translation_id>/action/", views.action, name="kb-action"),

@@ -94,7 +94,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
     who = actor(request)
     sections = list(selectors.sections(who))
     form = forms.NewArticleForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         sections=sections,
         initial={"language": request.LANGUAGE_CODE, "visibility": "public"},
     )
@@ -154,7 +154,7 @@ def editor(request: HttpRequest, translation_id: int) -> HttpResponse:
         "slug": translation.slug,
         "body": translation.body,
     }
-    form = forms.EditForm(request.POST or None, initial=initial)
+    form = forms.EditForm(request.POST if request.method == "POST" else None, initial=initial)
     shown = None
     status = 200
     if request.method == "POST":
@@ -247,7 +247,7 @@ def translate(request: HttpRequest, translation_id: int) -> HttpResponse:
     taken = {
         t.language for t in selectors.sibling_translations(actor(request), translation.article_id)
     }
-    form = forms.TranslationForm(request.POST or None, taken=taken)
+    form = forms.TranslationForm(request.POST if request.method == "POST" else None, taken=taken)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -283,7 +283,7 @@ def article_settings(request: HttpRequest, translation_id: int) -> HttpResponse:
         "related": list(article.related.values_list("pk", flat=True)),
     }
     form = forms.SettingsForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=initial,
         sections=list(selectors.sections(who)),
         owners=selectors.owner_choices(who),
@@ -477,3 +477,48 @@ def outline_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Deleted."))
     return redirect("kb-outline")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def outline_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Rename or reorder one category or section."""
+    who = actor(request)
+    if kind == "category":
+        found: Any = next((c for c in selectors.categories(who) if c.pk == pk), None)
+    else:
+        found = selectors.sections(who).filter(pk=pk).first()
+    if found is None or kind not in ("category", "section"):
+        raise Http404
+    initial = {f"name_{code}": name for code, name in found.names.items()}
+    form = forms.NamesForm(
+        request.POST if request.method == "POST" else None,
+        initial={**initial, "position": found.position},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            position = form.cleaned_data.get("position")
+            try:
+                if kind == "category":
+                    structure.update_category(
+                        who, category_id=pk, names=form.names(), position=position
+                    )
+                else:
+                    structure.update_section(
+                        who, section_id=pk, names=form.names(), position=position
+                    )
+            except AtiendeError as error:
+                first = next(iter(k for k in form.fields if k.startswith("name_")))
+                for item in error.errors:
+                    form.add_error(first, str(item.message))
+                if not error.errors:
+                    form.add_error(None, str(error.detail))
+                status = error.status
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("kb-outline")
+        else:
+            status = 422
+    context = {"form": form, "kind": kind, "item": found}
+    return render(request, "web/kb/outline_edit.html", context, status=status)
