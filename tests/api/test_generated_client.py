@@ -26,6 +26,7 @@ from django.db import close_old_connections
 from atiende.accounts import services as accounts
 from atiende.api.router import api as ninja_api
 from atiende.messaging.inbound.pipeline import process
+from tests.api.kb_scenario import drive_kb
 from tests.factories import SYSTEM, make_admin, make_customer, make_group
 
 pytestmark = pytest.mark.django_db
@@ -229,6 +230,7 @@ def test_generated_client_drives_every_operation(
 
     # issue 14: calendars, SLA policies, rules, macros, assignment and availability
     drive_automation(api, group.pk, ticket.id)
+    drive_kb(api)  # issue 15: knowledge-base authoring
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven
 

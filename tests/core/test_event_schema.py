@@ -144,6 +144,26 @@ def ticket_request(ticket_id: int) -> Any:
     return SurveyRequest.objects.get(ticket_id=ticket_id)
 
 
+def _knowledge_base_authoring() -> None:
+    import datetime
+
+    from atiende.kb.models import Article
+    from atiende.kb.services import articles, structure, workflow
+
+    category = structure.create_category(SYSTEM, names={"es": "Facturas"})
+    section = structure.create_section(SYSTEM, category_id=category.pk, names={"es": "Pagos"})
+    draft = articles.create_article(SYSTEM, section_id=section.pk, language="es", title="Pagar")
+    article = Article.objects.get(pk=draft.article_id)
+    articles.update_article(
+        SYSTEM,
+        article_id=article.pk,
+        revision=article.revision,
+        owner_id=make_agent().pk,
+        verify_by=datetime.date(2020, 1, 1),
+    )
+    workflow.remind_verification(datetime.date(2020, 1, 2))
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -156,6 +176,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "sla sweep": _sla_sweep,
     "knowledge base": _knowledge_base,
     "rating": _rating,
+    "knowledge base authoring": _knowledge_base_authoring,
 }
 
 

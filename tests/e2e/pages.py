@@ -17,6 +17,7 @@ from atiende.accounts.models import User
 from atiende.automation.macros.services import create_macro
 from atiende.automation.models import Macro, TimedRule, Trigger
 from atiende.automation.timed.services import create_timed_rule
+from atiende.kb.models import ArticleTranslation
 from atiende.messaging.models import InboundMessage, InboundState, Mailbox
 from atiende.sla.models import Calendar, SlaPolicy
 from atiende.sla.services.calendars import create_calendar
@@ -154,6 +155,24 @@ def seed(*, locale: str = "en") -> Seed:
     )
 
 
+def kb_article() -> int:
+    """A knowledge-base article published twice (its history has a diff), made once."""
+    from atiende.kb.services import articles, structure
+
+    found = ArticleTranslation.objects.filter(slug="cambiar-la-contrasena").first()
+    if found is not None:
+        return found.pk
+    category = structure.create_category(SYSTEM, names={"es": "Cuenta", "en": "Account"})
+    section = structure.create_section(SYSTEM, category_id=category.pk, names={"es": "Acceso"})
+    draft = articles.create_article(
+        SYSTEM, section_id=section.pk, language="es", title="Cambiar la contraseña", body="Uno"
+    )
+    articles.publish(SYSTEM, translation_id=draft.pk)
+    articles.update_translation(SYSTEM, translation_id=draft.pk, revision=1, body="Dos")
+    articles.publish(SYSTEM, translation_id=draft.pk)
+    return draft.pk
+
+
 # Pages for a signed-in administrator: url name -> path.
 WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "inbox": lambda s: reverse("inbox"),
@@ -231,6 +250,18 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "offline": lambda s: reverse("offline"),
     "mfa_index": lambda s: reverse("mfa_index"),
     "account_reauthenticate": lambda s: reverse("account_reauthenticate"),
+    "kb-articles": lambda s: reverse("kb-articles"),
+    "kb-article-new": lambda s: reverse("kb-article-new"),
+    "kb-review": lambda s: reverse("kb-review"),
+    "kb-outline": lambda s: reverse("kb-outline"),
+    "kb-outline-edit": lambda s: reverse(
+        "kb-outline-edit",
+        args=["section", ArticleTranslation.objects.get(pk=kb_article()).article.section_id],
+    ),
+    "kb-editor": lambda s: reverse("kb-editor", args=[kb_article()]),
+    "kb-history": lambda s: reverse("kb-history", args=[kb_article()]) + "?old=1&new=2",
+    "kb-settings": lambda s: reverse("kb-settings", args=[kb_article()]),
+    "kb-translate": lambda s: reverse("kb-translate", args=[kb_article()]),
 }
 
 # Pages for someone signed out: url name -> path.
@@ -339,6 +370,11 @@ NOT_PAGES: dict[str, str] = {
     "help-article-id": "redirects to the article's address with its slug",
     "help-feedback": POST,
     "help-file": "an article's file (an image or a download), not a page",
+    "kb-action": POST,
+    "kb-upload": POST,
+    "kb-restore": POST,
+    "kb-from-ticket": POST,
+    "kb-outline-delete": POST,
 }
 
 

@@ -10,7 +10,7 @@ from atiende.core.events import capture_events
 from atiende.kb.models import ArticleState, ArticleTranslation
 from atiende.kb.services import articles, structure
 from atiende.kb.slugs import slug_for
-from tests.factories import make_agent, make_customer, web
+from tests.factories import make_admin, make_agent, make_customer, web
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_an_agent_writes_and_publishes_an_article() -> None:
     assert twin.slug == "cambiar-la-contrasena-2"
 
     with capture_events() as events:
-        version = articles.publish(agent, translation_id=draft.pk)
+        version = articles.publish(web(make_admin()), translation_id=draft.pk)
     draft.refresh_from_db()
     assert (version.number, draft.state, draft.published_body) == (1, "published", "Pasos")
     [event] = [e for e in events if isinstance(e, ArticlePublished)]
@@ -84,8 +84,9 @@ def test_only_staff_read_internal_articles_and_nobody_reads_drafts() -> None:
         agent, section_id=section.pk, language="es", title="Interna", visibility="internal"
     )
     draft = articles.create_article(agent, section_id=section.pk, language="es", title="Borrador")
+    admin = web(make_admin())
     for translation in (public, internal):
-        articles.publish(agent, translation_id=translation.pk)
+        articles.publish(admin, translation_id=translation.pk)
 
     def ids(actor: Actor | None) -> set[int]:
         return set(readable_translations(actor).values_list("pk", flat=True))

@@ -13,7 +13,7 @@ from atiende.kb.semantic_index import rebuild_articles
 from atiende.kb.services import articles, structure
 from atiende.semantic import services as semantic
 from atiende.semantic.selectors import has, nearest
-from tests.factories import make_agent, web
+from tests.factories import make_admin, web
 
 pytestmark = pytest.mark.django_db
 _seq = itertools.count()
@@ -28,7 +28,7 @@ def _draft(actor: Actor, language: str, title: str, body: str) -> ArticleTransla
 
 
 def test_a_published_english_article_answers_a_spanish_question() -> None:
-    agent = web(make_agent())
+    agent = web(make_admin())
     password = _draft(
         agent,
         "en",
@@ -47,7 +47,7 @@ def test_a_published_english_article_answers_a_spanish_question() -> None:
 
 
 def test_an_archived_article_leaves_the_index_at_once() -> None:
-    agent = web(make_agent())
+    agent = web(make_admin())
     translation = _draft(agent, "es", "Cambiar la contraseña", "Ve a tu perfil.")
     articles.publish(agent, translation_id=translation.pk)
     assert has("article", translation.pk)
@@ -59,7 +59,7 @@ def test_an_archived_article_leaves_the_index_at_once() -> None:
 def test_publishing_goes_through_when_the_encoder_is_unavailable(
     encoder_unavailable: None,
 ) -> None:
-    agent = web(make_agent())
+    agent = web(make_admin())
     translation = _draft(agent, "es", "Cambiar la contraseña", "Ve a tu perfil.")
     articles.publish(agent, translation_id=translation.pk)
     translation.refresh_from_db()
@@ -67,7 +67,7 @@ def test_publishing_goes_through_when_the_encoder_is_unavailable(
 
 
 def test_rebuild_indexes_published_texts_and_forgets_the_rest() -> None:
-    agent = web(make_agent())
+    agent = web(make_admin())
     published = _draft(agent, "es", "Cambiar la contraseña", "Ve a tu perfil.")
     articles.publish(agent, translation_id=published.pk)
     semantic.drop("article", published.pk)  # e.g. published while the encoder was off

@@ -20,6 +20,7 @@ from atiende.api import (
     groups,
     idempotency,
     inbound,
+    kb,
     macros,
     mailboxes,
     organizations,
@@ -121,3 +122,4 @@ api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/", surveys.router)
+api.add_router("/", kb.router)

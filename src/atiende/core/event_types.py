@@ -259,6 +259,26 @@ class ArticleWithdrawn:
 EVENT_TYPES = (*EVENT_TYPES, ArticlePublished, ArticleWithdrawn)
 
 
+# --- knowledge base: authoring (issue 15, the kb app) -------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleVerificationDue:
+    """An article's verify-by date passed: its owner is told once per date."""
+
+    article_id: int
+    translation_id: int | None
+    title: str
+    owner_id: int
+    verify_by: str  # ISO date
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, ArticleVerificationDue)
+
+
 # --- surveys (issue 15): satisfaction ratings ----------------------------------------------
 
 

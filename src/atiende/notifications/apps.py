@@ -7,4 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from atiende.notifications import subscribers  # noqa: F401  (registers event handlers)
+        from atiende.notifications import (
+            kb_verification,  # noqa: F401  (article reminders)
+            subscribers,  # noqa: F401  (registers event handlers)
+        )

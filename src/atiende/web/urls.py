@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("atiende.web.surveys.urls")),
     path("", include("atiende.web.help.urls")),
     path("", include("atiende.web.kbreport.urls")),
+    path("", include("atiende.web.kb.urls")),
 ]

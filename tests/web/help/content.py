@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 from dataclasses import dataclass
-
-from django.core.files.base import ContentFile
 
 from atiende.accounts.models import User
 from atiende.kb.models import ArticleAttachment, ArticleTranslation, Category, Section
-from atiende.kb.services import articles, structure
-from tests.factories import make_agent, web
+from atiende.kb.services import articles, attachments, structure
+from tests.factories import SYSTEM, make_agent, web
 
 
 @dataclass
@@ -46,7 +44,7 @@ def write(
         visibility=visibility,
     )
     if publish:
-        articles.publish(actor, translation_id=translation.pk)
+        articles.publish(SYSTEM, translation_id=translation.pk)  # admins publish
         translation.refresh_from_db()
     return translation
 
@@ -54,17 +52,11 @@ def write(
 def translate(
     agent: User, source: ArticleTranslation, language: str, title: str, body: str = "Text."
 ) -> ArticleTranslation:
-    """Another language of ``source``'s article, published (no service yet writes a second
-    translation in this branch: the row is made as the editor would, then published)."""
-    translation = ArticleTranslation.objects.create(
-        article_id=source.article_id,
-        language=language,
-        title=title,
-        body=body,
-        slug=articles.unique_slug(language, title),
-        updated_by=agent,
+    """Another language of ``source``'s article, published."""
+    translation = articles.add_translation(
+        web(agent), article_id=source.article_id, language=language, title=title, body=body
     )
-    articles.publish(web(agent), translation_id=translation.pk)
+    articles.publish(SYSTEM, translation_id=translation.pk)
     translation.refresh_from_db()
     return translation
 
@@ -84,7 +76,7 @@ def build_kb() -> KB:
     internal = write(agent, hidden, "Restablecer cuentas bloqueadas", visibility="internal")
     draft = write(agent, section, "Borrador secreto", publish=False)
     archived = write(agent, section, "Artículo retirado")
-    articles.archive(actor, translation_id=archived.pk)
+    articles.archive(SYSTEM, translation_id=archived.pk)
     archived.refresh_from_db()
     return KB(agent, category, section, public, public_en, internal, draft, archived, hidden)
 
@@ -94,20 +86,11 @@ def attach(
     data: bytes = b"\x89PNG\r\n\x1a\n fake",
     *,
     filename: str = "paso.png",
-    content_type: str = "image/png",
 ) -> ArticleAttachment:
-    """An article file (kbauthor's upload service replaces this helper at merge)."""
-    digest = hashlib.sha256(data).hexdigest()
-    attachment = ArticleAttachment(
-        article_id=translation.article_id,
-        filename=filename,
-        content_type=content_type,
-        size=len(data),
-        sha256=digest,
+    """An article file, uploaded through the editor's service (its type sniffed)."""
+    return attachments.upload_attachment(
+        SYSTEM, article_id=translation.article_id, filename=filename, stream=io.BytesIO(data)
     )
-    attachment.file.save(filename, ContentFile(data), save=False)
-    attachment.save()
-    return attachment
 
 
 def article_url(translation: ArticleTranslation, language: str | None = None) -> str:

@@ -44,6 +44,10 @@ class Article(models.Model):
     verify_by = models.DateField(_("verify by"), null=True, blank=True)
     # When the owner was last reminded that verify_by passed (one reminder per date).
     verify_reminded_at = models.DateTimeField(null=True, blank=True)
+    # The verify-by date the owner was reminded of: a later date reminds again, the same never.
+    verify_reminded_for = models.DateField(null=True, blank=True)
+    # Bumped by each change of the shared settings: a stale editor gets a conflict.
+    revision = models.PositiveIntegerField(default=1)
     position = models.PositiveIntegerField(_("position"), default=0)
     related = models.ManyToManyField("self", blank=True, verbose_name=_("related articles"))
     # The ticket an article was written from ("from ticket to article"); never shown to customers.
@@ -84,6 +88,19 @@ class ArticleTranslation(models.Model):
     # The published text, kept apart from the working copy so a draft edit never shows.
     published_title = models.CharField(max_length=250, blank=True)
     published_body = models.TextField(blank=True)
+    # Who asked for the scheduled publication (the author of the version it makes).
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The working copy waits for an administrator's review since then (null: not submitted).
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the reviewer asked to change, shown to the author until the next submission.
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    # Bumped by each save of the working copy: two editors at once never overwrite each other.
+    revision = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0001_initial'),
+        ('kb', '0002_authoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
