@@ -71,13 +71,13 @@ def test_next_is_followed_but_never_off_site(client: Client) -> None:
     assert response["Location"] == reverse("home")
 
 
-def test_a_customer_signs_in_to_their_account_page_not_the_workspace(client: Client) -> None:
+def test_a_customer_signs_in_to_the_portal_not_the_workspace(client: Client) -> None:
     customer = make_customer(email="cliente@example.com")
 
     response = sign_in(client, "cliente@example.com")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("signin-account")
+    assert response["Location"] == reverse("portal")
     page = client.get(reverse("signin-account")).content.decode()
     assert "You are signed in as cliente@example.com." in page
     assert client.get(reverse("home")).status_code == 403

@@ -1,0 +1,106 @@
+"""The portal's reads, every one started at the gate (``tickets.selectors``).
+
+The list is the customer's visible tickets (their own and, where the organization shares and
+their address is verified, their organization's: exactly ``visible_tickets``), filtered by
+whose and by open/closed, newest activity first, in keyset pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from atiende.core.actor import Actor
+from atiende.core.html import display_html, text_to_html
+from atiende.core.pagination import Page, SortKey, paginate
+from atiende.tickets.models import Attachment, Message, Ticket
+from atiende.tickets.selectors import visible_messages, visible_tickets
+from atiende.web.portal.words import FINISHED
+
+PAGE_SIZE = 25
+BY_ACTIVITY = SortKey("updated_at", True, datetime.datetime)
+WHOSE = ("mine", "organization")
+STATES = ("open", "closed", "all")
+
+
+@dataclass(frozen=True)
+class Filters:
+    whose: str = "mine"
+    state: str = "all"
+
+    @classmethod
+    def parse(cls, whose: str | None, state: str | None) -> Filters:
+        return cls(
+            whose=whose if whose in WHOSE else "mine",
+            state=state if state in STATES else "all",
+        )
+
+
+def shares_organization(actor: Actor) -> bool:
+    """Whether the gate shows this customer any ticket that is not their own."""
+    assert actor.user is not None
+    return visible_tickets(actor).exclude(requester_id=actor.user.pk).exists()
+
+
+def my_requests(
+    actor: Actor, filters: Filters, *, cursor: str | None, limit: int = PAGE_SIZE
+) -> Page[Ticket]:
+    """One page of the customer's requests as ``filters`` say; ``Invalid`` for a bad cursor."""
+    assert actor.user is not None
+    tickets: QuerySet[Ticket] = visible_tickets(actor)
+    if filters.whose == "mine":
+        tickets = tickets.filter(requester_id=actor.user.pk)
+    if filters.state == "open":
+        tickets = tickets.exclude(status__category__in=FINISHED)
+    elif filters.state == "closed":
+        tickets = tickets.filter(status__category__in=FINISHED)
+    tickets = tickets.select_related("status", "requester").only(
+        "id",
+        "number",
+        "subject",
+        "updated_at",
+        "created_at",
+        "requester_id",
+        "requester__name",
+        "requester__email",
+        "status__category",
+        "status__key",
+    )
+    return paginate(tickets, BY_ACTIVITY, limit=limit, cursor=cursor)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message as the customer sees it: sanitized HTML (remote images held back), its files."""
+
+    message: Message
+    html: str
+    files: list[Attachment]
+    from_customer: bool
+
+
+def conversation(actor: Actor, ticket: Ticket) -> list[Shown]:
+    """The ticket's public messages, oldest first, with their files: never an internal note
+    (``visible_messages`` keeps them from customers) nor a note's files."""
+    messages = (
+        visible_messages(actor, ticket)
+        .filter(public=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+    shown = []
+    for message in messages:
+        source = message.body_html or text_to_html(message.body_text)
+        author = message.author
+        shown.append(
+            Shown(
+                message=message,
+                html=display_html(source).html,
+                files=list(message.attachments.all()),
+                from_customer=author is not None and not author.is_agent,
+            )
+        )
+    return shown
