@@ -29,10 +29,15 @@ REPLY = "Ya probé a reiniciar y sigue igual, adjunto nada más."
 
 
 def accessible(page: Page, where: str) -> None:
+    """axe-core finds nothing serious, in light and then dark colours; targets are 44 px."""
     violations = blocking_violations(page)
     assert violations == [], report(where, violations)
     small = list(page.evaluate(SMALL_TARGETS, 44))
     assert small == [], f"{where}: touch targets under 44 px: {small}"
+    page.emulate_media(color_scheme="dark")
+    violations = blocking_violations(page, colours_only=True)
+    page.emulate_media(color_scheme="light")
+    assert violations == [], report(f"{where}, dark", violations)
 
 
 def test_a_customer_signs_in_by_code_reads_and_replies_on_desktop_and_phone(

@@ -55,6 +55,50 @@ def clean_host(value: object, field: str = "portal_host") -> str:
     return text
 
 
+# The portal's page backgrounds, light and dark: text in the brand's colour is adjusted until
+# it reads on them (WCAG AA, 4.5:1), whatever colour an admin chose.
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#161b22"
+READABLE = 4.5
+
+
+def _channels(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def _luminance(color: str) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = (linear(c) for c in _channels(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    a, b = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def _mix(color: str, towards: str, share: float) -> str:
+    mixed = (
+        round(c + (t - c) * share)
+        for c, t in zip(_channels(color), _channels(towards), strict=True)
+    )
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def readable_on(color: str, background: str) -> str:
+    """``color``, moved towards black or white just enough to read on ``background``."""
+    towards = "#000000" if _luminance(background) > 0.5 else "#ffffff"
+    for step in range(11):
+        candidate = _mix(color, towards, step / 10)
+        if contrast(candidate, background) >= READABLE:
+            return candidate
+    return towards
+
+
 @dataclass(frozen=True)
 class Brand:
     """What the portal shows: every value safe to put in a page as is (colours checked)."""
@@ -64,6 +108,20 @@ class Brand:
     accent: str
     mailbox_id: int | None = None
     has_logo: bool = False
+
+    @property
+    def on_primary(self) -> str:
+        """Text on the brand colour (buttons): black or white, whichever reads better."""
+        white, black = contrast("#ffffff", self.primary), contrast("#111111", self.primary)
+        return "#ffffff" if white >= black else "#111111"
+
+    @property
+    def link_light(self) -> str:
+        return readable_on(self.primary, LIGHT_BACKGROUND)
+
+    @property
+    def link_dark(self) -> str:
+        return readable_on(self.primary, DARK_BACKGROUND)
 
 
 DEFAULT_BRAND = Brand(name=DEFAULT_NAME, primary=DEFAULT_PRIMARY, accent=DEFAULT_ACCENT)

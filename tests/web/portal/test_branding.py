@@ -156,3 +156,13 @@ def _file(name: str, data: bytes) -> object:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.parametrize(
+    "color", ["#1d4ed8", "#ffcc00", "#000000", "#ffffff", "#808080", "#00ff00"]
+)
+def test_any_brand_colour_gives_readable_text_in_light_and_dark(color: str) -> None:
+    brand = branding.Brand(name="x", primary=color, accent=color)
+    assert branding.contrast(brand.on_primary, color) >= 4.5
+    assert branding.contrast(brand.link_light, branding.LIGHT_BACKGROUND) >= 4.5
+    assert branding.contrast(brand.link_dark, branding.DARK_BACKGROUND) >= 4.5

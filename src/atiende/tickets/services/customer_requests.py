@@ -83,6 +83,7 @@ def _move(actor: Actor, ticket: Ticket, category: StatusCategory) -> Ticket:
     status = common.first_status_in(category)
     if status is None:
         raise RuntimeError(f"no active {category} status is configured")
+    common.check_transition(ticket.status, status)  # the workflow admins set holds for all
     was = tally.key_of(ticket)
     event = audit.event(ticket, actor, "updated", field="status", old=ticket.status, new=status)
     now = timezone.now()

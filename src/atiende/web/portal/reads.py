@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from atiende.core.actor import Actor
 from atiende.core.html import display_html, text_to_html
@@ -88,7 +88,7 @@ def conversation(actor: Actor, ticket: Ticket) -> list[Shown]:
         visible_messages(actor, ticket)
         .filter(public=True)
         .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
     shown = []
@@ -99,7 +99,7 @@ def conversation(actor: Actor, ticket: Ticket) -> list[Shown]:
             Shown(
                 message=message,
                 html=display_html(source).html,
-                files=list(message.attachments.all()),
+                files=sorted(message.attachments.all(), key=lambda file: file.pk),
                 from_customer=author is not None and not author.is_agent,
             )
         )

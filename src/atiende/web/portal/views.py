@@ -24,7 +24,7 @@ from atiende.accounts.services import update_user
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid, NotFound, PayloadTooLarge
 from atiende.messaging.branding import Brand, brand_for, logo_of
-from atiende.tickets.errors import StaleVersion, TicketClosed
+from atiende.tickets.errors import StaleVersion
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import get_attachment, get_ticket
 from atiende.tickets.services import store_attachment
@@ -211,9 +211,7 @@ def _action(request: HttpRequest, ticket_id: int, action: Callable[..., Ticket],
         action(_actor(request), ticket_id=ticket_id, version=version)
     except NotFound:
         return _not_found(request)
-    except (StaleVersion, TicketClosed) as error:
-        messages.error(request, str(error.detail))
-    except AtiendeError as error:
+    except AtiendeError as error:  # a stale version, a closed request, the window passed
         messages.error(request, str(error.detail))
     else:
         messages.success(request, done)
