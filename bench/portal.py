@@ -32,7 +32,7 @@ NEXT = re.compile(r'after=([A-Za-z0-9_-]+)" rel="next"')
 
 def configure(db: str) -> None:
     folder = WORK_DIR / f"portal-{db}"
-    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "static").mkdir(parents=True, exist_ok=True)
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "atiende.settings",
@@ -105,6 +105,20 @@ def seed() -> None:
                 system, ticket_id=ticket.pk, version=None, changes={"status": status}
             )
     print(f"  seeded {len(plan):,} tickets in {time.perf_counter() - began:.0f} s", flush=True)
+    settle()
+
+
+def settle() -> None:
+    """What a live database's housekeeping does after a burst of writes (as bench/fixture.py):
+    PostgreSQL's autovacuum, the planner statistics task of ``atiende.core.tasks``."""
+    from django.db import connection
+
+    from atiende.core.tasks import refresh_planner_statistics
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    refresh_planner_statistics.call()
 
 
 def measure(rounds: int) -> list[Figure]:
@@ -120,6 +134,7 @@ def measure(rounds: int) -> list[Figure]:
     queries: list[int] = []
 
     def timed(path: str) -> tuple[float, str | None]:
+        connection.queries_log.clear()
         with CaptureQueriesContext(connection) as captured:
             began = time.perf_counter()
             response = client.get(path)
@@ -164,6 +179,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--settle", action="store_true", help="refresh the planner statistics before timing"
+    )
     args = parser.parse_args()
     configure(args.db)
 
@@ -174,6 +192,8 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     print(f"portal list, {args.db}: a customer with {TICKETS:,} tickets", flush=True)
     seed()
+    if args.settle:
+        settle()
     figures = measure(args.rounds)
     return 0 if all(f.ok for f in figures) else 1
 

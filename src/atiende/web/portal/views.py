@@ -95,6 +95,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
             "words": customer_words(ticket.status.category),
             "style": style_of(ticket.status.category),
             "mine": ticket.requester_id == caller.user_id,
+            "requester": page.names.get(ticket.requester_id, ""),
         }
         for ticket in page.items
     ]
