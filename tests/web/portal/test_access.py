@@ -192,3 +192,12 @@ def test_csrf_is_required_for_every_portal_write() -> None:
         response = client.post(f"/portal/requests/{ticket.pk}/{path}", {"body": "hola"})
         assert response.status_code == 403
     assert client.post("/portal/profile/", {"name": "X"}).status_code == 403
+
+
+def test_a_customer_on_allauths_pages_finds_the_way_back_to_the_portal() -> None:
+    customer = make_customer()
+    client = client_for(customer)
+    page = client.get(reverse("signin-account")).content.decode()
+    assert 'href="/portal/"' in page
+    home = client.get("/")
+    assert home["Location"] == "/portal/"
