@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 SMALL_TARGETS = (Path(__file__).parent / "targets.js").read_text()
-REPLY = "Ya probé a reiniciar y sigue igual, adjunto nada más."
+REPLY = "Ya probé a reiniciar y sigue igual, adjunto la captura."
 
 
 def accessible(page: Page, where: str) -> None:
@@ -86,13 +86,20 @@ def test_a_customer_signs_in_by_code_reads_and_replies_on_desktop_and_phone(
     screenshot(page, "portal-request")
 
     page.locator('textarea[name="body"]').fill(REPLY)
+    page.locator("#reply-files").set_input_files(
+        files=[{"name": "captura.txt", "mimeType": "text/plain", "buffer": b"error 42"}]
+    )
     page.locator('form[action$="/reply/"] button[type="submit"]').click()
     expect(page.locator(".msg-customer").last).to_contain_text(REPLY)
+    expect(
+        page.locator(".msg-customer").last.get_by_role("link", name="captura.txt")
+    ).to_be_visible()
     # The agent sees it on the ticket, and the customer's reply moved it back to work.
     as_agent = get_ticket(web(agent), ticket.pk)
     last = visible_messages(web(agent), as_agent).order_by("-id").first()
     assert last is not None
     assert (last.body_text, last.author_id, last.public) == (REPLY, customer.pk, True)
+    assert [file.filename for file in last.attachments.all()] == ["captura.txt"]
     assert as_agent.status.category == "open"
     assert js_errors(page) == []
 
