@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from atiende.tickets import services as tickets
+from atiende.tickets.models import Attachment
 from atiende.tickets.selectors import get_ticket, visible_messages
 from atiende.web.portal import reads
 from tests.factories import SYSTEM, make_agent, make_customer, make_ticket, web
@@ -214,10 +215,14 @@ def test_a_closed_request_takes_no_reply_and_points_to_a_new_request() -> None:
     assert "This request is closed" in page
     assert 'href="/portal/new/"' in page
     assert "Send reply" not in page
-    response = client.post(f"/portal/requests/{ticket.pk}/reply/", {"body": "Hola otra vez"})
+    file = SimpleUploadedFile("tarde.txt", b"demasiado tarde")
+    response = client.post(
+        f"/portal/requests/{ticket.pk}/reply/", {"body": "Hola otra vez", "files": [file]}
+    )
     assert response.status_code == 409
     assert "closed" in response.content.decode()
     assert visible_messages(web(customer), ticket).count() == 1
+    assert not Attachment.objects.filter(ticket_id=ticket.pk).exists()  # nothing stored
     reopen = client.post(f"/portal/requests/{ticket.pk}/reopen/", follow=True)
     assert "open a new request" in reopen.content.decode()
     assert get_ticket(web(customer), ticket.pk).status.category == "closed"

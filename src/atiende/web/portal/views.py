@@ -112,6 +112,15 @@ def requests_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/portal/list.html", context)
 
 
+def _takes_replies(ticket: Ticket) -> bool:
+    """Not closed, and not solved beyond the reopen window (the service decides; this only
+    keeps the form off the page and files out of storage for a reply that would be refused)."""
+    category = ticket.status.category
+    if category in (StatusCategory.CLOSED, StatusCategory.CANCELLED):
+        return False
+    return category != StatusCategory.SOLVED or can_reopen(ticket)
+
+
 def _page_context(
     request: HttpRequest, ticket: Ticket, form: ReplyForm | None = None
 ) -> dict[str, Any]:
@@ -131,8 +140,7 @@ def _page_context(
         "closed": finished,
         "solved": solved,
         "reopenable": reopenable,
-        # A reply is taken unless the request is closed, or solved beyond the reopen window.
-        "can_reply": not finished and (not solved or reopenable),
+        "can_reply": _takes_replies(ticket),
         "reopen_days": reopen_days(),
         "max_files": MAX_FILES,
         "section": "requests",
@@ -172,7 +180,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
         try:
             ids = [
                 store_attachment(caller, ticket_id=ticket.pk, filename=f.name or "", stream=f).pk
-                for f in files
+                for f in (files if _takes_replies(ticket) else [])
             ]
             reply_as_customer(
                 caller,
