@@ -266,6 +266,9 @@ SECURE_CSP = {
 
 # Attachments: the largest file accepted, in bytes (default 25 MiB).
 ATIENDE_MAX_ATTACHMENT_BYTES = int(os.environ.get("ATIENDE_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024))
+# The customer portal: a solved request may be reopened by its customer for this many days
+# (docs/portal.md).
+ATIENDE_PORTAL_REOPEN_DAYS = env_int("ATIENDE_PORTAL_REOPEN_DAYS", default=14)
 # A public reply to more people than this asks the agent first (docs/admin.md).
 ATIENDE_REPLY_CONFIRM_RECIPIENTS = int(os.environ.get("ATIENDE_REPLY_CONFIRM_RECIPIENTS", 10))
 

@@ -358,6 +358,17 @@ NOT_PAGES: dict[str, str] = {
     "mail-message-view": "a timeline fragment, or a sandboxed frame holding the sender's HTML",
     "mail-original-raw": "a download of the raw email (.eml), not a page",
     "mail-retry-delivery": POST,
+    "mail-mailbox-logo": POST,
+    # The customer portal (a customer's pages, not the workspace's): axe-checked on a desktop
+    # and a phone in tests/e2e/test_portal.py.
+    "portal": "the customer portal's request list: checked in tests/e2e/test_portal.py",
+    "portal-request": "a customer's request page: checked in tests/e2e/test_portal.py",
+    "portal-profile": "the customer's profile page: checked in tests/e2e/test_portal.py",
+    "portal-reply": POST,
+    "portal-solve": POST,
+    "portal-reopen": POST,
+    "portal-file": "a download of a request's file, not a page",
+    "portal-logo": "a brand's logo image, not a page",
     "manifest": "the web app manifest (JSON)",
     "service-worker": "the service worker (JavaScript)",
     # The public help center: its pages need knowledge-base content, so

@@ -71,16 +71,18 @@ def test_next_is_followed_but_never_off_site(client: Client) -> None:
     assert response["Location"] == reverse("home")
 
 
-def test_a_customer_signs_in_to_their_account_page_not_the_workspace(client: Client) -> None:
+def test_a_customer_signs_in_to_the_portal_not_the_workspace(client: Client) -> None:
     customer = make_customer(email="cliente@example.com")
 
     response = sign_in(client, "cliente@example.com")
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("signin-account")
+    assert response["Location"] == reverse("portal")
     page = client.get(reverse("signin-account")).content.decode()
     assert "You are signed in as cliente@example.com." in page
-    assert client.get(reverse("home")).status_code == 403
+    home = client.get(reverse("home"))
+    assert (home.status_code, home["Location"]) == (302, reverse("portal"))
+    assert client.get(reverse("inbox")).status_code == 403
     # A password proves nothing about a customer's address; a code or a link does.
     assert User.objects.get(pk=customer.pk).email_verified_at is None
 
@@ -131,7 +133,9 @@ def test_home_needs_a_signed_in_staff_member(client: Client) -> None:
     assert response["Location"] == f"{LOGIN}?next=/"
 
     client.force_login(make_customer())
-    assert client.get(reverse("home")).status_code == 403
+    home = client.get(reverse("home"))
+    assert (home.status_code, home["Location"]) == (302, reverse("portal"))
+    assert client.get(reverse("inbox")).status_code == 403
 
 
 def test_settings_link_only_for_administrators(client: Client) -> None:

@@ -22,6 +22,7 @@ from atiende.core.pagination import Page, SortKey, paginate
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, conflict, save_unique
 from atiende.core.text import clean_text
+from atiende.messaging.branding import clean_color, clean_host
 from atiende.messaging.models import (
     MAX_STORED_BYTES,
     AfterFetch,
@@ -44,6 +45,9 @@ PLAIN_FIELDS = {
     "address",
     "display_name",
     "brand_name",
+    "brand_primary_color",
+    "brand_accent_color",
+    "portal_host",
     "signature",
     "language",
     "group_id",
@@ -147,6 +151,16 @@ def _clean(data: dict[str, Any], *, current: Mailbox | None) -> dict[str, Any]:
         if len(text) > max_length:
             errors.add(name, _("At most %(max)d characters.") % {"max": max_length})
         out[name] = text
+
+    for name in ("brand_primary_color", "brand_accent_color"):
+        try:
+            out[name] = clean_color(data.get(name), name)
+        except Invalid as error:
+            errors.errors.extend(error.errors)
+    try:
+        out["portal_host"] = clean_host(data.get("portal_host"))
+    except Invalid as error:
+        errors.errors.extend(error.errors)
 
     group_id = data.get("group_id")
     out["group_id"] = None

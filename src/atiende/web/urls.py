@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("atiende.web.help.urls")),
     path("", include("atiende.web.kbreport.urls")),
     path("", include("atiende.web.kb.urls")),
+    path("", include("atiende.web.portal.urls")),
 ]

@@ -63,8 +63,9 @@ def test_a_customer_signs_in_by_code_and_is_verified_so_sharing_applies() -> Non
 
     signed_in = client.post(CONFIRM_CODE, {"code": code})
     assert signed_in.status_code == 302
-    assert signed_in["Location"] == reverse("signin-account")
-    assert "Your email address is verified." in client.get(signed_in["Location"]).content.decode()
+    assert signed_in["Location"] == reverse("portal")
+    account = client.get(reverse("signin-account")).content.decode()
+    assert "Your email address is verified." in account
     customer.refresh_from_db()
     assert customer.email_verified_at is not None
     identity = Identity.objects.get(user=customer, value="lucia@acme.test")

@@ -38,6 +38,21 @@ class Mailbox(models.Model):
     address = models.EmailField(_("address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     brand_name = models.CharField(_("brand name"), max_length=200, blank=True)
+    # The customer portal's look for this mailbox's customers (``messaging.branding``): colours
+    # as validated "#rrggbb" values (never raw CSS), a logo sniffed to be PNG, JPEG, GIF or
+    # WebP, and the host name under which the portal shows this brand.
+    brand_primary_color = models.CharField(_("brand colour"), max_length=7, blank=True)
+    brand_accent_color = models.CharField(_("accent colour"), max_length=7, blank=True)
+    brand_logo = models.FileField(
+        _("logo"), upload_to="brand/", max_length=200, blank=True, editable=False
+    )
+    brand_logo_type = models.CharField(max_length=32, blank=True, editable=False)
+    portal_host = models.CharField(
+        _("portal host name"),
+        max_length=253,
+        blank=True,
+        help_text=_("The portal shows this brand when opened under this host name."),
+    )
     signature = models.TextField(_("signature"), blank=True)
     language = models.CharField(
         _("customers' language"),

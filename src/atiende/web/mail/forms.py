@@ -40,6 +40,29 @@ class MailboxForm(forms.Form):
         max_length=200,
         help_text=_("Used in customer notifications as {{ brand.name }}."),
     )
+    brand_primary_color = forms.CharField(
+        label=_("Portal colour"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "#1d4ed8", "size": 8}),
+        help_text=_("The customer portal's main colour for this mailbox's customers, as #rrggbb."),
+    )
+    brand_accent_color = forms.CharField(
+        label=_("Portal accent colour"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"placeholder": "#0f766e", "size": 8}),
+        help_text=_("A second colour, as #rrggbb."),
+    )
+    portal_host = forms.CharField(
+        label=_("Portal host name"),
+        required=False,
+        max_length=253,
+        help_text=_(
+            "The portal shows this brand when opened under this host name, e.g. "
+            "ayuda.example.com. Requests that came in through this mailbox always show it."
+        ),
+    )
     signature = forms.CharField(
         label=_("Signature"),
         required=False,
@@ -145,6 +168,7 @@ class MailboxForm(forms.Form):
         "max_message_mb",
         "active",
     )
+    BRAND = ("brand_primary_color", "brand_accent_color", "portal_host")
     INBOUND = ("inbound_method", "trusted_authserv_id")
     IMAP = (
         "imap_host",
@@ -182,6 +206,9 @@ class MailboxForm(forms.Form):
     def general_fields(self) -> list[forms.BoundField]:
         return self.section(self.GENERAL)
 
+    def brand_fields(self) -> list[forms.BoundField]:
+        return self.section(self.BRAND)
+
     def inbound_fields(self) -> list[forms.BoundField]:
         return self.section(self.INBOUND)
 
@@ -203,7 +230,13 @@ class MailboxForm(forms.Form):
 
     @staticmethod
     def initial_for(mailbox: Any) -> dict[str, Any]:
-        names = (*MailboxForm.GENERAL, *MailboxForm.INBOUND, *MailboxForm.IMAP, *MailboxForm.SMTP)
+        names = (
+            *MailboxForm.GENERAL,
+            *MailboxForm.BRAND,
+            *MailboxForm.INBOUND,
+            *MailboxForm.IMAP,
+            *MailboxForm.SMTP,
+        )
         initial = {
             name: getattr(mailbox, name)
             for name in names
@@ -211,6 +244,14 @@ class MailboxForm(forms.Form):
         }
         initial["max_message_mb"] = max(1, round(mailbox.max_message_bytes / MB))
         return initial
+
+
+class LogoForm(forms.Form):
+    brand_logo = forms.FileField(
+        label=_("Portal logo"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, at most 512 KB."),
+    )
 
 
 class TemplateForm(forms.Form):

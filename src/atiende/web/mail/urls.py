@@ -16,6 +16,7 @@ urlpatterns = [
         name="mail-mailbox-deactivate",
     ),
     path("settings/mailboxes/<int:mailbox_id>/test/", views.mailbox_test, name="mail-mailbox-test"),
+    path("settings/mailboxes/<int:mailbox_id>/logo/", views.mailbox_logo, name="mail-mailbox-logo"),
     path("settings/email-templates/", template_views.template_list, name="mail-templates"),
     path(
         "settings/email-templates/<str:kind>/<str:language>/",

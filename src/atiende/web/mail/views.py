@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atiende.core.errors import AtiendeError
-from atiende.messaging import mailboxes
+from atiende.messaging import branding, mailboxes
 from atiende.messaging.connection_test import check_mailbox
 from atiende.web.common import HtmxHttpRequest, actor, apply_errors
-from atiende.web.mail.forms import MailboxForm
+from atiende.web.mail.forms import LogoForm, MailboxForm
 from atiende.web.setup import selectors
 from atiende.web.setup.common import cursor_of, page, settings_view, submit
 
@@ -71,7 +71,7 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
         to = reverse("mail-mailbox", args=[mailbox.pk])
         if result := submit(request, form, write, done=done, to=to):
             return result
-    context = {"section": "mailboxes", "form": form, "mailbox": mailbox}
+    context = {"section": "mailboxes", "form": form, "mailbox": mailbox, "logo_form": LogoForm()}
     return page(request, "web/mail/mailbox.html", context, form=form)
 
 
@@ -106,5 +106,26 @@ def mailbox_test(request: HtmxHttpRequest, mailbox_id: int) -> HttpResponse:
         has_imap_password=bool(mailbox.imap_secret),
         has_smtp_password=bool(mailbox.smtp_secret),
     )
-    context.update({"section": "mailboxes", "form": form})
+    context.update({"section": "mailboxes", "form": form, "logo_form": LogoForm()})
     return render(request, "web/mail/mailbox.html", context)
+
+
+@settings_view
+@require_POST
+def mailbox_logo(request: HttpRequest, mailbox_id: int) -> HttpResponse:
+    """Upload (or remove) the mailbox's portal logo; the bytes decide whether it is an image."""
+    form = LogoForm(request.POST, request.FILES)
+    upload = request.FILES.get("brand_logo") if form.is_valid() else None
+    try:
+        if request.POST.get("remove"):
+            branding.remove_brand_logo(actor(request), mailbox_id=mailbox_id)
+            messages.success(request, _("Logo removed."))
+        elif upload is None:
+            messages.error(request, _("Choose an image file to upload."))
+        else:
+            data = upload.read(branding.MAX_LOGO_BYTES + 1)
+            branding.set_brand_logo(actor(request), mailbox_id=mailbox_id, data=data)
+            messages.success(request, _("Logo saved."))
+    except AtiendeError as error:
+        messages.error(request, str(error.detail))
+    return redirect("mail-mailbox", mailbox_id=mailbox_id)

@@ -5,7 +5,7 @@
   this address") is rendered in the recipient's language and promised to the outbox.
 - A confirmed address, or a sign-in by emailed code, marks the user's email verified through
   ``accounts.services.mark_email_verified``: from then on organization sharing applies.
-- Staff land in the workspace, customers on their account page.
+- Staff land in the workspace, customers in the portal (``/portal/``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if isinstance(user, User) and user.is_agent:
             return str(super().get_login_redirect_url(request))
-        return reverse("signin-account")
+        return reverse("portal")
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
         """allauth marks its mirror row; our user's address is marked verified with it."""

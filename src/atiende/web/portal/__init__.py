@@ -1,0 +1,1 @@
+"""The customer portal (``/portal/``): a customer's requests, their conversation, their profile."""
