@@ -1,0 +1,114 @@
+"""The form's acknowledgement: "we received your request #N", with a link to follow it.
+
+Promised in the submission's transaction (an outbox row), mailed after the commit in the
+form's language (else the visitor's), through the mailbox the ticket would be answered from
+(``messaging``'s choice and SMTP transport). The link is a signed status link
+(``/forms/status/<token>/``): it shows that one ticket's number, subject and status to whoever
+holds the mail, without signing in, and points to the portal for the conversation itself.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from atiende.core.actor import Actor
+from atiende.messaging.outbound import compose, smtp
+from atiende.messaging.outbound.queue import deliverable, is_own_address, mailbox_for
+from atiende.outbox.registry import Delivery, handles
+from atiende.outbox.services import enqueue
+from atiende.tickets.models import Ticket
+from atiende.tickets.selectors import visible_tickets
+
+KIND = "intake.acknowledgement"
+STATUS_SALT = "atiende.intake.status"
+READER = Actor.system("intake:acknowledgement")
+
+
+def status_token(ticket_id: int) -> str:
+    return signing.dumps({"t": ticket_id}, salt=STATUS_SALT, compress=False)
+
+
+def ticket_id_of(token: str) -> int | None:
+    """The ticket a status link names, or ``None`` for a forged or altered one."""
+    try:
+        data = signing.loads(token, salt=STATUS_SALT)
+    except signing.BadSignature:
+        return None
+    value = data.get("t") if isinstance(data, dict) else None
+    return value if isinstance(value, int) else None
+
+
+def status_link(site_url: str, ticket_id: int) -> str:
+    return site_url.rstrip("/") + reverse("forms:status", args=[status_token(ticket_id)])
+
+
+def promise(ticket: Ticket, *, language: str, site_url: str) -> None:
+    """Write the acknowledgement of ``ticket`` to the outbox (inside the submission)."""
+    enqueue(
+        KIND,
+        payload={
+            "ticket_id": ticket.pk,
+            "language": language,
+            "link": status_link(site_url, ticket.pk) if site_url else "",
+        },
+    )
+
+
+def render(ticket: Ticket, *, language: str, link: str) -> tuple[str, str]:
+    """``(subject, text)`` of the acknowledgement in ``language``."""
+    with translation.override(language):
+        subject = _("[#%(number)s] We received your request: %(subject)s") % {
+            "number": ticket.number,
+            "subject": ticket.subject,
+        }
+        lines = [
+            _("Hello %(name)s,") % {"name": ticket.requester.first_name or ticket.requester.email},
+            "",
+            _(
+                "We have received your request and opened ticket #%(number)s. We will answer "
+                "as soon as we can."
+            )
+            % {"number": ticket.number},
+        ]
+        if link:
+            lines += ["", _("Follow your request here:"), link]
+        lines += [
+            "",
+            _("To add anything, reply to this email and keep the ticket number in the subject."),
+        ]
+    return subject, "\n".join(lines) + "\n"
+
+
+@handles(KIND, atomic=False)
+def mail_acknowledgement(effect: Delivery) -> None:
+    """Mail the acknowledgement (a second run mails again: the outbox marks a sent one
+    delivered right after; the same risk as any mail)."""
+    payload = effect.payload
+    ticket = (
+        visible_tickets(READER).select_related("requester").filter(pk=payload["ticket_id"]).first()
+    )
+    if ticket is None:
+        return
+    address = (ticket.requester.email or "").strip()
+    if not address or not deliverable(address) or is_own_address(address):
+        return
+    mailbox = mailbox_for(ticket)
+    subject, text = render(ticket, language=payload["language"], link=payload["link"])
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = compose.sender(mailbox)
+    msg["To"] = address
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(timezone.now())
+    msg["Message-ID"] = make_msgid(domain=compose.envelope_sender(mailbox).rpartition("@")[2])
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["X-Atiende-Ticket"] = str(ticket.number)
+    msg.set_content(text)
+    smtp.send(msg, mailbox=mailbox, from_addr=compose.envelope_sender(mailbox), to=[address])
