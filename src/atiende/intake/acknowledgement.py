@@ -15,10 +15,10 @@ from email.utils import format_datetime, make_msgid
 
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from atiende.core.actor import Actor
+from atiende.core.language import default_language
 from atiende.messaging.outbound import compose, smtp
 from atiende.messaging.outbound.queue import deliverable, is_own_address, mailbox_for
 from atiende.outbox.registry import Delivery, handles
@@ -61,28 +61,38 @@ def promise(ticket: Ticket, *, language: str, site_url: str) -> None:
     )
 
 
+# The mail's text in each shipped language, in code like messaging's built-in notification
+# texts: what a customer reads does not depend on a compiled catalogue.
+TEXTS = {
+    "en": {
+        "subject": "[#{number}] We received your request: {subject}",
+        "hello": "Hello {name},",
+        "received": "We have received your request and opened ticket #{number}. We will answer "
+        "as soon as we can.",
+        "follow": "Follow your request here:",
+        "reply": "To add anything, reply to this email and keep the ticket number in the subject.",
+    },
+    "es": {
+        "subject": "[#{number}] Hemos recibido su solicitud: {subject}",
+        "hello": "Hola, {name}:",
+        "received": "Hemos recibido su solicitud y abierto el ticket #{number}. Le responderemos "
+        "lo antes posible.",
+        "follow": "Siga su solicitud aquí:",
+        "reply": "Para añadir algo, responda a este correo y conserve el número del ticket en el "
+        "asunto.",
+    },
+}
+
+
 def render(ticket: Ticket, *, language: str, link: str) -> tuple[str, str]:
-    """``(subject, text)`` of the acknowledgement in ``language``."""
-    with translation.override(language):
-        subject = _("[#%(number)s] We received your request: %(subject)s") % {
-            "number": ticket.number,
-            "subject": ticket.subject,
-        }
-        lines = [
-            _("Hello %(name)s,") % {"name": ticket.requester.first_name or ticket.requester.email},
-            "",
-            _(
-                "We have received your request and opened ticket #%(number)s. We will answer "
-                "as soon as we can."
-            )
-            % {"number": ticket.number},
-        ]
-        if link:
-            lines += ["", _("Follow your request here:"), link]
-        lines += [
-            "",
-            _("To add anything, reply to this email and keep the ticket number in the subject."),
-        ]
+    """``(subject, text)`` of the acknowledgement in ``language`` (else the default)."""
+    texts = TEXTS.get(language[:2]) or TEXTS.get(default_language()) or TEXTS["en"]
+    name = ticket.requester.first_name or ticket.requester.email or ""
+    subject = texts["subject"].format(number=ticket.number, subject=ticket.subject)
+    lines = [texts["hello"].format(name=name), "", texts["received"].format(number=ticket.number)]
+    if link:
+        lines += ["", texts["follow"], link]
+    lines += ["", texts["reply"]]
     return subject, "\n".join(lines) + "\n"
 
 

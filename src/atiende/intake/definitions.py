@@ -203,7 +203,7 @@ def check_definition(specs: Sequence[FieldSpec], *, public: bool) -> list[Field]
         elif parent.kind == "checkbox" and not set(condition.values) <= {"true", "false"}:
             errors.add(name, _("A checkbox is either true or false."))
     for f in resolved:
-        if f.spec.prefill and f.kind not in ("text", "email"):
+        if f.spec.prefill and f.kind not in ("text", "email", "textarea"):
             errors.add(
                 f"fields.{position[f.key]}.prefill", _("Only text fields take a profile default.")
             )

@@ -318,12 +318,11 @@ def check_submission(
         if "attachments" not in by_key:
             errors.add("attachments", _("This form takes no attachments."))
     visible = shown(fields, values)
+    bad = {e.field for e in errors.errors}
     for f in fields:
-        if (
-            not visible[f.key]
-            and not is_empty(values.get(f.key))
-            and f.key not in {e.field for e in errors.errors}
-        ):
+        if f.key in bad:
+            continue
+        if not visible[f.key] and not is_empty(values.get(f.key)):
             errors.add(f.key, _("This field does not apply to your other answers; leave it empty."))
         elif visible[f.key] and f.spec.required and is_empty(values.get(f.key)):
             errors.add(f.key, _("This field is required."))
