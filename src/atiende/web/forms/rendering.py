@@ -32,14 +32,21 @@ def uploads(request: HttpRequest) -> list[Upload]:
     return [Upload(f.name or "attachment", f) for f in request.FILES.getlist("attachments")]
 
 
-def errors_by_field(error: AtiendeError | None) -> tuple[dict[str, list[str]], list[str]]:
-    """A service error as messages per field and the rest (shown above the form)."""
+def errors_by_field(
+    error: AtiendeError | None, fields: Sequence[Field]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """A service error as messages per field, and the rest shown above the form (an error
+    about a field the page does not draw, such as an unknown one, names it there)."""
     if error is None:
         return {}, []
+    known = {f.key for f in fields}
     per_field: dict[str, list[str]] = {}
+    general: list[str] = [] if error.errors else [str(error.detail)]
     for item in error.errors:
-        per_field.setdefault(item.field, []).append(str(item.message))
-    general = [] if error.errors else [str(error.detail)]
+        if item.field in known:
+            per_field.setdefault(item.field, []).append(str(item.message))
+        else:
+            general.append(f"{item.field}: {item.message}")
     return per_field, general
 
 

@@ -86,7 +86,7 @@ def portal_new(request: HttpRequest) -> HttpResponse:
         else:
             token = status_token(ticket.pk)
             return redirect(reverse("forms:status", args=[token]) + "?sent=1")
-    per_field, general = errors_by_field(error)
+    per_field, general = errors_by_field(error, fields)
     context = {
         "form": chosen,
         "several": len(forms) > 1,
@@ -147,9 +147,7 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
             # Answered here, not redirected: the thank-you stays inside the frame.
             context = {"form": form, "number": ticket.number, "embedded": _embedded(request)}
             return _frameable(render(request, "web/forms/sent.html", context), form)
-    per_field, general = errors_by_field(error)
-    if isinstance(error, spam.Refused | spam.TooMany):
-        per_field, values = {}, values  # quiet: no hint at which defence refused it
+    per_field, general = errors_by_field(error, fields)
     context = {
         "form": form,
         "fields": drawn(fields, values, per_field),
