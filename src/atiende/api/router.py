@@ -17,6 +17,7 @@ from atiende.api import (
     config,
     conversation,
     errors,
+    forms,
     groups,
     idempotency,
     inbound,
@@ -119,3 +120,4 @@ api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
+api.add_router("/forms", forms.router)
