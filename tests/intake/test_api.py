@@ -72,7 +72,7 @@ def test_admins_create_update_and_delete_forms(as_user: Any) -> None:
                     "key": "custom_fields.issue",
                     "condition": {"field": "custom_fields.product", "values": ["printer"]},
                 },
-            ],  # fmt: skip
+            ],
         },
     )
     assert created.status_code == 201, created.content

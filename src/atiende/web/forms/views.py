@@ -58,7 +58,7 @@ def portal_new(request: HttpRequest) -> HttpResponse:
     forms = list(selectors.usable_forms(caller))
     slug = request.GET.get("form") or request.POST.get("form") or ""
     chosen = next((f for f in forms if f.slug == slug), None)
-    if chosen is None and len(forms) == 1:
+    if chosen is None and not slug and len(forms) == 1:
         chosen = forms[0]
     if chosen is None:
         return render(
