@@ -204,3 +204,22 @@ def form_actor() -> Any:
     from tests.factories import SYSTEM
 
     return SYSTEM
+
+
+@pytest.mark.parametrize("replaces", [False, True])
+def test_the_acknowledgement_carries_the_out_of_hours_notice(
+    form: Form, clock: Any, replaces: bool
+) -> None:
+    from atiende.intake.acknowledgement import render
+    from atiende.messaging.outbound import notices
+
+    ticket = send(form, clock)
+    before = notices._provider
+    notices.use_notice_provider(lambda t, lang: notices.Notice(f"Cerrado ({lang}).", replaces))
+    try:
+        _subject, text = render(ticket, language="es", link="http://help.test/s/")
+    finally:
+        notices.use_notice_provider(before)
+    assert text.startswith("Cerrado (es).\n")
+    assert "http://help.test/s/" in text
+    assert ("Hemos recibido su solicitud" in text) is not replaces

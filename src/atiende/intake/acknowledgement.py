@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from atiende.core.actor import Actor
 from atiende.core.language import default_language
-from atiende.messaging.outbound import compose, smtp
+from atiende.messaging.outbound import compose, notices, smtp
 from atiende.messaging.outbound.queue import deliverable, is_own_address, mailbox_for
 from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
@@ -85,14 +85,19 @@ TEXTS = {
 
 
 def render(ticket: Ticket, *, language: str, link: str) -> tuple[str, str]:
-    """``(subject, text)`` of the acknowledgement in ``language`` (else the default)."""
-    texts = TEXTS.get(language[:2]) or TEXTS.get(default_language()) or TEXTS["en"]
+    """``(subject, text)`` of the acknowledgement in ``language`` (else the default), with the
+    out-of-hours or announcement notice first, as messaging's own acknowledgement carries it
+    (a notice that ``replaces`` the text keeps the link to follow the request)."""
+    language = language[:2] if language[:2] in TEXTS else default_language()
+    texts = TEXTS.get(language) or TEXTS["en"]
     name = ticket.requester.first_name or ticket.requester.email or ""
     subject = texts["subject"].format(number=ticket.number, subject=ticket.subject)
+    follow = ["", texts["follow"], link] if link else []
     lines = [texts["hello"].format(name=name), "", texts["received"].format(number=ticket.number)]
-    if link:
-        lines += ["", texts["follow"], link]
-    lines += ["", texts["reply"]]
+    lines += [*follow, "", texts["reply"]]
+    notice = notices.notice_for(ticket, language)
+    if notice is not None and notice.text.strip():
+        lines = [notice.text.strip(), *(follow if notice.replaces else ["", *lines])]
     return subject, "\n".join(lines) + "\n"
 
 
