@@ -147,3 +147,56 @@ def test_the_acknowledgement_is_promised_once_and_no_generic_receipt() -> None:
     kinds = list(Effect.objects.values_list("kind", flat=True))
     assert kinds.count("intake.acknowledgement") == 1
     assert "mail.received" not in kinds
+
+
+def test_checkbox_and_multiselect_parents_as_the_web_sends_them() -> None:
+    from atiende.tickets.services import config
+
+    config.create_custom_field(SYSTEM, target="ticket", key="urgent", type="checkbox",
+                               name_en="Urgent")  # fmt: skip
+    config.create_custom_field(SYSTEM, target="ticket", key="areas", type="multiselect",
+                               options=["wifi", "vpn", "mail"], name_en="Areas")  # fmt: skip
+    config.create_custom_field(SYSTEM, target="ticket", key="why", type="text", name_en="Why")
+    config.create_custom_field(SYSTEM, target="ticket", key="vpn_client", type="text",
+                               name_en="VPN client")  # fmt: skip
+    form = services.create_form(
+        SYSTEM,
+        slug="it",
+        name_en="IT",
+        fields=specs(
+            spec("description", required=True),
+            spec("custom_fields.urgent"),
+            spec("custom_fields.why", required=True, when=("custom_fields.urgent", ["true"])),
+            spec("custom_fields.areas"),
+            spec("custom_fields.vpn_client", when=("custom_fields.areas", ["vpn"])),
+        ),
+    )
+    customer = web(make_customer())
+    # Unticked, a checkbox is not sent at all; "why" is then hidden and not required.
+    ticket = services.submit(customer, form_id=form.pk, data={"description": "Hi"})
+    assert ticket.custom_fields == {}
+    urgent = {"description": "Hi", "custom_fields.urgent": "true"}
+    with pytest.raises(Invalid) as caught:
+        services.submit(customer, form_id=form.pk, data=urgent)
+    assert [e.field for e in caught.value.errors] == ["custom_fields.why"]
+    wifi = {"description": "Hi", "custom_fields.areas": ["wifi"], "custom_fields.vpn_client": "x"}
+    with pytest.raises(Invalid) as caught:
+        services.submit(customer, form_id=form.pk, data=wifi)
+    assert [e.field for e in caught.value.errors] == ["custom_fields.vpn_client"]
+    ticket = services.submit(
+        customer,
+        form_id=form.pk,
+        data={
+            "description": "Hi",
+            "custom_fields.urgent": "true",
+            "custom_fields.why": "Board meeting",
+            "custom_fields.areas": ["wifi", "vpn"],
+            "custom_fields.vpn_client": "WireGuard",
+        },
+    )
+    assert ticket.custom_fields == {
+        "urgent": True,
+        "why": "Board meeting",
+        "areas": ["wifi", "vpn"],
+        "vpn_client": "WireGuard",
+    }
