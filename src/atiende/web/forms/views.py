@@ -153,6 +153,8 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
         "fields": drawn(fields, values, per_field),
         "general_errors": general,
         "stamp": spam.make_stamp(form.pk),
+        "suggest_url": SUGGEST_URL,
+        "suggest_opened_url": SUGGEST_OPENED_URL,
         "honeypot": spam.HONEYPOT,
         "embedded": _embedded(request),
         "origin": _origin(request, form),
