@@ -128,6 +128,8 @@
         form.addEventListener("change", function () { applyConditions(form); });
         form.addEventListener("input", function () { applyConditions(form); });
         setUpSuggestions(form);
+        var invalid = form.querySelector('[aria-invalid="true"]:not([disabled])');
+        if (invalid) invalid.focus();  // the first field to correct
       })(forms[i]);
     }
     reportHeight();
