@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 
 from atiende.tickets.models import Ticket
-from tests.api.conftest import as_user, problem
+from tests.api.conftest import problem
 from tests.factories import make_admin, make_customer, make_group
 from tests.intake.helpers import printer_fields, printer_form
 
 pytestmark = pytest.mark.django_db
-__all__ = ["as_user"]
 
 ANSWERS = {
     "subject": "Atasco",
