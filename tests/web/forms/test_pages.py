@@ -82,6 +82,7 @@ def test_a_visitor_submits_and_errors_sit_next_to_their_fields(client: Client, c
     }
     response = client.post(url, bad)
     assert response.status_code == 422
+    assert stamp_of(response) == stamp  # correcting quickly is no sign of a bot
     html = response.content.decode()
     for key, message in [
         ("description", "This field is required."),

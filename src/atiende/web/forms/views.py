@@ -152,7 +152,11 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "fields": drawn(fields, values, per_field),
         "general_errors": general,
-        "stamp": spam.make_stamp(form.pk),
+        # After a mistake the page keeps the stamp it was checked with: correcting a field
+        # quickly is no sign of a bot.
+        "stamp": request.POST.get("stamp", "")
+        if error is not None and not isinstance(error, spam.Refused)
+        else spam.make_stamp(form.pk),
         "suggest_url": SUGGEST_URL,
         "suggest_opened_url": SUGGEST_OPENED_URL,
         "honeypot": spam.HONEYPOT,
