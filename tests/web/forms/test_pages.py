@@ -168,23 +168,61 @@ def test_a_forged_status_link_is_not_found(client: Client) -> None:
     assert client.get(reverse("forms:status", args=[forged])).status_code == 404
 
 
+def rows(*fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields table as the settings page posts it."""
+    data: dict[str, Any] = {
+        "fields-TOTAL_FORMS": str(len(fields)),
+        "fields-INITIAL_FORMS": "0",
+        "fields-MIN_NUM_FORMS": "0",
+        "fields-MAX_NUM_FORMS": "1000",
+    }
+    for index, field in enumerate(fields):
+        for name, value in field.items():
+            if value is True:
+                value = "on"
+            data[f"fields-{index}-{name}"] = value
+    return data
+
+
 def test_the_settings_screen_creates_a_form_and_names_a_bad_part(client: Client) -> None:
+    printer_form()  # the custom fields, and a first form
     client.force_login(make_admin())
     url = reverse("forms:settings-forms")
     base = {"slug": "soporte", "name_es": "Soporte", "audience": "public", "position": 0,
             "min_fill_seconds": 3}  # fmt: skip
-    bad = client.post(url, {**base, "fields_json": '[{"key": "subject"}, {"key": "subject"}]'})
+    issue_on_product = {"key": "custom_fields.issue", "condition_field": "custom_fields.product",
+                        "condition_values": "toaster"}  # fmt: skip
+    bad = client.post(
+        url,
+        {**base, **rows({"key": "subject"}, issue_on_product, {"key": "custom_fields.product"})},
+    )
     assert bad.status_code == 422
     html = bad.content.decode()
-    assert "fields.1.key" in html and "fields: A public form needs the email field" in html
-    assert not Form.objects.exists()
-    good = client.post(url, {**base, "fields_json": '[{"key": "email", "required": true}]'})
-    form = Form.objects.get()
-    assert good.status_code == 302 and good["Location"] == reverse(
-        "forms:settings-form", args=[form.pk]
+    assert "A condition may only depend on a field above it." in html
+    assert "A public form needs the email field" in html
+    assert Form.objects.count() == 1
+    good = client.post(
+        url,
+        {
+            **base,
+            **rows(
+                {"key": "email", "required": True, "position": "1"},
+                {**issue_on_product, "condition_values": "printer", "position": "3"},
+                {"key": "custom_fields.product", "position": "2", "label_es": "Equipo"},
+                {"key": "subject", "DELETE": True},
+            ),
+        },
     )
+    form = Form.objects.get(slug="soporte")
+    assert good.status_code == 302
+    assert good["Location"] == reverse("forms:settings-form", args=[form.pk])
+    fields = list(form.fields.all())
+    assert [f.key for f in fields] == ["email", "custom_fields.product", "custom_fields.issue"]
+    assert fields[1].label_es == "Equipo" and fields[0].required
+    assert fields[2].condition == {"field": "custom_fields.product", "values": ["printer"]}
     page = client.get(good["Location"])
     assert 'data-form="soporte"' in page.content.decode()
+    assert 'value="printer"' in page.content.decode()
 
 
 def test_customers_cannot_reach_the_settings_screen(client: Client) -> None:

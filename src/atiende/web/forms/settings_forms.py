@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from atiende.intake.models import Audience
+from atiende.intake.models import Audience, Prefill
 from atiende.tickets.models import TicketType
-
-FIELDS_HELP = _(
-    'One object per field, in order: {"key": "subject", "required": true, "label_es": "…", '
-    '"help_en": "…", "prefill": "name", "condition": {"field": "custom_fields.product", '
-    '"values": ["printer"]}}. Keys: subject, description, attachments, name, email, '
-    "custom_fields.<key>."
-)
 
 
 class FormSettingsForm(forms.Form):
@@ -58,11 +50,6 @@ class FormSettingsForm(forms.Form):
     min_fill_seconds = forms.IntegerField(
         label=_("Minimum seconds to fill it in"), min_value=0, max_value=600, initial=3
     )
-    fields_json = forms.CharField(
-        label=_("Fields"),
-        help_text=FIELDS_HELP,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "mono"}),
-    )
 
     def __init__(self, *args: Any, groups: list[tuple[Any, str]], priorities: list[tuple[str, str]],
                  **kwargs: Any) -> None:  # fmt: skip
@@ -81,11 +68,50 @@ class FormSettingsForm(forms.Form):
             if line.strip()
         ]
 
-    def clean_fields_json(self) -> list[Any]:
-        try:
-            value = json.loads(self.cleaned_data["fields_json"])
-        except ValueError:
-            raise forms.ValidationError(_("Write the fields as a JSON list.")) from None
-        if not isinstance(value, list):
-            raise forms.ValidationError(_("Write the fields as a JSON list."))
-        return value
+
+class FieldRowForm(forms.Form):
+    """One field of the form, a row of the fields table (empty rows are ignored)."""
+
+    key = forms.ChoiceField(label=_("Field"), required=False)
+    position = forms.IntegerField(label=_("Order"), required=False, min_value=0)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    label_es = forms.CharField(label=_("Label (Spanish)"), required=False, max_length=200)
+    label_en = forms.CharField(label=_("Label (English)"), required=False, max_length=200)
+    help_es = forms.CharField(label=_("Help (Spanish)"), required=False, max_length=500)
+    help_en = forms.CharField(label=_("Help (English)"), required=False, max_length=500)
+    prefill = forms.ChoiceField(
+        label=_("Default from the profile"), required=False, choices=Prefill.choices
+    )
+    condition_field = forms.ChoiceField(label=_("Shown when the field"), required=False)
+    condition_values = forms.CharField(
+        label=_("has one of (comma-separated)"), required=False, max_length=1000
+    )
+
+    def __init__(self, *args: Any, keys: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("key", "condition_field"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "—"), *keys]
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-label"] = str(field.label)
+            if name in ("label_es", "label_en", "help_es", "help_en", "condition_values"):
+                field.widget.attrs["size"] = 14
+
+    def as_raw(self) -> dict[str, Any] | None:
+        """The row as the services take a field, or ``None`` for an empty or deleted row."""
+        data = self.cleaned_data
+        if not data or data.get("DELETE") or not data.get("key"):
+            return None
+        raw: dict[str, Any] = {
+            name: data.get(name) or ""
+            for name in ("key", "label_es", "label_en", "help_es", "help_en", "prefill")
+        }
+        raw["required"] = bool(data.get("required"))
+        values = [v.strip() for v in (data.get("condition_values") or "").split(",") if v.strip()]
+        if data.get("condition_field") or values:
+            raw["condition"] = {"field": data.get("condition_field") or "", "values": values}
+        return raw
+
+
+FieldRows = forms.formset_factory(FieldRowForm, extra=3, can_delete=True)
