@@ -72,8 +72,8 @@ class FormSettingsForm(forms.Form):
 class FieldRowForm(forms.Form):
     """One field of the form, a row of the fields table (empty rows are ignored)."""
 
-    key = forms.ChoiceField(label=_("Field"), required=False)
     position = forms.IntegerField(label=_("Order"), required=False, min_value=0)
+    key = forms.ChoiceField(label=_("Field"), required=False)
     required = forms.BooleanField(label=_("Required"), required=False)
     label_es = forms.CharField(label=_("Label (Spanish)"), required=False, max_length=200)
     label_en = forms.CharField(label=_("Label (English)"), required=False, max_length=200)
@@ -97,6 +97,7 @@ class FieldRowForm(forms.Form):
             field.widget.attrs["aria-label"] = str(field.label)
             if name in ("label_es", "label_en", "help_es", "help_en", "condition_values"):
                 field.widget.attrs["size"] = 14
+        self.fields["position"].widget.attrs["class"] = "order"
 
     def as_raw(self) -> dict[str, Any] | None:
         """The row as the services take a field, or ``None`` for an empty or deleted row."""
