@@ -17,9 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from atiende.core.errors import ErrorCollector
+from atiende.core.errors import ErrorCollector, Invalid
+from atiende.core.services import clean_name
+from atiende.intake.models import Form, Prefill
 from atiende.tickets.custom_fields import definitions as custom_definitions
-from atiende.tickets.models import CustomField, CustomFieldTarget, CustomFieldType
+from atiende.tickets.models import CustomField, CustomFieldTarget
 
 CUSTOM_PREFIX = "custom_fields."
 # Built-in fields: their input kind and default label.
@@ -257,4 +259,53 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value is False
 
 
-CHOICE_KINDS = (CustomFieldType.SELECT, CustomFieldType.MULTISELECT)
+def spec_from(raw: Any, index: int) -> FieldSpec:
+    """A field's definition from plain data (the API, the settings page), or ``Invalid``
+    naming ``fields.<index>.<part>``."""
+    name = f"fields.{index}"
+    if not isinstance(raw, Mapping):
+        raise Invalid.field(name, _("Each field is an object with at least a key."))
+    allowed = {"key", "required", "label_en", "label_es", "help_en", "help_es", "prefill",
+               "condition"}  # fmt: skip
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise Invalid.field(f"{name}.{unknown[0]}", _("Unknown field."))
+    key = raw.get("key")
+    if not isinstance(key, str) or not key:
+        raise Invalid.field(f"{name}.key", _("This field is required."))
+    texts = {}
+    for part, limit in (("label_en", 200), ("label_es", 200), ("help_en", 500), ("help_es", 500)):
+        value = raw.get(part) or ""
+        if not isinstance(value, str):
+            raise Invalid.field(f"{name}.{part}", _("Expected text."))
+        texts[part] = clean_name(value, f"{name}.{part}", max_length=limit, required=False)
+    prefill = raw.get("prefill") or ""
+    if prefill not in Prefill.values:
+        raise Invalid.field(f"{name}.prefill", _("Unknown profile field."))
+    required = raw.get("required", False)
+    if not isinstance(required, bool):
+        raise Invalid.field(f"{name}.required", _("Expected true or false."))
+    try:
+        condition = condition_from(raw.get("condition"))
+    except ValueError:
+        raise Invalid.field(
+            f"{name}.condition",
+            _('Write a condition as {"field": "<key of a field above>", "values": [...]}.'),
+        ) from None
+    return FieldSpec(key=key, required=required, prefill=prefill, condition=condition, **texts)
+
+
+def specs_of(form: Form) -> list[FieldSpec]:
+    return [
+        FieldSpec(
+            key=f.key,
+            required=f.required,
+            label_en=f.label_en,
+            label_es=f.label_es,
+            help_en=f.help_en,
+            help_es=f.help_es,
+            prefill=f.prefill,
+            condition=condition_from(f.condition),
+        )
+        for f in form.fields.all()
+    ]
