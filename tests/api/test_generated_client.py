@@ -231,6 +231,7 @@ def test_generated_client_drives_every_operation(
     # issue 14: calendars, SLA policies, rules, macros, assignment and availability
     drive_automation(api, group.pk, ticket.id)
     drive_kb(api)  # issue 15: knowledge-base authoring
+    drive_forms(api)  # issue 15: ticket forms
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven
 
@@ -324,3 +325,15 @@ def drive_automation(api: Driver, group_id: int, ticket_id: int) -> None:
     api("availability_read_out_of_office", me.user_id, period.id)
     api("availability_list_out_of_office", me.user_id)
     api("availability_end_out_of_office", me.user_id, period.id, ok=204)
+
+
+def drive_forms(api: Driver) -> None:
+    fields = [{"key": "subject", "required": True}, {"key": "description"}]
+    form = api("forms_create_form", body={"slug": "soporte", "name_es": "Soporte",
+                                          "fields": fields}, ok=201)  # fmt: skip
+    api("forms_update_form", form.id, body={"position": 1})
+    api("forms_read_form", form.id)
+    api("forms_list_forms")
+    answers = {"data": {"subject": "No imprime", "description": "Nada sale"}}
+    api("forms_submit", form.id, body=answers, ok=201)
+    api("forms_delete_form", form.id, ok=204)

@@ -17,6 +17,7 @@ from atiende.api import (
     config,
     conversation,
     errors,
+    forms,
     groups,
     idempotency,
     inbound,
@@ -123,3 +124,4 @@ api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/", surveys.router)
 api.add_router("/", kb.router)
+api.add_router("/forms", forms.router)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("atiende.web.kbreport.urls")),
     path("", include("atiende.web.kb.urls")),
     path("", include("atiende.web.portal.urls")),
+    path("", include("atiende.web.forms.urls")),
 ]
