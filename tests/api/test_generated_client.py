@@ -232,6 +232,7 @@ def test_generated_client_drives_every_operation(
     drive_automation(api, group.pk, ticket.id)
     drive_kb(api)  # issue 15: knowledge-base authoring
     drive_forms(api)  # issue 15: ticket forms
+    drive_surveys(api, ticket.id)  # issue 15: satisfaction
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven
 
@@ -325,6 +326,13 @@ def drive_automation(api: Driver, group_id: int, ticket_id: int) -> None:
     api("availability_read_out_of_office", me.user_id, period.id)
     api("availability_list_out_of_office", me.user_id)
     api("availability_end_out_of_office", me.user_id, period.id, ok=204)
+
+
+def drive_surveys(api: Driver, ticket_id: int) -> None:
+    assert api("surveys_update_settings", body={"csat_scale": "five"}).csat_scale == "five"
+    api("surveys_read_settings")
+    api("surveys_summary")
+    assert api("surveys_ticket_ratings", ticket_id) is not None
 
 
 def drive_forms(api: Driver) -> None:
