@@ -125,6 +125,8 @@ INLINE = re.compile(
 def test_no_template_holds_inline_code_the_policy_would_block() -> None:
     offenders = []
     for path in sorted(TEMPLATES.rglob("templates/**/*.html")):
+        if "email" in path.parent.parts:
+            continue  # a mail body, read in a mail client (styled inline), never under our CSP
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if INLINE.search(line) and 'nonce="{{ csp_nonce }}"' not in line:
                 offenders.append(f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}")

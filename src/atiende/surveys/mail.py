@@ -48,8 +48,8 @@ def build(request: SurveyRequest, address: str) -> EmailMessage:
             "opt_out_url": links.opt_out_url(signed),
             "nps": request.kind == Kind.NPS,
         }
-        text = render_to_string("surveys/mail.txt", context)
-        html = render_to_string("surveys/mail.html", context)
+        text = render_to_string("surveys/email/survey.txt", context)
+        html = render_to_string("surveys/email/survey.html", context)
     mailbox = mailbox_for(ticket) if ticket is not None else None
     msg = EmailMessage(policy=SMTP)
     msg["From"] = compose.sender(mailbox)
