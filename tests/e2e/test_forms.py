@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from atiende.intake import services
 from atiende.tickets.models import Ticket
+from tests.e2e.axe import blocking_violations, report
 from tests.e2e.conftest import Server, js_errors
 from tests.factories import SYSTEM
 from tests.intake.helpers import printer_fields, spec, specs
@@ -139,3 +140,8 @@ def test_a_visitor_fills_the_embedded_form_in_spanish(
     page.goto(link.group(0))
     expect(page.get_by_role("heading")).to_contain_text(f"#{ticket.number}")
     assert js_errors(page) == []
+    violations = blocking_violations(page)
+    assert violations == [], report("the follow-up page", violations)
+    page.goto(link.group(0).split("/forms/status/")[0] + "/forms/impresoras/")
+    violations = blocking_violations(page)
+    assert violations == [], report("the public form", violations)

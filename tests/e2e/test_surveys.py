@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from atiende.outbox.delivery import deliver_due
 from atiende.surveys.models import SurveyRequest
 from atiende.tickets import services as tickets
+from tests.e2e.axe import blocking_violations, report
 from tests.e2e.conftest import js_errors
 from tests.factories import SYSTEM, make_customer, make_ticket
 
@@ -45,6 +46,8 @@ def test_customer_rates_from_the_mail_and_comments_in_spanish(
     assert request.rating == 1  # recorded at the click, before any comment
     page.locator("textarea[name=comment]").fill("Muy rápidos, gracias")
     screenshot(page, "survey-rated")
+    violations = blocking_violations(page)
+    assert violations == [], report("the rating page", violations)
     page.locator("form button[type=submit]").click()
     expect(page.locator("p[role=status]")).to_be_visible()
     screenshot(page, "survey-thanks")

@@ -115,4 +115,13 @@ class FieldRowForm(forms.Form):
         return raw
 
 
-FieldRows = forms.formset_factory(FieldRowForm, extra=3, can_delete=True)
+class LabelledRows(forms.BaseFormSet[FieldRowForm]):
+    """Rows whose "Delete" box is named for screen readers like the row's other cells."""
+
+    def add_fields(self, form: FieldRowForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Delete"))
+
+
+FieldRows = forms.formset_factory(FieldRowForm, formset=LabelledRows, extra=3, can_delete=True)
