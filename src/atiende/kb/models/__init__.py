@@ -8,6 +8,7 @@ from atiende.kb.models.articles import (
     ArticleVersion,
     Visibility,
 )
+from atiende.kb.models.search import SearchDocument, SearchPosting, SearchWord
 from atiende.kb.models.structure import Category, Section
 from atiende.kb.models.usage import ArticleFeedback, ArticleViewDay, Deflection, SearchLog
 
@@ -21,7 +22,10 @@ __all__ = [
     "ArticleViewDay",
     "Category",
     "Deflection",
+    "SearchDocument",
     "SearchLog",
+    "SearchPosting",
+    "SearchWord",
     "Section",
     "Visibility",
 ]
