@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from atiende.cli_admin import createadmin, keys_rotate, tally_rebuild, token_create
+from atiende.cli_admin import createadmin, kb_reindex, keys_rotate, tally_rebuild, token_create
 from atiende.cli_errors import CliError
 from atiende.serving import default_web_workers
 
@@ -80,6 +80,8 @@ def build_parser() -> Parser:
     )
     tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
     tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
+    kb = commands.add_parser("kb", help=_("Manage the knowledge base's search index."))
+    kb.add_argument("action", choices=["reindex"], help=_("reindex: rebuild the search index."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
     admin.add_argument("email", help=_("Email to sign in with."))
     admin.add_argument("--password", help=_("Password (or set ATIENDE_ADMIN_PASSWORD)."))
@@ -169,6 +171,7 @@ def _dispatch(args: list[str]) -> int:
         "scheduler": scheduler,
         "token": token_create,
         "tally": tally_rebuild,
+        "kb": kb_reindex,
         "keys": keys_rotate,
         "createadmin": createadmin,
     }
