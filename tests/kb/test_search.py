@@ -136,10 +136,17 @@ def test_the_index_follows_publish_and_archive_in_the_same_transaction() -> None
     agent = web(make_agent())
     section = section_for(agent)
     draft = write(agent, section, title="Envíos internacionales", publish=False)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        articles.publish(agent, translation_id=draft.pk)
-        assert query.run(agent, "envios", language="es").total == 1  # visible inside
-        raise RuntimeError("the publication fails later")
+    seen_inside: list[int] = []
+
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            articles.publish(agent, translation_id=draft.pk)
+            seen_inside.append(query.run(agent, "envios", language="es").total)
+            raise RuntimeError("the publication fails later")
+
+    with pytest.raises(RuntimeError):
+        publish_then_fail()
+    assert seen_inside == [1]
     assert not SearchPosting.objects.filter(translation_id=draft.pk).exists()
     assert query.run(None, "envios", language="es").total == 0
 
@@ -153,10 +160,15 @@ def test_the_index_follows_publish_and_archive_in_the_same_transaction() -> None
     assert query.run(None, "devoluciones", language="es").total == 1
     assert SearchDocument.objects.get(translation_id=draft.pk).version == 2
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        articles.archive(agent, translation_id=draft.pk)
-        assert query.run(None, "devoluciones", language="es").total == 0
-        raise RuntimeError("rolled back")
+    def archive_then_fail() -> None:
+        with transaction.atomic():
+            articles.archive(agent, translation_id=draft.pk)
+            seen_inside.append(query.run(None, "devoluciones", language="es").total)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        archive_then_fail()
+    assert seen_inside == [1, 0]
     assert query.run(None, "devoluciones", language="es").total == 1
     articles.archive(agent, translation_id=draft.pk)
     assert not SearchPosting.objects.filter(translation_id=draft.pk).exists()
