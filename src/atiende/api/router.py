@@ -20,6 +20,7 @@ from atiende.api import (
     groups,
     idempotency,
     inbound,
+    kb_search,
     macros,
     mailboxes,
     organizations,
@@ -119,3 +120,4 @@ api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
+api.add_router("/", kb_search.router)

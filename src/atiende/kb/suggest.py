@@ -60,6 +60,7 @@ class Suggestion:
     article_id: int
     language: str
     slug: str
+    plain_title: str
     title: SafeString
     snippet: SafeString
     score: float
@@ -129,6 +130,7 @@ def suggest(
                     article_id=article_id,
                     language=result.language,
                     slug=result.slug,
+                    plain_title=result.plain_title,
                     title=result.title,
                     snippet=result.snippet,
                     score=score,
@@ -148,6 +150,7 @@ def suggest(
                 article_id=article_id,
                 language=lang,
                 slug=row.slug,
+                plain_title=row.published_title,
                 title=query.highlight(row.published_title, lang, marked),
                 snippet=query.snippet(plain_text(row.published_body), lang, marked),
                 score=score,

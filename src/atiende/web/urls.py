@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("atiende.web.account.urls")),
     path("", include("atiende.web.notifications.urls")),
     path("", include("atiende.web.pwa.urls")),
+    path("", include("atiende.web.kbsearch.urls")),
 ]

@@ -59,6 +59,7 @@ class SearchResult:
     article_id: int
     language: str
     slug: str
+    plain_title: str
     title: SafeString
     snippet: SafeString
     score: float
@@ -206,6 +207,7 @@ def run(
                 article_id=article_id,
                 language=lang,
                 slug=found["slug"],
+                plain_title=found["published_title"],
                 title=highlight(found["published_title"], lang, marked),
                 snippet=snippet(plain_text(found["published_body"]), lang, marked),
                 score=score,
