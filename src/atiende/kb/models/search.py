@@ -38,7 +38,9 @@ class SearchPosting(models.Model):
     translation = models.ForeignKey(
         ArticleTranslation, on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # The article's id, not a foreign key: postings go with their translation (cascade), and
+    # a key here would make every article deletion scan the postings.
+    article_id = models.BigIntegerField()
     language = models.CharField(max_length=12)
     term = models.CharField(max_length=40)
     frequency = models.FloatField()
@@ -46,7 +48,11 @@ class SearchPosting(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["language", "term", "translation"], name="kb_posting_term"),
+            # Covering: ranking and frequencies read the index alone, never the table.
+            models.Index(
+                fields=["language", "term", "translation", "article_id", "frequency", "length"],
+                name="kb_posting_term",
+            ),
             models.Index(fields=["translation"], name="kb_posting_translation"),
         ]
 

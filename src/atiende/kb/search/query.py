@@ -18,9 +18,24 @@ import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, F, FloatField, Q, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import Combinable
 from django.utils.safestring import SafeString, mark_safe
 
@@ -109,11 +124,19 @@ def analyze_query(
     return QueryTerms(weights)
 
 
-def _score(terms: QueryTerms) -> tuple[Q, Combinable] | None:
-    """The rows to read and each row's BM25 contribution, with the statistics filled in."""
+def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable] | None:
+    """The rows to read and each row's BM25 contribution, with the statistics filled in.
+
+    Another language's text is searched only for articles without an indexed text in the
+    asked language: an article is found through its own translation when it has one.
+    """
     condition = Q()
     for lang, weighted in terms.weights.items():
-        condition |= Q(language=lang, term__in=list(weighted))
+        wanted = Q(language=lang, term__in=list(weighted))
+        if lang != language:
+            translated = SearchDocument.objects.filter(language=language).values("article_id")
+            wanted &= ~Q(article_id__in=translated)
+        condition |= wanted
     stats = {
         row["language"]: (row["n"], row["avg"] or 1.0)
         for row in SearchDocument.objects.filter(language__in=list(terms.weights))
@@ -122,7 +145,9 @@ def _score(terms: QueryTerms) -> tuple[Q, Combinable] | None:
     }
     df = {
         (row["language"], row["term"]): row["n"]
-        for row in SearchPosting.objects.filter(condition)
+        for row in SearchPosting.objects.filter(
+            reduce(or_, (Q(language=lang, term__in=list(w)) for lang, w in terms.weights.items()))
+        )
         .values("language", "term")
         .annotate(n=Count("pk"))
     }
@@ -170,24 +195,35 @@ def run(
         languages=search_languages if search_languages is not None else languages(),
         complete=complete,
     )
-    scoring = _score(terms) if terms else None
+    scoring = _score(terms, language) if terms else None
     if scoring is None:
         return SearchPage(query=text.strip(), language=language, results=[], total=0)
     condition, contribution = scoring
-    rows = SearchPosting.objects.filter(
-        condition, translation__in=readable_translations(actor).values("pk")
+    # The gate, asked once per matching text (an index answers it; migration 0002).
+    readable = Exists(readable_translations(actor).filter(pk=OuterRef("translation_id")))
+    ranked = list(
+        SearchPosting.objects.filter(condition, readable)
+        .values("translation_id", "article_id", "language")
+        .annotate(
+            score=Sum(contribution, output_field=FloatField()),
+            total=Window(Count("*")),
+        )
+        .order_by("-score", "translation_id")[: offset + limit]
     )
-    total = rows.values("article_id").distinct().count()
-    wanted = (offset + limit) * max(1, len(terms.weights))
-    ranked = (
-        rows.values("translation_id", "article_id", "language")
-        .annotate(score=Sum(contribution, output_field=FloatField()))
-        .order_by("-score", "translation_id")[:wanted]
-    )
+    if ranked:
+        total = ranked[0]["total"]
+    else:  # past the last page (or nothing at all): count alone
+        total = (
+            SearchPosting.objects.filter(condition, readable)
+            .values("translation_id")
+            .distinct()
+            .count()
+            if offset
+            else 0
+        )
     best: dict[int, tuple[int, str, float]] = {}
     for row in ranked:
-        if row["article_id"] not in best:
-            best[row["article_id"]] = (row["translation_id"], row["language"], row["score"])
+        best.setdefault(row["article_id"], (row["translation_id"], row["language"], row["score"]))
     page = list(best.items())[offset : offset + limit]
     texts = {
         row["pk"]: row
