@@ -190,7 +190,8 @@ def timed(call: Any, inputs: list[tuple[str, str]], rounds: int) -> list[float]:
 
 def latency(db: str, count: int, rounds: int) -> None:
     from atiende.kb.search import search
-    from atiende.kb.suggest import semantic_articles, suggest
+    from atiende.kb.suggest import suggest
+    from atiende.semantic.encoder import available
 
     seed(count)
     questions = [(item["q"], item["lang"]) for item in load("kb_questions.json")]
@@ -203,7 +204,7 @@ def latency(db: str, count: int, rounds: int) -> None:
     def run_suggest(text: str, lang: str) -> None:
         suggest(None, text, language=lang, source="form")
 
-    semantic = semantic_articles("prueba", "es", 1) is not None
+    semantic = available()
     print(f"database: {db}; {count:,} articles in es and en; {index_size(db)}")
     print(f"semantic encoder: {'on' if semantic else 'unavailable (full text alone)'}")
     timed(run_search, questions, 30)  # warm up: vocabulary, caches, plans
@@ -257,12 +258,16 @@ def publish_labelled() -> dict[int, str]:
 
 
 def hit_rate(db: str) -> None:
-    from atiende.kb.search import query
-    from atiende.kb.suggest import semantic_articles, suggest
+    report_hits(db, publish_labelled())
 
-    keys = publish_labelled()
+
+def report_hits(db: str, keys: dict[int, str]) -> None:
+    from atiende.kb.search import query
+    from atiende.kb.suggest import suggest
+    from atiende.semantic.encoder import available
+
     questions = load("kb_questions.json")
-    semantic = semantic_articles("prueba", "es", 1) is not None
+    semantic = available()
     hits: dict[str, dict[str, list[bool]]] = {
         "full text": defaultdict(list),
         "hybrid": defaultdict(list),

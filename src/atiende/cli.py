@@ -13,7 +13,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from atiende.cli_admin import createadmin, kb_reindex, keys_rotate, tally_rebuild, token_create
+from atiende.cli_admin import (
+    createadmin,
+    kb_reindex,
+    keys_rotate,
+    semantic_rebuild,
+    tally_rebuild,
+    token_create,
+)
 from atiende.cli_errors import CliError
 from atiende.serving import default_web_workers
 
@@ -80,6 +87,16 @@ def build_parser() -> Parser:
     )
     tallies = commands.add_parser("tally", help=_("Manage the inbox counts' rollup."))
     tallies.add_argument("action", choices=["rebuild"], help=_("rebuild: recount every tally."))
+    semantic = commands.add_parser("semantic", help=_("Manage the meaning-based search index."))
+    semantic.add_argument(
+        "action", choices=["rebuild"], help=_("rebuild: embed every article and solved ticket.")
+    )
+    semantic.add_argument(
+        "--kind",
+        choices=["all", "article", "ticket"],
+        default="all",
+        help=_("Only articles or only tickets."),
+    )
     kb = commands.add_parser("kb", help=_("Manage the knowledge base's search index."))
     kb.add_argument("action", choices=["reindex"], help=_("reindex: rebuild the search index."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
@@ -171,6 +188,7 @@ def _dispatch(args: list[str]) -> int:
         "scheduler": scheduler,
         "token": token_create,
         "tally": tally_rebuild,
+        "semantic": semantic_rebuild,
         "kb": kb_reindex,
         "keys": keys_rotate,
         "createadmin": createadmin,

@@ -48,6 +48,22 @@ def kb_reindex(options: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+def semantic_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.utils.translation import gettext as _
+
+    from atiende.kb.semantic_index import rebuild_articles
+    from atiende.kb.similar import rebuild_tickets
+    from atiende.semantic.encoder import available
+
+    if not available():
+        raise CliError(_("The sentence encoder is unavailable (or ATIENDE_SEMANTIC is off)."))
+    if options.kind in ("all", "article"):
+        print(_("Embedded %(count)d article translations.") % {"count": rebuild_articles()})
+    if options.kind in ("all", "ticket"):
+        print(_("Embedded %(count)d solved tickets.") % {"count": rebuild_tickets()})
+    return 0
+
+
 def keys_rotate(options: argparse.Namespace, extra: list[str]) -> int:
     from django.utils.translation import gettext as _
 

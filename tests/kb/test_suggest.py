@@ -26,12 +26,6 @@ def _no_encoder() -> Iterator[None]:
     kb_suggest._semantic[:] = before
 
 
-def test_reciprocal_rank_fusion() -> None:
-    fused = kb_suggest.fuse([[1, 2, 3], [3, 4]])
-    assert [key for key, _score in fused] == [3, 1, 2, 4]
-    assert fused[0][1] == pytest.approx(1 / 63 + 1 / 61)
-
-
 def test_without_the_encoder_suggestions_are_the_full_text_results() -> None:
     agent = web(make_agent())
     section = section_for(agent)
@@ -72,7 +66,7 @@ def test_meaning_adds_an_english_only_article_and_says_it_is_english() -> None:
 
     def nearest(text: str, language: str, limit: int) -> Sequence[int]:
         asked.append((text, language))
-        return [internal.article_id, refund.article_id, billing.article_id]
+        return [internal.pk, refund.pk, billing.pk]
 
     kb_suggest.use_semantic(nearest)
     customer = web(make_customer())
@@ -129,3 +123,49 @@ def test_a_deflection_is_recorded_under_a_hash_and_cancelled_by_a_request() -> N
     assert kb_suggest.mark_submitted("") == 0
     rows = Deflection.objects.order_by("pk").values_list("reader", "submitted")
     assert list(rows) == [(reader, False), (reader, True), (other, False)]
+
+
+@pytest.fixture
+def real_encoder() -> Iterator[None]:
+    from atiende.semantic import matrix
+
+    matrix.forget()
+    kb_suggest.use_semantic(kb_suggest.encoder_nearest)
+    yield
+    matrix.forget()
+
+
+def test_the_encoder_finds_an_english_only_article_for_a_spanish_question(
+    real_encoder: None,
+) -> None:
+    agent = web(make_agent())
+    section = section_for(agent)
+    write(agent, section, title="Horario de atención", body="De lunes a viernes de 9 a 19.")
+    refund = write(
+        agent,
+        section,
+        title="Request a refund",
+        body="You can ask for your money back within 14 days of a payment.",
+        language="en",
+    )
+    found = kb_suggest.suggest(
+        web(make_customer()), "quiero que me devuelvan el dinero", language="es"
+    )
+    assert found and found[0].translation_id == refund.pk
+    assert found[0].other_language and found[0].found_by == ("meaning",)
+
+
+def test_full_text_alone_when_the_encoder_cannot_load(real_encoder: None) -> None:
+    from atiende.semantic import encoder
+
+    agent = web(make_agent())
+    section = section_for(agent)
+    password = write(agent, section, title="Cambiar la contraseña")
+    write(agent, section, title="Refund a payment", language="en")
+    previous = encoder.reset_for_tests(None, failed=True)
+    try:
+        assert kb_suggest.semantic_translations("contraseña", "es", 5) is None
+        found = kb_suggest.suggest(None, "quiero cambiar la contrasena", language="es")
+    finally:
+        encoder.reset_for_tests(previous[0], failed=previous[1])
+    assert [(s.translation_id, s.found_by) for s in found] == [(password.pk, ("text",))]

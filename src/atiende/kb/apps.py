@@ -8,4 +8,9 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from atiende.kb import subscribers  # noqa: F401  (registers event handlers)
+        # Subscribers and outbox handlers register themselves on import.
+        from atiende.kb import (  # noqa: F401
+            semantic_index,
+            similar,
+            subscribers,
+        )

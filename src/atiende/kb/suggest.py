@@ -2,8 +2,9 @@
 
 ``suggest`` ranks articles two ways and fuses the two lists by reciprocal rank (RRF): the
 full-text search (``kb.search``: the words typed, corrected and completed) and, when the
-offline encoder is available, the articles nearest in meaning (``atiende.semantic``), which
-also finds an article written in another language. Without the encoder — not installed, not
+offline encoder is available, the published translations nearest in meaning
+(``atiende.semantic``, indexed by ``kb.semantic_index``), which also finds an article
+written in another language. Without the encoder — not installed, not
 loaded, or failing — the suggestions are the full-text results alone. Every suggestion is read
 through ``kb.selectors.readable_translations``: a customer is never offered an internal or
 unpublished article, whichever list found it.
@@ -32,6 +33,10 @@ from atiende.kb.models import ArticleTranslation, Deflection
 from atiende.kb.search import log_search, query
 from atiende.kb.search.text import plain_text
 from atiende.kb.selectors import readable_translations
+from atiende.kb.semantic_index import KIND as ARTICLE_KIND
+from atiende.semantic import encoder
+from atiende.semantic import selectors as semantic_selectors
+from atiende.semantic.fusion import reciprocal_rank_fusion
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +46,24 @@ CANDIDATES = 20
 # A request sent this long after opening a suggestion still cancels the deflection.
 SUBMIT_WINDOW = timedelta(hours=24)
 
-# The semantic ranking: (text, language, limit) → article ids nearest first, or None when
-# the encoder is unavailable. Set by ``use_semantic`` (the semantic app's adapter).
+# Below this cosine similarity an article is not "near" a question (unrelated texts score
+# 0.0-0.2 with the multilingual encoder; 0.2 scored best on the bench's hit rate).
+MIN_SIMILARITY = 0.2
+
+# The meaning ranking: (text, language, limit) → translation ids nearest first, or None when
+# the encoder is unavailable. ``encoder_nearest`` unless a test plugs in another.
 Nearest = Callable[[str, str, int], Sequence[int] | None]
-_semantic: list[Nearest] = []
+
+
+def encoder_nearest(text: str, language: str, limit: int) -> list[int] | None:
+    """Published translations nearest in meaning (``atiende.semantic``), any language."""
+    if not encoder.available():
+        return None
+    found = semantic_selectors.nearest(ARTICLE_KIND, text, limit)
+    return [object_id for object_id, similarity in found if similarity >= MIN_SIMILARITY]
+
+
+_semantic: list[Nearest] = [encoder_nearest]
 
 
 def use_semantic(nearest: Nearest | None) -> None:
@@ -70,8 +89,8 @@ class Suggestion:
     found_by: tuple[str, ...]
 
 
-def semantic_articles(text: str, language: str, limit: int) -> list[int] | None:
-    """Article ids nearest in meaning, or None when no encoder answers (never raises)."""
+def semantic_translations(text: str, language: str, limit: int) -> list[int] | None:
+    """Translation ids nearest in meaning, or None when no encoder answers (never raises)."""
     if not _semantic:
         return None
     try:
@@ -80,15 +99,6 @@ def semantic_articles(text: str, language: str, limit: int) -> list[int] | None:
         log.exception("semantic suggestions failed; using full text alone")
         return None
     return None if found is None else list(found)
-
-
-def fuse(rankings: Sequence[Sequence[int]], *, k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: each id scores the sum of 1 / (k + rank) over the rankings."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def suggest(
@@ -107,10 +117,10 @@ def suggest(
     page = query.run(actor, text, language=language, limit=CANDIDATES, complete=True)
     by_text = {result.article_id: result for result in page.results}
     rankings: list[Sequence[int]] = [list(by_text)]
-    nearest = semantic_articles(text, language, CANDIDATES) if text.strip() else None
+    nearest = _nearest_articles(actor, text, language)
     if nearest:
         rankings.append(nearest)
-    fused = fuse(rankings)[: limit * 2]
+    fused = reciprocal_rank_fusion(*rankings, k=RRF_K)[: limit * 2]
     meaning = set(nearest or ())
     missing = [article_id for article_id, _score in fused if article_id not in by_text]
     others = _readable_texts(actor, missing, language)
@@ -164,6 +174,20 @@ def suggest(
     if source is not None:
         log_search(actor, text=text, language=language, results=len(suggestions), source=source)
     return suggestions
+
+
+def _nearest_articles(actor: Actor | None, text: str, language: str) -> list[int] | None:
+    """Articles nearest in meaning that ``actor`` may read, best first (None: no encoder)."""
+    if not text.strip():
+        return None
+    found = semantic_translations(text, language, CANDIDATES * 2)
+    if not found:
+        return found
+    article_of = dict(
+        readable_translations(actor).filter(pk__in=found).values_list("pk", "article_id")
+    )
+    articles = [article_of[pk] for pk in found if pk in article_of]
+    return list(dict.fromkeys(articles))[:CANDIDATES]
 
 
 def _readable_texts(

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("tickets/<int:ticket_id>/mentions/", views.mention_suggestions, name="ticket-mentions"),
     path("tickets/<int:ticket_id>/time/", views.time_panel, name="ticket-time"),
+    path("tickets/<int:ticket_id>/assist/", views.assist_panel, name="ticket-assist"),
     path(
         "tickets/<int:ticket_id>/time/<str:action>/", views.time_action, name="ticket-time-action"
     ),

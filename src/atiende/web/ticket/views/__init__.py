@@ -7,6 +7,7 @@ and the time panel. A change the page made sends ``HX-Trigger: ticket-changed`` 
 parts refresh; ``ticket.js`` does the same when realtime events about this ticket arrive.
 """
 
+from atiende.web.ticket.views.assist import assist_panel
 from atiende.web.ticket.views.composer import (
     canned_list,
     canned_text,
@@ -23,6 +24,7 @@ from atiende.web.ticket.views.time import time_action, time_panel
 
 __all__ = [
     "assign_to_me",
+    "assist_panel",
     "canned_list",
     "canned_text",
     "edit_field",
