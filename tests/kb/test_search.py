@@ -242,3 +242,21 @@ def test_rebuild_command_reindexes_every_published_translation(
     assert "1" in capsys.readouterr().out
     assert query.run(None, "facturacion", language="es").total == 1
     assert index.rebuild() == 1
+
+
+def test_broad_queries_score_each_terms_best_texts_and_count_up_to_a_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    agent = web(make_agent())
+    section = section_for(agent)
+    texts = [
+        write(agent, section, title=f"Tema {n}", body="router " * n + "cable " * (5 - n))
+        for n in range(1, 5)
+    ]
+    monkeypatch.setattr(query, "CANDIDATES_PER_TERM", 2)
+    monkeypatch.setattr(query, "MAX_COUNTED", 3)
+    page = query.run(None, "router", language="es", limit=2)
+    assert [r.translation_id for r in page.results] == [texts[3].pk, texts[2].pk]
+    assert (page.total, page.more) == (3, True)
+    page = query.run(None, "router cable", language="es", limit=10)
+    assert len(page.results) == 4  # each term brings its own best two

@@ -43,7 +43,8 @@ class KbSearchResultOut(Schema):
 class KbSearchOut(Schema):
     query: str
     language: str
-    total: int
+    total: int = Field(description="Matching articles, counted up to 1,000.")
+    more: bool = Field(description="More articles match than ``total`` says.")
     results: list[KbSearchResultOut]
 
 
@@ -64,6 +65,7 @@ def kb_search(request: HttpRequest, filters: Query[KbSearchIn]) -> dict[str, Any
         "query": page.query,
         "language": page.language,
         "total": page.total,
+        "more": page.more,
         "results": [
             {
                 "translation_id": r.translation_id,

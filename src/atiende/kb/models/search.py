@@ -45,9 +45,15 @@ class SearchPosting(models.Model):
     term = models.CharField(max_length=40)
     frequency = models.FloatField()
     length = models.FloatField()
+    # The term's BM25 weight in this text against a fixed average length: the order in which
+    # a term's best texts are read first (``kb.search.query`` bounds its candidates by it).
+    impact = models.FloatField()
 
     class Meta:
         indexes = [
+            models.Index(
+                fields=["language", "term", "-impact", "translation"], name="kb_posting_impact"
+            ),
             # Covering: ranking and frequencies read the index alone, never the table.
             models.Index(
                 fields=["language", "term", "translation", "article_id", "frequency", "length"],

@@ -22,8 +22,19 @@ from atiende.kb.models import (
 from atiende.kb.search import analyzer, vocabulary
 from atiende.kb.search.text import plain_text
 
+K1 = 1.2
+B = 0.75
+
 TITLE_WEIGHT = 3.0
 BATCH = 500
+# The average text length the stored impacts assume (queries use the real one for scores).
+REFERENCE_LENGTH = 100.0
+
+
+def impact(frequency: float, length: float) -> float:
+    """BM25's term weight without the idf, against ``REFERENCE_LENGTH``."""
+    norm = K1 * (1 - B + B * length / REFERENCE_LENGTH)
+    return frequency * (K1 + 1) / (frequency + norm)
 
 
 def _document(
@@ -53,6 +64,7 @@ def _document(
             term=term,
             frequency=count,
             length=length,
+            impact=impact(count, length),
         )
         for term, count in sorted(frequency.items())
     ]

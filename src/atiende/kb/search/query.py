@@ -34,7 +34,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
 from django.db.models.expressions import Combinable
 from django.utils.safestring import SafeString, mark_safe
@@ -42,11 +41,14 @@ from django.utils.safestring import SafeString, mark_safe
 from atiende.core.actor import Actor
 from atiende.kb.models import SearchDocument, SearchPosting
 from atiende.kb.search import analyzer, vocabulary
+from atiende.kb.search.index import K1, B
 from atiende.kb.search.text import plain_text
 from atiende.kb.selectors import readable_translations
 
-K1 = 1.2
-B = 0.75
+# Each term's best texts read as candidates (by stored impact), before exact scoring.
+CANDIDATES_PER_TERM = 200
+# Totals are counted up to this; past it a page says "more than".
+MAX_COUNTED = 1_000
 # A corrected or completed word counts less than one typed right; another language less still.
 CORRECTED = 0.8
 OTHER_LANGUAGE = 0.5
@@ -87,7 +89,9 @@ class SearchPage:
     query: str
     language: str
     results: list[SearchResult]
+    # Matching articles the reader may read, counted up to MAX_COUNTED (``more``: past it).
     total: int
+    more: bool = False
 
 
 def languages() -> list[str]:
@@ -124,7 +128,7 @@ def analyze_query(
     return QueryTerms(weights)
 
 
-def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable] | None:
+def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable, list[tuple[str, str]]] | None:
     """The rows to read and each row's BM25 contribution, with the statistics filled in.
 
     Another language's text is searched only for articles without an indexed text in the
@@ -153,6 +157,7 @@ def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable] | None:
     }
     idf: list[When] = []
     norm: list[When] = []
+    used: list[tuple[str, str]] = []
     for lang, weighted in terms.weights.items():
         count, average = stats.get(lang, (0, 1.0))
         for term, weight in weighted.items():
@@ -160,6 +165,7 @@ def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable] | None:
             if seen:
                 value = weight * math.log(1 + (count - seen + 0.5) / (seen + 0.5))
                 idf.append(When(language=lang, term=term, then=Value(value)))
+                used.append((lang, term))
         norm.append(When(language=lang, then=Value(K1 * B / average)))
     if not idf:
         return None
@@ -174,7 +180,7 @@ def _score(terms: QueryTerms, language: str) -> tuple[Q, Combinable] | None:
             + Case(*norm, default=Value(0.0), output_field=FloatField()) * F("length")
         )
     )
-    return condition, contribution
+    return condition, contribution, used
 
 
 def run(
@@ -198,29 +204,36 @@ def run(
     scoring = _score(terms, language) if terms else None
     if scoring is None:
         return SearchPage(query=text.strip(), language=language, results=[], total=0)
-    condition, contribution = scoring
-    # The gate, asked once per matching text (an index answers it; migration 0002).
+    condition, contribution, used = scoring
+    # The gate, asked per candidate text (an index answers it; migration 0002).
     readable = Exists(readable_translations(actor).filter(pk=OuterRef("translation_id")))
-    ranked = list(
-        SearchPosting.objects.filter(condition, readable)
-        .values("translation_id", "article_id", "language")
-        .annotate(
-            score=Sum(contribution, output_field=FloatField()),
-            total=Window(Count("*")),
+    # Bound the work first: each term's best readable texts by stored impact; only those are
+    # scored exactly (a broad term matches most of the knowledge base).
+    depth = max(CANDIDATES_PER_TERM, offset + limit)
+    translated = SearchDocument.objects.filter(language=language).values("article_id")
+    candidates: set[int] = set()
+    for lang, term in used:
+        rows = SearchPosting.objects.filter(readable, language=lang, term=term)
+        if lang != language:
+            rows = rows.exclude(article_id__in=translated)
+        candidates.update(
+            rows.order_by("-impact", "translation_id").values_list("translation_id", flat=True)[
+                :depth
+            ]
         )
+    ranked = list(
+        SearchPosting.objects.filter(condition, readable, translation_id__in=sorted(candidates))
+        .values("translation_id", "article_id", "language")
+        .annotate(score=Sum(contribution, output_field=FloatField()))
         .order_by("-score", "translation_id")[: offset + limit]
     )
-    if ranked:
-        total = ranked[0]["total"]
-    else:  # past the last page (or nothing at all): count alone
-        total = (
-            SearchPosting.objects.filter(condition, readable)
-            .values("translation_id")
-            .distinct()
-            .count()
-            if offset
-            else 0
-        )
+    counted = (
+        SearchPosting.objects.filter(condition, readable)
+        .values("translation_id")
+        .distinct()[: MAX_COUNTED + 1]
+        .count()
+    )
+    total, more = min(counted, MAX_COUNTED), counted > MAX_COUNTED
     best: dict[int, tuple[int, str, float]] = {}
     for row in ranked:
         best.setdefault(row["article_id"], (row["translation_id"], row["language"], row["score"]))
@@ -250,7 +263,9 @@ def run(
                 other_language=lang != language,
             )
         )
-    return SearchPage(query=text.strip(), language=language, results=results, total=total)
+    return SearchPage(
+        query=text.strip(), language=language, results=results, total=total, more=more
+    )
 
 
 def _spans(text: str, language: str, marked: frozenset[str]) -> list[tuple[int, int]]:
