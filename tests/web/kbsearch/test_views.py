@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.test import Client
 
 from atiende.kb import suggest as kb_suggest
@@ -93,8 +94,11 @@ def test_suggestions_are_rate_limited(
     client: Client, kb: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(limits, "LIMIT", 2)
-    codes = [client.get("/help/suggest/", {"q": "factura"}).status_code for _ in range(3)]
+    with time_machine.travel("2026-12-07 10:00:10Z", tick=False):
+        codes = [client.get("/help/suggest/", {"q": "factura"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+    with time_machine.travel("2026-12-07 10:01:10Z", tick=False):  # the next window
+        assert client.get("/help/suggest/", {"q": "factura"}).status_code == 200
 
 
 def test_opening_a_suggestion_records_a_hashed_reader_and_needs_csrf(kb: dict[str, int]) -> None:
