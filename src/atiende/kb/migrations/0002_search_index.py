@@ -35,10 +35,11 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='SearchDocument',
             fields=[
-                ('translation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='kb.articletranslation')),
+                ('translation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_document', serialize=False, to='kb.articletranslation')),
                 ('language', models.CharField(max_length=12)),
                 ('length', models.FloatField()),
                 ('version', models.PositiveIntegerField()),
+                ('text', models.TextField()),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='kb.article')),
             ],
             options={

@@ -16,12 +16,17 @@ class SearchDocument(models.Model):
     """One indexed (published) translation and its weighted length, for BM25."""
 
     translation = models.OneToOneField(
-        ArticleTranslation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+        ArticleTranslation,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
     )
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=12)
     length = models.FloatField()
     version = models.PositiveIntegerField()
+    # The body as plain text (Markdown parsed once, here), for snippets.
+    text = models.TextField()
 
     class Meta:
         indexes = [models.Index(fields=["language"], name="kb_searchdoc_language")]

@@ -41,8 +41,9 @@ def _document(
     translation: ArticleTranslation,
 ) -> tuple[SearchDocument, list[SearchPosting], set[tuple[str, str]]]:
     language = translation.language
+    text = plain_text(translation.published_body)
     title = analyzer.forms(translation.published_title, language)
-    body = analyzer.forms(plain_text(translation.published_body), language)
+    body = analyzer.forms(text, language)
     frequency: defaultdict[str, float] = defaultdict(float)
     for _form, term in title:
         frequency[term] += TITLE_WEIGHT
@@ -55,6 +56,7 @@ def _document(
         language=language,
         length=length,
         version=translation.published_version,
+        text=text,
     )
     postings = [
         SearchPosting(

@@ -42,7 +42,6 @@ from atiende.core.actor import Actor
 from atiende.kb.models import SearchDocument, SearchPosting
 from atiende.kb.search import analyzer, vocabulary
 from atiende.kb.search.index import K1, B
-from atiende.kb.search.text import plain_text
 from atiende.kb.selectors import readable_translations
 
 # Each term's best texts read as candidates (by stored impact), before exact scoring.
@@ -242,7 +241,7 @@ def run(
         row["pk"]: row
         for row in readable_translations(actor)
         .filter(pk__in=[translation_id for _a, (translation_id, _l, _s) in page])
-        .values("pk", "slug", "published_title", "published_body")
+        .values("pk", "slug", "published_title", "search_document__text")
     }
     results: list[SearchResult] = []
     for article_id, (translation_id, lang, score) in page:
@@ -258,7 +257,7 @@ def run(
                 slug=found["slug"],
                 plain_title=found["published_title"],
                 title=highlight(found["published_title"], lang, marked),
-                snippet=snippet(plain_text(found["published_body"]), lang, marked),
+                snippet=snippet(found["search_document__text"] or "", lang, marked),
                 score=score,
                 other_language=lang != language,
             )
