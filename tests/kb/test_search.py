@@ -244,7 +244,7 @@ def test_rebuild_command_reindexes_every_published_translation(
     assert index.rebuild() == 1
 
 
-def test_broad_queries_score_each_terms_best_texts_and_count_up_to_a_cap(
+def test_broad_queries_score_each_terms_best_texts_and_say_there_are_more(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     agent = web(make_agent())
@@ -254,9 +254,11 @@ def test_broad_queries_score_each_terms_best_texts_and_count_up_to_a_cap(
         for n in range(1, 5)
     ]
     monkeypatch.setattr(query, "CANDIDATES_PER_TERM", 2)
-    monkeypatch.setattr(query, "MAX_COUNTED", 3)
     page = query.run(None, "router", language="es", limit=2)
     assert [r.translation_id for r in page.results] == [texts[3].pk, texts[2].pk]
-    assert (page.total, page.more) == (3, True)
+    assert (page.total, page.more) == (2, True)
+    monkeypatch.setattr(query, "CANDIDATES_PER_TERM", 5)
+    page = query.run(None, "router", language="es", limit=2)
+    assert (page.total, page.more) == (4, False)
     page = query.run(None, "router cable", language="es", limit=10)
     assert len(page.results) == 4  # each term brings its own best two

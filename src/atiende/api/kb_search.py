@@ -43,7 +43,7 @@ class KbSearchResultOut(Schema):
 class KbSearchOut(Schema):
     query: str
     language: str
-    total: int = Field(description="Matching articles, counted up to 1,000.")
+    total: int = Field(description="Matching articles (at least that many when ``more``).")
     more: bool = Field(description="More articles match than ``total`` says.")
     results: list[KbSearchResultOut]
 

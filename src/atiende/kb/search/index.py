@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from atiende.kb.models import (
     ArticleState,
@@ -126,4 +126,7 @@ def rebuild(*, progress: Callable[[int], None] | None = None) -> int:
                 if progress is not None:
                     progress(done)
         done += _write(batch)
+    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses wrong
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE kb_searchposting, kb_searchdocument, kb_searchword")
     return done

@@ -46,8 +46,6 @@ from atiende.kb.selectors import readable_translations
 
 # Each term's best texts read as candidates (by stored impact), before exact scoring.
 CANDIDATES_PER_TERM = 200
-# Totals are counted up to this; past it a page says "more than".
-MAX_COUNTED = 1_000
 # A corrected or completed word counts less than one typed right; another language less still.
 CORRECTED = 0.8
 OTHER_LANGUAGE = 0.5
@@ -88,7 +86,8 @@ class SearchPage:
     query: str
     language: str
     results: list[SearchResult]
-    # Matching articles the reader may read, counted up to MAX_COUNTED (``more``: past it).
+    # Matching articles the reader may read; with ``more``, at least that many (a term's
+    # candidates were cut at CANDIDATES_PER_TERM).
     total: int
     more: bool = False
 
@@ -211,28 +210,26 @@ def run(
     depth = max(CANDIDATES_PER_TERM, offset + limit)
     translated = SearchDocument.objects.filter(language=language).values("article_id")
     candidates: set[int] = set()
+    more = False
     for lang, term in used:
         rows = SearchPosting.objects.filter(readable, language=lang, term=term)
         if lang != language:
             rows = rows.exclude(article_id__in=translated)
-        candidates.update(
+        top = list(
             rows.order_by("-impact", "translation_id").values_list("translation_id", flat=True)[
                 :depth
             ]
         )
+        candidates.update(top)
+        more = more or len(top) == depth
     ranked = list(
         SearchPosting.objects.filter(condition, readable, translation_id__in=sorted(candidates))
         .values("translation_id", "article_id", "language")
         .annotate(score=Sum(contribution, output_field=FloatField()))
         .order_by("-score", "translation_id")[: offset + limit]
     )
-    counted = (
-        SearchPosting.objects.filter(condition, readable)
-        .values("translation_id")
-        .distinct()[: MAX_COUNTED + 1]
-        .count()
-    )
-    total, more = min(counted, MAX_COUNTED), counted > MAX_COUNTED
+    # Counted among the candidates: exact unless a term had more texts than it was read for.
+    total = len(candidates)
     best: dict[int, tuple[int, str, float]] = {}
     for row in ranked:
         best.setdefault(row["article_id"], (row["translation_id"], row["language"], row["score"]))
