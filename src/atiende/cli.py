@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from atiende.cli_admin import (
     createadmin,
+    kb_reindex,
     keys_rotate,
     semantic_rebuild,
     tally_rebuild,
@@ -96,6 +97,8 @@ def build_parser() -> Parser:
         default="all",
         help=_("Only articles or only tickets."),
     )
+    kb = commands.add_parser("kb", help=_("Manage the knowledge base's search index."))
+    kb.add_argument("action", choices=["reindex"], help=_("reindex: rebuild the search index."))
     admin = commands.add_parser("createadmin", help=_("Create an administrator."))
     admin.add_argument("email", help=_("Email to sign in with."))
     admin.add_argument("--password", help=_("Password (or set ATIENDE_ADMIN_PASSWORD)."))
@@ -186,6 +189,7 @@ def _dispatch(args: list[str]) -> int:
         "token": token_create,
         "tally": tally_rebuild,
         "semantic": semantic_rebuild,
+        "kb": kb_reindex,
         "keys": keys_rotate,
         "createadmin": createadmin,
     }

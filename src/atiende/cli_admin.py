@@ -39,6 +39,15 @@ def tally_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
     return 0
 
 
+def kb_reindex(options: argparse.Namespace, extra: list[str]) -> int:
+    from django.utils.translation import gettext as _
+
+    from atiende.kb.search.index import rebuild  # after a restore or an upgrade of the analyzer
+
+    print(_("Indexed %(count)d published articles.") % {"count": rebuild()})
+    return 0
+
+
 def semantic_rebuild(options: argparse.Namespace, extra: list[str]) -> int:
     from django.utils.translation import gettext as _
 

@@ -233,6 +233,7 @@ def test_generated_client_drives_every_operation(
     drive_kb(api)  # issue 15: knowledge-base authoring
     drive_forms(api)  # issue 15: ticket forms
     drive_surveys(api, ticket.id)  # issue 15: satisfaction
+    drive_kb_search(api)  # issue 15: knowledge-base search
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven
 
@@ -326,6 +327,11 @@ def drive_automation(api: Driver, group_id: int, ticket_id: int) -> None:
     api("availability_read_out_of_office", me.user_id, period.id)
     api("availability_list_out_of_office", me.user_id)
     api("availability_end_out_of_office", me.user_id, period.id, ok=204)
+
+
+def drive_kb_search(api: Driver) -> None:
+    found = api("kb_search_kb_search", q="contraseña", lang="es")
+    assert found is not None
 
 
 def drive_surveys(api: Driver, ticket_id: int) -> None:

@@ -22,6 +22,7 @@ from atiende.api import (
     idempotency,
     inbound,
     kb,
+    kb_search,
     macros,
     mailboxes,
     organizations,
@@ -123,5 +124,6 @@ api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/", surveys.router)
+api.add_router("/", kb_search.router)  # before kb's: its /kb/search is no article path
 api.add_router("/", kb.router)
 api.add_router("/forms", forms.router)

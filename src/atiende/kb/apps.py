@@ -9,4 +9,8 @@ class KbConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribers and outbox handlers register themselves on import.
-        from atiende.kb import semantic_index, similar  # noqa: F401
+        from atiende.kb import (  # noqa: F401
+            semantic_index,
+            similar,
+            subscribers,
+        )

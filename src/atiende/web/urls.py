@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("atiende.web.kb.urls")),
     path("", include("atiende.web.portal.urls")),
     path("", include("atiende.web.forms.urls")),
+    path("", include("atiende.web.kbsearch.urls")),
 ]

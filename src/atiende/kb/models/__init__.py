@@ -9,6 +9,7 @@ from atiende.kb.models.articles import (
     Visibility,
 )
 from atiende.kb.models.reading import ReaderDay
+from atiende.kb.models.search import SearchDocument, SearchPosting, SearchWord
 from atiende.kb.models.structure import Category, Section
 from atiende.kb.models.usage import ArticleFeedback, ArticleViewDay, Deflection, SearchLog
 
@@ -23,7 +24,10 @@ __all__ = [
     "Category",
     "Deflection",
     "ReaderDay",
+    "SearchDocument",
     "SearchLog",
+    "SearchPosting",
+    "SearchWord",
     "Section",
     "Visibility",
 ]

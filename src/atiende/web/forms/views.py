@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -29,12 +29,19 @@ from atiende.intake import selectors, spam
 from atiende.intake.acknowledgement import status_token
 from atiende.intake.models import Form
 from atiende.intake.services import form_for, prefilled, submit
+from atiende.kb.suggest import mark_submitted, reader_of
 from atiende.web.csp import widen
 from atiende.web.forms.rendering import drawn, errors_by_field, submitted, uploads
 
-SUGGEST_URL = "/help/suggest/"
-SUGGEST_OPENED_URL = "/help/suggest/opened/"
+SUGGEST_URL = reverse_lazy("help-suggest")
+SUGGEST_OPENED_URL = reverse_lazy("help-suggest-opened")
 VISITOR = Actor(user=None, source=Source.WEB)
+
+
+def _suggestions_followed_by_a_request(request: HttpRequest) -> None:
+    """The articles this reader opened from the form deflected nothing: they still wrote."""
+    if request.session.session_key:
+        mark_submitted(reader_of(request.session.session_key))
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -84,6 +91,7 @@ def portal_new(request: HttpRequest) -> HttpResponse:
         except AtiendeError as caught:
             error = caught
         else:
+            _suggestions_followed_by_a_request(request)
             token = status_token(ticket.pk)
             return redirect(reverse("forms:status", args=[token]) + "?sent=1")
     per_field, general = errors_by_field(error, fields)
@@ -144,6 +152,7 @@ def public_form(request: HttpRequest, slug: str) -> HttpResponse:
         except AtiendeError as caught:
             error = caught
         else:
+            _suggestions_followed_by_a_request(request)
             # Answered here, not redirected: the thank-you stays inside the frame.
             context = {"form": form, "number": ticket.number, "embedded": _embedded(request)}
             return _frameable(render(request, "web/forms/sent.html", context), form)
