@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import NotFound
-from atiende.kb.models import ArticleTranslation, Deflection
+from atiende.core.permissions import require_staff
+from atiende.kb.models import ArticleTranslation, Deflection, Visibility
 from atiende.kb.search import log_search, query
 from atiende.kb.search.text import plain_text
 from atiende.kb.selectors import readable_translations
@@ -37,6 +38,7 @@ from atiende.kb.semantic_index import KIND as ARTICLE_KIND
 from atiende.semantic import encoder
 from atiende.semantic import selectors as semantic_selectors
 from atiende.semantic.fusion import reciprocal_rank_fusion
+from atiende.tickets.selectors import get_ticket, visible_messages
 
 log = logging.getLogger(__name__)
 
@@ -241,3 +243,34 @@ def mark_submitted(reader: str) -> int:
         return Deflection.objects.filter(
             reader=reader, submitted=False, created_at__gte=since
         ).update(submitted=True)
+
+
+@dataclass(frozen=True)
+class TicketSuggestion:
+    """An article offered to the agent on a ticket page, with the text to insert."""
+
+    suggestion: Suggestion
+    body: str  # the published Markdown, inserted as the reply's text
+    internal: bool  # agents only: read, never sent to the customer
+
+
+def for_ticket(actor: Actor, ticket_id: int, *, limit: int = 3) -> list[TicketSuggestion]:
+    """The articles that best answer a ticket's question, for its agents (staff only).
+
+    The question is the subject and the first public message, read through the gate; the
+    suggestions are asked in the ticket's language and logged as the agent's searches.
+    """
+    require_staff(actor)
+    ticket = get_ticket(actor, ticket_id)
+    first = visible_messages(actor, ticket).filter(public=True).order_by("pk").first()
+    question = f"{ticket.subject}\n{first.body_text if first is not None else ''}"[:2000]
+    found = suggest(actor, question, language=ticket.language or "es", limit=limit, source="agent")
+    texts = {
+        pk: (body, visibility == Visibility.INTERNAL)
+        for pk, body, visibility in readable_translations(actor)
+        .filter(pk__in=[s.translation_id for s in found])
+        .values_list("pk", "published_body", "article__visibility")
+    }
+    return [
+        TicketSuggestion(s, *texts[s.translation_id]) for s in found if s.translation_id in texts
+    ]

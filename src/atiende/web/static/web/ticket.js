@@ -118,6 +118,13 @@
     var target = event.target;
     var formatter = target.closest("[data-format]");
     if (formatter) { format(formatter.getAttribute("data-format")); return; }
+    var insert = target.closest("[data-insert-text]");
+    if (insert) {
+      // A suggested article, as a link or as its text, at the composer's cursor.
+      var composer = composerText();
+      if (composer) insertAtCursor(composer, insert.getAttribute("data-insert-text"));
+      return;
+    }
     var canned = target.closest("[data-canned-url]");
     if (canned) {
       // Applying a macro changes the ticket (its actions) and returns its text: a POST.
