@@ -8,6 +8,7 @@ reads the same before and after the catalogue is compiled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,3 +80,37 @@ def test_a_visitor_browses_to_an_article_and_answers(
     assert (answer.helpful, answer.comment) == (True, "Me faltaba el paso del correo")
     assert ArticleViewDay.objects.get(translation=kb.public).views >= 1
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("language", "phone", "typed", "title"),
+    [
+        ("es", False, "cambiar contrasena", "Cambiar la contraseña"),  # no accent
+        ("es", True, "contrasñea", "Cambiar la contraseña"),  # a typo
+        ("en", False, "chnage pasword", "Change your password"),  # two typos, in English
+    ],
+    ids=["es-desktop-unaccented", "es-phone-typo", "en-desktop-typos"],
+)
+def test_a_customer_finds_the_article_as_they_type_it(
+    language: str,
+    phone: bool,
+    typed: str,
+    title: str,
+    new_page: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    build_kb()
+    page = new_page(phone=phone, locale=f"{language}-ES" if language == "es" else "en-GB")
+    page.goto(f"/help/{language}/")
+    page.locator("#help-q").fill(typed)
+    page.locator("#help-q").press("Enter")
+    expect(page).to_have_url(re.compile(r"/help/search/\?q="))
+    result = page.locator(".kb-result").first
+    expect(result.get_by_role("link", name=title)).to_be_visible()
+    expect(result.locator("mark").first).to_be_visible()  # the matched words highlighted
+    expect(page.get_by_text("Restablecer cuentas bloqueadas")).to_have_count(0)  # internal
+    problems = audit(page, f"search {typed}", phone=phone)
+    screenshot(page, f"help-search-{language}")
+    result.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert problems == [], "\n".join(problems)
