@@ -288,6 +288,9 @@ POST = "a POST action: it answers with a redirect or a fragment, never a page of
 
 NOT_PAGES: dict[str, str] = {
     # Issue 15, pages reached with content or a token the seed has not: each one's own tests.
+    "help-search": "needs articles: tests/e2e/test_help_center.py (axe, desktop and phone)",
+    "help-suggest": FRAGMENT,
+    "help-suggest-opened": POST,
     "portal-new": "a customer's page (the portal): tests/e2e/test_portal.py's frame, test_forms",
     "public": "a ticket form's public page: tests/e2e/test_forms.py (axe, desktop and phone)",
     "status": "a signed follow link from an acknowledgement: tests/e2e/test_forms.py opens it",
