@@ -103,6 +103,8 @@ def test_a_customer_finds_the_article_as_they_type_it(
     page = new_page(phone=phone, locale=f"{language}-ES" if language == "es" else "en-GB")
     page.goto(f"/help/{language}/")
     page.locator("#help-q").fill(typed)
+    # Offered while typing, before the search is sent.
+    expect(page.locator(".help-suggest").get_by_role("button", name=title)).to_be_visible()
     page.locator("#help-q").press("Enter")
     expect(page).to_have_url(re.compile(r"/help/search/\?q="))
     result = page.locator(".kb-result").first

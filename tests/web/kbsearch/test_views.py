@@ -86,6 +86,8 @@ def test_suggestions_as_a_fragment_and_as_json(client: Client, kb: dict[str, int
     assert result["translation_id"] == kb["reset"] and result["other_language"] is True
     assert result["title"] == "Reset your password"
     assert list(SearchLog.objects.values_list("source", flat=True)) == ["form", "form"]
+    client.get("/help/suggest/", {"q": "contrasena", "lang": "es", "from": "help"})
+    assert SearchLog.objects.order_by("-pk").first().source == "help"  # type: ignore[union-attr]
     empty = client.get("/help/suggest/", {"q": "  ", "lang": "es"})
     assert empty.status_code == 200 and empty.content.strip() == b""
 

@@ -129,11 +129,19 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 @require_GET
+def suggestion_source(request: HttpRequest) -> str:
+    """Where the reader is typing: the help center's search box or a request form."""
+    if request.GET.get("from") == "help":
+        return SearchSource.HELP_CENTER
+    return SearchSource.PORTAL_FORM
+
+
 def suggestions(request: HttpRequest) -> HttpResponse:
     """``/help/suggest/?q=&lang=``: up to five articles for what the customer is typing.
 
-    A small HTML fragment (htmx swaps it under the form's subject), or JSON when asked with
-    ``Accept: application/json``. Logged as form suggestions.
+    A small HTML fragment (shown under the request form's subject, or under the help center's
+    search box with ``from=help``), or JSON when asked with ``Accept: application/json``.
+    Logged as form suggestions, or help-center searches.
     """
     if not limits.allow(request, "suggest"):
         return too_many(request)
@@ -142,7 +150,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     with translation.override(lang):
         found = (
             kb_suggest.suggest(
-                reader_actor(request), text, language=lang, source=SearchSource.PORTAL_FORM
+                reader_actor(request), text, language=lang, source=suggestion_source(request)
             )
             if text.strip()
             else []
