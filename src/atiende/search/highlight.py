@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from django.utils.safestring import SafeString, mark_safe
 
+from atiende.core.marking import mark_spans
 from atiende.search.terms import parse_query
 
 _WORD = re.compile(r"\w+")
@@ -60,22 +61,9 @@ def spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text) if _matches(m.group(), terms)]
 
 
-def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
-    out, at = [], start
-    for begin, stop in marks:
-        if stop <= start or begin >= end:
-            continue
-        begin, stop = max(begin, start), min(stop, end)
-        out.append(html.escape(text[at:begin]))
-        out.append("<mark>" + html.escape(text[begin:stop]) + "</mark>")
-        at = stop
-    out.append(html.escape(text[at:end]))
-    return "".join(out)
-
-
 def highlight(text: str, query: str) -> SafeString:
     """All of ``text``, escaped, with the matching words marked."""
-    return mark_safe(_render(text, spans(text, query_words(query)), 0, len(text)))  # noqa: S308  (escaped above)
+    return mark_safe(mark_spans(text, spans(text, query_words(query)), 0, len(text)))  # noqa: S308  (escaped above)
 
 
 def snippet(text: str, query: str, *, size: int = SNIPPET_CHARS) -> SafeString | None:
@@ -96,7 +84,7 @@ def snippet(text: str, query: str, *, size: int = SNIPPET_CHARS) -> SafeString |
     if end < len(text):
         space = text.find(" ", end)
         end = space if 0 <= space - end < 20 else end
-    body = _render(text, marks, start, end)
+    body = mark_spans(text, marks, start, end)
     prefix = "… " if start else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(html.escape(prefix) + body + html.escape(suffix))  # noqa: S308  (escaped above)

@@ -14,7 +14,6 @@ the same order. Ties go to the older translation (lower id).
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from django.db.models.expressions import Combinable
 from django.utils.safestring import SafeString, mark_safe
 
 from atiende.core.actor import Actor
+from atiende.core.marking import mark_spans
 from atiende.kb.models import SearchDocument, SearchPosting
 from atiende.kb.search import analyzer, vocabulary
 from atiende.kb.search.index import K1, B
@@ -268,22 +268,9 @@ def _spans(text: str, language: str, marked: frozenset[str]) -> list[tuple[int, 
     return [(t.start, t.end) for t in analyzer.tokens(text, language) if t.term in marked]
 
 
-def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    out, at = [], start
-    for begin, stop in spans:
-        if stop <= start or begin >= end:
-            continue
-        begin, stop = max(begin, start), min(stop, end)
-        out.append(html.escape(text[at:begin]))
-        out.append("<mark>" + html.escape(text[begin:stop]) + "</mark>")
-        at = stop
-    out.append(html.escape(text[at:end]))
-    return "".join(out)
-
-
 def highlight(text: str, language: str, marked: frozenset[str]) -> SafeString:
     """All of ``text``, escaped, its matching words in ``<mark>``."""
-    return mark_safe(_render(text, _spans(text, language, marked), 0, len(text)))  # noqa: S308  (escaped)
+    return mark_safe(mark_spans(text, _spans(text, language, marked), 0, len(text)))  # noqa: S308  (escaped)
 
 
 def snippet(
@@ -301,4 +288,4 @@ def snippet(
         end = space if 0 <= space - end < 20 else end
     prefix = "… " if start else ""
     suffix = " …" if end < len(text) else ""
-    return mark_safe(prefix + _render(text, spans, start, end) + suffix)  # noqa: S308  (escaped)
+    return mark_safe(prefix + mark_spans(text, spans, start, end) + suffix)  # noqa: S308  (escaped)
