@@ -19,6 +19,7 @@ from atiende.core.actor import Actor
 from atiende.core.permissions import require_admin, require_staff
 from atiende.surveys import scales
 from atiende.surveys.models import Kind, Scale, SurveyRequest, SurveySettings
+from atiende.tickets.models import Ticket
 from atiende.tickets.selectors import visible_tickets
 
 
@@ -282,11 +283,11 @@ class PortalRating:
     comment: str
 
 
-def portal_rating(actor: Actor, ticket_id: int) -> PortalRating:
-    """The rating state of the customer's own request (``SurveyNotFound`` for any other)."""
+def own_ticket(actor: Actor, ticket_id: int) -> Ticket:
+    """A ticket the signed-in customer opened (``SurveyNotFound`` for anyone or anything else:
+    a rating never says whether another person's ticket exists)."""
     from atiende.accounts.models import Role
     from atiende.surveys.errors import SurveyNotFound
-    from atiende.tickets.models import StatusCategory
 
     user = actor.user
     if user is None or user.role != Role.CUSTOMER:
@@ -299,6 +300,14 @@ def portal_rating(actor: Actor, ticket_id: int) -> PortalRating:
     )
     if ticket is None:
         raise SurveyNotFound()
+    return ticket
+
+
+def portal_rating(actor: Actor, ticket_id: int) -> PortalRating:
+    """The rating state of the customer's own request (``SurveyNotFound`` for any other)."""
+    from atiende.tickets.models import StatusCategory
+
+    ticket = own_ticket(actor, ticket_id)
     latest = (
         SurveyRequest.objects.filter(kind=Kind.CSAT, ticket_id=ticket.pk)
         .order_by("-episode")

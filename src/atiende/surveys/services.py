@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Role, User
 from atiende.core.actor import Actor, Source
-from atiende.core.errors import ErrorCollector, Forbidden, Invalid
+from atiende.core.errors import ErrorCollector, Invalid
 from atiende.core.event_types import TicketRated
 from atiende.core.events import publish
 from atiende.core.language import or_default
@@ -45,7 +45,7 @@ from atiende.surveys.models import (
     SurveyRequest,
     SurveySettings,
 )
-from atiende.surveys.selectors import survey_settings
+from atiende.surveys.selectors import own_ticket, survey_settings
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.tickets.selectors import visible_tickets
 
@@ -289,17 +289,7 @@ def opt_out_by_link(signed: str, *, now: datetime | None = None) -> None:
 
 
 def _own_solved_ticket(actor: Actor, ticket_id: int) -> Ticket:
-    user = actor.user
-    if user is None or user.role != Role.CUSTOMER:
-        raise Forbidden()
-    ticket = (
-        visible_tickets(actor)
-        .select_related("status")
-        .filter(pk=ticket_id, requester_id=user.pk)
-        .first()
-    )
-    if ticket is None:
-        raise SurveyNotFound()
+    ticket = own_ticket(actor, ticket_id)
     if ticket.status.category not in (StatusCategory.SOLVED, StatusCategory.CLOSED):
         raise NotSolved()
     return ticket
