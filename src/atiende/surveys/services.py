@@ -227,15 +227,20 @@ def _locked(request_id: int) -> SurveyRequest:
     return found
 
 
-@transaction.atomic
-def rate_by_link(signed: str, *, value: str, now: datetime | None = None) -> SurveyRequest:
-    """Record the rating a mailed link's button stands for (one click, no sign-in)."""
-    now = now or timezone.now()
+def _locked_request_of(signed: str) -> SurveyRequest:
+    """The survey request a mailed link names, locked (``LinkDamaged`` for a forged link)."""
     try:
         claim = links.read(signed)
     except links.BadLink as error:
         raise LinkDamaged() from error
-    request = _locked(request_of_link(claim).pk)
+    return _locked(request_of_link(claim).pk)
+
+
+@transaction.atomic
+def rate_by_link(signed: str, *, value: str, now: datetime | None = None) -> SurveyRequest:
+    """Record the rating a mailed link's button stands for (one click, no sign-in)."""
+    now = now or timezone.now()
+    request = _locked_request_of(signed)
     rating = scales.parse(request.scale, value)
     if rating is None:
         raise LinkDamaged()
@@ -252,11 +257,7 @@ def rate_by_link(signed: str, *, value: str, now: datetime | None = None) -> Sur
 def comment_by_link(signed: str, *, comment: str, now: datetime | None = None) -> SurveyRequest:
     """Add the customer's optional comment to the rating their link recorded."""
     now = now or timezone.now()
-    try:
-        claim = links.read(signed)
-    except links.BadLink as error:
-        raise LinkDamaged() from error
-    request = _locked(request_of_link(claim).pk)
+    request = _locked_request_of(signed)
     if now >= request.expires_at:
         raise SurveyExpired()
     return _set_comment(request, comment)
