@@ -25,7 +25,7 @@ from atiende.core.permissions import is_admin
 from atiende.kb import editor_selectors as selectors
 from atiende.kb.models import ArticleTranslation
 from atiende.kb.rendering import render_article
-from atiende.kb.services import articles, attachments, from_ticket, structure, versions, workflow
+from atiende.kb.services import articles, attachments, from_ticket, workflow
 from atiende.tickets.errors import TicketNotFound
 from atiende.web.common import actor, apply_errors, staff_required
 from atiende.web.kb import forms
@@ -33,7 +33,7 @@ from atiende.web.kb import forms
 PAGE = 100
 
 
-def _translation(request: HttpRequest, translation_id: int) -> ArticleTranslation:
+def translation_or_404(request: HttpRequest, translation_id: int) -> ArticleTranslation:
     try:
         return selectors.get_translation(actor(request), translation_id)
     except NotFound:
@@ -46,7 +46,7 @@ def preview(body: str) -> str:
     return mark_safe(render_article(body))  # noqa: S308  # sanitized by nh3 in render_article
 
 
-def _refused(request: HttpRequest, error: AtiendeError) -> None:
+def refused(request: HttpRequest, error: AtiendeError) -> None:
     parts = "; ".join(str(e.message) for e in error.errors) or str(error.detail)
     messages.error(request, parts)
 
@@ -147,7 +147,7 @@ def _editor_context(request: HttpRequest, translation: ArticleTranslation) -> di
 @require_http_methods(["GET", "POST"])
 def editor(request: HttpRequest, translation_id: int) -> HttpResponse:
     """Edit the working copy, preview it, and move it through the workflow."""
-    translation = _translation(request, translation_id)
+    translation = translation_or_404(request, translation_id)
     initial = {
         "revision": translation.revision,
         "title": translation.title,
@@ -215,7 +215,7 @@ DONE = {
 @require_POST
 def action(request: HttpRequest, translation_id: int) -> HttpResponse:
     """One workflow step; a refused one says why above the editor."""
-    translation = _translation(request, translation_id)
+    translation = translation_or_404(request, translation_id)
     name = request.POST.get("action", "")
     who = actor(request)
     try:
@@ -233,7 +233,7 @@ def action(request: HttpRequest, translation_id: int) -> HttpResponse:
         else:
             raise Http404
     except AtiendeError as error:
-        _refused(request, error)
+        refused(request, error)
     else:
         messages.success(request, str(DONE[name]))
     return redirect("kb-editor", translation.pk)
@@ -243,7 +243,7 @@ def action(request: HttpRequest, translation_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def translate(request: HttpRequest, translation_id: int) -> HttpResponse:
     """Add the article in another language, linked to this one."""
-    translation = _translation(request, translation_id)
+    translation = translation_or_404(request, translation_id)
     taken = {
         t.language for t in selectors.sibling_translations(actor(request), translation.article_id)
     }
@@ -271,7 +271,7 @@ def translate(request: HttpRequest, translation_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def article_settings(request: HttpRequest, translation_id: int) -> HttpResponse:
     """What every language shares: section, visibility, owner, verify-by date, related."""
-    translation = _translation(request, translation_id)
+    translation = translation_or_404(request, translation_id)
     who = actor(request)
     article = translation.article
     initial = {
@@ -317,7 +317,7 @@ def article_settings(request: HttpRequest, translation_id: int) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, translation_id: int) -> HttpResponse:
     """Store an image or file; the editor offers its Markdown to insert."""
-    translation = _translation(request, translation_id)
+    translation = translation_or_404(request, translation_id)
     form = forms.UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
@@ -328,7 +328,7 @@ def upload(request: HttpRequest, translation_id: int) -> HttpResponse:
             actor(request), article_id=translation.article_id, filename=given.name, stream=given
         )
     except AtiendeError as error:
-        _refused(request, error)
+        refused(request, error)
     else:
         messages.success(
             request,
@@ -342,56 +342,6 @@ def upload(request: HttpRequest, translation_id: int) -> HttpResponse:
 
 
 @staff_required
-def history(request: HttpRequest, translation_id: int) -> HttpResponse:
-    """Every published version with its author; compare any two; restore one."""
-    translation = _translation(request, translation_id)
-    who = actor(request)
-    kept = list(selectors.versions(who, translation.pk))
-    diff = None
-    error = None
-    if "old" in request.GET and "new" in request.GET:
-        try:
-            diff = versions.diff_versions(
-                who,
-                translation_id=translation.pk,
-                old=int(request.GET["old"]),
-                new=int(request.GET["new"]),
-            )
-        except (ValueError, AtiendeError):
-            error = _("Choose two versions of this article.")
-    context = {
-        "t": translation,
-        "versions": kept,
-        "diff": diff,
-        "diff_error": error,
-        "is_admin": is_admin(who),
-    }
-    return render(request, "web/kb/history.html", context, status=422 if error else 200)
-
-
-@staff_required
-@require_POST
-def restore(request: HttpRequest, translation_id: int, number: int) -> HttpResponse:
-    translation = _translation(request, translation_id)
-    try:
-        version = versions.restore_version(
-            actor(request), translation_id=translation.pk, number=number
-        )
-    except AtiendeError as error:
-        _refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("Version %(old)s restored as version %(new)s.")
-            % {"old": number, "new": version.number},
-        )
-    return redirect("kb-history", translation.pk)
-
-
-# --- from a ticket --------------------------------------------------------------------------
-
-
-@staff_required
 @require_POST
 def draft_from_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The ticket page's button: a draft from the question and our answer, opened to edit."""
@@ -400,125 +350,10 @@ def draft_from_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except TicketNotFound:
         raise Http404 from None
     except AtiendeError as error:
-        _refused(request, error)
+        refused(request, error)
         return redirect("ticket", ticket_id)
     messages.success(request, _("Draft written from the ticket. Review it before submitting."))
     return redirect("kb-editor", draft.pk)
 
 
 # --- categories and sections ----------------------------------------------------------------
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def outline(request: HttpRequest) -> HttpResponse:
-    """Categories and their sections: add, rename, reorder, delete empty ones."""
-    who = actor(request)
-    categories = list(selectors.categories(who))
-    category_form = forms.NamesForm(
-        request.POST if request.POST.get("kind") == "category" else None, prefix="category"
-    )
-    section_form = forms.SectionForm(
-        request.POST if request.POST.get("kind") == "section" else None,
-        prefix="section",
-        categories=categories,
-    )
-    status = 200
-    if request.method == "POST":
-        form = category_form if request.POST.get("kind") == "category" else section_form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if form is category_form:
-                    structure.create_category(
-                        who, names=form.names(), position=data.get("position") or 0
-                    )
-                else:
-                    structure.create_section(
-                        who,
-                        category_id=data["category"],
-                        names=form.names(),
-                        position=data.get("position") or 0,
-                    )
-            except AtiendeError as error:
-                for item in error.errors:
-                    name = item.field.split(".")[0]
-                    code = item.field.split(".")[1] if "." in item.field else ""
-                    target = f"name_{code}" if code and f"name_{code}" in form.fields else None
-                    if name == "names" and target is None:
-                        target = next(iter(k for k in form.fields if k.startswith("name_")))
-                    form.add_error(target, str(item.message))
-                if not error.errors:
-                    form.add_error(None, str(error.detail))
-                status = error.status
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("kb-outline")
-        else:
-            status = 422
-    context = {
-        "categories": categories,
-        "category_form": category_form,
-        "section_form": section_form,
-    }
-    return render(request, "web/kb/outline.html", context, status=status)
-
-
-@staff_required
-@require_POST
-def outline_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    try:
-        if kind == "category":
-            structure.delete_category(actor(request), category_id=pk)
-        else:
-            structure.delete_section(actor(request), section_id=pk)
-    except AtiendeError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Deleted."))
-    return redirect("kb-outline")
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def outline_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """Rename or reorder one category or section."""
-    who = actor(request)
-    if kind == "category":
-        found: Any = next((c for c in selectors.categories(who) if c.pk == pk), None)
-    else:
-        found = selectors.sections(who).filter(pk=pk).first()
-    if found is None or kind not in ("category", "section"):
-        raise Http404
-    initial = {f"name_{code}": name for code, name in found.names.items()}
-    form = forms.NamesForm(
-        request.POST if request.method == "POST" else None,
-        initial={**initial, "position": found.position},
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            position = form.cleaned_data.get("position")
-            try:
-                if kind == "category":
-                    structure.update_category(
-                        who, category_id=pk, names=form.names(), position=position
-                    )
-                else:
-                    structure.update_section(
-                        who, section_id=pk, names=form.names(), position=position
-                    )
-            except AtiendeError as error:
-                first = next(iter(k for k in form.fields if k.startswith("name_")))
-                for item in error.errors:
-                    form.add_error(first, str(item.message))
-                if not error.errors:
-                    form.add_error(None, str(error.detail))
-                status = error.status
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("kb-outline")
-        else:
-            status = 422
-    context = {"form": form, "kind": kind, "item": found}
-    return render(request, "web/kb/outline_edit.html", context, status=status)
