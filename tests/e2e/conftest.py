@@ -414,8 +414,33 @@ def new_page(
         _PAGE_ERRORS.pop(id(page), None)
         _CONSOLE.pop(id(page), None)
         context.close()
+    until_the_server_is_idle()
     if refused:
         pytest.fail("the page broke its Content-Security-Policy:\n" + "\n".join(refused))
+
+
+def until_the_server_is_idle(timeout: float = 15.0) -> None:
+    """Wait until the app server has finished what the closed pages asked (PostgreSQL).
+
+    A request still running when the test database is flushed holds row locks that the flush's
+    TRUNCATE waits for while the request waits for a table the TRUNCATE already locked: a
+    deadlock that kills the flush. Pages load panels lazily, so a test can end mid-request.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite: the server's writes and the flush take turns on the one lock
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            row = cursor.fetchone()
+            if row is None or not row[0]:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture
