@@ -304,3 +304,14 @@ def own_out_of_office(user_id: int, at: datetime.datetime) -> list[OutOfOffice]:
     return list(
         OutOfOffice.objects.filter(user_id=user_id, ends_at__gt=at).order_by("starts_at", "pk")
     )
+
+
+def user_for_rules(user_id: int) -> User | None:
+    """A ticket's requester as rules and SLA policies read it: one prepared statement, no
+    scoping (the system reads)."""
+    return store.user_by_id(user_id)
+
+
+def organization_for_rules(organization_id: int) -> Organization | None:
+    """A ticket's organization as rules read it (its name, its custom fields)."""
+    return store.organization_by_id(organization_id)

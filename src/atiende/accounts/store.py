@@ -21,6 +21,16 @@ def user_by_email(address: str) -> User | None:
     return rows.first(User, related=("organization",), email=address)
 
 
+def user_by_id(user_id: int) -> User | None:
+    """One user by id (the rules read a ticket's requester on every event)."""
+    return rows.first(User, pk=user_id)
+
+
+def organization_by_id(organization_id: int) -> Organization | None:
+    """One organization by id (the rules read a ticket's organization on every event)."""
+    return rows.first(Organization, pk=organization_id)
+
+
 def identity_by_value(channel: str, value: str) -> Identity | None:
     """The identity ``channel``/``value``, with its user joined."""
     return rows.first(Identity, related=("user",), channel=channel, value=value)

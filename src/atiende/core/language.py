@@ -47,14 +47,28 @@ def detect(text: str) -> str | None:
     sample = URLS_AND_ADDRESSES.sub(" ", text[:SAMPLE])
     if len(LETTERS.findall(sample)) < MIN_LETTERS:
         return None
-    found = _detector().detect(" ".join(sample.split()), model="lite", k=1)
+    found = _best_guess(" ".join(sample.split()))
+    if found is None:
+        return None
+    code, score = found
+    if score < MIN_SCORE or code not in shipped():
+        return None
+    return code
+
+
+@functools.lru_cache(maxsize=512)
+def _best_guess(sample: str) -> tuple[str, float] | None:
+    """The model's best (language, score) for a sample, remembered for the last few hundred.
+
+    An importer detects its next batch's messages while the other importer holds SQLite's
+    write lock (`messaging.inbound.pipeline.parse`); the services' own calls for the same
+    text, inside the lock, then find the answer here instead of running the model again.
+    """
+    found = _detector().detect(sample, model="lite", k=1)
     if not found:
         return None
     best = found[0]
-    code = str(best["lang"]).split("-")[0].lower()
-    if float(best["score"]) < MIN_SCORE or code not in shipped():
-        return None
-    return code
+    return str(best["lang"]).split("-")[0].lower(), float(best["score"])
 
 
 def default_language() -> str:

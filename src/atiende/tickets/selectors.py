@@ -159,6 +159,15 @@ def ticket_for_rules(ticket_id: int) -> Ticket | None:
     return ticket
 
 
+def opening_message(ticket: Ticket) -> Message:
+    """The first message of a ticket opened in this transaction (a channel attaches its
+    files to it): its only message, read by one prepared statement."""
+    message = store.only_message(ticket.pk)
+    assert message is not None  # open_ticket always writes the first message
+    message.ticket = ticket
+    return message
+
+
 def description_for_rules(ticket_id: int) -> str:
     """The ticket's first message's text (rules on a new ticket's description; every
     message, internal or not, as the system reads)."""

@@ -128,6 +128,11 @@ def insert_message(message: Message) -> None:
     rows.insert(message)
 
 
+def only_message(ticket_id: int) -> Message | None:
+    """The message of a ticket that has one (opened a moment ago): a prepared statement."""
+    return rows.first(Message, ticket_id=ticket_id)
+
+
 def insert_events(events: Sequence[TicketEvent]) -> None:
     """The audit trail's rows, in one statement."""
     rows.insert_many(events)

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from atiende.accounts.models import Organization, User
+from atiende.accounts.selectors import organization_for_rules, user_for_rules
 from atiende.core.actor import Actor
 from atiende.core.event_types import (
     FieldChange,
@@ -109,6 +111,15 @@ class Facts:
         return ticket
 
     @cached_property
+    def requester(self) -> User | None:
+        return user_for_rules(self.ticket.requester_id)
+
+    @cached_property
+    def organization(self) -> Organization | None:
+        organization_id = self.ticket.organization_id
+        return organization_for_rules(organization_id) if organization_id else None
+
+    @cached_property
     def tags(self) -> list[str]:
         return tag_names_for_rules(self.ticket_id)
 
@@ -133,7 +144,7 @@ class Facts:
 
     def forget(self) -> None:
         """Read the ticket again on next use (a rule has just changed it)."""
-        for name in ("ticket", "tags", "message"):
+        for name in ("ticket", "requester", "organization", "tags", "message"):
             self.__dict__.pop(name, None)
         self.carried = {}
 
@@ -148,10 +159,7 @@ class Facts:
         self.__dict__["ticket"] = ticket
 
     def custom(self, owner: str, key: str) -> Any:
-        ticket = self.ticket
         if owner == "ticket":
-            return ticket.custom_fields.get(key)
-        if owner == "customer":
-            return ticket.requester.custom_fields.get(key)
-        organization = ticket.organization
-        return organization.custom_fields.get(key) if organization is not None else None
+            return self.ticket.custom_fields.get(key)
+        found = self.requester if owner == "customer" else self.organization
+        return found.custom_fields.get(key) if found is not None else None

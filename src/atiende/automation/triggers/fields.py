@@ -101,7 +101,7 @@ def _satisfaction_values() -> set[str]:
 
 
 def _organization_name(facts: Facts) -> str | None:
-    organization = facts.ticket.organization
+    organization = facts.organization
     return organization.name if organization is not None else None
 
 
@@ -119,8 +119,8 @@ FIELDS: dict[str, Field] = {
         Field("subject", Type.TEXT, lambda f: f.read("subject", "subject"), "subject"),
         Field("description", Type.TEXT, lambda f: f.description),
         Field("language", Type.CHOICE, _language, "language"),
-        Field("customer.email", Type.TEXT, lambda f: f.ticket.requester.email or ""),
-        Field("customer.name", Type.TEXT, lambda f: f.ticket.requester.name),
+        Field("customer.email", Type.TEXT, lambda f: f.requester.email if f.requester else ""),
+        Field("customer.name", Type.TEXT, lambda f: f.requester.name if f.requester else ""),
         Field("organization.name", Type.TEXT, _organization_name),
         Field("event.kind", Type.CHOICE, lambda f: f.kind, "", lambda: set(Kind.ALL)),
         Field("event.source", Type.CHOICE, lambda f: f.source, "", lambda: set(Source)),

@@ -73,6 +73,9 @@ class ParsedEmail:
     # The HTML as sent, before sanitizing: only to find the mail client's quote markers
     # (classes, ids, ``type=cite``) that sanitizing removes. Never stored or shown.
     raw_html: str = ""
+    # The new text and HTML without quoted history and signature (`inbound.writing.bodies`),
+    # worked out at parse time, before any transaction (SQLite's write lock) is taken.
+    new_bodies: tuple[str, str] | None = None
 
     @property
     def is_auto_generated(self) -> bool:

@@ -91,9 +91,13 @@ def _process_row(row: InboundMessage, *, parsed: Parsed | None, locked: bool) ->
 
 
 def parse(raw: bytes) -> Parsed:
-    """The parsed message, or the `ParseError` that says why there is none."""
+    """The parsed message, or the `ParseError` that says why there is none.
+
+    What writing it needs from the text alone is worked out here too (`writing.prepare`):
+    this runs outside any transaction, where it holds nobody up.
+    """
     try:
-        return parse_message(raw)
+        return writing.prepare(parse_message(raw))
     except ParseError as exc:
         return exc
 

@@ -13,7 +13,7 @@ import io
 import logging
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from atiende.accounts.services import find_or_create_customer
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Invalid
 from atiende.core.html import html_to_text
+from atiende.core.language import detect as detect_language
 from atiende.messaging.email.lists import is_list_address
 from atiende.messaging.email.mime import Attachment as MailPart
 from atiende.messaging.email.parse import ParsedEmail
@@ -41,6 +42,7 @@ from atiende.messaging.inbound.threading import Thread, conversation_key, find_t
 from atiende.messaging.models import InboundMessage, InboundSource, Mailbox, ThreadKey
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, LinkKind, Message, StatusCategory, Ticket
+from atiende.tickets.selectors import opening_message
 from atiende.tickets.services import link_tickets, open_ticket
 from atiende.tickets.services.attachments import StoredFile, attach_file, write_file
 from atiende.tickets.services.followers import MAX_FOLLOWERS_PER_CALL, add_followers
@@ -174,12 +176,23 @@ def _suspended(sender: str) -> AtiendeError:
     return Invalid.field("from", _("The sender %(email)s is suspended.") % {"email": sender})
 
 
+def prepare(parsed: ParsedEmail) -> ParsedEmail:
+    """``parsed`` with its new text and HTML (`bodies`) worked out, and their language
+    detected once (the detector remembers it for the services' calls that follow)."""
+    text, html = bodies(parsed)
+    detect_language(text)  # the message's, in `tickets.services.messages.build_message`
+    detect_language(f"{text}\n{parsed.subject}")  # a new sender's, in `_author`
+    return replace(parsed, new_bodies=(text, html))
+
+
 def bodies(parsed: ParsedEmail) -> tuple[str, str]:
     """(new text, new HTML) of the message: quoted history and signature left out.
 
     Falls back to the whole text when stripping would leave nothing (a forward, a message
     that is all quote); the full original stays in the raw row for "show original".
     """
+    if parsed.new_bodies is not None:
+        return parsed.new_bodies
     text = ""
     if parsed.text.strip() and not parsed.text_from_html:
         source = parsed.text[:MAX_QUOTE_SCAN]
@@ -224,8 +237,7 @@ def _new_ticket(
         group_id=group_id,
         external_id=parsed.message_id,
     )
-    message = ticket.messages.order_by("pk").first()
-    assert message is not None  # open_ticket always writes the first message
+    message = opening_message(ticket)
     files, urls = _store_files(channel, ticket, parsed)
     rewritten = _rewrite_cids(message.body_html, urls) if urls and html else ""
     if files or rewritten:

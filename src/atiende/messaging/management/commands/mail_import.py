@@ -21,8 +21,10 @@ from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from atiende.core import transient
+from atiende.messaging.email.parse import ParsedEmail
 from atiende.messaging.inbound.pipeline import Parsed, create_people, parse, process_row
 from atiende.messaging.inbound.store import MessageTooLarge, peek_headers, store_raw
+from atiende.messaging.inbound.writing import write_files
 from atiende.messaging.models import MAX_STORED_BYTES, InboundSource, InboundState, Mailbox
 from atiende.outbox import services as outbox
 from atiende.tickets import services as tickets
@@ -160,6 +162,9 @@ class Command(BaseCommand):
         a deadlock with another importer rolls the batch back and redoes it."""
         parsed = [parse(raw) for raw in raws]
         headers = [peek_headers(raw) for raw in raws]
+        for message in parsed:  # storage first: the batch then only records its files
+            if isinstance(message, ParsedEmail):
+                write_files(message)
         for attempt in range(1, transient.ATTEMPTS + 1):
             try:
                 counts.update(self._write_batch(raws, parsed, headers, box))
