@@ -1,0 +1,454 @@
+"""Telegram through the Bot API: webhook updates in, ``sendMessage`` & co. out.
+
+Follows the Bot API as documented at https://core.telegram.org/bots/api (version 9):
+
+* ``setWebhook(secret_token=…)`` makes Telegram send the secret back in the
+  ``X-Telegram-Bot-Api-Secret-Token`` header of every update: that header is the only proof of
+  origin Telegram gives (there is no body signature).
+* An ``Update`` carries ``update_id`` and at most one of ``message``, ``edited_message``,
+  ``channel_post``, ``callback_query``, ``my_chat_member`` …; a ``Message`` has ``message_id``
+  (unique *within its chat* only), ``date`` (Unix time), ``chat`` and, in private chats,
+  ``from``, plus one kind of content (``text``; ``photo`` / ``document`` / … with a
+  ``caption``; ``location``; ``contact`` …).
+* Methods answer ``{"ok": true, "result": …}`` or
+  ``{"ok": false, "error_code": …, "description": …, "parameters": {"retry_after": …}}``.
+
+Choices:
+
+* Only **private chats** open conversations. A bot in a group sees other people's talk (or, in
+  privacy mode, only commands), and a reply to the group would reach all its members: group,
+  supergroup and channel messages are read as no event at all.
+* Telegram has **no delivery or read receipts** for bots: ``read`` never yields a
+  ``DeliveryUpdate``; a message is "sent" once ``send_result`` has its id.
+* ``business_message`` (a bot connected to a Telegram Business account) is left out: answering
+  needs the ``business_connection_id``, which ``OutboundMessage`` cannot carry.
+* Attachments are referenced by ``file_id``; the intake downloads them with ``getFile``.
+  Outbound media go by URL, which Telegram fetches itself (photos up to 5 MB, other files up
+  to 20 MB; ``sendDocument`` by URL only works for GIF, PDF and ZIP files).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from atiende.messaging.channels.contract import (
+    AccountConfig,
+    Event,
+    InboundMessage,
+    Incoming,
+    Media,
+    OutboundMessage,
+    PayloadError,
+    ProviderRequest,
+    ProviderResponse,
+    Sender,
+    SendResult,
+    SignatureError,
+)
+
+type Json = dict[str, Any]
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+MAX_BODY = 1024 * 1024  # an update is a few KB; anything near this is not Telegram's
+TEXT_LIMIT = 4096  # sendMessage: 1-4096 characters
+CAPTION_LIMIT = 1024  # sendPhoto & co.: 0-1024 characters
+MEDIA_GROUP_LIMIT = 10  # sendMediaGroup: 2-10 items
+PRIVATE = "private"
+# Content a customer can send that we do not turn into text or media: named so that the agent
+# knows something arrived.
+UNSHOWN_CONTENT = ("poll", "game", "invoice", "story", "paid_media", "giveaway", "checklist")
+
+
+class TelegramBot:
+    """The pure half of a Telegram bot (see the module docstring for the documented shapes).
+
+    ``config.secrets``: ``bot_token`` (from @BotFather) and ``webhook_secret`` (the
+    ``secret_token`` given to ``setWebhook``).
+    """
+
+    provider = "telegram"
+    channel = "telegram"
+
+    def verify(self, config: AccountConfig, incoming: Incoming) -> None:
+        """Telegram echoes the webhook's secret token: compare it in constant time."""
+        expected = config.secrets.get("webhook_secret", "")
+        given = incoming.header(SECRET_HEADER)
+        if not expected:
+            raise SignatureError(_("The Telegram account has no webhook secret."))
+        if not given:
+            raise SignatureError(
+                _("The request has no %(header)s header.") % {"header": SECRET_HEADER}
+            )
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8")):
+            raise SignatureError(_("The Telegram secret token does not match."))
+
+    def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
+        """One update holds at most one message; other update kinds are no event."""
+        update = _load(incoming.body)
+        _int(update, "update_id", "update")
+        for kind in ("message", "edited_message"):
+            if kind in update:
+                message = _object(update[kind], kind)
+                read = _message(message, kind, edited=kind == "edited_message")
+                return [read] if read else []
+        # channel_post, callback_query (we send no inline keyboards), my_chat_member (the
+        # customer blocked or restarted the bot), message_reaction, business_message … and
+        # kinds added to the API later: nothing a ticket needs.
+        return []
+
+    def send_request(self, config: AccountConfig, message: OutboundMessage) -> ProviderRequest:
+        """``sendMessage``, or ``sendPhoto``/… with the text as caption, or ``sendMediaGroup``.
+
+        Plain text (no ``parse_mode``), so nothing needs escaping. Raises ``ValueError`` when
+        the message is empty or longer than Telegram takes: it is never cut silently.
+        """
+        payload: Json = {"chat_id": _chat_id(message.to)}
+        if message.media:
+            method = _media_payload(payload, message.text, message.media)
+        else:
+            _check_length(message.text, TEXT_LIMIT)
+            if not message.text:
+                raise ValueError(_("The message has neither text nor attachments."))
+            method = "sendMessage"
+            payload["text"] = message.text
+        reply = _message_id_of(message.reply_to)
+        if reply is not None:
+            # Bot API 7.0 replaced reply_to_message_id with reply_parameters.
+            payload["reply_parameters"] = {"message_id": reply, "allow_sending_without_reply": True}
+        token = config.secrets.get("bot_token", "")
+        if not token:
+            raise ValueError(_("The Telegram account has no bot token."))
+        return ProviderRequest(
+            method="POST",
+            url=f"{config.api_base.rstrip('/')}/bot{token}/{method}",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        )
+
+    def send_result(self, response: ProviderResponse) -> SendResult:
+        """``ok`` with the sent Message (or, from ``sendMediaGroup``, a list: its first)."""
+        try:
+            answer = json.loads(response.body)
+        except (ValueError, RecursionError):
+            answer = None
+        if not isinstance(answer, dict):
+            answer = {}
+        if answer.get("ok") is True and 200 <= response.status < 300:
+            return _sent(answer.get("result"))
+        code = answer.get("error_code")
+        if not isinstance(code, int) or isinstance(code, bool):
+            code = response.status
+        description = answer.get("description")
+        error = f"{code} {description}" if isinstance(description, str) else f"HTTP {code}"
+        parameters = answer.get("parameters")
+        parameters = parameters if isinstance(parameters, dict) else {}
+        if code == 429 or response.status == 429:
+            after = parameters.get("retry_after")
+            if isinstance(after, int) and not isinstance(after, bool):
+                error += " " + _("(retry after %(seconds)d s)") % {"seconds": after}
+            return SendResult(error=error, retry=True)
+        if code >= 500 or response.status >= 500:
+            return SendResult(error=error, retry=True)
+        migrated = parameters.get("migrate_to_chat_id")
+        if migrated is not None:
+            error += " " + _("(the chat is now %(chat)s)") % {"chat": migrated}
+        return SendResult(error=error, retry=False)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _load(body: bytes) -> Json:
+    if len(body) > MAX_BODY:
+        raise PayloadError(_("The update is larger than Telegram sends."), field="body")
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise PayloadError(
+            _("The update is not JSON: %(error)s") % {"error": error}, field="body"
+        ) from error
+    return _object(value, "update")
+
+
+def _message(message: Json, path: str, *, edited: bool) -> InboundMessage | None:
+    """A private chat's message; ``None`` for other chats (see the module docstring) and for
+    service messages that carry nothing the customer wrote."""
+    chat = _object(_required(message, "chat", path), f"{path}.chat")
+    chat_id = _int(chat, "id", f"{path}.chat")
+    chat_type = _str(chat, "type", f"{path}.chat")
+    message_id = _int(message, "message_id", path)
+    date = _int(message, "date", path)
+    if chat_type != PRIVATE:
+        return None
+    person = _object(message["from"], f"{path}.from") if "from" in message else chat
+    provider_id = f"{chat_id}:{message_id}"
+    if edited:
+        edit_date = _int(message, "edit_date", path)
+        provider_id += f":edit:{edit_date}"
+        date = edit_date
+    text, media = _content(message, path)
+    if not text and not media:
+        return None  # a service message: pinned_message, write_access_allowed, …
+    if edited:
+        text = _("(Edited) %(text)s") % {"text": text}
+    reply_to = ""
+    if "reply_to_message" in message:
+        replied = _object(message["reply_to_message"], f"{path}.reply_to_message")
+        reply_to = f"{chat_id}:{_int(replied, 'message_id', f'{path}.reply_to_message')}"
+    return InboundMessage(
+        provider_id=provider_id,
+        sender=Sender(channel="telegram", address=str(chat_id), name=_name(person, path)),
+        text=text,
+        sent_at=_time(date, f"{path}.date"),
+        media=tuple(media),
+        reply_to=reply_to,
+    )
+
+
+def _name(person: Json, path: str) -> str:
+    first = _optional_str(person, "first_name", path)
+    last = _optional_str(person, "last_name", path)
+    full = f"{first} {last}".strip()
+    return full or _optional_str(person, "username", path)
+
+
+def _content(message: Json, path: str) -> tuple[str, list[Media]]:
+    """The message's text (or caption, or a description) and its attachments."""
+    caption = _optional_str(message, "caption", path)
+    parts = [_optional_str(message, "text", path) or caption]
+    media: list[Media] = []
+    if "photo" in message:
+        sizes = message["photo"]
+        if not isinstance(sizes, list) or not sizes:
+            raise PayloadError(
+                _("%(field)s must be a non-empty list.") % {"field": f"{path}.photo"},
+                field=f"{path}.photo",
+            )
+        photos = [_object(size, f"{path}.photo[{n}]") for n, size in enumerate(sizes)]
+        largest = max(photos, key=lambda size: _area(size, f"{path}.photo"))
+        media.append(_file(largest, f"{path}.photo", "image/jpeg", caption))
+    for key, default in (
+        ("animation", "video/mp4"),
+        ("video", "video/mp4"),
+        ("video_note", "video/mp4"),
+        ("voice", "audio/ogg"),
+        ("audio", "audio/mpeg"),
+        ("document", ""),
+    ):
+        if key in message and not (key == "document" and "animation" in message):
+            # An animation also fills ``document`` for old clients: one attachment.
+            media.append(
+                _file(_object(message[key], f"{path}.{key}"), f"{path}.{key}", default, caption)
+            )
+    if "sticker" in message:
+        sticker = _object(message["sticker"], f"{path}.sticker")
+        kind = "image/webp"
+        if sticker.get("is_animated") is True:
+            kind = "application/x-tgsticker"
+        elif sticker.get("is_video") is True:
+            kind = "video/webm"
+        media.append(_file(sticker, f"{path}.sticker", kind, ""))
+        parts.append(_("Sticker %(emoji)s") % {"emoji": _optional_str(sticker, "emoji", path)})
+    if "venue" in message:
+        venue = _object(message["venue"], f"{path}.venue")
+        parts.append(
+            f"{_optional_str(venue, 'title', path)}, {_optional_str(venue, 'address', path)}"
+        )
+    elif "location" in message:
+        parts.append(
+            _location(_object(message["location"], f"{path}.location"), f"{path}.location")
+        )
+    if "contact" in message:
+        parts.append(_contact(_object(message["contact"], f"{path}.contact"), f"{path}.contact"))
+    for key in UNSHOWN_CONTENT:
+        if key in message:
+            parts.append(
+                _("[The customer sent a Telegram %(kind)s, which cannot be shown here.]")
+                % {"kind": key}
+            )
+    return "\n".join(part.strip() for part in parts if part.strip()), media
+
+
+def _location(location: Json, path: str) -> str:
+    latitude = _number(location, "latitude", path)
+    longitude = _number(location, "longitude", path)
+    link = f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+    return _("Location: %(latitude)s, %(longitude)s %(link)s") % {
+        "latitude": latitude,
+        "longitude": longitude,
+        "link": link,
+    }
+
+
+def _contact(contact: Json, path: str) -> str:
+    phone = _str(contact, "phone_number", path)
+    first = _str(contact, "first_name", path)
+    name = f"{first} {_optional_str(contact, 'last_name', path)}".strip()
+    return _("Contact: %(name)s %(phone)s") % {"name": name, "phone": phone}
+
+
+def _file(file: Json, path: str, default_type: str, caption: str) -> Media:
+    size = file.get("file_size", 0)
+    return Media(
+        reference=_str(file, "file_id", path),
+        content_type=_optional_str(file, "mime_type", path) or default_type,
+        filename=_optional_str(file, "file_name", path),
+        size=size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0,
+        caption=caption,
+    )
+
+
+def _area(size: Json, path: str) -> int:
+    return _int(size, "width", path) * _int(size, "height", path)
+
+
+def _time(timestamp: int, path: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(timestamp, tz=UTC)
+    except (OverflowError, ValueError, OSError) as error:
+        raise PayloadError(_("%(field)s is not a time.") % {"field": path}, field=path) from error
+
+
+# -- typed access to the JSON, naming the field that is wrong -----------------------------
+
+
+def _object(value: object, path: str) -> Json:
+    if not isinstance(value, dict):
+        raise PayloadError(_("%(field)s must be an object.") % {"field": path}, field=path)
+    return value
+
+
+def _required(parent: Json, key: str, path: str) -> object:
+    if key not in parent:
+        field = f"{path}.{key}"
+        raise PayloadError(_("%(field)s is missing.") % {"field": field}, field=field)
+    return parent[key]
+
+
+def _int(parent: Json, key: str, path: str) -> int:
+    value = _required(parent, key, path)
+    if not isinstance(value, int) or isinstance(value, bool):
+        field = f"{path}.{key}"
+        raise PayloadError(_("%(field)s must be an integer.") % {"field": field}, field=field)
+    return value
+
+
+def _number(parent: Json, key: str, path: str) -> float:
+    value = _required(parent, key, path)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        field = f"{path}.{key}"
+        raise PayloadError(_("%(field)s must be a number.") % {"field": field}, field=field)
+    return float(value)
+
+
+def _str(parent: Json, key: str, path: str) -> str:
+    value = _required(parent, key, path)
+    if not isinstance(value, str):
+        field = f"{path}.{key}"
+        raise PayloadError(_("%(field)s must be a string.") % {"field": field}, field=field)
+    return value
+
+
+def _optional_str(parent: Json, key: str, path: str) -> str:
+    return _str(parent, key, path) if key in parent else ""
+
+
+# -- sending ------------------------------------------------------------------------------
+
+
+def _chat_id(to: str) -> int | str:
+    """Chat ids are integers; ``@channelusername`` is the documented other form."""
+    try:
+        return int(to)
+    except ValueError:
+        if to.startswith("@"):
+            return to
+        raise ValueError(_("%(to)s is not a Telegram chat id.") % {"to": to}) from None
+
+
+def _message_id_of(provider_id: str) -> int | None:
+    """``"<chat_id>:<message_id>[:edit:<date>]"`` → the message id; ``None`` if not ours."""
+    parts = provider_id.split(":")
+    if len(parts) < 2:
+        return None
+    try:
+        return int(parts[1])
+    except ValueError:
+        return None
+
+
+def _media_kind(content_type: str) -> str:
+    """The InputMedia type (and send method) Telegram plays best for a content type."""
+    if content_type in ("image/jpeg", "image/png", "image/webp"):
+        return "photo"
+    if content_type.startswith("video/"):
+        return "video"
+    if content_type in ("audio/mpeg", "audio/mp4", "audio/x-m4a"):
+        return "audio"
+    return "document"
+
+
+METHODS = {
+    "photo": "sendPhoto",
+    "video": "sendVideo",
+    "audio": "sendAudio",
+    "document": "sendDocument",
+}
+
+
+def _media_payload(payload: Json, text: str, media: Sequence[Media]) -> str:
+    """Fill ``payload`` for one attachment or an album; the text becomes the caption."""
+    _check_length(text, CAPTION_LIMIT)
+    if len(media) > MEDIA_GROUP_LIMIT:
+        raise ValueError(
+            _("Telegram sends at most %(limit)d attachments in one message.")
+            % {"limit": MEDIA_GROUP_LIMIT}
+        )
+    kinds = [_media_kind(item.content_type) for item in media]
+    if len(media) == 1:
+        payload[kinds[0]] = media[0].reference
+        if text:
+            payload["caption"] = text
+        return METHODS[kinds[0]]
+    # Albums mix photos and videos; audio and documents only group with their own kind.
+    if set(kinds) - {"photo", "video"} and len(set(kinds)) > 1:
+        kinds = ["document"] * len(kinds)
+    items: list[Json] = [
+        {"type": kind, "media": item.reference} for kind, item in zip(kinds, media, strict=True)
+    ]
+    if text:
+        items[0]["caption"] = text
+    payload["media"] = items
+    return "sendMediaGroup"
+
+
+def _check_length(text: str, limit: int) -> None:
+    """Telegram counts UTF-16 code units; refuse rather than let it cut or fail."""
+    length = len(text.encode("utf-16-le")) // 2
+    if length > limit:
+        raise ValueError(
+            _("The message is %(length)d characters long; Telegram takes at most %(limit)d.")
+            % {"length": length, "limit": limit}
+        )
+
+
+def _sent(result: object) -> SendResult:
+    if isinstance(result, list) and result:
+        result = result[0]
+    if isinstance(result, Mapping):
+        chat = result.get("chat")
+        message_id = result.get("message_id")
+        chat_id = chat.get("id") if isinstance(chat, Mapping) else None
+        if _is_int(message_id) and _is_int(chat_id):
+            return SendResult(provider_id=f"{chat_id}:{message_id}")
+    return SendResult(error=_("Telegram accepted the message but returned no message id."))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
