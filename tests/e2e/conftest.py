@@ -430,17 +430,23 @@ def until_the_server_is_idle(timeout: float = 15.0) -> None:
 
     if connection.vendor != "postgresql":
         return  # SQLite: the server's writes and the flush take turns on the one lock
+    busy = (
+        "SELECT pid, state, left(query, 200) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'"
+    )
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND state <> 'idle'"
-            )
-            row = cursor.fetchone()
-            if row is None or not row[0]:
+            cursor.execute(busy)
+            if not cursor.fetchall():
                 return
             time.sleep(0.05)
+        # Still busy: the test is over and its pages are closed, so whatever the server is
+        # doing for them is ended rather than left to deadlock the flush. Named, to be found.
+        cursor.execute(busy)
+        for pid, state, query in cursor.fetchall():
+            print(f"\nending a server query still {state} after the test: {query}")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
 @pytest.fixture

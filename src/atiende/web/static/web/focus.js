@@ -57,6 +57,9 @@
       var composer = document.getElementById("composer");
       place = first(composer, "[role=alert] button") || first(composer, "textarea[data-composer]");
     }
+    // Another request's settling (a late timeline refresh) can land here before htmx has
+    // wired a form just swapped in: wire it, so Enter and Escape in it do what they say.
+    if (form && window.htmx) htmx.process(form);
     if (place) place.focus();
   });
 })();

@@ -184,6 +184,9 @@
     var form = event.target.closest && event.target.closest("[data-field-form]");
     if (!form) return;
     var cancel = form.querySelector("[data-cancel]");
+    // A form focused by another swap's settling may not be wired by htmx yet: wire it first,
+    // or the click does nothing and the form stays open.
+    if (cancel && window.htmx) htmx.process(form);
     if (cancel) cancel.click();
   });
 
