@@ -45,6 +45,9 @@ class TicketCreated:
     status_id: int | None = None
     priority_id: int | None = None
     source_detail: str = ""
+    # Rules whose changes were applied as the ticket was opened (its values above already
+    # hold them; its history names each rule): they have fired for this event.
+    rules_applied: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

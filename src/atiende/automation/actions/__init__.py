@@ -13,11 +13,19 @@ from atiende.automation.actions.registry import (
     ActionContext,
     action,
     action_types,
+    plan_actions,
     run_actions,
     validate_actions,
 )
 
-__all__ = ["ActionContext", "action", "action_types", "run_actions", "validate_actions"]
+__all__ = [
+    "ActionContext",
+    "action",
+    "action_types",
+    "plan_actions",
+    "run_actions",
+    "validate_actions",
+]
 
 from atiende.automation.actions import (
     assign,  # noqa: F401  (registers assign)

@@ -19,7 +19,7 @@ from atiende.core.errors import Invalid
 from atiende.tickets import config_cache
 from atiende.tickets.custom_fields import clean_custom_field_value, definitions
 from atiende.tickets.errors import TicketNotFound
-from atiende.tickets.models import CustomFieldTarget, TicketType
+from atiende.tickets.models import CustomFieldTarget, Ticket, TicketType
 from atiende.tickets.selectors import ticket_for_rules
 from atiende.tickets.services import common as ticket_checks
 from atiende.tickets.services import update_ticket
@@ -64,25 +64,44 @@ def _validate_priority(params: Params) -> None:
     ticket_checks.resolve_priority(_key(params), field="value")
 
 
-@action("set_priority", label=gettext_lazy("Set priority"), validate=_validate_priority)
+def _plan_priority(ticket: Ticket, params: Params) -> dict[str, Any]:
+    return {"priority": ticket_checks.resolve_priority(params["value"], field="value").key}
+
+
+@action(
+    "set_priority",
+    label=gettext_lazy("Set priority"),
+    validate=_validate_priority,
+    plan=_plan_priority,
+)
 def set_priority(context: ActionContext, ticket_id: int, params: Params) -> None:
     _update(context, ticket_id, {"priority": params["value"]})
 
 
+def _plan_raise_priority(ticket: Ticket, params: Params) -> dict[str, Any]:
+    wanted = ticket_checks.resolve_priority(params["value"], field="value")
+    return {} if _order(ticket.priority_id) >= wanted.order else {"priority": wanted.key}
+
+
+def _order(priority_id: int) -> int:
+    return {p.pk: p.order for p in config_cache.snapshot().priorities}.get(priority_id, 0)
+
+
 @action(
-    "raise_priority", label=gettext_lazy("Raise priority to at least"), validate=_validate_priority
+    "raise_priority",
+    label=gettext_lazy("Raise priority to at least"),
+    validate=_validate_priority,
+    plan=_plan_raise_priority,
 )
 def raise_priority(context: ActionContext, ticket_id: int, params: Params) -> None:
     """Raise to ``value`` only when the ticket is below it: a ticket already more urgent
     stays as it is (a keyword rule must not lower an urgent ticket to "high")."""
-    wanted = ticket_checks.resolve_priority(params["value"], field="value")
     ticket = ticket_for_rules(ticket_id)  # one prepared row: this runs on many new tickets
     if ticket is None:
         raise TicketNotFound()
-    order = {p.pk: p.order for p in config_cache.snapshot().priorities}
-    if order.get(ticket.priority_id, 0) >= wanted.order:
-        return
-    _update(context, ticket_id, {"priority": wanted.key})
+    changes = _plan_raise_priority(ticket, params)
+    if changes:
+        _update(context, ticket_id, changes)
 
 
 def _validate_group(params: Params) -> None:
@@ -116,7 +135,12 @@ def _validate_type(params: Params) -> None:
         )
 
 
-@action("set_type", label=gettext_lazy("Set type"), validate=_validate_type)
+def _plan_type(ticket: Ticket, params: Params) -> dict[str, Any]:
+    _validate_type(params)
+    return {"type": params["value"]}
+
+
+@action("set_type", label=gettext_lazy("Set type"), validate=_validate_type, plan=_plan_type)
 def set_type(context: ActionContext, ticket_id: int, params: Params) -> None:
     _update(context, ticket_id, {"type": params["value"]})
 
@@ -127,7 +151,17 @@ def _validate_category(params: Params) -> None:
         ticket_checks.resolve_category(category_id, field="value")
 
 
-@action("set_category", label=gettext_lazy("Set category"), validate=_validate_category)
+def _plan_category(ticket: Ticket, params: Params) -> dict[str, Any]:
+    _validate_category(params)
+    return {"category_id": params["value"]}
+
+
+@action(
+    "set_category",
+    label=gettext_lazy("Set category"),
+    validate=_validate_category,
+    plan=_plan_category,
+)
 def set_category(context: ActionContext, ticket_id: int, params: Params) -> None:
     _update(context, ticket_id, {"category_id": params["value"]})
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor
 from atiende.core.errors import FieldError, Invalid
+
+if TYPE_CHECKING:
+    from atiende.tickets.models import Ticket
 
 Params = Mapping[str, Any]
 Validator = Callable[[Params], None]
@@ -29,6 +32,9 @@ class ActionContext:
 
 
 Runner = Callable[[ActionContext, int, Params], None]
+# The changes an action makes to a ticket being opened, read from it in memory (``Opening``);
+# raises ``Invalid`` when it cannot say (the rule then runs after the write, as any other).
+Planner = Callable[["Ticket", Params], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -37,20 +43,25 @@ class ActionType:
     label: str | Promise
     validate: Validator
     run: Runner
+    plan: Planner | None = None
 
 
 _types: dict[str, ActionType] = {}
 
 
-def action(name: str, *, label: str | Promise, validate: Validator) -> Callable[[Runner], Runner]:
+def action(
+    name: str, *, label: str | Promise, validate: Validator, plan: Planner | None = None
+) -> Callable[[Runner], Runner]:
     """Register the decorated runner as action type ``name``.
 
     ``validate(params)`` raises ``Invalid`` whose errors name the parameter (``"value"``,
-    ``"field"``…); ``validate_actions`` prefixes them with the action's position.
+    ``"field"``…); ``validate_actions`` prefixes them with the action's position. ``plan``,
+    for actions that only set fields a new ticket can take before its first write
+    (``tickets.services.opening.OPENING_FIELDS``), gives those changes.
     """
 
     def register(run: Runner) -> Runner:
-        _types[name] = ActionType(name=name, label=label, validate=validate, run=run)
+        _types[name] = ActionType(name=name, label=label, validate=validate, run=run, plan=plan)
         return run
 
     return register
@@ -88,3 +99,15 @@ def run_actions(context: ActionContext, ticket_id: int, actions: Sequence[Params
     """Run each action in order, in the caller's transaction (all or nothing)."""
     for params in actions:
         _types[params["type"]].run(context, ticket_id, params)
+
+
+def plan_actions(ticket: Ticket, actions: Sequence[Params]) -> dict[str, Any] | None:
+    """The changes ``actions`` make to a ticket being opened, or None when one of them
+    cannot be planned (it must run after the write)."""
+    changes: dict[str, Any] = {}
+    for params in actions:
+        found = _types.get(params.get("type", ""))
+        if found is None or found.plan is None:
+            return None
+        changes.update(found.plan(ticket, params))
+    return changes

@@ -48,6 +48,10 @@ def rule_actor(trigger_id: int) -> Actor:
     return Actor(user=None, source=Source.RULE, detail=f"rule:{trigger_id}")
 
 
+def is_quiet() -> bool:
+    return _quiet.get()
+
+
 @contextmanager
 def quiet() -> Iterator[None]:
     """No trigger runs inside the block (the engine's own notes, dry runs)."""
@@ -105,6 +109,8 @@ def evaluate(facts: Facts) -> list[int]:
     for trigger in triggers:
         if cascade.stopped:
             break
+        if trigger.id in facts.acted:
+            continue  # it acted on the ticket as it was opened (``triggers.opening``)
         if own == f"rule:{trigger.id}" or trigger.id in cascade.fired[mark:]:
             continue  # never on its own change, once per event
         if not trigger.compiled.matches(facts):

@@ -66,6 +66,8 @@ class Facts:
     # Ticket values the event itself carries (a new ticket's subject, group, assignee): read
     # from here, a condition on them costs no ticket load.
     carried: dict[str, Any] = field(default_factory=dict)
+    # Rules that already acted on this event (on a ticket being opened, before its write).
+    acted: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, event: object) -> Facts:
@@ -77,6 +79,7 @@ class Facts:
                 source=event.source,
                 source_detail=event.source_detail,
                 channel=event.channel,
+                acted=frozenset(event.rules_applied),
                 carried={
                     "subject": event.subject,
                     "group": event.group_id,
@@ -154,9 +157,18 @@ class Facts:
             return self.carried[name]
         return getattr(self.ticket, attribute)
 
-    def preload(self, ticket: Ticket) -> None:
-        """Use ``ticket`` (already in memory) instead of loading it."""
+    def preload(
+        self, ticket: Ticket, *, description: str | None = None, tags: list[str] | None = None
+    ) -> None:
+        """Use ``ticket`` (already in memory, maybe not yet written) instead of loading it,
+        with its first message's text and its tags when given."""
         self.__dict__["ticket"] = ticket
+        if isinstance(ticket, Ticket) and Ticket.requester.is_cached(ticket):
+            self.__dict__["requester"] = ticket.requester
+        if description is not None:
+            self.__dict__["description"] = description
+        if tags is not None:
+            self.__dict__["tags"] = tags
 
     def custom(self, owner: str, key: str) -> Any:
         if owner == "ticket":

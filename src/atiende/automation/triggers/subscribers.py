@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from atiende.automation.triggers import engine
+from atiende.automation.triggers import engine, services
 from atiende.automation.triggers.facts import Facts, Kind
 from atiende.core import event_types
 from atiende.core.event_types import MessageAdded, TicketCreated, TicketRated, TicketUpdated
@@ -17,6 +17,8 @@ from atiende.core.events import subscribe
 
 @subscribe(TicketCreated, in_transaction=True)
 def on_created(event: TicketCreated) -> None:
+    for trigger_id in event.rules_applied:  # they acted before the write: count them here
+        services.record_fired(trigger_id)
     engine.evaluate(Facts.of(event))
 
 

@@ -14,6 +14,8 @@ from atiende.tickets import config_cache
 from atiende.tickets.errors import InvalidTransition
 from atiende.tickets.models import Category, Priority, Status, StatusCategory, Tag
 
+MAX_SUBJECT = 255
+
 MAX_TAG_LENGTH = 100
 
 

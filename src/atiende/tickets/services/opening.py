@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,14 @@ from atiende.core.events import publish
 from atiende.core.text import clean_text
 from atiende.tickets import audit, store, tally
 from atiende.tickets.custom_fields import clean_custom_fields
-from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketType
+from atiende.tickets.models import Channel, CustomFieldTarget, Ticket, TicketEvent, TicketType
 from atiende.tickets.services import common
+from atiende.tickets.services.common import MAX_SUBJECT
 from atiende.tickets.services.messages import build_message, claim_attachments
+from atiende.tickets.services.updates import apply_changes
 
-MAX_SUBJECT = 255
+# The fields rules may set on a ticket being opened, before its first write (``Opening``).
+OPENING_FIELDS = frozenset({"priority", "type", "category_id"})
 # What a customer may not choose when opening a ticket unless the form they fill in allows it
 # (``customer_may_set``): these route, rank and label the ticket for the team.
 CUSTOMER_CHOICES = ("priority", "tags", "custom_fields", "channel", "type", "category_id")
@@ -121,6 +125,9 @@ def open_ticket(
         external_id=external_id,
     )
     ticket.language = message.language
+    opening = Opening(ticket, message.body_text, tuple(sorted(t.name for t in tag_objects)), actor)
+    for rules in _opening_rules:
+        rules(opening)
     with transaction.atomic(), tally.deferred():
         ticket.number = store.next_ticket_number()
         ticket.last_message_at = timezone.now()
@@ -131,9 +138,49 @@ def open_ticket(
         store.insert_message(message)
         if attachment_ids:
             claim_attachments(actor, ticket, message, attachment_ids)
-        audit.record([audit.event(ticket, actor, "created", new={"number": ticket.number})])
-        _announce(ticket, actor, channel)
+        created = audit.event(ticket, actor, "created", new={"number": ticket.number})
+        for event in opening.events:
+            event.ticket = ticket  # built before the ticket had its id
+        audit.record([created, *opening.events])
+        _announce(ticket, actor, channel, rules=tuple(opening.rules))
     return ticket
+
+
+@dataclass
+class Opening:
+    """A ticket about to be opened, shown to the rules that set its own fields first.
+
+    Zendesk-style: a rule that raises a new ticket's priority (the shipped "urgent words"
+    rule) changes the ticket as it is opened, not by a second update right after — one write,
+    one creation event carrying the final values; the ticket's history still names the rule
+    for each change (``events``). Only ``OPENING_FIELDS`` can be changed here; rules that do
+    anything else run after the write, as before. Automation plugs its planner in at start-up
+    (``use_opening_rules``): tickets does not import automation.
+    """
+
+    ticket: Ticket
+    description: str
+    tag_names: tuple[str, ...]
+    actor: Actor
+    events: list[TicketEvent] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)
+
+    def change(self, actor: Actor, changes: Mapping[str, Any], *, rule_id: int) -> None:
+        """Apply a rule's ``changes`` (validated as ``update_ticket`` would) as ``actor``."""
+        unknown = set(changes) - OPENING_FIELDS
+        if unknown:
+            raise ValueError(f"not a field rules set on opening: {sorted(unknown)}")
+        self.events += apply_changes(actor, self.ticket, changes)
+        self.rules.append(rule_id)
+
+
+OpeningRules = Callable[[Opening], None]
+_opening_rules: list[OpeningRules] = []
+
+
+def use_opening_rules(rules: OpeningRules) -> None:
+    """Plug in what sets a new ticket's fields before its first write (automation does)."""
+    _opening_rules[:] = [rules]
 
 
 def check_customer_choices(given: Mapping[str, object], *, allowed: Collection[str]) -> None:
@@ -150,7 +197,7 @@ def check_customer_choices(given: Mapping[str, object], *, allowed: Collection[s
         )
 
 
-def _announce(ticket: Ticket, actor: Actor, channel: str) -> None:
+def _announce(ticket: Ticket, actor: Actor, channel: str, *, rules: tuple[int, ...]) -> None:
     publish(
         TicketCreated(
             ticket_id=ticket.pk,
@@ -165,5 +212,6 @@ def _announce(ticket: Ticket, actor: Actor, channel: str) -> None:
             status_id=ticket.status_id,
             priority_id=ticket.priority_id,
             source_detail=actor.detail,
+            rules_applied=rules,
         )
     )

@@ -27,7 +27,7 @@ from atiende.tickets.models import (
     TicketType,
 )
 from atiende.tickets.services import announce, common
-from atiende.tickets.services.opening import MAX_SUBJECT
+from atiende.tickets.services.common import MAX_SUBJECT
 
 EDITABLE = frozenset(
     {
@@ -73,7 +73,7 @@ def update_ticket(
             errors.add(name, _("This field cannot be changed."))
         errors.raise_if_any()
 
-    events = _apply(actor, ticket, changes)
+    events = apply_changes(actor, ticket, changes)
     if not events:
         return ticket
     ticket.version += 1
@@ -84,8 +84,11 @@ def update_ticket(
     return ticket
 
 
-def _apply(actor: Actor, ticket: Ticket, changes: Mapping[str, Any]) -> list[TicketEvent]:
-    """Set each changed field on ``ticket`` and return its audit events (nothing saved yet)."""
+def apply_changes(actor: Actor, ticket: Ticket, changes: Mapping[str, Any]) -> list[TicketEvent]:
+    """Set each changed field on ``ticket`` and return its audit events (nothing saved yet).
+
+    Also applies the rules' changes to a ticket being opened, before its first write
+    (``opening``): there, ``tags`` are not among them (a new ticket has no rows to compare)."""
     events: list[TicketEvent] = []
 
     def changed(field: str, old: Any, new: Any) -> None:
