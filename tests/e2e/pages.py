@@ -301,6 +301,8 @@ NOT_PAGES: dict[str, str] = {
     "survey-opt-out": "a signed link from a survey mail: tests/web/surveys/test_views.py",
     "survey-portal": FRAGMENT,
     "survey-customer-ratings": FRAGMENT,
+    "webhook": "a channel provider's webhook (a POST, or Meta's GET check), never a person's "
+    "page: tests/messaging/channels/test_intake.py",
     "pulse-banner": FRAGMENT,
     "pulse-dismiss": POST,
     "ticket-assist": FRAGMENT,

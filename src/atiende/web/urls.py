@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("atiende.web.portal.urls")),
     path("", include("atiende.web.forms.urls")),
     path("", include("atiende.web.kbsearch.urls")),
+    path("", include("atiende.web.hooks.urls")),
 ]

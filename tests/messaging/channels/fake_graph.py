@@ -1,10 +1,10 @@
 """A fake Meta Graph API on loopback, and builders of signed Meta webhooks.
 
-`FakeGraph` is a stdlib HTTP server in a thread. It records every request (`requests`) and
-answers sends as the real API does — WhatsApp Cloud's ``{"messages": [{"id": "wamid.…"}]}``,
-the Send API's ``{"recipient_id", "message_id": "m_…"}`` — unless told otherwise: `fail`
-(5xx), `throttle` (429 with Graph code 4), `graph_error` (a 4xx Graph error object) or `hang`
-(answer only after a delay longer than the client's time-out).
+`FakeGraph` (a `fake_http.FakeApi`) records every request (`requests`) and answers sends as
+the real API does — WhatsApp Cloud's ``{"messages": [{"id": "wamid.…"}]}``, the Send API's
+``{"recipient_id", "message_id": "m_…"}`` — unless told otherwise: `fail` (5xx), `throttle`
+(429 with Graph code 4), `graph_error` (a 4xx Graph error object) or `hang` (answer only
+after a delay longer than the client's time-out).
 
 The builders write webhooks as Meta documents them (shapes and sources in the docstrings of
 ``providers.whatsapp`` and ``providers.meta``) and `webhook` signs them with
@@ -20,22 +20,13 @@ import itertools
 import json
 import re
 import secrets
-import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import httpx
 import pytest
 
-from atiende.messaging.channels.contract import (
-    AccountConfig,
-    Incoming,
-    ProviderRequest,
-    ProviderResponse,
-)
+from atiende.messaging.channels.contract import AccountConfig, Incoming
+from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, running
 
 APP_SECRET = "s3cr3t-de-la-app"
 ACCESS_TOKEN = "EAAG-token-de-prueba"
@@ -51,83 +42,31 @@ _ids = itertools.count(1)
 # --- the server -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Received:
-    """One request as the fake received it; header names lower-cased."""
+class FakeGraph(FakeApi):
+    """The Graph API's ``/{version}/{id}/messages``; start with the `fake_graph` fixture and
+    point ``api_base`` at `base_url`. Until told otherwise it answers as the real API does."""
 
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    body: bytes
-    delay: float = 0.0
-
-
-@dataclass
-class FakeGraph:
-    """Start with `start` (or the `fake_graph` fixture); point ``api_base`` at `base_url`."""
-
-    requests: list[Received] = field(default_factory=list)
-    _script: list[_Answer] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _release: threading.Event = field(default_factory=threading.Event)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "the fake Graph API is not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeGraph:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake._handle(self)
-
-            def do_POST(self) -> None:
-                fake._handle(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # keep the test output clean
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        serve = self._server.serve_forever
-        threading.Thread(target=serve, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()  # a hanging answer returns at once
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-    # What the next sends answer, in order; then the default (success) again.
-
-    def answer(self, status: int, body: Mapping[str, object] | bytes, *, delay: float = 0) -> None:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        with self._lock:
-            self._script.append(_Answer(status, raw, delay))
+    def answer(self, status: int, body: Mapping[str, object] | bytes) -> None:
+        """What the next send answers; then the default (success) again."""
+        self.answer_next(status, body)
 
     def fail(self, status: int = 500) -> None:
-        self.answer(status, b"<html><body>Service Unavailable</body></html>")
+        self.answer_next(status, b"<html><body>Service Unavailable</body></html>")
 
-    def throttle(self) -> None:
-        self.graph_error(4, "(#4) Application request limit reached", status=429)
+    def throttle(self, retry_after: int = 0) -> None:
+        """A 429 with Graph code 4, and ``Retry-After`` when ``retry_after`` is given."""
+        headers = {"Retry-After": str(retry_after)} if retry_after else {}
+        self.graph_error(4, "(#4) Application request limit reached", status=429, headers=headers)
 
-    def graph_error(self, code: int, message: str, *, status: int = 400, details: str = "") -> None:
+    def graph_error(
+        self,
+        code: int,
+        message: str,
+        *,
+        status: int = 400,
+        details: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         error: dict[str, object] = {
             "message": message,
             "type": "OAuthException",
@@ -136,50 +75,19 @@ class FakeGraph:
         }
         if details:
             error["error_data"] = {"messaging_product": "whatsapp", "details": details}
-        self.answer(status, {"error": error})
+        self.answer_next(status, {"error": error}, headers=headers)
 
     def hang(self, seconds: float) -> None:
-        """The next send answers (success) only after ``seconds``: longer than a time-out."""
-        self.answer(200, {"recipient_id": "0", "message_id": "m_late"}, delay=seconds)
+        """The next send answers only after ``seconds``: longer than a time-out."""
+        self.hang_next(seconds)
 
-    # The handler's side.
-
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        parts = urlsplit(handler.path)
-        received = Received(
-            method=handler.command,
-            path=parts.path,
-            query=dict(parse_qsl(parts.query)),
-            headers={name.lower(): value for name, value in handler.headers.items()},
-            body=body,
-        )
-        with self._lock:
-            self.requests.append(received)
-            scripted = self._script.pop(0) if self._script else None
-        answer = scripted or self._default(received)
-        if answer.delay and self._release.wait(answer.delay):
-            return  # stopped while hanging: no answer at all
-        try:
-            handler.send_response(answer.status)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(answer.body)))
-            handler.end_headers()
-            handler.wfile.write(answer.body)
-        except OSError:
-            pass  # the client gave up (time-out)
-
-    def _default(self, received: Received) -> _Answer:
+    def respond(self, request: Recorded) -> Answer:
         """What the real API answers a well-formed send; a Graph error otherwise."""
-        if not received.headers.get("authorization", "").startswith("Bearer "):
+        if not request.headers.get("authorization", "").startswith("Bearer "):
             return _error(401, 190, "Invalid OAuth 2.0 Access Token")
-        match = _SEND_PATH.match(received.path)
-        try:
-            payload = json.loads(received.body)
-        except ValueError:
-            payload = None
-        if received.method != "POST" or match is None or not isinstance(payload, dict):
+        match = _SEND_PATH.match(request.path)
+        payload = request.json
+        if request.method != "POST" or match is None or not isinstance(payload, dict):
             return _error(400, 100, "Unsupported post request")
         if payload.get("messaging_product") == "whatsapp":
             number = str(payload.get("to", ""))
@@ -193,33 +101,18 @@ class FakeGraph:
             recipient = payload.get("recipient")
             psid = recipient.get("id", "") if isinstance(recipient, dict) else ""
             body = {"recipient_id": psid, "message_id": f"m_{secrets.token_urlsafe(24)}"}
-        return _Answer(200, json.dumps(body).encode())
+        return Answer.json(200, body)
 
 
-def _error(status: int, code: int, message: str) -> _Answer:
-    body = {"error": {"message": message, "type": "OAuthException", "code": code}}
-    return _Answer(status, json.dumps(body).encode())
+def _error(status: int, code: int, message: str) -> Answer:
+    return Answer.json(
+        status, {"error": {"message": message, "type": "OAuthException", "code": code}}
+    )
 
 
 @pytest.fixture
 def fake_graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-
-
-def deliver(request: ProviderRequest, *, timeout: float = 5.0) -> ProviderResponse:
-    """Send ``request`` over HTTP as the delivery will, and keep the answer raw."""
-    answer = httpx.request(
-        request.method,
-        request.url,
-        headers=dict(request.headers),
-        content=request.body,
-        timeout=timeout,
-    )
-    return ProviderResponse(status=answer.status_code, headers=answer.headers, body=answer.content)
+    yield from running(FakeGraph())
 
 
 def config(

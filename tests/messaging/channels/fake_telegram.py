@@ -1,9 +1,7 @@
 """A fake Telegram Bot API on loopback, and webhook updates built as Telegram sends them.
 
-`FakeApi` is the generic part (also used by `fake_twilio`): a stdlib HTTP server in a thread
-that records every request and answers like the provider, unless told to answer something
-else (`answer_next`) or to hang (`hang_next`). `FakeTelegram` answers the methods the adapter
-calls (``sendMessage``, ``sendPhoto`` … ``sendMediaGroup``) with the documented
+`FakeTelegram` (a `fake_http.FakeApi`) answers the methods the adapter calls
+(``sendMessage``, ``sendPhoto`` … ``sendMediaGroup``) with the documented
 ``{"ok": true, "result": Message}`` and the documented errors.
 
 `update` wraps an Update into the `Incoming` a webhook view would build, with the
@@ -15,25 +13,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from atiende.messaging.channels.contract import (
-    AccountConfig,
-    Incoming,
-    ProviderRequest,
-    ProviderResponse,
-)
+from atiende.messaging.channels.contract import AccountConfig, Incoming
+from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, running
 
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 SECRET = "s3cr3t_Token-for-webhooks"
@@ -49,159 +36,6 @@ LUCIA = {
     "language_code": "es",
 }
 DATE = 1_767_225_600  # 2026-01-01 00:00 UTC
-
-
-# -- the generic loopback server ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """One request as the fake received it."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # names lower-cased
-    body: bytes
-    json: Any = None  # the parsed JSON body, when it was JSON
-    form: dict[str, list[str]] = field(default_factory=dict)  # the parsed form body
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, value: object) -> Answer:
-        return cls(status, json.dumps(value).encode(), {"Content-Type": "application/json"})
-
-
-@dataclass(frozen=True)
-class _Hang:
-    seconds: float
-
-
-class FakeApi:
-    """A loopback HTTP API: subclasses say what the real one answers (`respond`)."""
-
-    def __init__(self) -> None:
-        self.requests: list[Recorded] = []
-        self._script: deque[Answer | _Hang] = deque()
-        self._lock = threading.Lock()
-        self._release = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_request(self) -> None:
-                api._serve(self)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_request  # noqa: N815
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                pass  # a client that timed out and went away
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def answer_next(self, status: int, body: object = b"", *, times: int = 1) -> None:
-        """The next ``times`` requests get ``status`` and ``body`` (bytes, or JSON)."""
-        answer = Answer(status, body) if isinstance(body, bytes) else Answer.json(status, body)
-        with self._lock:
-            self._script.extend([answer] * times)
-
-    def hang_next(self, seconds: float = 30.0, *, times: int = 1) -> None:
-        """The next ``times`` requests get no answer for ``seconds`` (or until `stop`)."""
-        with self._lock:
-            self._script.extend([_Hang(seconds)] * times)
-
-    def respond(self, request: Recorded) -> Answer:
-        raise NotImplementedError
-
-    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        request = _recorded(handler, body)
-        with self._lock:
-            self.requests.append(request)
-            scripted = self._script.popleft() if self._script else None
-        if isinstance(scripted, _Hang):
-            self._release.wait(scripted.seconds)
-            scripted = None
-        answer = scripted or self.respond(request)
-        try:
-            handler.send_response(answer.status)
-            for name, value in answer.headers.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(answer.body)))
-            handler.end_headers()
-            handler.wfile.write(answer.body)
-        except OSError:
-            pass  # the client gave up waiting
-
-
-def _recorded(handler: BaseHTTPRequestHandler, body: bytes) -> Recorded:
-    parts = urlsplit(handler.path)
-    headers = {name.lower(): value for name, value in handler.headers.items()}
-    content_type = headers.get("content-type", "").split(";")[0].strip()
-    parsed: Any = None
-    form: dict[str, list[str]] = {}
-    if content_type == "application/json":
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            parsed = None
-    elif content_type == "application/x-www-form-urlencoded":
-        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return Recorded(
-        method=handler.command,
-        path=parts.path,
-        query=parse_qs(parts.query),
-        headers=headers,
-        body=body,
-        json=parsed,
-        form=form,
-    )
-
-
-def deliver(request: ProviderRequest, *, timeout: float = 5.0) -> ProviderResponse:
-    """Send ``request`` for real (urllib), as the delivery would, and return the answer."""
-    outgoing = urllib.request.Request(  # noqa: S310 (loopback URLs of the fakes)
-        request.url, data=request.body, headers=dict(request.headers), method=request.method
-    )
-    try:
-        with urllib.request.urlopen(outgoing, timeout=timeout) as answer:  # noqa: S310
-            return ProviderResponse(answer.status, dict(answer.headers.items()), answer.read())
-    except urllib.error.HTTPError as error:
-        return ProviderResponse(error.code, dict(error.headers.items()), error.read())
 
 
 # -- Telegram -------------------------------------------------------------------------------
@@ -292,10 +126,7 @@ def too_many_requests(retry_after: int = 7) -> dict[str, object]:
 
 @pytest.fixture(name="telegram_api")
 def telegram_api_fixture() -> Iterator[FakeTelegram]:
-    api = FakeTelegram()
-    api.start()
-    yield api
-    api.stop()
+    yield from running(FakeTelegram())
 
 
 def telegram_config(api_base: str = "https://api.telegram.org") -> AccountConfig:

@@ -4,17 +4,15 @@
 HTTP Basic auth of the account, ``201`` with a Message resource, or Twilio's error body
 ``{code, message, more_info, status}`` (20003, 21211, 21602, 21603, 21604, 21610, 21617).
 
-`twilio_signature` is written here again from Twilio's "Webhooks security" page, apart from
-the adapter's, so the tests do not check the adapter against itself; `webhook` builds the
-`Incoming` of a form POST with that signature; `inbound_sms` and `status_callback` give the
+`webhook` builds the `Incoming` of a form POST signed with ``twilio_signature`` — the
+adapters' own, which ``test_twilio`` checks against the worked example of Twilio's "Webhooks
+security" page; `inbound_sms` and `status_callback` give the
 parameters Twilio documents for an incoming message and a status callback.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from email.utils import formatdate
@@ -24,7 +22,8 @@ from urllib.parse import urlencode
 import pytest
 
 from atiende.messaging.channels.contract import AccountConfig, Incoming
-from tests.messaging.channels.fake_telegram import Answer, FakeApi, Recorded
+from atiende.messaging.channels.providers.twilio_signature import twilio_signature
+from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, running
 
 ACCOUNT_SID = "AC" + "a1b2c3d4" * 4
 AUTH_TOKEN = "f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3"
@@ -117,10 +116,7 @@ def twilio_error_body(status: int, code: int, message: str) -> dict[str, object]
 
 @pytest.fixture(name="twilio_api")
 def twilio_api_fixture() -> Iterator[FakeTwilio]:
-    api = FakeTwilio()
-    api.start()
-    yield api
-    api.stop()
+    yield from running(FakeTwilio())
 
 
 def twilio_config(api_base: str = "https://api.twilio.com", **settings: str) -> AccountConfig:
@@ -133,17 +129,6 @@ def twilio_config(api_base: str = "https://api.twilio.com", **settings: str) -> 
 
 
 # -- webhooks -------------------------------------------------------------------------------
-
-
-def twilio_signature(auth_token: str, url: str, params: Sequence[tuple[str, str]]) -> str:
-    """Twilio's steps: the full URL, then each POST parameter sorted by name, name and value
-    appended with no delimiter; HMAC-SHA1 keyed with the auth token; base64."""
-    data = url
-    for name in sorted({name for name, _value in params}):
-        for value in sorted(value for key, value in params if key == name):
-            data += name + value
-    mac = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1)
-    return base64.b64encode(mac.digest()).decode()
 
 
 def webhook(

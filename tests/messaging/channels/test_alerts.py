@@ -15,16 +15,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from atiende.messaging.channels.contract import (
     AccountConfig,
     AlertEvent,
     AlertState,
-    Event,
     Incoming,
     PayloadError,
+    Receiver,
     SignatureError,
 )
 from atiende.messaging.channels.providers.alerts import (
@@ -35,7 +35,8 @@ from atiende.messaging.channels.providers.alerts import (
     prometheus_fingerprint,
     severity_priority,
 )
-from atiende.messaging.channels.providers.receiving import Receiver
+from atiende.messaging.channels.providers.payload import MAX_BODY_BYTES
+from tests.messaging.channels.strategies import JSON, PROPERTY, outcome
 
 TOKEN = "s3cret-token-éxample"
 CONFIG = AccountConfig(provider="alerts", settings={}, secrets={"token": TOKEN}, api_base="")
@@ -153,6 +154,13 @@ def test_alertmanager_resolved_keeps_the_keys() -> None:
 
     assert [event.key for event in done] == [event.key for event in firing]
     assert {event.state for event in done} == {AlertState.RESOLVED}
+
+
+def test_alertmanager_says_when_a_resolved_alert_ended() -> None:
+    """Alertmanager sends Go's zero time as the end of a firing alert: no end at all."""
+    assert [event.ended_at for event in read(Alertmanager(), FIRING)] == [None, None]
+    done = read(Alertmanager(), resolved(FIRING))
+    assert {event.ended_at for event in done} == {datetime(2026, 2, 6, 13, 20, tzinfo=UTC)}
 
 
 def test_alertmanager_without_fingerprint_uses_the_one_alertmanager_computes() -> None:
@@ -628,16 +636,7 @@ def test_hostile_bodies_are_payload_errors(receiver: Receiver, body: bytes) -> N
 def test_five_megabytes_say_the_limit() -> None:
     error = payload_error(Alertmanager(), b"x" * (5 * 1024 * 1024))
     assert error.field == "body"
-    assert "1048576" in str(error)
-
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+    assert str(MAX_BODY_BYTES) in str(error)
 
 
 def fields_of(names: list[str]) -> st.SearchStrategy[dict[str, Any]]:
@@ -672,19 +671,10 @@ SHAPES: dict[str, st.SearchStrategy[Any]] = {
     "generic_alert": JSON
     | fields_of(["key", "status", "title", "text", "severity", "labels", "url", "started_at"]),
 }
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def outcome(receiver: Receiver, incoming: Incoming) -> list[Event] | PayloadError:
-    """What reading gives: events, or the ``PayloadError`` (any other exception escapes)."""
-    try:
-        return receiver.read(CONFIG, incoming)
-    except PayloadError as error:
-        return error
 
 
 def never_raises_but_payload_error(receiver: Receiver, value: Any) -> None:
-    result = outcome(receiver, request(json.dumps(value).encode()))
+    result = outcome(receiver, CONFIG, request(json.dumps(value).encode()))
     if isinstance(result, PayloadError):
         assert result.field
         return
@@ -715,7 +705,7 @@ def test_random_json_nagios(value: Any) -> None:
 @PROPERTY
 @given(st.lists(st.tuples(st.text(max_size=20), st.text(max_size=20)), max_size=8))
 def test_random_forms_nagios(pairs: list[tuple[str, str]]) -> None:
-    result = outcome(Nagios(), request(urlencode(pairs).encode(), content_type=FORM))
+    result = outcome(Nagios(), CONFIG, request(urlencode(pairs).encode(), content_type=FORM))
     assert not isinstance(result, PayloadError) or result.field
 
 

@@ -15,6 +15,7 @@ from atiende.messaging.channels.contract import (
     DeliveryUpdate,
     InboundMessage,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderResponse,
@@ -27,7 +28,6 @@ from tests.messaging.channels.fake_graph import (
     VERIFY_TOKEN,
     FakeGraph,
     config,
-    deliver,
     encode,
     sign,
     social_envelope,
@@ -35,6 +35,7 @@ from tests.messaging.channels.fake_graph import (
     social_message,
     webhook,
 )
+from tests.messaging.channels.fake_http import deliver
 
 MESSENGER = Messenger()
 INSTAGRAM = Instagram()
@@ -351,7 +352,7 @@ def test_an_attachment_goes_by_url(fake_graph: FakeGraph, content_type: str, kin
 def test_text_and_attachments_are_split_into_one_request_each() -> None:
     medium = Media("https://atiende.test/f/x.png", "image/png", caption="la foto")
     message = OutboundMessage(to=PSID, text="Te mando la foto", media=(medium,))
-    with pytest.raises(ValueError, match="split"):
+    with pytest.raises(MessageRejected, match="split"):
         MESSENGER.send_request(FB, message)
     bodies = [
         json.loads(MESSENGER.send_request(FB, part).body) for part in MESSENGER.split(message)
@@ -363,8 +364,23 @@ def test_text_and_attachments_are_split_into_one_request_each() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("adapter", "message"),
+    [
+        (MESSENGER, OutboundMessage(to=PSID)),
+        (INSTAGRAM, OutboundMessage(to=PSID)),
+        (MESSENGER, OutboundMessage(to=PSID, text="a" * 2001)),
+    ],
+)
+def test_what_the_send_api_cannot_carry_is_rejected(
+    adapter: Messenger | Instagram, message: OutboundMessage
+) -> None:
+    with pytest.raises(MessageRejected):
+        adapter.send_request(FB, message)
+
+
 def test_templates_are_whatsapps_only() -> None:
-    with pytest.raises(ValueError, match="templates"):
+    with pytest.raises(MessageRejected, match="templates"):
         MESSENGER.send_request(FB, OutboundMessage(to=PSID, template="hola"))
 
 

@@ -14,25 +14,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from atiende.messaging.channels.contract import (
     AccountConfig,
     CallEvent,
     CallState,
-    Event,
     Incoming,
     PayloadError,
+    Receiver,
     SignatureError,
 )
 from atiende.messaging.channels.providers.phone import GenericPbx, TwilioVoice, normalise_number
-from atiende.messaging.channels.providers.receiving import Receiver
 from atiende.messaging.channels.providers.twilio_signature import (
     signature_matches,
     twilio_signature,
     url_variants,
 )
+from tests.messaging.channels.strategies import JSON, PROPERTY, outcome
 
 AUTH_TOKEN = "12345"
 TWILIO = AccountConfig(
@@ -88,21 +88,6 @@ def status(call_status: str, **extra: str) -> dict[str, str]:
 
 
 # --- the signature ---------------------------------------------------------------------------
-
-
-def test_twilio_signature_matches_twilios_documented_example() -> None:
-    params = {
-        "CallSid": "CA1234567890ABCDE",
-        "Caller": "+12349013030",
-        "Digits": "1234",
-        "From": "+12349013030",
-        "To": "+18005551212",
-    }
-    url = "https://mycompany.com/myapp.php?foo=1&bar=2"
-    assert twilio_signature("12345", url, params) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-    assert twilio_signature("12345", url, list(reversed(params.items()))) == (
-        "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
-    )
 
 
 def test_url_variants_add_or_drop_the_port() -> None:
@@ -253,7 +238,7 @@ def test_twilio_recording_callback_carries_the_recording() -> None:
     (event,) = calls(TwilioVoice(), TWILIO, twilio_request(fields))
 
     assert event.call_id == CALL_SID
-    assert event.state is CallState.ENDED
+    assert event.state is CallState.RECORDED
     assert event.recording_url == fields["RecordingUrl"]
     assert event.duration == 0
     for not_ready in ("in-progress", "absent", "failed"):
@@ -299,17 +284,6 @@ def test_twilio_hostile_bodies_are_payload_errors(body: bytes) -> None:
     assert caught.value.field
 
 
-def outcome(
-    receiver: Receiver, config: AccountConfig, incoming: Incoming
-) -> list[Event] | PayloadError:
-    """What reading gives: events, or the ``PayloadError`` (any other exception escapes)."""
-    try:
-        return receiver.read(config, incoming)
-    except PayloadError as error:
-        return error
-
-
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TWILIO_NAMES = [
     "CallSid", "CallStatus", "From", "To", "Direction", "CallDuration", "Timestamp",
     "RecordingUrl", "RecordingSid", "RecordingStatus",
@@ -471,13 +445,6 @@ def test_pbx_verify_like_the_alerts() -> None:
             GenericPbx().verify(PBX, Incoming(method="POST", url="", headers=headers, body=raw))
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
-    max_leaves=20,
-)
 PBX_NAMES = [
     "call_id", "event", "caller", "called", "agent", "direction", "duration", "recording_url",
     "timestamp",

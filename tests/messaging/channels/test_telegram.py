@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import socket
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,23 +14,23 @@ from atiende.messaging.channels.contract import (
     Adapter,
     InboundMessage,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderResponse,
     SignatureError,
 )
 from atiende.messaging.channels.providers.telegram import TelegramBot
+from tests.messaging.channels.fake_http import deliver
 from tests.messaging.channels.fake_telegram import (
     CHAT_ID,
     DATE,
     SECRET,
     TOKEN,
     FakeTelegram,
-    deliver,
     message_update,
     photo_sizes,
     private_message,
-    telegram_api_fixture,  # noqa: F401 (the telegram_api fixture)
     telegram_config,
     too_many_requests,
     update,
@@ -407,8 +407,8 @@ JPEG = Media("https://h.example/a.jpg", "image/jpeg")
         OutboundMessage(to="lucía", text="hola"),
     ],
 )
-def test_what_telegram_would_refuse_is_a_value_error(outbound: OutboundMessage) -> None:
-    with pytest.raises(ValueError, match=r"\w"):
+def test_what_telegram_would_refuse_is_rejected(outbound: OutboundMessage) -> None:
+    with pytest.raises(MessageRejected, match=r"\w"):
         BOT.send_request(CONFIG, outbound)
 
 
@@ -432,6 +432,7 @@ def test_flood_control_is_retried(telegram_api: FakeTelegram) -> None:
     assert (result.ok, result.retry) == (False, True)
     assert "429" in result.error
     assert "7" in result.error
+    assert result.retry_after == 7
 
 
 def test_a_server_error_is_retried(telegram_api: FakeTelegram) -> None:
@@ -455,7 +456,7 @@ def test_a_hanging_api_times_out(telegram_api: FakeTelegram) -> None:
     request = BOT.send_request(
         telegram_config(telegram_api.base_url), OutboundMessage(to="1", text="x")
     )
-    with pytest.raises((TimeoutError, socket.timeout, OSError)):
+    with pytest.raises(httpx.TimeoutException):
         deliver(request, timeout=0.3)
     assert len(telegram_api.requests) == 1
 
@@ -490,3 +491,34 @@ def test_send_result(status: int, body: object, ok: bool, retry: bool) -> None:
         assert result.provider_id == "42:9"
     else:
         assert result.error
+
+
+# -- split ----------------------------------------------------------------------------------
+
+
+def test_split_keeps_what_one_request_carries() -> None:
+    text = OutboundMessage(to=str(CHAT_ID), text="a" * 4096, reply_to=f"{CHAT_ID}:1")
+    album = OutboundMessage(to=str(CHAT_ID), text="Fotos", media=(JPEG,) * 10)
+    assert BOT.split(text) == [text]
+    assert BOT.split(album) == [album]
+
+
+def test_split_makes_albums_of_ten_with_the_text_on_the_first() -> None:
+    message = OutboundMessage(
+        to=str(CHAT_ID), text="Fotos", media=(JPEG,) * 23, reply_to=f"{CHAT_ID}:1"
+    )
+    parts = BOT.split(message)
+    assert [len(part.media) for part in parts] == [10, 10, 3]
+    assert [part.text for part in parts] == ["Fotos", "", ""]
+    assert [part.reply_to for part in parts] == [f"{CHAT_ID}:1", "", ""]
+    for part in parts:
+        BOT.send_request(CONFIG, part)
+
+
+def test_split_sends_a_text_too_long_for_a_caption_before_the_media() -> None:
+    message = OutboundMessage(to=str(CHAT_ID), text="😀" * 600, media=(JPEG,))  # 1200 units
+    first, second = BOT.split(message)
+    assert (first.text, first.media) == (message.text, ())
+    assert (second.text, second.media) == ("", (JPEG,))
+    methods = [BOT.send_request(CONFIG, part).url.rsplit("/", 1)[1] for part in (first, second)]
+    assert methods == ["sendMessage", "sendPhoto"]

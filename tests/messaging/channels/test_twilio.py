@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import socket
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,14 +19,18 @@ from atiende.messaging.channels.contract import (
     DeliveryUpdate,
     InboundMessage,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderResponse,
     SignatureError,
 )
 from atiende.messaging.channels.providers.twilio import TwilioSms
-from atiende.messaging.channels.providers.twilio_signature import signature_matches
-from tests.messaging.channels.fake_telegram import deliver
+from atiende.messaging.channels.providers.twilio_signature import (
+    signature_matches,
+    twilio_signature,
+)
+from tests.messaging.channels.fake_http import deliver
 from tests.messaging.channels.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -38,10 +42,8 @@ from tests.messaging.channels.fake_twilio import (
     inbound_sms,
     message_sid,
     status_callback,
-    twilio_api_fixture,  # noqa: F401 (the twilio_api fixture)
     twilio_config,
     twilio_error_body,
-    twilio_signature,
     webhook,
 )
 
@@ -76,6 +78,7 @@ def test_twilios_published_example() -> None:
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert signature_matches("12345", url, params, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=")
     assert twilio_signature("12345", url, params) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+    assert twilio_signature("12345", url, dict(reversed(params))) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
     config = replace(CONFIG, secrets={"auth_token": "12345"})
     SMS.verify(config, webhook(list(reversed(params)), url=url, auth_token="12345"))
 
@@ -330,8 +333,8 @@ def test_an_mms_through_a_messaging_service(twilio_api: FakeTwilio) -> None:
         OutboundMessage(to=CUSTOMER, media=tuple(Media(f"https://h/{n}") for n in range(11))),
     ],
 )
-def test_what_twilio_would_refuse_is_a_value_error(outbound: OutboundMessage) -> None:
-    with pytest.raises(ValueError, match=r"\w"):
+def test_what_twilio_would_refuse_is_rejected(outbound: OutboundMessage) -> None:
+    with pytest.raises(MessageRejected, match=r"\w"):
         SMS.send_request(CONFIG, outbound)
 
 
@@ -364,6 +367,7 @@ def test_rate_limits_and_server_errors_are_retried(twilio_api: FakeTwilio) -> No
     second = SMS.send_result(deliver(request))
     third = SMS.send_result(deliver(request))
     assert (first.retry, first.error.split()[0]) == (True, "20429")
+    assert first.retry_after == 0  # no Retry-After header: the delivery's own backoff
     assert (second.retry, second.error) == (True, "HTTP 503")
     assert third.ok
     assert len(twilio_api.requests) == 3
@@ -379,7 +383,7 @@ def test_a_wrong_auth_token_is_not_retried(twilio_api: FakeTwilio) -> None:
 def test_a_hanging_api_times_out(twilio_api: FakeTwilio) -> None:
     twilio_api.hang_next(10)
     request = SMS.send_request(twilio_config(twilio_api.base_url), OutboundMessage(CUSTOMER, "x"))
-    with pytest.raises((TimeoutError, socket.timeout, OSError)):
+    with pytest.raises(httpx.TimeoutException):
         deliver(request, timeout=0.3)
 
 
@@ -400,3 +404,22 @@ def test_send_result(status: int, body: object, ok: bool, retry: bool) -> None:
     result = SMS.send_result(ProviderResponse(status, {}, raw))
     assert (result.ok, result.retry) == (ok, retry)
     assert bool(result.error) is not ok
+
+
+def test_a_429_says_how_long_to_wait(twilio_api: FakeTwilio) -> None:
+    body = twilio_error_body(429, 20429, "Too Many Requests")
+    twilio_api.answer_next(429, body, headers={"Retry-After": "12"})
+    request = SMS.send_request(twilio_config(twilio_api.base_url), OutboundMessage(CUSTOMER, "x"))
+    result = SMS.send_result(deliver(request))
+    assert (result.retry, result.retry_after) == (True, 12)
+
+
+def test_split_sends_more_than_ten_media_in_several_messages() -> None:
+    media = tuple(Media(f"https://h.example/{n}.jpg", "image/jpeg") for n in range(12))
+    message = OutboundMessage(to=CUSTOMER, text="Fotos", media=media)
+    parts = SMS.split(message)
+    assert [(part.text, len(part.media)) for part in parts] == [("Fotos", 10), ("", 2)]
+    for part in parts:
+        SMS.send_request(CONFIG, part)
+    plain = OutboundMessage(to=CUSTOMER, text="a" * 1601)
+    assert SMS.split(plain) == [plain]  # refused by send_request, never cut

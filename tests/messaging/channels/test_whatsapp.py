@@ -17,6 +17,7 @@ from atiende.messaging.channels.contract import (
     DeliveryUpdate,
     InboundMessage,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderResponse,
@@ -28,7 +29,6 @@ from tests.messaging.channels.fake_graph import (
     VERIFY_TOKEN,
     FakeGraph,
     config,
-    deliver,
     encode,
     sign,
     wa_envelope,
@@ -39,6 +39,7 @@ from tests.messaging.channels.fake_graph import (
     wa_value,
     webhook,
 )
+from tests.messaging.channels.fake_http import deliver
 
 ADAPTER = WhatsAppCloud()
 CONFIG = config("whatsapp")
@@ -656,7 +657,7 @@ def test_split_makes_one_request_per_attachment() -> None:
     message = OutboundMessage(
         to="1", text="Te mando todo", media=(photo, voice), reply_to="wamid.q"
     )
-    with pytest.raises(ValueError, match="one attachment"):
+    with pytest.raises(MessageRejected, match="one attachment"):
         ADAPTER.send_request(CONFIG, message)
     parts = ADAPTER.split(message)
     bodies = [json.loads(ADAPTER.send_request(CONFIG, part).body) for part in parts]
@@ -672,7 +673,7 @@ def test_an_audio_with_a_caption_must_be_split_first() -> None:
     message = OutboundMessage(
         to="1", text="hola", media=(Media("https://a.test/x.mp3", "audio/mpeg"),)
     )
-    with pytest.raises(ValueError, match="no caption"):
+    with pytest.raises(MessageRejected, match="no caption"):
         ADAPTER.send_request(CONFIG, message)
 
 
@@ -711,8 +712,28 @@ def test_throttling_codes_are_retried_even_as_400(fake_graph: FakeGraph, code: i
 def test_a_429_is_retried(fake_graph: FakeGraph) -> None:
     fake_graph.throttle()
     result = send(fake_graph)
-    assert (result.ok, result.retry) == (False, True)
+    assert (result.ok, result.retry, result.retry_after) == (False, True, 0)
     assert "429" in result.error
+
+
+def test_a_429_says_how_long_to_wait(fake_graph: FakeGraph) -> None:
+    fake_graph.throttle(retry_after=30)
+    assert send(fake_graph).retry_after == 30
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        OutboundMessage(to="1"),
+        OutboundMessage(to="1", text="a" * 4097),
+        OutboundMessage(
+            to="1", text="a" * 1025, media=(Media("https://a.test/x.png", "image/png"),)
+        ),
+    ],
+)
+def test_what_whatsapp_cannot_carry_is_rejected(message: OutboundMessage) -> None:
+    with pytest.raises(MessageRejected):
+        ADAPTER.send_request(CONFIG, message)
 
 
 def test_a_500_without_json_is_retried(fake_graph: FakeGraph) -> None:

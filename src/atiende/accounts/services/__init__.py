@@ -20,6 +20,7 @@ from atiende.accounts.services.organizations import create_organization, update_
 from atiende.accounts.services.users import (
     create_user,
     find_or_create_customer,
+    find_or_create_customer_by_identity,
     mark_email_verified,
     mirror_sign_in_address,
     update_user,
@@ -36,6 +37,7 @@ __all__ = [
     "create_user",
     "end_out_of_office",
     "find_or_create_customer",
+    "find_or_create_customer_by_identity",
     "issue_api_token",
     "mark_email_verified",
     "mirror_sign_in_address",

@@ -15,6 +15,7 @@ from atiende.accounts import store
 from atiende.accounts.models import Group, Identity, IdentityChannel, Organization, Role, User
 from atiende.accounts.selectors import visible_users
 from atiende.accounts.services.common import clean_email, organization_for_email
+from atiende.accounts.services.identities import clean_identity_value
 from atiende.core.actor import Actor
 from atiende.core.errors import ErrorCollector, FieldError, Forbidden, Invalid, NotFound
 from atiende.core.folding import fold
@@ -85,6 +86,55 @@ def find_or_create_customer(
     if inserted:
         return user
     return User.objects.get(email=address)  # someone created them a moment ago: theirs wins
+
+
+def find_or_create_customer_by_identity(
+    actor: Actor,
+    *,
+    channel: str,
+    address: str,
+    name: str = "",
+    text: str = "",
+    language: str = "",
+    field: str = "sender",
+) -> User:
+    """The user known by ``address`` on ``channel`` (a WhatsApp number, a Telegram chat id, a
+    Messenger PSID), created as a customer with no email when new.
+
+    The address is cleaned as ``add_identity`` cleans it (a phone number to its digits), so
+    one number written two ways is one person; an address that cannot be one is ``Invalid``
+    naming ``field``. A new customer speaks the language of ``text`` when it tells, else
+    ``language``, else nothing chosen (see `find_or_create_customer`). A concurrent creation of
+    the same identity is not an error: the other one wins and is returned.
+    """
+    if channel not in IdentityChannel.values:
+        raise Invalid.field("channel", _("Unknown channel."))
+    value = clean_identity_value(channel, address, field)
+    found = store.identity_by_value(channel, value)
+    if found is not None:
+        return found.user
+    if actor.user is not None and not actor.user.is_agent:
+        raise Forbidden(_("Customers cannot create other users."))
+    name = clean_text(name).strip()[:200]
+    locale = detect_language(text) or _shipped(language)  # before the write lock is taken
+    user = User(
+        email=None,
+        name=name,
+        folded_name=fold(name),
+        role=Role.CUSTOMER,
+        locale=locale,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():  # both rows or neither
+            user.save()
+            Identity.objects.create(user=user, channel=channel, value=value)
+    except IntegrityError:
+        found = store.identity_by_value(channel, value)
+        if found is None:
+            raise
+        return found.user  # created a moment ago by another worker: theirs wins
+    return user
 
 
 @transaction.atomic

@@ -7,9 +7,15 @@ raw first). An adapter checks it (``verify``), then reads it (``read``) into a l
 provider documents raises ``PayloadError`` naming what is wrong: the raw payload then stays in
 quarantine, nothing is half-read.
 
-Outbound, an adapter turns an ``OutboundMessage`` into one ``ProviderRequest`` (method, URL,
-headers, body) and reads the provider's ``ProviderResponse`` into a ``SendResult``: the
-provider's message id, or a failure that says whether a retry can help.
+Outbound, an adapter first ``split`` s an ``OutboundMessage`` into the messages its API takes
+one per request, turns each into one ``ProviderRequest`` (method, URL, headers, body) and reads
+the provider's ``ProviderResponse`` into a ``SendResult``: the provider's message id, or a
+failure that says whether a retry can help and how long to wait. A message the provider cannot
+carry even split (too long, too many attachments, empty) raises ``MessageRejected``; any other
+``ValueError`` from ``send_request`` means the account's settings are incomplete.
+
+Receive-only providers (monitoring alerts, phone) implement ``Receiver``; the messaging
+providers implement ``Adapter``, which is a ``Receiver`` that also sends.
 """
 
 from __future__ import annotations
@@ -27,6 +33,12 @@ class PayloadError(ValueError):
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+class MessageRejected(ValueError):
+    """The provider cannot carry this outbound message as it is: too long, too many
+    attachments, empty, or addressed to something that is no address on the channel. Sending
+    it again will not help; the agent has to change it."""
 
 
 class SignatureError(PermissionError):
@@ -129,6 +141,7 @@ class CallState(enum.StrEnum):
     ANSWERED = "answered"
     ENDED = "ended"
     MISSED = "missed"
+    RECORDED = "recorded"  # the call's recording is ready: ``recording_url``, nothing else
 
 
 @dataclass(frozen=True)
@@ -142,7 +155,7 @@ class CallEvent:
     agent: str = ""  # the agent's extension or address, as the PBX names them
     direction: str = "inbound"
     duration: int = 0  # seconds, on ENDED
-    recording_url: str = ""
+    recording_url: str = ""  # on ENDED when the provider says it, always on RECORDED
     at: datetime | None = None
     kind: Kind = Kind.CALL
 
@@ -169,6 +182,7 @@ class AlertEvent:
     labels: Mapping[str, str] = field(default_factory=dict)
     started_at: datetime | None = None
     url: str = ""
+    ended_at: datetime | None = None  # when the monitor says the problem ended
     kind: Kind = Kind.ALERT
 
 
@@ -203,18 +217,25 @@ class ProviderRequest:
 @dataclass(frozen=True)
 class ProviderResponse:
     status: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # as the HTTP client gives them: any case
     body: bytes
+
+    def header(self, name: str) -> str:
+        """The value of header ``name``, whatever the case of its name; ``""`` when absent."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), "")
 
 
 @dataclass(frozen=True)
 class SendResult:
     """A send's outcome: ``provider_id`` on success; else ``error`` and whether to retry
-    (429, 5xx and time-outs are retried with backoff; 4xx are not)."""
+    (429, 5xx and time-outs are retried with backoff; 4xx are not). ``retry_after`` is how many
+    seconds the provider asked us to wait first (``0``: it did not say)."""
 
     provider_id: str = ""
     error: str = ""
     retry: bool = False
+    retry_after: int = 0
 
     @property
     def ok(self) -> bool:
@@ -236,10 +257,12 @@ class AccountConfig:
     api_base: str
 
 
-class Adapter(Protocol):
-    """The pure half of a provider. Every method is deterministic and knows no database."""
+class Receiver(Protocol):
+    """The reading half of a provider: check a webhook, read it into events. Receive-only
+    providers (alerts, phone) are just this; every method is deterministic and knows no
+    database."""
 
-    provider: str  # "whatsapp", "telegram", "twilio_sms", "messenger", "instagram", ...
+    provider: str  # "whatsapp", "telegram", "twilio_sms", "alertmanager", "twilio_voice", ...
     channel: str  # tickets.Channel value of the tickets it opens
 
     def verify(self, config: AccountConfig, incoming: Incoming) -> None:
@@ -248,8 +271,18 @@ class Adapter(Protocol):
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
         """The events in a verified payload; ``PayloadError`` when it is not the provider's."""
 
+
+class Adapter(Receiver, Protocol):
+    """The pure half of a messaging provider: a ``Receiver`` that also sends."""
+
+    def split(self, message: OutboundMessage) -> list[OutboundMessage]:
+        """``message`` as the messages ``send_request`` takes one per request (the text and
+        each attachment on its own, say), the first answering ``reply_to``; ``[message]`` when
+        the API carries it whole. What no split can fix is left to ``send_request``."""
+
     def send_request(self, config: AccountConfig, message: OutboundMessage) -> ProviderRequest:
-        """The HTTP request that sends ``message`` through the provider's API."""
+        """The HTTP request that sends ``message`` (one part of ``split``) through the
+        provider's API; ``MessageRejected`` when the provider cannot carry it."""
 
     def send_result(self, response: ProviderResponse) -> SendResult:
         """What the provider's answer to ``send_request`` means."""

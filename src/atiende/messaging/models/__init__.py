@@ -1,5 +1,15 @@
-"""Email channel data: mailboxes, raw inbound deliveries, outbound deliveries, thread keys."""
+"""Channel data: mailboxes, raw inbound deliveries, outbound deliveries, thread keys; the other
+channels' accounts, raw webhook payloads and provider message ids (``channels``)."""
 
+from atiende.messaging.models.channels import (
+    ChannelAccount,
+    ChannelDeliveryState,
+    ChannelDirection,
+    ChannelMessage,
+    ChannelPayload,
+    ChannelPayloadState,
+    ChannelProvider,
+)
 from atiende.messaging.models.inbound import (
     MAX_STORED_BYTES,
     InboundMessage,
@@ -23,6 +33,13 @@ from atiende.messaging.models.outbound import (
 __all__ = [
     "MAX_STORED_BYTES",
     "AfterFetch",
+    "ChannelAccount",
+    "ChannelDeliveryState",
+    "ChannelDirection",
+    "ChannelMessage",
+    "ChannelPayload",
+    "ChannelPayloadState",
+    "ChannelProvider",
     "DeliveryState",
     "InboundMessage",
     "InboundMethod",

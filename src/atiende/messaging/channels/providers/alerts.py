@@ -23,7 +23,7 @@ from atiende.messaging.channels.contract import (
     Incoming,
     PayloadError,
 )
-from atiende.messaging.channels.providers.receiving import (
+from atiende.messaging.channels.providers.payload import (
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
     MAX_TITLE_LENGTH,
@@ -36,9 +36,9 @@ from atiende.messaging.channels.providers.receiving import (
     labels,
     string,
     timestamp,
-    verify_shared_token,
     web_url,
 )
+from atiende.messaging.channels.providers.receiving import verify_shared_token
 
 type Priority = Literal["low", "normal", "high", "urgent"]
 
@@ -128,7 +128,8 @@ def prometheus_fingerprint(values: Mapping[str, str]) -> str:
 class Alertmanager(_AlertReceiver):
     """Prometheus Alertmanager's ``webhook_config`` payload, version "4": one group with
     ``alerts[]`` (status, labels, annotations, startsAt, endsAt, generatorURL, fingerprint)
-    and ``truncatedAlerts``, the alerts ``max_alerts`` left out."""
+    and ``truncatedAlerts``, the alerts ``max_alerts`` left out. ``endsAt`` is Go's zero time
+    (``0001-01-01T00:00:00Z``) until the alert resolves, and then ``ended_at``."""
 
     provider = "alertmanager"
 
@@ -177,6 +178,7 @@ class Alertmanager(_AlertReceiver):
             source="alertmanager",
             labels=found,
             started_at=timestamp(alert.get("startsAt"), field=f"{where}.startsAt"),
+            ended_at=timestamp(alert.get("endsAt"), field=f"{where}.endsAt"),
             url=web_url(alert, "generatorURL", field=f"{where}.generatorURL"),
         )
 

@@ -30,7 +30,6 @@ optional ``api_version``; secrets: ``app_secret``, ``access_token`` (a page toke
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from django.utils.translation import gettext as _
@@ -43,6 +42,7 @@ from atiende.messaging.channels.contract import (
     InboundMessage,
     Incoming,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderRequest,
@@ -51,7 +51,20 @@ from atiende.messaging.channels.contract import (
     SendResult,
 )
 from atiende.messaging.channels.providers import graph
-from atiende.messaging.channels.providers.graph import JSONObject
+from atiende.messaging.channels.providers.outbound import check_length, require_content
+from atiende.messaging.channels.providers.payload import (
+    Fields as JSONObject,
+)
+from atiende.messaging.channels.providers.payload import (
+    get_list,
+    get_object,
+    get_str,
+    need_int,
+    need_object,
+    need_str,
+    objects,
+    time_of,
+)
 
 __all__ = ["Instagram", "Messenger", "handshake"]
 
@@ -62,19 +75,14 @@ SEND_TYPES = {"image": "image", "video": "video", "audio": "audio", "document": 
 _MILLIS_FROM = 10**11
 
 
-class _MetaMessaging:
+class _MetaMessaging(graph.GraphWebhooks):
     """The common half of Messenger and Instagram; subclasses name the webhook object."""
 
     provider = ""
     channel = "social"
     webhook_object = ""
     sender_channel = ""
-
-    def verify(self, config: AccountConfig, incoming: Incoming) -> None:
-        graph.verify_signature(config, incoming)
-
-    def handshake(self, config: AccountConfig, query: Mapping[str, str]) -> str:
-        return graph.handshake(config, query)
+    text_limit = 0  # characters a text may have; 0: not documented, not checked
 
     def split(self, message: OutboundMessage) -> list[OutboundMessage]:
         """``message`` as messages ``send_request`` takes: text, or one attachment."""
@@ -83,10 +91,12 @@ class _MetaMessaging:
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
         payload = graph.load(incoming.body)
         if payload.get("object") != self.webhook_object:
-            raise PayloadError(f"object is not {self.webhook_object}", field="object")
+            raise PayloadError(
+                _("“object” is not %(value)s.") % {"value": self.webhook_object}, field="object"
+            )
         events: list[Event] = []
-        for i, entry in enumerate(graph.objects(payload, "entry", "", required=True)):
-            for j, event in enumerate(graph.objects(entry, "messaging", f"entry[{i}]")):
+        for i, entry in enumerate(objects(payload, "entry", "", required=True)):
+            for j, event in enumerate(objects(entry, "messaging", f"entry[{i}]")):
                 events.extend(self._event(event, f"entry[{i}].messaging[{j}]"))
         return events
 
@@ -94,15 +104,10 @@ class _MetaMessaging:
         body = {
             "recipient": {"id": message.to},
             "messaging_type": "RESPONSE",
-            "message": _content(message),
+            "message": _content(message, self.text_limit),
         }
         page = config.settings.get("page_id", "") or "me"
-        return ProviderRequest(
-            method="POST",
-            url=graph.url(config, page, "messages"),
-            headers=graph.json_request_headers(config),
-            body=graph.dump(body),
-        )
+        return graph.messages_request(config, page, body)
 
     def send_result(self, response: ProviderResponse) -> SendResult:
         body = graph.success_body(response)
@@ -128,50 +133,50 @@ class _MetaMessaging:
         return []  # reactions, referrals, opt-ins, handovers: not a customer's text
 
     def _sender(self, event: JSONObject, where: str) -> Sender:
-        sender = graph.need_object(event, "sender", where)
+        sender = need_object(event, "sender", where)
         at = f"{where}.sender"
-        address = graph.get_str(sender, "id", at) or graph.need_str(sender, "user_ref", at)
+        address = get_str(sender, "id", at) or need_str(sender, "user_ref", at)
         return Sender(channel=self.sender_channel, address=address)
 
     def _message(self, event: JSONObject, where: str) -> InboundMessage | None:
         at = f"{where}.message"
-        message = graph.need_object(event, "message", where)
+        message = need_object(event, "message", where)
         if message.get("is_echo") is True or message.get("is_deleted") is True:
             return None  # our own send coming back; an unsent Instagram message
-        lines = [graph.get_str(message, "text", at)]
+        lines = [get_str(message, "text", at)]
         media: list[Media] = []
-        for k, attachment in enumerate(graph.objects(message, "attachments", at)):
+        for k, attachment in enumerate(objects(message, "attachments", at)):
             medium, line = _attachment(attachment, f"{at}.attachments[{k}]")
             if medium is not None:
                 media.append(medium)
             lines.append(line)
-        reply = graph.get_object(message, "reply_to", at) or {}
-        story = graph.get_object(reply, "story", f"{at}.reply_to")
+        reply = get_object(message, "reply_to", at) or {}
+        story = get_object(reply, "story", f"{at}.reply_to")
         if story is not None:
-            url = graph.get_str(story, "url", f"{at}.reply_to.story")
+            url = get_str(story, "url", f"{at}.reply_to.story")
             lines.insert(0, _("Replied to a story: %(url)s") % {"url": url})
         if message.get("is_unsupported") is True or not (any(lines) or media):
             lines.append(_("(unsupported message type: %(type)s)") % {"type": "unknown"})
         return InboundMessage(
-            provider_id=graph.need_str(message, "mid", at),
+            provider_id=need_str(message, "mid", at),
             sender=self._sender(event, where),
             text="\n".join(line for line in lines if line),
             sent_at=_time(event, "timestamp", where),
             media=tuple(media),
-            reply_to=graph.get_str(reply, "mid", f"{at}.reply_to"),
+            reply_to=get_str(reply, "mid", f"{at}.reply_to"),
         )
 
     def _postback(self, event: JSONObject, where: str) -> InboundMessage:
         """A tapped button or menu item: its title is what the customer "said"."""
         at = f"{where}.postback"
-        postback = graph.need_object(event, "postback", where)
-        title = graph.get_str(postback, "title", at) or graph.get_str(postback, "payload", at)
+        postback = need_object(event, "postback", where)
+        title = get_str(postback, "title", at) or get_str(postback, "payload", at)
         sender = self._sender(event, where)
         sent_at = _time(event, "timestamp", where)
         # ``mid`` arrived with v11; before it, the sender and the time identify the tap.
         fallback = f"postback:{sender.address}:{int(sent_at.timestamp() * 1000)}"
         return InboundMessage(
-            provider_id=graph.get_str(postback, "mid", at) or fallback,
+            provider_id=get_str(postback, "mid", at) or fallback,
             sender=sender,
             text=title,
             sent_at=sent_at,
@@ -182,6 +187,7 @@ class Messenger(_MetaMessaging):
     provider = "messenger"
     webhook_object = "page"
     sender_channel = "facebook"
+    text_limit = 2000  # Send API reference: "UTF-8 and has a 2000 character limit"
 
 
 class Instagram(_MetaMessaging):
@@ -191,59 +197,59 @@ class Instagram(_MetaMessaging):
 
 
 def _time(data: JSONObject, key: str, where: str) -> datetime:
-    number = graph.get_int(data, key, where)
-    if number is None:
-        raise PayloadError(f"{where}.{key} is missing", field=f"{where}.{key}")
-    return graph.time_of(number, f"{where}.{key}", millis=number >= _MILLIS_FROM)
+    number = need_int(data, key, where)
+    return time_of(number, f"{where}.{key}", millis=number >= _MILLIS_FROM)
 
 
 def _attachment(attachment: JSONObject, where: str) -> tuple[Media | None, str]:
     """A downloadable medium, or a line of text for shares, links and unsupported kinds."""
-    kind = graph.get_str(attachment, "type", where)
-    payload = graph.get_object(attachment, "payload", where) or {}
-    url = graph.get_str(payload, "url", f"{where}.payload")
+    kind = get_str(attachment, "type", where)
+    payload = get_object(attachment, "payload", where) or {}
+    url = get_str(payload, "url", f"{where}.payload")
     if kind in MEDIA_TYPES and url:
         return Media(reference=url), ""
-    title = graph.get_str(payload, "title", f"{where}.payload") or graph.get_str(
-        attachment, "title", where
-    )
+    title = get_str(payload, "title", f"{where}.payload") or get_str(attachment, "title", where)
     if url or title:
         return None, " ".join(part for part in (title, url) if part)
     return None, _("(unsupported message type: %(type)s)") % {"type": kind or "unknown"}
 
 
 def _delivery(event: JSONObject, where: str) -> list[Event]:
-    delivery = graph.need_object(event, "delivery", where)
+    delivery = need_object(event, "delivery", where)
     at = f"{where}.delivery"
-    mids = graph.get_list(delivery, "mids", at)
+    mids = get_list(delivery, "mids", at)
     if not mids:
         return []  # a watermark alone names no message (module docstring)
     when = _time(delivery, "watermark", at)
     updates: list[Event] = []
     for k, mid in enumerate(mids):
         if not isinstance(mid, str) or not mid:
-            raise PayloadError(f"{at}.mids[{k}] is not a string", field=f"{at}.mids[{k}]")
+            field = f"{at}.mids[{k}]"
+            raise PayloadError(_("“%(field)s” is not text.") % {"field": field}, field=field)
         updates.append(DeliveryUpdate(provider_id=mid, state=DeliveryState.DELIVERED, at=when))
     return updates
 
 
 def _read(event: JSONObject, where: str) -> list[Event]:
-    read = graph.need_object(event, "read", where)
-    mid = graph.get_str(read, "mid", f"{where}.read")
+    read = need_object(event, "read", where)
+    mid = get_str(read, "mid", f"{where}.read")
     if not mid:
         return []  # Messenger's watermark-only read (module docstring)
     at = _time(event, "timestamp", where) if "timestamp" in event else None
     return [DeliveryUpdate(provider_id=mid, state=DeliveryState.READ, at=at)]
 
 
-def _content(message: OutboundMessage) -> dict[str, object]:
+def _content(message: OutboundMessage, text_limit: int) -> dict[str, object]:
     """``message.text`` or one ``attachment``: never both (see ``split``)."""
     if message.template:
-        raise ValueError("Messenger and Instagram have no templates to send")
+        raise MessageRejected(_("Messenger and Instagram have no templates to send"))
+    require_content(message)
     if not message.media:
+        if text_limit:
+            check_length(message.text, text_limit, "Messenger")
         return {"text": message.text}
     if len(message.media) > 1 or message.text or message.media[0].caption:
-        raise ValueError("a message carries text or one attachment: split it first")
+        raise MessageRejected(_("a message carries text or one attachment: split it first"))
     medium = message.media[0]
     kind = SEND_TYPES[graph.media_kind(medium.content_type)]
     return {"attachment": {"type": kind, "payload": {"url": medium.reference}}}

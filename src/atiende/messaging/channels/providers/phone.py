@@ -21,21 +21,20 @@ from atiende.messaging.channels.contract import (
     Event,
     Incoming,
     PayloadError,
-    SignatureError,
 )
-from atiende.messaging.channels.providers.receiving import (
+from atiende.messaging.channels.providers.payload import (
     MAX_ID_LENGTH,
     Fields,
-    form_pairs,
+    form_fields,
     identifier,
     integer,
     json_or_form,
     string,
     timestamp,
-    verify_shared_token,
     web_url,
 )
-from atiende.messaging.channels.providers.twilio_signature import signature_matches
+from atiende.messaging.channels.providers.receiving import verify_shared_token
+from atiende.messaging.channels.providers.twilio_signature import request_params, verify_request
 
 MAX_CALL_SECONDS = 7 * 24 * 3600
 
@@ -69,13 +68,6 @@ _TWILIO_NOT_YET = frozenset({"queued", "initiated"})
 _RECORDING_NOT_READY = frozenset({"in-progress", "absent", "failed"})
 
 
-def _twilio_params(incoming: Incoming) -> list[tuple[str, str]]:
-    """What Twilio sent: the form body of a POST; a GET's are in its URL (signed with it)."""
-    if incoming.method.upper() == "GET":
-        return list(incoming.query.items())
-    return form_pairs(incoming)
-
-
 def _rfc2822(value: str, *, field: str) -> datetime | None:
     """Twilio's ``Timestamp``, RFC 2822 ("Mon, 16 Aug 2010 03:45:01 +0000"), made aware;
     an ISO 8601 one is read too."""
@@ -97,29 +89,18 @@ class TwilioVoice:
 
     A status that is not an answer (busy, no-answer, canceled, failed) is a MISSED inbound
     call, and an outbound one that ENDED after 0 seconds; queued/initiated say nothing yet. A
-    finished recording reads as ENDED with its ``recording_url`` and no duration (0: unknown).
+    finished recording reads as RECORDED with its ``recording_url``: the call's end is the
+    status callback's to say, with its duration.
     """
 
     provider = "twilio_voice"
     channel = "phone"
 
     def verify(self, config: AccountConfig, incoming: Incoming) -> None:
-        signature = incoming.header("x-twilio-signature")
-        if not signature:
-            raise SignatureError(_("The request has no X-Twilio-Signature."))
-        try:
-            params = [] if incoming.method.upper() == "GET" else _twilio_params(incoming)
-        except PayloadError:
-            raise SignatureError(_("The request's body cannot be what Twilio signed.")) from None
-        if not signature_matches(
-            config.secrets.get("auth_token", ""), incoming.url, params, signature
-        ):
-            raise SignatureError(_("The X-Twilio-Signature does not match the request."))
+        verify_request(config, incoming)
 
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
-        fields: dict[str, str] = {}
-        for name, value in _twilio_params(incoming):
-            fields.setdefault(name, value)
+        fields = form_fields(request_params(incoming))
         call_id = identifier(fields, "CallSid")
         status = string(fields, "CallStatus", max_length=32).lower()
         if not status:
@@ -176,7 +157,7 @@ class TwilioVoice:
         url = web_url(fields, "RecordingUrl")
         if not url:
             raise PayloadError(_("“RecordingUrl” is missing or empty."), field="RecordingUrl")
-        return [CallEvent(call_id=call_id, state=CallState.ENDED, caller="", recording_url=url)]
+        return [CallEvent(call_id=call_id, state=CallState.RECORDED, caller="", recording_url=url)]
 
 
 # --- any PBX ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from atiende.messaging.channels.contract import (
     InboundMessage,
     Incoming,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderRequest,
@@ -51,11 +52,29 @@ from atiende.messaging.channels.contract import (
     SendResult,
     SignatureError,
 )
+from atiende.messaging.channels.providers.outbound import (
+    check_length,
+    media_batches,
+    require_content,
+)
+from atiende.messaging.channels.providers.payload import (
+    MAX_RETRY_AFTER,
+    Fields,
+    answer_json,
+    as_object,
+    get_str,
+    load_object,
+    need_int,
+    need_number,
+    need_object,
+    need_str,
+    retry_after,
+    time_of,
+)
 
 type Json = dict[str, Any]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
-MAX_BODY = 1024 * 1024  # an update is a few KB; anything near this is not Telegram's
 TEXT_LIMIT = 4096  # sendMessage: 1-4096 characters
 CAPTION_LIMIT = 1024  # sendPhoto & co.: 0-1024 characters
 MEDIA_GROUP_LIMIT = 10  # sendMediaGroup: 2-10 items
@@ -90,11 +109,11 @@ class TelegramBot:
 
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
         """One update holds at most one message; other update kinds are no event."""
-        update = _load(incoming.body)
-        _int(update, "update_id", "update")
+        update = load_object(incoming.body, "update")
+        need_int(update, "update_id", "update", strings=False)
         for kind in ("message", "edited_message"):
             if kind in update:
-                message = _object(update[kind], kind)
+                message = as_object(update[kind], kind)
                 read = _message(message, kind, edited=kind == "edited_message")
                 return [read] if read else []
         # channel_post, callback_query (we send no inline keyboards), my_chat_member (the
@@ -102,19 +121,32 @@ class TelegramBot:
         # kinds added to the API later: nothing a ticket needs.
         return []
 
+    def split(self, message: OutboundMessage) -> list[OutboundMessage]:
+        """What one request cannot carry, in parts: attachments in albums of at most
+        ``MEDIA_GROUP_LIMIT``, and a text too long to be their caption (``CAPTION_LIMIT``) as
+        a message of its own before them. A text alone is never split: over ``TEXT_LIMIT`` it
+        is refused, not cut."""
+        if not message.media:
+            return [message]
+        parts: list[OutboundMessage] = []
+        if len(message.text.encode("utf-16-le")) // 2 > CAPTION_LIMIT:
+            parts.append(replace(message, media=()))
+            message = replace(message, text="", reply_to="")
+        return parts + media_batches(message, MEDIA_GROUP_LIMIT)
+
     def send_request(self, config: AccountConfig, message: OutboundMessage) -> ProviderRequest:
         """``sendMessage``, or ``sendPhoto``/… with the text as caption, or ``sendMediaGroup``.
 
-        Plain text (no ``parse_mode``), so nothing needs escaping. Raises ``ValueError`` when
-        the message is empty or longer than Telegram takes: it is never cut silently.
+        Plain text (no ``parse_mode``), so nothing needs escaping. Raises ``MessageRejected``
+        when the message is empty or longer than Telegram takes (``split`` first): it is
+        never cut silently.
         """
         payload: Json = {"chat_id": _chat_id(message.to)}
         if message.media:
             method = _media_payload(payload, message.text, message.media)
         else:
-            _check_length(message.text, TEXT_LIMIT)
-            if not message.text:
-                raise ValueError(_("The message has neither text nor attachments."))
+            check_length(message.text, TEXT_LIMIT, "Telegram", utf16=True)
+            require_content(replace(message, template=""))
             method = "sendMessage"
             payload["text"] = message.text
         reply = _message_id_of(message.reply_to)
@@ -132,13 +164,9 @@ class TelegramBot:
         )
 
     def send_result(self, response: ProviderResponse) -> SendResult:
-        """``ok`` with the sent Message (or, from ``sendMediaGroup``, a list: its first)."""
-        try:
-            answer = json.loads(response.body)
-        except (ValueError, RecursionError):
-            answer = None
-        if not isinstance(answer, dict):
-            answer = {}
+        """``ok`` with the sent Message (or, from ``sendMediaGroup``, a list: its first);
+        flood control is retried after ``parameters.retry_after``."""
+        answer = answer_json(response) or {}
         if answer.get("ok") is True and 200 <= response.status < 300:
             return _sent(answer.get("result"))
         code = answer.get("error_code")
@@ -150,9 +178,11 @@ class TelegramBot:
         parameters = parameters if isinstance(parameters, dict) else {}
         if code == 429 or response.status == 429:
             after = parameters.get("retry_after")
+            wait = retry_after(response)
             if isinstance(after, int) and not isinstance(after, bool):
                 error += " " + _("(retry after %(seconds)d s)") % {"seconds": after}
-            return SendResult(error=error, retry=True)
+                wait = max(0, min(after, MAX_RETRY_AFTER))
+            return SendResult(error=error, retry=True, retry_after=wait)
         if code >= 500 or response.status >= 500:
             return SendResult(error=error, retry=True)
         migrated = parameters.get("migrate_to_chat_id")
@@ -164,32 +194,20 @@ class TelegramBot:
 # -- reading ------------------------------------------------------------------------------
 
 
-def _load(body: bytes) -> Json:
-    if len(body) > MAX_BODY:
-        raise PayloadError(_("The update is larger than Telegram sends."), field="body")
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise PayloadError(
-            _("The update is not JSON: %(error)s") % {"error": error}, field="body"
-        ) from error
-    return _object(value, "update")
-
-
-def _message(message: Json, path: str, *, edited: bool) -> InboundMessage | None:
+def _message(message: Fields, path: str, *, edited: bool) -> InboundMessage | None:
     """A private chat's message; ``None`` for other chats (see the module docstring) and for
     service messages that carry nothing the customer wrote."""
-    chat = _object(_required(message, "chat", path), f"{path}.chat")
-    chat_id = _int(chat, "id", f"{path}.chat")
-    chat_type = _str(chat, "type", f"{path}.chat")
-    message_id = _int(message, "message_id", path)
-    date = _int(message, "date", path)
+    chat = need_object(message, "chat", path)
+    chat_id = need_int(chat, "id", f"{path}.chat", strings=False)
+    chat_type = need_str(chat, "type", f"{path}.chat", empty=True)
+    message_id = need_int(message, "message_id", path, strings=False)
+    date = need_int(message, "date", path, strings=False)
     if chat_type != PRIVATE:
         return None
-    person = _object(message["from"], f"{path}.from") if "from" in message else chat
+    person = as_object(message["from"], f"{path}.from") if "from" in message else chat
     provider_id = f"{chat_id}:{message_id}"
     if edited:
-        edit_date = _int(message, "edit_date", path)
+        edit_date = need_int(message, "edit_date", path, strings=False)
         provider_id += f":edit:{edit_date}"
         date = edit_date
     text, media = _content(message, path)
@@ -199,29 +217,30 @@ def _message(message: Json, path: str, *, edited: bool) -> InboundMessage | None
         text = _("(Edited) %(text)s") % {"text": text}
     reply_to = ""
     if "reply_to_message" in message:
-        replied = _object(message["reply_to_message"], f"{path}.reply_to_message")
-        reply_to = f"{chat_id}:{_int(replied, 'message_id', f'{path}.reply_to_message')}"
+        replied = as_object(message["reply_to_message"], f"{path}.reply_to_message")
+        replied_id = need_int(replied, "message_id", f"{path}.reply_to_message", strings=False)
+        reply_to = f"{chat_id}:{replied_id}"
     return InboundMessage(
         provider_id=provider_id,
         sender=Sender(channel="telegram", address=str(chat_id), name=_name(person, path)),
         text=text,
-        sent_at=_time(date, f"{path}.date"),
+        sent_at=time_of(date, f"{path}.date"),
         media=tuple(media),
         reply_to=reply_to,
     )
 
 
-def _name(person: Json, path: str) -> str:
-    first = _optional_str(person, "first_name", path)
-    last = _optional_str(person, "last_name", path)
+def _name(person: Fields, path: str) -> str:
+    first = get_str(person, "first_name", path)
+    last = get_str(person, "last_name", path)
     full = f"{first} {last}".strip()
-    return full or _optional_str(person, "username", path)
+    return full or get_str(person, "username", path)
 
 
-def _content(message: Json, path: str) -> tuple[str, list[Media]]:
+def _content(message: Fields, path: str) -> tuple[str, list[Media]]:
     """The message's text (or caption, or a description) and its attachments."""
-    caption = _optional_str(message, "caption", path)
-    parts = [_optional_str(message, "text", path) or caption]
+    caption = get_str(message, "caption", path)
+    parts = [get_str(message, "text", path) or caption]
     media: list[Media] = []
     if "photo" in message:
         sizes = message["photo"]
@@ -230,7 +249,7 @@ def _content(message: Json, path: str) -> tuple[str, list[Media]]:
                 _("%(field)s must be a non-empty list.") % {"field": f"{path}.photo"},
                 field=f"{path}.photo",
             )
-        photos = [_object(size, f"{path}.photo[{n}]") for n, size in enumerate(sizes)]
+        photos = [as_object(size, f"{path}.photo[{n}]") for n, size in enumerate(sizes)]
         largest = max(photos, key=lambda size: _area(size, f"{path}.photo"))
         media.append(_file(largest, f"{path}.photo", "image/jpeg", caption))
     for key, default in (
@@ -244,28 +263,26 @@ def _content(message: Json, path: str) -> tuple[str, list[Media]]:
         if key in message and not (key == "document" and "animation" in message):
             # An animation also fills ``document`` for old clients: one attachment.
             media.append(
-                _file(_object(message[key], f"{path}.{key}"), f"{path}.{key}", default, caption)
+                _file(as_object(message[key], f"{path}.{key}"), f"{path}.{key}", default, caption)
             )
     if "sticker" in message:
-        sticker = _object(message["sticker"], f"{path}.sticker")
+        sticker = as_object(message["sticker"], f"{path}.sticker")
         kind = "image/webp"
         if sticker.get("is_animated") is True:
             kind = "application/x-tgsticker"
         elif sticker.get("is_video") is True:
             kind = "video/webm"
         media.append(_file(sticker, f"{path}.sticker", kind, ""))
-        parts.append(_("Sticker %(emoji)s") % {"emoji": _optional_str(sticker, "emoji", path)})
+        parts.append(_("Sticker %(emoji)s") % {"emoji": get_str(sticker, "emoji", path)})
     if "venue" in message:
-        venue = _object(message["venue"], f"{path}.venue")
-        parts.append(
-            f"{_optional_str(venue, 'title', path)}, {_optional_str(venue, 'address', path)}"
-        )
+        venue = as_object(message["venue"], f"{path}.venue")
+        parts.append(f"{get_str(venue, 'title', path)}, {get_str(venue, 'address', path)}")
     elif "location" in message:
         parts.append(
-            _location(_object(message["location"], f"{path}.location"), f"{path}.location")
+            _location(as_object(message["location"], f"{path}.location"), f"{path}.location")
         )
     if "contact" in message:
-        parts.append(_contact(_object(message["contact"], f"{path}.contact"), f"{path}.contact"))
+        parts.append(_contact(as_object(message["contact"], f"{path}.contact"), f"{path}.contact"))
     for key in UNSHOWN_CONTENT:
         if key in message:
             parts.append(
@@ -275,9 +292,9 @@ def _content(message: Json, path: str) -> tuple[str, list[Media]]:
     return "\n".join(part.strip() for part in parts if part.strip()), media
 
 
-def _location(location: Json, path: str) -> str:
-    latitude = _number(location, "latitude", path)
-    longitude = _number(location, "longitude", path)
+def _location(location: Fields, path: str) -> str:
+    latitude = need_number(location, "latitude", path)
+    longitude = need_number(location, "longitude", path)
     link = f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
     return _("Location: %(latitude)s, %(longitude)s %(link)s") % {
         "latitude": latitude,
@@ -286,77 +303,27 @@ def _location(location: Json, path: str) -> str:
     }
 
 
-def _contact(contact: Json, path: str) -> str:
-    phone = _str(contact, "phone_number", path)
-    first = _str(contact, "first_name", path)
-    name = f"{first} {_optional_str(contact, 'last_name', path)}".strip()
+def _contact(contact: Fields, path: str) -> str:
+    phone = need_str(contact, "phone_number", path, empty=True)
+    first = need_str(contact, "first_name", path, empty=True)
+    name = f"{first} {get_str(contact, 'last_name', path)}".strip()
     return _("Contact: %(name)s %(phone)s") % {"name": name, "phone": phone}
 
 
-def _file(file: Json, path: str, default_type: str, caption: str) -> Media:
+def _file(file: Fields, path: str, default_type: str, caption: str) -> Media:
     size = file.get("file_size", 0)
     return Media(
-        reference=_str(file, "file_id", path),
-        content_type=_optional_str(file, "mime_type", path) or default_type,
-        filename=_optional_str(file, "file_name", path),
+        reference=need_str(file, "file_id", path, empty=True),
+        content_type=get_str(file, "mime_type", path) or default_type,
+        filename=get_str(file, "file_name", path),
         size=size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 0,
         caption=caption,
     )
 
 
-def _area(size: Json, path: str) -> int:
-    return _int(size, "width", path) * _int(size, "height", path)
-
-
-def _time(timestamp: int, path: str) -> datetime:
-    try:
-        return datetime.fromtimestamp(timestamp, tz=UTC)
-    except (OverflowError, ValueError, OSError) as error:
-        raise PayloadError(_("%(field)s is not a time.") % {"field": path}, field=path) from error
-
-
-# -- typed access to the JSON, naming the field that is wrong -----------------------------
-
-
-def _object(value: object, path: str) -> Json:
-    if not isinstance(value, dict):
-        raise PayloadError(_("%(field)s must be an object.") % {"field": path}, field=path)
-    return value
-
-
-def _required(parent: Json, key: str, path: str) -> object:
-    if key not in parent:
-        field = f"{path}.{key}"
-        raise PayloadError(_("%(field)s is missing.") % {"field": field}, field=field)
-    return parent[key]
-
-
-def _int(parent: Json, key: str, path: str) -> int:
-    value = _required(parent, key, path)
-    if not isinstance(value, int) or isinstance(value, bool):
-        field = f"{path}.{key}"
-        raise PayloadError(_("%(field)s must be an integer.") % {"field": field}, field=field)
-    return value
-
-
-def _number(parent: Json, key: str, path: str) -> float:
-    value = _required(parent, key, path)
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        field = f"{path}.{key}"
-        raise PayloadError(_("%(field)s must be a number.") % {"field": field}, field=field)
-    return float(value)
-
-
-def _str(parent: Json, key: str, path: str) -> str:
-    value = _required(parent, key, path)
-    if not isinstance(value, str):
-        field = f"{path}.{key}"
-        raise PayloadError(_("%(field)s must be a string.") % {"field": field}, field=field)
-    return value
-
-
-def _optional_str(parent: Json, key: str, path: str) -> str:
-    return _str(parent, key, path) if key in parent else ""
+def _area(size: Fields, path: str) -> int:
+    width = need_int(size, "width", path, strings=False)
+    return width * need_int(size, "height", path, strings=False)
 
 
 # -- sending ------------------------------------------------------------------------------
@@ -369,7 +336,7 @@ def _chat_id(to: str) -> int | str:
     except ValueError:
         if to.startswith("@"):
             return to
-        raise ValueError(_("%(to)s is not a Telegram chat id.") % {"to": to}) from None
+        raise MessageRejected(_("%(to)s is not a Telegram chat id.") % {"to": to}) from None
 
 
 def _message_id_of(provider_id: str) -> int | None:
@@ -404,9 +371,9 @@ METHODS = {
 
 def _media_payload(payload: Json, text: str, media: Sequence[Media]) -> str:
     """Fill ``payload`` for one attachment or an album; the text becomes the caption."""
-    _check_length(text, CAPTION_LIMIT)
+    check_length(text, CAPTION_LIMIT, "Telegram", utf16=True)
     if len(media) > MEDIA_GROUP_LIMIT:
-        raise ValueError(
+        raise MessageRejected(
             _("Telegram sends at most %(limit)d attachments in one message.")
             % {"limit": MEDIA_GROUP_LIMIT}
         )
@@ -426,16 +393,6 @@ def _media_payload(payload: Json, text: str, media: Sequence[Media]) -> str:
         items[0]["caption"] = text
     payload["media"] = items
     return "sendMediaGroup"
-
-
-def _check_length(text: str, limit: int) -> None:
-    """Telegram counts UTF-16 code units; refuse rather than let it cut or fail."""
-    length = len(text.encode("utf-16-le")) // 2
-    if length > limit:
-        raise ValueError(
-            _("The message is %(length)d characters long; Telegram takes at most %(limit)d.")
-            % {"length": length, "limit": limit}
-        )
 
 
 def _sent(result: object) -> SendResult:

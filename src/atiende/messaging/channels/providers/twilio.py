@@ -27,9 +27,9 @@ download (when "HTTP Basic Authentication for media" is on): the intake's busine
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
 
@@ -47,13 +47,29 @@ from atiende.messaging.channels.contract import (
     ProviderResponse,
     Sender,
     SendResult,
-    SignatureError,
 )
-from atiende.messaging.channels.providers.twilio_signature import signature_matches
+from atiende.messaging.channels.providers.outbound import (
+    check_length,
+    check_media_count,
+    media_batches,
+    require_content,
+)
+from atiende.messaging.channels.providers.payload import (
+    answer_json,
+    form_fields,
+    integer,
+    retry_after,
+    string,
+    web_url,
+)
+from atiende.messaging.channels.providers.twilio_signature import (
+    SIGNATURE_HEADER as SIGNATURE_HEADER,
+)
+from atiende.messaging.channels.providers.twilio_signature import (
+    request_params,
+    verify_request,
+)
 
-SIGNATURE_HEADER = "X-Twilio-Signature"
-MAX_BODY = 1024 * 1024  # a webhook is a few KB
-MAX_FIELDS = 500
 BODY_LIMIT = 1600  # Twilio concatenates segments up to 1600 characters, then refuses
 MEDIA_LIMIT = 10  # MediaUrl may repeat up to 10 times
 API_VERSION = "2010-04-01"
@@ -102,55 +118,36 @@ class TwilioSms:
 
     def verify(self, config: AccountConfig, incoming: Incoming) -> None:
         """Recompute ``X-Twilio-Signature`` over the exact URL and the POST parameters."""
-        token = config.secrets.get("auth_token", "")
-        given = incoming.header(SIGNATURE_HEADER)
-        if not token:
-            raise SignatureError(_("The Twilio account has no auth token."))
-        if not given:
-            raise SignatureError(
-                _("The request has no %(header)s header.") % {"header": SIGNATURE_HEADER}
-            )
-        if incoming.method.upper() == "POST":
-            try:
-                params = _pairs(incoming.body)
-            except PayloadError as error:
-                raise SignatureError(str(error)) from error
-        else:
-            params = []  # GET: the parameters are in the signed URL's query
-        if not signature_matches(token, incoming.url, params, given):
-            raise SignatureError(_("The Twilio signature does not match."))
+        verify_request(config, incoming)
 
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
         """An incoming SMS/MMS, or a status callback for a message we sent."""
-        if incoming.method.upper() == "POST":
+        if incoming.method.upper() != "GET":
             _check_content_type(incoming.header("Content-Type"))
-            fields = _fields(_pairs(incoming.body))
-        else:
-            fields = dict(incoming.query)
+        fields = form_fields(request_params(incoming), conflicts=False)
         status = fields.get("MessageStatus", "")
         if status and status not in INBOUND_STATES:
             return [_delivery(fields, status, incoming)]
         return [_inbound(fields, incoming)]
 
+    def split(self, message: OutboundMessage) -> list[OutboundMessage]:
+        """More attachments than an MMS carries (``MEDIA_LIMIT``) go in several messages, the
+        text with the first. The text itself is never split: over ``BODY_LIMIT`` it is
+        refused, and the agent shortens it."""
+        return media_batches(message, MEDIA_LIMIT)
+
     def send_request(self, config: AccountConfig, message: OutboundMessage) -> ProviderRequest:
-        """Create a Message resource. Raises ``ValueError`` for what Twilio would refuse.
+        """Create a Message resource. Raises ``MessageRejected`` for what Twilio would refuse
+        (``ValueError`` for an account without its settings).
 
         Text over 1600 characters is refused, never cut: the agent shortens it or sends it
         in parts. Twilio has no templates for SMS; ``template`` is ignored.
         """
         account = _setting(config.settings, "account_sid")
         token = _setting(config.secrets, "auth_token")
-        if len(message.text) > BODY_LIMIT:
-            raise ValueError(
-                _("The message is %(length)d characters long; an SMS takes at most %(limit)d.")
-                % {"length": len(message.text), "limit": BODY_LIMIT}
-            )
-        if not message.text and not message.media:
-            raise ValueError(_("The message has neither text nor attachments."))
-        if len(message.media) > MEDIA_LIMIT:
-            raise ValueError(
-                _("An MMS carries at most %(limit)d attachments.") % {"limit": MEDIA_LIMIT}
-            )
+        check_length(message.text, BODY_LIMIT, "SMS")
+        require_content(replace(message, template=""))
+        check_media_count(message, MEDIA_LIMIT, "MMS")
         form: list[tuple[str, str]] = [("To", message.to)]
         service = config.settings.get("messaging_service_sid", "")
         if service:
@@ -176,13 +173,9 @@ class TwilioSms:
         )
 
     def send_result(self, response: ProviderResponse) -> SendResult:
-        """``201`` with ``sid``; errors keep Twilio's code and message; 429 and 5xx retry."""
-        try:
-            answer = json.loads(response.body)
-        except (ValueError, RecursionError):
-            answer = None
-        if not isinstance(answer, dict):
-            answer = {}
+        """``201`` with ``sid``; errors keep Twilio's code and message; 429 and 5xx retry (a
+        429 after its ``Retry-After``)."""
+        answer = answer_json(response) or {}
         sid = answer.get("sid")
         if 200 <= response.status < 300:
             if isinstance(sid, str) and sid:
@@ -193,34 +186,11 @@ class TwilioSms:
         error = error or f"HTTP {response.status}"
         if isinstance(more, str) and more:
             error += f" ({more})"
-        return SendResult(error=error, retry=response.status == 429 or response.status >= 500)
-
-
-def _pairs(body: bytes) -> list[tuple[str, str]]:
-    if len(body) > MAX_BODY:
-        raise PayloadError(_("The webhook is larger than Twilio sends."), field="body")
-    try:
-        text = body.decode("utf-8")
-        return parse_qsl(
-            text,
-            keep_blank_values=True,
-            encoding="utf-8",
-            errors="strict",
-            max_num_fields=MAX_FIELDS,
+        return SendResult(
+            error=error,
+            retry=response.status == 429 or response.status >= 500,
+            retry_after=retry_after(response) if response.status == 429 else 0,
         )
-    except ValueError as error:  # UnicodeDecodeError, or too many fields
-        raise PayloadError(
-            _("The webhook is not form data: %(error)s") % {"error": error}, field="body"
-        ) from error
-
-
-def _fields(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for name, value in pairs:
-        if name in fields and fields[name] != value:
-            raise PayloadError(_("%(field)s is given twice.") % {"field": name}, field=name)
-        fields[name] = value
-    return fields
 
 
 def _check_content_type(content_type: str) -> None:
@@ -231,36 +201,23 @@ def _check_content_type(content_type: str) -> None:
         )
 
 
-def _required(fields: Mapping[str, str], name: str) -> str:
-    value = fields.get(name, "").strip()
-    if not value:
-        raise PayloadError(_("%(field)s is missing.") % {"field": name}, field=name)
-    return value
+def _sid(fields: Mapping[str, str]) -> str:
+    """The message's SID: ``MessageSid``, or the older ``SmsSid``."""
+    return string(fields, "MessageSid") or string(
+        fields, "SmsSid", field="MessageSid", required=True
+    )
 
 
 def _inbound(fields: Mapping[str, str], incoming: Incoming) -> InboundMessage:
-    sid = fields.get("MessageSid") or fields.get("SmsSid") or ""
-    if not sid.strip():
-        raise PayloadError(_("%(field)s is missing.") % {"field": "MessageSid"}, field="MessageSid")
-    sender = _required(fields, "From")
-    count_text = fields.get("NumMedia", "0").strip() or "0"
-    if not count_text.isascii() or not count_text.isdigit() or int(count_text) > MEDIA_LIMIT:
-        raise PayloadError(
-            _("%(field)s must be a number from 0 to %(limit)d.")
-            % {"field": "NumMedia", "limit": MEDIA_LIMIT},
-            field="NumMedia",
-        )
+    sid = _sid(fields)
+    sender = string(fields, "From", required=True)
     media = []
-    for n in range(int(count_text)):
-        url = _required(fields, f"MediaUrl{n}")
-        if urlsplit(url).scheme not in ("https", "http"):
-            raise PayloadError(
-                _("%(field)s is not a web address.") % {"field": f"MediaUrl{n}"},
-                field=f"MediaUrl{n}",
-            )
+    for n in range(integer(fields, "NumMedia", maximum=MEDIA_LIMIT)):
+        string(fields, f"MediaUrl{n}", required=True)
+        url = web_url(fields, f"MediaUrl{n}")
         media.append(Media(reference=url, content_type=fields.get(f"MediaContentType{n}", "")))
     return InboundMessage(
-        provider_id=sid.strip(),
+        provider_id=sid,
         sender=Sender(channel="sms", address=sender),
         text=fields.get("Body", ""),
         sent_at=incoming.received_at,
@@ -276,17 +233,13 @@ def _delivery(fields: Mapping[str, str], status: str, incoming: Incoming) -> Del
             % {"field": "MessageStatus", "value": status[:40]},
             field="MessageStatus",
         )
-    sid = fields.get("MessageSid") or fields.get("SmsSid") or ""
-    if not sid.strip():
-        raise PayloadError(_("%(field)s is missing.") % {"field": "MessageSid"}, field="MessageSid")
+    sid = _sid(fields)
     reason = ""
     code = fields.get("ErrorCode", "").strip()
     if state is DeliveryState.FAILED or code:
         title = fields.get("ErrorMessage", "").strip() or ERROR_TITLES.get(code, "")
         reason = f"{code} {title}".strip() or status
-    return DeliveryUpdate(
-        provider_id=sid.strip(), state=state, at=incoming.received_at, reason=reason
-    )
+    return DeliveryUpdate(provider_id=sid, state=state, at=incoming.received_at, reason=reason)
 
 
 def _setting(values: Mapping[str, str], name: str) -> str:

@@ -6,6 +6,9 @@ name as name + value with no separators, HMAC-SHA1 that with the account's auth 
 base64 the digest. A GET request's parameters are in its URL, so it signs the URL alone.
 Twilio's own helper libraries also accept the URL without its port, or with the scheme's
 default port added (a proxy may have changed it), and so does ``signature_matches``.
+
+``verify_request`` is the check both Twilio adapters (``twilio.TwilioSms``,
+``phone.TwilioVoice``) make, with the account's ``auth_token`` secret.
 """
 
 from __future__ import annotations
@@ -15,6 +18,18 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
+
+from django.utils.translation import gettext as _
+
+from atiende.messaging.channels.contract import (
+    AccountConfig,
+    Incoming,
+    PayloadError,
+    SignatureError,
+)
+from atiende.messaging.channels.providers.payload import form_pairs
+
+SIGNATURE_HEADER = "x-twilio-signature"
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
@@ -64,3 +79,30 @@ def signature_matches(
         hmac.compare_digest(twilio_signature(auth_token, variant, pairs).encode(), presented)
         for variant in url_variants(url)
     )
+
+
+def request_params(incoming: Incoming) -> list[tuple[str, str]]:
+    """What Twilio sent: a GET's parameters are in its URL's query (and signed with the URL);
+    any other request's are its form body, in order, repeats kept."""
+    if incoming.method.upper() == "GET":
+        return list(incoming.query.items())
+    return form_pairs(incoming.body)
+
+
+def verify_request(config: AccountConfig, incoming: Incoming) -> None:
+    """Raise ``SignatureError`` unless ``X-Twilio-Signature`` is Twilio's for this request,
+    signed with the account's ``auth_token``."""
+    token = config.secrets.get("auth_token", "")
+    given = incoming.header(SIGNATURE_HEADER)
+    if not token:
+        raise SignatureError(_("The Twilio account has no auth token."))
+    if not given:
+        raise SignatureError(
+            _("The request has no %(header)s header.") % {"header": "X-Twilio-Signature"}
+        )
+    try:
+        params = [] if incoming.method.upper() == "GET" else request_params(incoming)
+    except PayloadError:
+        raise SignatureError(_("The request's body cannot be what Twilio signed.")) from None
+    if not signature_matches(token, incoming.url, params, given):
+        raise SignatureError(_("The Twilio signature does not match."))

@@ -33,6 +33,7 @@ from atiende.messaging.channels.contract import (
     InboundMessage,
     Incoming,
     Media,
+    MessageRejected,
     OutboundMessage,
     PayloadError,
     ProviderRequest,
@@ -41,7 +42,21 @@ from atiende.messaging.channels.contract import (
     SendResult,
 )
 from atiende.messaging.channels.providers import graph
-from atiende.messaging.channels.providers.graph import JSONObject
+from atiende.messaging.channels.providers.outbound import check_length, require_content
+from atiende.messaging.channels.providers.payload import (
+    Fields as JSONObject,
+)
+from atiende.messaging.channels.providers.payload import (
+    get_int,
+    get_list,
+    get_number,
+    get_object,
+    get_str,
+    need_object,
+    need_str,
+    need_time,
+    objects,
+)
 
 __all__ = ["SERVICE_WINDOW", "WhatsAppCloud", "handshake", "window_open"]
 
@@ -58,6 +73,9 @@ STATES = {
     "failed": DeliveryState.FAILED,
 }
 DEFAULT_TEMPLATE_LANGUAGE = "es"
+# The Cloud API reference's maxima: a text body 4096 characters, a media caption 1024.
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 
 def window_open(last_customer_message_at: datetime | None, now: datetime) -> bool:
@@ -67,15 +85,9 @@ def window_open(last_customer_message_at: datetime | None, now: datetime) -> boo
     return now - last_customer_message_at < SERVICE_WINDOW
 
 
-class WhatsAppCloud:
+class WhatsAppCloud(graph.GraphWebhooks):
     provider = "whatsapp"
     channel = "whatsapp"
-
-    def verify(self, config: AccountConfig, incoming: Incoming) -> None:
-        graph.verify_signature(config, incoming)
-
-    def handshake(self, config: AccountConfig, query: Mapping[str, str]) -> str:
-        return graph.handshake(config, query)
 
     def split(self, message: OutboundMessage) -> list[OutboundMessage]:
         """``message`` as messages ``send_request`` takes: one attachment each."""
@@ -84,14 +96,17 @@ class WhatsAppCloud:
     def read(self, config: AccountConfig, incoming: Incoming) -> list[Event]:
         payload = graph.load(incoming.body)
         if payload.get("object") != "whatsapp_business_account":
-            raise PayloadError("object is not whatsapp_business_account", field="object")
+            raise PayloadError(
+                _("“object” is not %(value)s.") % {"value": "whatsapp_business_account"},
+                field="object",
+            )
         ours = config.settings.get("phone_number_id", "")
         events: list[Event] = []
-        for i, entry in enumerate(graph.objects(payload, "entry", "", required=True)):
-            for j, change in enumerate(graph.objects(entry, "changes", f"entry[{i}]")):
+        for i, entry in enumerate(objects(payload, "entry", "", required=True)):
+            for j, change in enumerate(objects(entry, "changes", f"entry[{i}]")):
                 where = f"entry[{i}].changes[{j}]"
-                field = graph.need_str(change, "field", where)
-                value = graph.need_object(change, "value", where)
+                field = need_str(change, "field", where)
+                value = need_object(change, "value", where)
                 if field != "messages":
                     continue  # template, quality and account updates: not conversations
                 events.extend(_read_value(value, f"{where}.value", ours))
@@ -107,12 +122,7 @@ class WhatsAppCloud:
         if message.reply_to:
             body["context"] = {"message_id": message.reply_to}
         phone = config.settings.get("phone_number_id", "")
-        return ProviderRequest(
-            method="POST",
-            url=graph.url(config, phone, "messages"),
-            headers=graph.json_request_headers(config),
-            body=graph.dump(body),
-        )
+        return graph.messages_request(config, phone, body)
 
     def send_result(self, response: ProviderResponse) -> SendResult:
         body = graph.success_body(response)
@@ -130,21 +140,21 @@ class WhatsAppCloud:
 
 
 def _read_value(value: JSONObject, where: str, ours: str) -> list[Event]:
-    metadata = graph.get_object(value, "metadata", where) or {}
-    number = graph.get_str(metadata, "phone_number_id", f"{where}.metadata")
+    metadata = get_object(value, "metadata", where) or {}
+    number = get_str(metadata, "phone_number_id", f"{where}.metadata")
     if ours and number and number != ours:
         # Another number of the same Meta app: not this account's conversation.
         return []
     names: dict[str, str] = {}
-    for k, contact in enumerate(graph.objects(value, "contacts", where)):
+    for k, contact in enumerate(objects(value, "contacts", where)):
         at = f"{where}.contacts[{k}]"
-        profile = graph.get_object(contact, "profile", at) or {}
-        names[graph.get_str(contact, "wa_id", at)] = graph.get_str(profile, "name", f"{at}.profile")
+        profile = get_object(contact, "profile", at) or {}
+        names[get_str(contact, "wa_id", at)] = get_str(profile, "name", f"{at}.profile")
     events: list[Event] = [
         _message(message, f"{where}.messages[{k}]", names)
-        for k, message in enumerate(graph.objects(value, "messages", where))
+        for k, message in enumerate(objects(value, "messages", where))
     ]
-    for k, status in enumerate(graph.objects(value, "statuses", where)):
+    for k, status in enumerate(objects(value, "statuses", where)):
         update = _status(status, f"{where}.statuses[{k}]")
         if update is not None:
             events.append(update)
@@ -152,34 +162,34 @@ def _read_value(value: JSONObject, where: str, ours: str) -> list[Event]:
 
 
 def _message(message: JSONObject, where: str, names: Mapping[str, str]) -> InboundMessage:
-    sender = graph.need_str(message, "from", where)
-    kind = graph.need_str(message, "type", where)
-    context = graph.get_object(message, "context", where) or {}
-    reply_to = graph.get_str(context, "id", f"{where}.context")
+    sender = need_str(message, "from", where)
+    kind = need_str(message, "type", where)
+    context = get_object(message, "context", where) or {}
+    reply_to = get_str(context, "id", f"{where}.context")
     text = ""
     media: tuple[Media, ...] = ()
     at = f"{where}.{kind}"
     if kind == "text":
-        text = graph.need_str(graph.need_object(message, kind, where), "body", at)
+        text = need_str(need_object(message, kind, where), "body", at)
     elif kind in MEDIA_TYPES:
-        medium = _media(graph.need_object(message, kind, where), at)
+        medium = _media(need_object(message, kind, where), at)
         text, media = medium.caption, (medium,)
     elif kind == "reaction":
-        reaction = graph.need_object(message, kind, where)
-        reply_to = graph.get_str(reaction, "message_id", at) or reply_to
-        emoji = graph.get_str(reaction, "emoji", at)
+        reaction = need_object(message, kind, where)
+        reply_to = get_str(reaction, "message_id", at) or reply_to
+        emoji = get_str(reaction, "emoji", at)
         text = _("Reacted with %(emoji)s") % {"emoji": emoji} if emoji else _("Removed a reaction")
     elif kind == "contacts":
         text = _contacts(message, where)
     elif kind in _READERS:
-        text = _READERS[kind](graph.need_object(message, kind, where), at)
+        text = _READERS[kind](need_object(message, kind, where), at)
     else:
         text = _unsupported(message, kind, where)
     return InboundMessage(
-        provider_id=graph.need_str(message, "id", where),
+        provider_id=need_str(message, "id", where),
         sender=Sender(channel="whatsapp", address=sender, name=names.get(sender, "")),
         text=text,
-        sent_at=graph.need_time(message, "timestamp", where),
+        sent_at=need_time(message, "timestamp", where),
         media=media,
         reply_to=reply_to,
     )
@@ -187,65 +197,63 @@ def _message(message: JSONObject, where: str, names: Mapping[str, str]) -> Inbou
 
 def _media(body: JSONObject, where: str) -> Media:
     return Media(
-        reference=graph.need_str(body, "id", where),
-        content_type=graph.get_str(body, "mime_type", where),
-        filename=graph.get_str(body, "filename", where),
-        caption=graph.get_str(body, "caption", where),
+        reference=need_str(body, "id", where),
+        content_type=get_str(body, "mime_type", where),
+        filename=get_str(body, "filename", where),
+        caption=get_str(body, "caption", where),
     )
 
 
 def _location(body: JSONObject, where: str) -> str:
-    latitude = graph.get_number(body, "latitude", where)
-    longitude = graph.get_number(body, "longitude", where)
+    latitude = get_number(body, "latitude", where)
+    longitude = get_number(body, "longitude", where)
     lines = [_("Shared a location")]
-    lines += [graph.get_str(body, key, where) for key in ("name", "address")]
+    lines += [get_str(body, key, where) for key in ("name", "address")]
     if latitude is not None and longitude is not None:
         lines.append(f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}")
-    lines.append(graph.get_str(body, "url", where))
+    lines.append(get_str(body, "url", where))
     return "\n".join(line for line in lines if line)
 
 
 def _contacts(message: JSONObject, where: str) -> str:
     """Shared contact cards (``message.contacts`` is a list, unlike the other types)."""
     lines: list[str] = []
-    for k, card in enumerate(graph.objects(message, "contacts", where)):
+    for k, card in enumerate(objects(message, "contacts", where)):
         at = f"{where}.contacts[{k}]"
-        name = graph.get_str(
-            graph.get_object(card, "name", at) or {}, "formatted_name", f"{at}.name"
-        )
+        name = get_str(get_object(card, "name", at) or {}, "formatted_name", f"{at}.name")
         lines.append(_("Shared a contact: %(name)s") % {"name": name or "?"})
-        for n, phone in enumerate(graph.objects(card, "phones", at)):
-            lines.append(graph.get_str(phone, "phone", f"{at}.phones[{n}]"))
-        for n, email in enumerate(graph.objects(card, "emails", at)):
-            lines.append(graph.get_str(email, "email", f"{at}.emails[{n}]"))
+        for n, phone in enumerate(objects(card, "phones", at)):
+            lines.append(get_str(phone, "phone", f"{at}.phones[{n}]"))
+        for n, email in enumerate(objects(card, "emails", at)):
+            lines.append(get_str(email, "email", f"{at}.emails[{n}]"))
     return "\n".join(line for line in lines if line)
 
 
 def _interactive(body: JSONObject, where: str) -> str:
-    kind = graph.get_str(body, "type", where)
-    reply = graph.get_object(body, kind, where) if kind else None
+    kind = get_str(body, "type", where)
+    reply = get_object(body, kind, where) if kind else None
     if reply is None:
         return _("(unsupported message type: %(type)s)") % {"type": f"interactive/{kind}"}
     at = f"{where}.{kind}"
     if kind == "nfm_reply":  # a WhatsApp Flow's answer
-        return graph.get_str(reply, "body", at) or graph.get_str(reply, "response_json", at)
-    title = graph.get_str(reply, "title", at)
-    description = graph.get_str(reply, "description", at)
+        return get_str(reply, "body", at) or get_str(reply, "response_json", at)
+    title = get_str(reply, "title", at)
+    description = get_str(reply, "description", at)
     return "\n".join(part for part in (title, description) if part)
 
 
 def _button(body: JSONObject, where: str) -> str:
     """A quick-reply button of a template message."""
-    return graph.get_str(body, "text", where) or graph.get_str(body, "payload", where)
+    return get_str(body, "text", where) or get_str(body, "payload", where)
 
 
 def _system(body: JSONObject, where: str) -> str:
-    return graph.get_str(body, "body", where)
+    return get_str(body, "body", where)
 
 
 def _order(body: JSONObject, where: str) -> str:
-    items = graph.get_list(body, "product_items", where)
-    text = graph.get_str(body, "text", where)
+    items = get_list(body, "product_items", where)
+    text = get_str(body, "text", where)
     summary = _("Sent an order of %(count)d items") % {"count": len(items)}
     return "\n".join(part for part in (summary, text) if part)
 
@@ -261,35 +269,33 @@ _READERS = {
 
 def _unsupported(message: JSONObject, kind: str, where: str) -> str:
     """Kept as a line that says so: a customer's message is never dropped."""
-    inner = graph.get_object(message, "unsupported", where) or {}
-    named = graph.get_str(inner, "type", f"{where}.unsupported") or kind
-    errors = graph.objects(message, "errors", where)
-    title = graph.get_str(errors[0], "title", f"{where}.errors[0]") if errors else ""
+    inner = get_object(message, "unsupported", where) or {}
+    named = get_str(inner, "type", f"{where}.unsupported") or kind
+    errors = objects(message, "errors", where)
+    title = get_str(errors[0], "title", f"{where}.errors[0]") if errors else ""
     text = _("(unsupported message type: %(type)s)") % {"type": named}
     return f"{text} {title}" if title else text
 
 
 def _status(status: JSONObject, where: str) -> DeliveryUpdate | None:
-    name = graph.need_str(status, "status", where)
+    name = need_str(status, "status", where)
     state = STATES.get(name)
     if state is None:
         return None  # "deleted", "played", ...: nothing the ticket shows
     reasons = []
-    for k, error in enumerate(graph.objects(status, "errors", where)):
+    for k, error in enumerate(objects(status, "errors", where)):
         at = f"{where}.errors[{k}]"
-        code = graph.get_int(error, "code", at)
-        title = graph.get_str(error, "title", at) or graph.get_str(error, "message", at)
-        details = graph.get_str(
-            graph.get_object(error, "error_data", at) or {}, "details", f"{at}.error_data"
-        )
+        code = get_int(error, "code", at)
+        title = get_str(error, "title", at) or get_str(error, "message", at)
+        details = get_str(get_object(error, "error_data", at) or {}, "details", f"{at}.error_data")
         words = [str(code) if code is not None else "", title]
         if details and details != title:
             words.append(f"({details})")
         reasons.append(" ".join(word for word in words if word))
     return DeliveryUpdate(
-        provider_id=graph.need_str(status, "id", where),
+        provider_id=need_str(status, "id", where),
         state=state,
-        at=graph.need_time(status, "timestamp", where),
+        at=need_time(status, "timestamp", where),
         reason="; ".join(reasons),
     )
 
@@ -301,15 +307,20 @@ def _content(config: AccountConfig, message: OutboundMessage) -> dict[str, objec
     """The ``type`` and its object; one attachment per message (see ``graph.split_outbound``)."""
     if message.template:
         return {"type": "template", "template": _template(config, message)}
+    require_content(message)
     if len(message.media) > 1:
-        raise ValueError("WhatsApp sends one attachment per message: split it first")
+        raise MessageRejected(_("WhatsApp sends one attachment per message: split it first"))
     if not message.media:
+        check_length(message.text, TEXT_LIMIT, "WhatsApp")
         return {"type": "text", "text": {"body": message.text}}
     medium = message.media[0]
     kind = graph.media_kind(medium.content_type)
     caption = medium.caption or message.text
     if caption and kind not in CAPTIONED:
-        raise ValueError(f"a WhatsApp {kind} carries no caption: split it first")
+        raise MessageRejected(
+            _("a WhatsApp %(kind)s carries no caption: split it first") % {"kind": kind}
+        )
+    check_length(caption, CAPTION_LIMIT, "WhatsApp")
     body: dict[str, object] = {"link": medium.reference}
     if caption:
         body["caption"] = caption

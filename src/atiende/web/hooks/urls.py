@@ -1,0 +1,9 @@
+from django.urls import path
+
+from atiende.web.hooks import views
+
+app_name = "hooks"
+
+urlpatterns = [
+    path("hooks/<str:webhook_key>/", views.webhook, name="webhook"),
+]
