@@ -66,18 +66,14 @@ def find_or_create_customer(
         return existing
     if actor.user is not None and not actor.user.is_agent:
         raise Forbidden(_("Customers cannot create other users."))
-    name = clean_text(name).strip()[:200]
-    locale = detect_language(text) or _shipped(language)  # before the write lock is taken
     # Every new email sender comes here: both rows through statements built once.
-    user = User(
+    user = _new_customer(
         email=address,
         name=name,
-        folded_name=fold(name),
-        role=Role.CUSTOMER,
-        locale=locale,
+        text=text,
+        language=language,
         organization=organization_for_email(address),
     )
-    user.set_unusable_password()
     # Both rows or neither; no savepoint: a concurrent creation is not an error (ON CONFLICT).
     with transaction.atomic(savepoint=False):
         inserted = store.insert_customer(
@@ -86,6 +82,29 @@ def find_or_create_customer(
     if inserted:
         return user
     return User.objects.get(email=address)  # someone created them a moment ago: theirs wins
+
+
+def _new_customer(
+    *,
+    email: str | None,
+    name: str,
+    text: str,
+    language: str,
+    organization: Organization | None,
+) -> User:
+    """A new customer, not saved: no password, the language of what they wrote (detected
+    here, before any write lock is taken) or the channel's."""
+    name = clean_text(name).strip()[:200]
+    user = User(
+        email=email,
+        name=name,
+        folded_name=fold(name),
+        role=Role.CUSTOMER,
+        locale=detect_language(text) or _shipped(language),
+        organization=organization,
+    )
+    user.set_unusable_password()
+    return user
 
 
 def find_or_create_customer_by_identity(
@@ -115,16 +134,7 @@ def find_or_create_customer_by_identity(
         return found.user
     if actor.user is not None and not actor.user.is_agent:
         raise Forbidden(_("Customers cannot create other users."))
-    name = clean_text(name).strip()[:200]
-    locale = detect_language(text) or _shipped(language)  # before the write lock is taken
-    user = User(
-        email=None,
-        name=name,
-        folded_name=fold(name),
-        role=Role.CUSTOMER,
-        locale=locale,
-    )
-    user.set_unusable_password()
+    user = _new_customer(email=None, name=name, text=text, language=language, organization=None)
     try:
         with transaction.atomic():  # both rows or neither
             user.save()
