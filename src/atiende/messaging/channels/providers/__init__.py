@@ -4,7 +4,7 @@ Messaging (``contract.Adapter``: verify, read, split, send_request, send_result)
 
 - ``whatsapp``: WhatsApp Business Cloud API (``WhatsAppCloud``).
 - ``meta``: Facebook Messenger and Instagram messaging (``Messenger``, ``Instagram``).
-- ``telegram``: Telegram Bot API (``TelegramBot``).
+- ``telegram``: Telegram Bot API (``TelegramBot``; its sending half in ``telegram_send``).
 - ``twilio``: SMS and MMS through Twilio Programmable Messaging (``TwilioSms``).
 
 Receive-only (``contract.Receiver``: verify, read):
@@ -16,8 +16,8 @@ Receive-only (``contract.Receiver``: verify, read):
 
 Shared by them:
 
-- ``payload``: reading webhook bodies, JSON and form fields, and API answers, with the one
-  set of limits every adapter keeps.
+- ``payload``: reading webhook bodies (JSON or form) and API answers, and ``fields``: reading
+  their fields, typed — with the one set of limits every adapter keeps.
 - ``outbound``: refusing (``MessageRejected``) and splitting what a provider cannot carry.
 - ``graph``: Meta's Graph API — signature, handshake, sending, errors (WhatsApp, Messenger,
   Instagram).

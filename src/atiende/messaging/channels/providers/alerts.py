@@ -23,7 +23,7 @@ from atiende.messaging.channels.contract import (
     Incoming,
     PayloadError,
 )
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
     MAX_TITLE_LENGTH,
@@ -31,13 +31,12 @@ from atiende.messaging.channels.providers.payload import (
     clip,
     identifier,
     integer,
-    json_object,
-    json_or_form,
     labels,
     string,
     timestamp,
     web_url,
 )
+from atiende.messaging.channels.providers.payload import json_object, json_or_form
 from atiende.messaging.channels.providers.receiving import verify_shared_token
 
 type Priority = Literal["low", "normal", "high", "urgent"]

@@ -34,12 +34,8 @@ from atiende.messaging.channels.contract import (
     SendResult,
     SignatureError,
 )
-from atiende.messaging.channels.providers.payload import (
-    Fields,
-    answer_json,
-    load_object,
-    retry_after,
-)
+from atiende.messaging.channels.providers.fields import Fields
+from atiende.messaging.channels.providers.payload import answer_json, load_object, retry_after
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 # Graph error codes that mean "too many calls, later": 4 app, 17 user, 32 page, 613 call rate

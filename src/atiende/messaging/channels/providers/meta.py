@@ -51,11 +51,10 @@ from atiende.messaging.channels.contract import (
     SendResult,
 )
 from atiende.messaging.channels.providers import graph
-from atiende.messaging.channels.providers.outbound import check_length, require_content
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     Fields as JSONObject,
 )
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     get_list,
     get_object,
     get_str,
@@ -65,6 +64,7 @@ from atiende.messaging.channels.providers.payload import (
     objects,
     time_of,
 )
+from atiende.messaging.channels.providers.outbound import check_length, require_content
 
 __all__ = ["Instagram", "Messenger", "handshake"]
 

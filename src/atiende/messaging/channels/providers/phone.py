@@ -22,17 +22,16 @@ from atiende.messaging.channels.contract import (
     Incoming,
     PayloadError,
 )
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     MAX_ID_LENGTH,
     Fields,
-    form_fields,
     identifier,
     integer,
-    json_or_form,
     string,
     timestamp,
     web_url,
 )
+from atiende.messaging.channels.providers.payload import form_fields, json_or_form
 from atiende.messaging.channels.providers.receiving import verify_shared_token
 from atiende.messaging.channels.providers.twilio_signature import request_params, verify_request
 

@@ -48,20 +48,14 @@ from atiende.messaging.channels.contract import (
     Sender,
     SendResult,
 )
+from atiende.messaging.channels.providers.fields import integer, string, web_url
 from atiende.messaging.channels.providers.outbound import (
     check_length,
     check_media_count,
     media_batches,
     require_content,
 )
-from atiende.messaging.channels.providers.payload import (
-    answer_json,
-    form_fields,
-    integer,
-    retry_after,
-    string,
-    web_url,
-)
+from atiende.messaging.channels.providers.payload import answer_json, form_fields, retry_after
 from atiende.messaging.channels.providers.twilio_signature import (
     SIGNATURE_HEADER as SIGNATURE_HEADER,
 )

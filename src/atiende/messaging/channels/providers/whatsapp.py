@@ -42,11 +42,10 @@ from atiende.messaging.channels.contract import (
     SendResult,
 )
 from atiende.messaging.channels.providers import graph
-from atiende.messaging.channels.providers.outbound import check_length, require_content
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     Fields as JSONObject,
 )
-from atiende.messaging.channels.providers.payload import (
+from atiende.messaging.channels.providers.fields import (
     get_int,
     get_list,
     get_number,
@@ -57,6 +56,7 @@ from atiende.messaging.channels.providers.payload import (
     need_time,
     objects,
 )
+from atiende.messaging.channels.providers.outbound import check_length, require_content
 
 __all__ = ["SERVICE_WINDOW", "WhatsAppCloud", "handshake", "window_open"]
 
