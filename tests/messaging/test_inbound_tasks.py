@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from atiende.messaging.inbound.store import store_raw
-from atiende.messaging.inbound.tasks import MAX_ATTEMPTS, process_inbound, sweep_inbound
+from atiende.messaging.inbound.tasks import process_inbound, sweep_inbound
 from atiende.messaging.models import InboundMessage, InboundState
+from atiende.messaging.sweeps import MAX_ATTEMPTS
 from tests.messaging.mail import build, make_mailbox
 
 pytestmark = pytest.mark.django_db
