@@ -7,7 +7,6 @@ traceback (set ``ATIENDE_DEBUG=1`` to see one).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from atiende.cli_admin import (
     tally_rebuild,
     token_create,
 )
+from atiende.cli_demo import load_demo_once
 from atiende.cli_errors import CliError
 from atiende.serving import default_web_workers
 
@@ -259,7 +259,7 @@ def run(options: argparse.Namespace, extra: list[str]) -> int:
     print(_("Preparing the database…"), flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     if options.demo:
-        _load_demo(quiet_when_refused=True)
+        load_demo_once(quiet_when_refused=True)
     from atiende.core.tasks import refresh_planner_statistics
 
     refresh_planner_statistics.call()  # fresh statistics for SQLite's planner; then nightly
@@ -324,50 +324,8 @@ def _print_welcome(host: str, port: int) -> None:
 
 
 def demo(options: argparse.Namespace, extra: list[str]) -> int:
-    _load_demo(quiet_when_refused=False)
+    load_demo_once(quiet_when_refused=False)
     return 0
-
-
-def _load_demo(*, quiet_when_refused: bool) -> None:
-    """Load the demo into a brand-new helpdesk and print its sign-ins and password, once."""
-    from django.conf import settings
-    from django.utils.translation import gettext as _
-
-    from atiende.tickets.demo import demo_customer_email, demo_logins, has_data, load_demo
-
-    if has_data():
-        if not quiet_when_refused:
-            print(_("The helpdesk already has users; the demo is only loaded into a new one."))
-        return
-    print(_("Loading demo data…"), flush=True)
-    summary = load_demo()
-    if summary is None:  # someone signed up meanwhile
-        print(_("The helpdesk already has users; the demo is only loaded into a new one."))
-        return
-    message = _(
-        "Loaded %(tickets)d tickets with %(messages)d messages, %(customers)d customers, "
-        "%(agents)d staff in %(groups)d groups, %(organizations)d organizations, "
-        "%(links)d links and %(merges)d merge in %(seconds).1f s."
-    )
-    print(message % dataclasses.asdict(summary))
-    print(
-        _("Demo sign-ins; the password is shown only now, write it down: %(password)s")
-        % {"password": summary.password}
-    )
-    for login in demo_logins():
-        print(f"  {login.email:<32} {login.name} ({login.role})")
-    customer = demo_customer_email()
-    if customer:
-        print("  " + _("%(email)s (customer, same password)") % {"email": customer})
-    print(
-        _(
-            "To start clean instead: stop Atiende, delete %(data)s (or use an empty "
-            "DATABASE_URL), run without --demo and create your administrator with "
-            "'atiende createadmin EMAIL'."
-        )
-        % {"data": settings.DATA_DIR},
-        flush=True,
-    )
 
 
 def worker(options: argparse.Namespace, extra: list[str]) -> int:

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from atiende.accounts.models import Group, Identity, Organization, Role, User
@@ -61,6 +62,9 @@ def test_the_demo_command_loads_a_believable_full_size_helpdesk_once(
     assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
     assert TicketLink.objects.exists()
     assert TicketEvent.objects.filter(action="updated", field="status").exists()
+    assert "Published 12 help-center articles" in out
+    spanish, english = Client().get("/help/es/"), Client().get("/help/en/")  # the help center
+    assert "Tu cuenta" in spanish.content.decode() and "Your account" in english.content.decode()
 
     assert main(["demo"]) == 0
     again = capsys.readouterr().out
