@@ -69,7 +69,7 @@ def live_port_setting(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not value.isdecimal() or not 0 < int(value) < 65536:
         raise ValueError(f"ATIENDE_LIVE_PORT must be a port number (1-65535), not {value!r}")
     return int(value)
 

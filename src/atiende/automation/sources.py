@@ -25,7 +25,7 @@ KINDS: dict[str, type[Model]] = {
 def parse(detail: str) -> tuple[str, int] | None:
     """(kind, id) of a detail such as ``rule:12``; ``None`` for anything else."""
     kind, _, raw = detail.partition(":")
-    if kind not in KINDS or not raw.isdigit() or len(raw) > 18:
+    if kind not in KINDS or not raw.isdecimal() or len(raw) > 18:
         return None
     return kind, int(raw)
 

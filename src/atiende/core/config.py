@@ -28,7 +28,7 @@ def env_int(name: str, *, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit():
+    if not value.isdecimal():
         raise ValueError(f"{name} must be a whole number of 0 or more, not {value!r}")
     return int(value)
 

@@ -28,13 +28,13 @@ def clean_phone(value: str, field: str, *, normalize: bool = False) -> str:
     ways is recognised as the same.
     """
     text = clean_text(value).strip()
-    digits = sum(ch.isascii() and ch.isdigit() for ch in text)
+    digits = sum(ch.isascii() and ch.isdecimal() for ch in text)
     if not PHONE_RE.fullmatch(text) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
         raise Invalid.field(
             field, _("Enter a phone number: digits, spaces, dashes and a leading +.")
         )
     if normalize:
-        return ("+" if text.startswith("+") else "") + "".join(ch for ch in text if ch.isdigit())
+        return ("+" if text.startswith("+") else "") + "".join(ch for ch in text if ch.isdecimal())
     return text
 
 

@@ -51,7 +51,7 @@ def phone_digits(query: str) -> str:
     """The digits of a phone-like query (at least five), else empty."""
     if not _PHONE_LIKE.fullmatch(query):
         return ""
-    digits = "".join(ch for ch in query if ch.isascii() and ch.isdigit())
+    digits = "".join(ch for ch in query if ch.isascii() and ch.isdecimal())
     return digits if len(digits) >= MIN_PHONE_DIGITS else ""
 
 

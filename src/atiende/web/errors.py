@@ -61,7 +61,7 @@ def gone_message(number: int | None) -> str:
 def _as_number(value: str) -> int | None:
     """A ticket number typed by anyone (a URL, a header): plain ASCII digits of a sane length,
     else None — never ``int()``'s ValueError on "²" or on 5,000 digits."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
 
 
 def gone_notice(request: HttpRequest) -> str | None:

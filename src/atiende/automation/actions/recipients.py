@@ -15,7 +15,7 @@ from atiende.tickets.models import Ticket
 def user_id_of(target: str) -> int | None:
     """The id in ``user:<id>``, or None."""
     kind, _colon, rest = target.partition(":")
-    return int(rest) if kind == "user" and rest.isdigit() else None
+    return int(rest) if kind == "user" and rest.isdecimal() else None
 
 
 def check_target(params: Mapping[str, Any], allowed: tuple[str, ...]) -> str:

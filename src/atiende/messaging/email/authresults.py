@@ -42,7 +42,7 @@ def parse(value: str) -> AuthResults | None:
         return None
     parts = split_outside_quotes(text, ";")
     head = parts[0].split()
-    if not head or len(head) > 2 or (len(head) == 2 and not head[1].isdigit()):
+    if not head or len(head) > 2 or (len(head) == 2 and not head[1].isdecimal()):
         return None
     results: list[Result] = []
     for part in parts[1:]:

@@ -48,7 +48,7 @@ def ascii_reply(text: str) -> str:
 def parse_address(value: str) -> tuple[str, int]:
     """``host:port`` (``[::1]:2525`` for IPv6) → (host, port); raises ValueError."""
     host, sep, port = value.strip().rpartition(":")
-    if not sep or not port.isdigit() or not host:
+    if not sep or not port.isdecimal() or not host:
         raise ValueError(value)
     return host.strip("[]"), int(port)
 

@@ -134,7 +134,7 @@ def _place(form: FormSettingsForm, origin: list[FieldRowForm], error: AtiendeErr
     rest = []
     for item in error.errors:
         parts = item.field.split(".")
-        if parts[0] == "fields" and len(parts) >= 2 and parts[1].isdigit():
+        if parts[0] == "fields" and len(parts) >= 2 and parts[1].isdecimal():
             index = int(parts[1])
             if index < len(origin):
                 name = PART_INPUT.get(parts[2] if len(parts) > 2 else "")

@@ -53,7 +53,7 @@ def suggestions(actor: Actor, kind: str, text: str) -> list[Option]:
 def label(actor: Actor, kind: str, pk: object) -> str:
     """What the text box shows for a stored id; empty for an id that is not a visible one."""
     value = str(pk or "")
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdecimal() or len(value) > 18:
         return ""
     if kind == "organization":
         org: Organization | None = visible_organizations(actor).filter(pk=int(value)).first()

@@ -16,7 +16,7 @@ DEFAULT_DAYS = 30
 @staff_required
 def report(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("days", "")
-    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else DEFAULT_DAYS
+    days = int(raw) if raw.isdecimal() and int(raw) in PERIODS else DEFAULT_DAYS
     data = kb_report(actor(request), days=days)
     return render(
         request, "web/kbreport/report.html", {"report": data, "periods": PERIODS, "days": days}

@@ -55,7 +55,7 @@ def _mailbox(request: HttpRequest) -> Mailbox | None:
     value = request.GET.get("mailbox") or request.POST.get("mailbox") or ""
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isdecimal():
         raise NotFound(_("Mailbox not found."))
     return mailboxes.get_mailbox(actor(request), int(value))
 

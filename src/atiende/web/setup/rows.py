@@ -105,7 +105,7 @@ def id_or_text(text: str) -> Any:
     then names it as the wrong type)."""
     if not text or text.lower() in {"none", "null"}:
         return None
-    return int(text) if text.lstrip("-").isdigit() else text
+    return int(text) if text.lstrip("-").isdecimal() else text
 
 
 def id_or_name(text: str, choices: list[tuple[int, str]]) -> Any:

@@ -82,7 +82,7 @@ def _try_unsaved(request: HttpRequest, editors: RuleEditors) -> tuple[DryRun | N
     (a bad row is marked on the row, as when saving)."""
     definition = editors.definition()
     raw = (request.POST.get("dry_number") or "").strip().lstrip("#")
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None, _("Enter a ticket number.")
     try:
         ticket_id = selectors.ticket_id_by_number(actor(request), int(raw))

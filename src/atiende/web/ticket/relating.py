@@ -35,7 +35,7 @@ def candidates(actor: Actor, ticket: Ticket, q: str) -> list[Ticket]:
         return []
     found = visible_tickets(actor).exclude(pk=ticket.pk).filter(merged_into__isnull=True)
     number = text.removeprefix("#").strip()
-    if number.isdigit() and len(number) < 19:
+    if number.isdecimal() and len(number) < 19:
         found = found.filter(number=int(number))
     else:
         for word in text.split()[:8]:

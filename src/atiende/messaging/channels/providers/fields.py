@@ -293,7 +293,7 @@ def timestamp(value: object, *, field: str) -> datetime | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         moment = time_of(value, field)
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 12:
+    elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 12:
         moment = time_of(int(value.strip()), field)
     else:
         try:

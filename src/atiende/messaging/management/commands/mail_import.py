@@ -67,7 +67,7 @@ def natural(name: object) -> list[tuple[int, str]]:
     """Sort key with numbers compared as numbers: Maildir names are time, microseconds and a
     counter without zero padding, and a reply must not be imported before its question."""
     parts = re.split(r"(\d+)", str(name))
-    return [(int(part), "") if part.isdigit() else (0, part) for part in parts]
+    return [(int(part), "") if part.isdecimal() else (0, part) for part in parts]
 
 
 def read_messages(path: Path) -> Iterator[bytes]:

@@ -32,4 +32,4 @@ def still_visible(request: HttpRequest, ticket_id: int) -> Ticket | None:
 
 
 def parse_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return int(value) if value and value.isdecimal() and len(value) < 12 else None
