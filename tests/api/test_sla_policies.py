@@ -19,8 +19,15 @@ from tests.factories import (
     make_group,
     make_ticket,
 )
+from tests.sla.conftest import remove_shipped_policy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _without_the_shipped_policy() -> None:
+    """From an empty list of policies (the shipped one: tests/sla/test_shipped_policy.py)."""
+    remove_shipped_policy()
 
 
 def policy(name: str = "Standard", **extra: Any) -> dict[str, Any]:

@@ -15,3 +15,23 @@ def _shape_only_action_validator() -> Iterator[None]:
     escalation.use_action_validator(None)
     yield
     escalation.use_action_validator(plugged)
+
+
+@pytest.fixture(autouse=True)
+def _without_the_shipped_policy(request: pytest.FixtureRequest) -> None:
+    """These tests are about the policies admins write, from an empty list; the shipped chat
+    and messaging policy has its own (test_shipped_policy.py)."""
+    if request.node.get_closest_marker("django_db") is None or "shipped" in request.path.name:
+        return
+    request.getfixturevalue("_django_db_helper")
+    remove_shipped_policy()
+
+
+def remove_shipped_policy() -> None:
+    from atiende.sla.config_selectors import list_policies
+    from atiende.sla.services.policies import delete_policy
+    from tests.factories import SYSTEM
+
+    for policy in list_policies(SYSTEM, limit=100, cursor=None).items:
+        if policy.name == "Chat y mensajería":
+            delete_policy(SYSTEM, policy_id=policy.pk)
