@@ -42,10 +42,17 @@ def cpu_times() -> tuple[int, int]:
     return sum(values) - values[3] - values[4], sum(values)
 
 
-def process_ticks() -> dict[str, int]:
-    """CPU jiffies used so far, summed by kind: postgres, this process (the clients), the rest."""
+SERVER_PARTS = (("granian", "web"), ("uvicorn", "live"), ("cli worker", "worker"))
+
+
+def process_ticks(server: int) -> dict[str, int]:
+    """CPU jiffies used so far, summed by kind: postgres, this process (the clients), and the
+    server's processes (``server`` and its descendants: the web workers, the live server, the
+    task worker, the rest); other work on the machine is not counted."""
     me = os.getpid()
-    out = {"postgres": 0, "clients": 0, "server": 0}
+    ticks: dict[int, int] = {}
+    parents: dict[int, int] = {}
+    out = {"postgres": 0, "clients": 0, "web": 0, "live": 0, "worker": 0, "server": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -53,16 +60,35 @@ def process_ticks() -> dict[str, int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        pid, comm = int(entry.name), stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime + stime
-        if int(entry.name) == me:
-            out["clients"] += ticks
+        used = int(fields[11]) + int(fields[12])  # utime + stime
+        if pid == me:
+            out["clients"] += used
         elif comm.startswith("postgres"):
-            out["postgres"] += ticks
-        elif comm.startswith(("python", "atiende", "uvicorn", "granian")):
-            out["server"] += ticks
+            out["postgres"] += used
+        else:
+            ticks[pid], parents[pid] = used, int(fields[1])
+    for pid, used in ticks.items():
+        ancestor = pid
+        while ancestor not in (server, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == server:
+            out[_server_part(pid)] += used
     return out
+
+
+def _server_ticks(server: int) -> int:
+    ticks = process_ticks(server)
+    return sum(ticks[part] for _marker, part in SERVER_PARTS) + ticks["server"]
+
+
+def _server_part(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "server"
+    return next((part for marker, part in SERVER_PARTS if marker in command), "server")
 
 
 def free_port() -> int:
@@ -72,9 +98,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(db: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
-    """``atiende run`` on free ports; yields (HTTP port, WebSocket port). Stopped with SIGTERM
-    to its process group at the end."""
+def server(db: str, env: dict[str, str]) -> Iterator[tuple[int, int, int]]:
+    """``atiende run`` on free ports, once every one of its processes has started; yields
+    (HTTP port, WebSocket port, server's pid). Stopped with SIGTERM to its process group at
+    the end."""
     port, live_port = free_port(), free_port()
     log_path = data_dir(db) / "server.log"
     with log_path.open("wb") as log:
@@ -88,7 +115,8 @@ def server(db: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
         )
         try:
             _wait_until_up(process, port, log_path)
-            yield port, live_port
+            _wait_until_settled(process.pid)
+            yield port, live_port, process.pid
         finally:
             _stop(process)
 
@@ -106,6 +134,22 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log_path: Path) 
                 return
         time.sleep(0.25)
     raise RuntimeError(f"the server did not answer /accounts/login/ within {START_TIMEOUT:.0f} s")
+
+
+def _wait_until_settled(server: int, *, idle_share: float = 0.1, window: float = 0.5) -> None:
+    """Wait until the server's processes are done starting (their CPU below ``idle_share`` of
+    a core over ``window``). The first worker answers long before the last one has imported the
+    app; clients connecting then would all land on the early workers (keep-alive) while the
+    others' start-up is counted as the creates' CPU."""
+    tick_s = 1 / os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + START_TIMEOUT
+    before = _server_ticks(server)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = _server_ticks(server)
+        if (now - before) * tick_s < idle_share * window:
+            return
+        before = now
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -197,7 +241,7 @@ def measure(
         f"{concurrency} keep-alive clients, {seconds:.0f} s after {warmup:.0f} s warm-up",
         flush=True,
     )
-    with server(db, env) as (port, _live_port):
+    with server(db, env) as (port, _live_port, server_pid):
         results = [Worker() for _ in range(concurrency)]
         start = time.monotonic() + 0.2
         warm_until, stop_at = start + warmup, start + warmup + seconds
@@ -211,10 +255,10 @@ def measure(
             thread.start()
         time.sleep(max(0.0, warm_until - time.monotonic()))
         busy0, total0 = cpu_times()
-        ticks0 = process_ticks()
+        ticks0 = process_ticks(server_pid)
         time.sleep(max(0.0, stop_at - time.monotonic()))
         busy1, total1 = cpu_times()
-        ticks1 = process_ticks()
+        ticks1 = process_ticks(server_pid)
         for thread in threads:
             thread.join()
     latencies = [ms for worker in results for ms in worker.latencies_ms]

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 
     (WORK_DIR / "realtime").mkdir(parents=True, exist_ok=True)
     print(f"Live update latency on {args.db}: atiende run (web + live + worker + scheduler)")
-    with server("realtime", env) as (port, live_port):
+    with server("realtime", env) as (port, live_port, _server_pid):
         figure = asyncio.run(measure(port, live_port, token, session, args))
     print_figure(figure)
     return 0 if figure.ok else 1

@@ -20,6 +20,10 @@ def pytest_configure(config: pytest.Config) -> None:
     override_settings(LANGUAGE_CODE="en").enable()
     # 4xx answers are the point of many tests; keep their log lines out of the output.
     logging.getLogger("django.request").setLevel(logging.ERROR)
+    # Two runs in one checkout (a developer's and an editor's, or two terminals) must not
+    # share a test database: the second would drop the first's from under it.
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    test["NAME"] = _run_database_name(test.get("NAME"), settings.DATABASES["default"])
     # Parallel workers share one Redis: each gets a database of its own, or one worker's
     # per-test cache.clear() (FLUSHDB) empties another's rate budget or channel groups.
     if settings.REDIS_URL:
@@ -30,6 +34,19 @@ def pytest_configure(config: pytest.Config) -> None:
                 "default": {**settings.CHANNEL_LAYERS["default"], "CONFIG": {"hosts": [url]}}
             },
         ).enable()
+
+
+def _run_database_name(name: str | None, database: dict[str, Any]) -> str:
+    """The test database's name made this run's own (xdist then adds ``_gw0``, …)."""
+    import os
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+    if database["ENGINE"].endswith("sqlite3"):
+        from pathlib import Path
+
+        path = Path(name or Path(database["NAME"]).with_name("test_" + Path(database["NAME"]).name))
+        return str(path.with_name(f"{path.stem}-{run}{path.suffix}"))
+    return f"{name or 'test_' + database['NAME']}_{run}"
 
 
 def _worker_redis_url(url: str) -> str:
