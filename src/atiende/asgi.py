@@ -13,6 +13,7 @@ costs one (``docs/decisions/0001-http-through-wsgi-in-asgi.md``).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
@@ -26,15 +27,25 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from atiende.core.startup import settle  # noqa: E402
+from atiende.messaging.chat.routing import CHAT_PREFIX, chat_urlpatterns  # noqa: E402
 from atiende.realtime.routing import websocket_urlpatterns  # noqa: E402
 from atiende.serving import web_threads, whole_bodies  # noqa: E402
+
+staff_socket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+# The chat widget's socket is opened from other sites: its consumer checks the page's origin
+# against the widget's own list instead of ALLOWED_HOSTS.
+chat_socket = AuthMiddlewareStack(URLRouter(chat_urlpatterns))
+
+
+async def websocket(scope: Any, receive: Any, send: Any) -> None:
+    app = chat_socket if scope["path"].startswith(CHAT_PREFIX) else staff_socket
+    await app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
         "http": WSGIMiddleware(whole_bodies(django_wsgi), workers=web_threads()),  # type: ignore[arg-type]  # WSGIHandler fits a2wsgi's WSGIApp protocol
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": websocket,
     }
 )
 settle()

@@ -175,6 +175,9 @@ def test_identity_values() -> None:
     assert clean_identity_value("email", "A@B.test") == "a@b.test"
     assert clean_identity_value("telegram", " @handle ") == "@handle"
     assert clean_phone("555 0100", "phone") == "555 0100"
+    # WhatsApp: as Meta sends it (no "+") and as people type it, one identity.
+    typed = clean_identity_value("whatsapp", "+54 9 11 5555-0000")
+    assert typed == clean_identity_value("whatsapp", "5491155550000") == "+5491155550000"
     for channel, value in [
         ("phone", "12"),
         ("phone", "١٢٣٤٥٦"),

@@ -26,6 +26,9 @@ from django.db import close_old_connections
 from atiende.accounts import services as accounts
 from atiende.api.router import api as ninja_api
 from atiende.messaging.inbound.pipeline import process
+from tests.api.channels_scenario import drive_channels
+from tests.api.chat_widgets_scenario import drive_chat_widgets
+from tests.api.conversation_start_scenario import drive_conversation_start
 from tests.api.kb_scenario import drive_kb
 from tests.factories import SYSTEM, make_admin, make_customer, make_group
 
@@ -234,6 +237,9 @@ def test_generated_client_drives_every_operation(
     drive_forms(api)  # issue 15: ticket forms
     drive_surveys(api, ticket.id)  # issue 15: satisfaction
     drive_kb_search(api)  # issue 15: knowledge-base search
+    drive_channels(api, group.pk)  # issue 16: channel accounts
+    drive_conversation_start(api, group.pk)  # issue 16: an agent writes first
+    drive_chat_widgets(api, group.pk)  # issue 16: chat widgets
 
     assert api.driven == set(api.operations), set(api.operations) - api.driven
 
@@ -265,8 +271,9 @@ def drive_automation(api: Driver, group_id: int, ticket_id: int) -> None:
     )  # fmt: skip
     api("sla_policies_update_policy", policy.id, body={"calendar_id": calendar.id})
     api("sla_policies_read_policy", policy.id)
-    api("sla_policies_list_policies")
-    api("sla_policies_reorder_policies", body={"ids": [policy.id]})
+    listed = api("sla_policies_list_policies")
+    ids = [p.id for p in listed.items if p.id != policy.id]  # the shipped policy, then ours
+    api("sla_policies_reorder_policies", body={"ids": [*ids, policy.id]})
     api("sla_policies_ticket_sla", ticket_id)
     api("sla_policies_delete_policy", policy.id, ok=204)
     api("calendars_delete_calendar", calendar.id, ok=204)

@@ -19,7 +19,7 @@ from tests.factories import (
     make_group,
     make_ticket,
 )
-from tests.sla.conftest import remove_shipped_policy
+from tests.sla.helpers import remove_shipped_policy
 
 pytestmark = pytest.mark.django_db
 

@@ -164,6 +164,21 @@ def _knowledge_base_authoring() -> None:
     workflow.remind_verification(datetime.date(2020, 1, 2))
 
 
+def _channel_delivery() -> None:
+    from atiende.messaging.channels import services as channels
+    from atiende.messaging.channels.contract import DeliveryState, DeliveryUpdate
+    from atiende.messaging.channels.services.deliveries import apply_delivery
+    from atiende.messaging.models import ChannelDirection, ChannelMessage
+
+    account = channels.create_account(SYSTEM, provider="twilio_sms", name="SMS")
+    ticket = make_ticket()
+    reply = services.add_message(SYSTEM, ticket_id=ticket.pk, body="Listo")
+    ChannelMessage.objects.create(
+        account=account, message=reply, direction=ChannelDirection.OUTBOUND, provider_id="SM1"
+    )
+    apply_delivery(account, DeliveryUpdate(provider_id="SM1", state=DeliveryState.DELIVERED))
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -177,6 +192,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "knowledge base": _knowledge_base,
     "rating": _rating,
     "knowledge base authoring": _knowledge_base_authoring,
+    "channel delivery": _channel_delivery,
 }
 
 

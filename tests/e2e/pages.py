@@ -173,6 +173,61 @@ def kb_article() -> int:
     return draft.pk
 
 
+def channel_account() -> int:
+    """A Telegram channel account, made once."""
+    from atiende.messaging.channels import services as channels
+    from atiende.messaging.models import ChannelAccount
+
+    found = ChannelAccount.objects.filter(name="Bot de atención").first()
+    if found is not None:
+        return found.pk
+    return channels.create_account(
+        SYSTEM,
+        provider="telegram",
+        name="Bot de atención",
+        secrets={"bot_token": "123456:ABC", "webhook_secret": "secreto-largo"},
+    ).pk
+
+
+def channel_payload() -> int:
+    """A quarantined webhook payload of that account (its signature refused), made once."""
+    from django.utils import timezone
+
+    from atiende.messaging.channels.services.reasons import quarantine
+    from atiende.messaging.models import ChannelPayload
+
+    account_id = channel_account()
+    found = ChannelPayload.objects.filter(account_id=account_id).first()
+    if found is not None:
+        return found.pk
+    payload = ChannelPayload.objects.create(
+        account_id=account_id,
+        method="POST",
+        url="https://desk.example.com/hooks/x/",
+        headers={
+            "content-type": "application/json",
+            "x-telegram-bot-api-secret-token": "[redacted]",
+        },
+        body=b'{"update_id": 1, "message": {"text": "<b>Atenci\\u00f3n</b>"}}',
+        received_at=timezone.now(),
+    )
+    quarantine(payload.pk, "The signature was refused: wrong secret token.")
+    return payload.pk
+
+
+def chat_widget() -> int:
+    """A chat widget, made once."""
+    from atiende.messaging.chat.widgets import create_widget
+    from atiende.messaging.models import ChatWidget
+
+    found = ChatWidget.objects.filter(name="Tienda online").first()
+    if found is not None:
+        return found.pk
+    return create_widget(
+        SYSTEM, name="Tienda online", allowed_origins=["https://www.example.com"]
+    ).pk
+
+
 # Pages for a signed-in administrator: url name -> path.
 WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "inbox": lambda s: reverse("inbox"),
@@ -184,6 +239,9 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "customer-new": lambda s: reverse("customer-new"),
     "customer": lambda s: reverse("customer", args=[s.customer.pk]),
     "customer-edit": lambda s: reverse("customer-edit", args=[s.customer.pk]),
+    "customer-start-conversation": lambda s: reverse(
+        "customer-start-conversation", args=[s.customer.pk]
+    ),
     "customer-merge": lambda s: reverse("customer-merge", args=[s.customer.pk]) + "?q=lucia",
     "customer-merge-confirm": lambda s: reverse(
         "customer-merge-confirm", args=[s.customer.pk, s.other_customer.pk]
@@ -251,6 +309,15 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "mail-quarantine": lambda s: reverse("mail-quarantine"),
     "mail-quarantine-detail": lambda s: reverse("mail-quarantine-detail", args=[s.quarantined.pk]),
     "mail-original": lambda s: reverse("mail-original", args=[s.ticket_id, s.message_id]),
+    "channels-accounts": lambda s: reverse("channels-accounts"),
+    "channels-account-new": lambda s: reverse("channels-account-new"),
+    "channels-account-create": lambda s: reverse("channels-account-create", args=["whatsapp"]),
+    "channels-account": lambda s: reverse("channels-account", args=[channel_account()]),
+    "channels-quarantine": lambda s: reverse("channels-quarantine"),
+    "channels-payload": lambda s: reverse("channels-payload", args=[channel_payload()]),
+    "chat-widgets": lambda s: reverse("chat-widgets"),
+    "chat-widget-new": lambda s: reverse("chat-widget-new"),
+    "chat-widget": lambda s: reverse("chat-widget", args=[chat_widget()]),
     "offline": lambda s: reverse("offline"),
     "mfa_index": lambda s: reverse("mfa_index"),
     "account_reauthenticate": lambda s: reverse("account_reauthenticate"),
@@ -303,6 +370,10 @@ NOT_PAGES: dict[str, str] = {
     "survey-customer-ratings": FRAGMENT,
     "webhook": "a channel provider's webhook (a POST, or Meta's GET check), never a person's "
     "page: tests/messaging/channels/test_intake.py",
+    "chat-config": "the chat widget's JSON configuration: tests/messaging/chat/test_http.py",
+    "chat-upload": "the chat widget's file upload (a POST): tests/messaging/chat/test_http.py",
+    "channel-file": "a reply's file fetched by a provider through a signed link (a download): "
+    "tests/web/test_channel_files.py",
     "pulse-banner": FRAGMENT,
     "pulse-dismiss": POST,
     "ticket-assist": FRAGMENT,
@@ -351,6 +422,7 @@ NOT_PAGES: dict[str, str] = {
     "ticket-mentions": FRAGMENT,
     "ticket-time": FRAGMENT,
     "ticket-time-action": POST,
+    "ticket-call-log": FRAGMENT,
     "customer-identity-add": POST,
     "customer-identity-remove": POST,
     "search-suggest": FRAGMENT,
@@ -382,6 +454,12 @@ NOT_PAGES: dict[str, str] = {
     "mail-original-raw": "a download of the raw email (.eml), not a page",
     "mail-retry-delivery": POST,
     "mail-mailbox-logo": POST,
+    "channels-account-rotate": POST,
+    "channels-account-active": POST,
+    "channels-account-delete": POST,
+    "channels-payload-action": POST,
+    "chat-widget-active": POST,
+    "chat-widget-delete": POST,
     # The customer portal (a customer's pages, not the workspace's): axe-checked on a desktop
     # and a phone in tests/e2e/test_portal.py.
     "portal": "the customer portal's request list: checked in tests/e2e/test_portal.py",

@@ -68,7 +68,7 @@ def test_search_box_suggests_and_opens_a_customer(
     option.click()
 
     expect(page).to_have_url(re.compile(rf"/customers/{customer.pk}/$"))
-    expect(page.get_by_text("X-ray images are blurry")).to_be_visible()
+    expect(page.get_by_role("cell", name="X-ray images are blurry")).to_be_visible()
     assert js_errors(page) == []
 
 

@@ -24,14 +24,6 @@ def _without_the_shipped_policy(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("django_db") is None or "shipped" in request.path.name:
         return
     request.getfixturevalue("_django_db_helper")
+    from tests.sla.helpers import remove_shipped_policy
+
     remove_shipped_policy()
-
-
-def remove_shipped_policy() -> None:
-    from atiende.sla.config_selectors import list_policies
-    from atiende.sla.services.policies import delete_policy
-    from tests.factories import SYSTEM
-
-    for policy in list_policies(SYSTEM, limit=100, cursor=None).items:
-        if policy.name == "Chat y mensajería":
-            delete_policy(SYSTEM, policy_id=policy.pk)

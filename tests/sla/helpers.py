@@ -56,3 +56,12 @@ def standard_policy(**extra: Any) -> SlaPolicy:
         **extra,
     }
     return create_policy(SYSTEM, **values)
+
+
+def remove_shipped_policy() -> None:
+    from atiende.sla.config_selectors import list_policies
+    from atiende.sla.services.policies import delete_policy
+
+    for policy in list_policies(SYSTEM, limit=100, cursor=None).items:
+        if policy.name == "Chat y mensajería":
+            delete_policy(SYSTEM, policy_id=policy.pk)

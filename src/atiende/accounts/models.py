@@ -216,6 +216,7 @@ class IdentityChannel(models.TextChoices):
     INSTAGRAM = "instagram", _("Instagram")
     X = "x", _("X (Twitter)")
     CHAT = "chat", _("Web chat")
+    ALERT = "alert", _("Monitoring system")  # the monitor an alert account speaks for
 
 
 class Identity(models.Model):
@@ -289,6 +290,14 @@ class AgentAvailability(models.Model):
         null=True,
         blank=True,
         help_text=_("The most open tickets assigned at once; empty: no limit."),
+    )
+    # Counted apart from ``capacity``: chats (channel "chat") against this, other tickets
+    # against that, so an agent can hold several live chats besides their ticket queue.
+    chat_capacity = models.PositiveIntegerField(
+        _("chat capacity"),
+        null=True,
+        blank=True,
+        help_text=_("The most open chats assigned at once; empty: no limit."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -209,6 +209,7 @@ class Candidate:
     languages: tuple[str, ...]
     skill_tags: frozenset[str]
     skill_categories: frozenset[int]
+    chat_capacity: int | None = None  # open chats, counted apart from ``capacity``
 
 
 def _json_list(text: str) -> tuple[Any, ...]:
@@ -221,13 +222,14 @@ def _candidate(row: tuple[Any, ...]) -> Candidate:
     """A candidate from its row (the JSON lists as text), made once per distinct row: the
     same agents come back decision after decision, and decoding 600 lists and building 200
     candidates each time was most of a decision's Python."""
-    user_id, capacity, languages, tags, categories = row
+    user_id, capacity, languages, tags, categories, chat_capacity = row
     return Candidate(
         user_id=user_id,
         capacity=capacity,
         languages=_json_list(languages),
         skill_tags=frozenset(_json_list(tags)),
         skill_categories=frozenset(_json_list(categories)),
+        chat_capacity=chat_capacity,
     )
 
 

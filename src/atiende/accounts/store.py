@@ -66,7 +66,7 @@ def organization_by_domain(domain: str) -> Organization | None:
 # as text, ``selectors`` decodes each distinct list once.
 _MEMBERS = (
     "SELECT a.user_id, a.capacity, CAST(a.languages AS TEXT), CAST(a.skill_tags AS TEXT),"
-    " CAST(a.skill_categories AS TEXT)"
+    " CAST(a.skill_categories AS TEXT), a.chat_capacity"
     " FROM accounts_agentavailability a JOIN accounts_user u ON u.id = a.user_id"
     " JOIN accounts_user_groups m ON m.user_id = a.user_id"
     " WHERE m.group_id = %s AND a.status = %s AND a.last_seen_at >= %s"
@@ -78,8 +78,9 @@ _MEMBERS = (
 
 
 def available_member_rows(params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """(user id, capacity, and languages, skill tags and skill categories as JSON text) of a
-    group's members available now; ``selectors.available_members`` gives the parameters."""
+    """(user id, capacity, languages, skill tags and skill categories as JSON text, chat
+    capacity) of a group's members available now; ``selectors.available_members`` gives the
+    parameters."""
     with rows.cursor(connection) as cursor:
         cursor.execute(_MEMBERS, list(params))
         return [tuple(row) for row in cursor.fetchall()]

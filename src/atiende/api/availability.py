@@ -62,6 +62,7 @@ def _availability(caller: Actor, user_id: int) -> dict[str, Any]:
         "skill_tags": row.skill_tags,
         "skill_categories": row.skill_categories,
         "capacity": row.capacity,
+        "chat_capacity": row.chat_capacity,
     }
 
 
@@ -75,8 +76,8 @@ def read_availability(request: HttpRequest) -> Any:
 
 @router.put("/users/me/availability", response={200: AvailabilityOut, **errors(403, 422)})
 def set_availability(request: HttpRequest, payload: AvailabilityIn) -> Any:
-    """Change the members given: ``status`` and ``languages`` are yours to set; skills and
-    ``capacity`` (``null``: no limit) need an administrator."""
+    """Change the members given: ``status`` and ``languages`` are yours to set; skills,
+    ``capacity`` and ``chat_capacity`` (``null``: no limit) need an administrator."""
     caller = actor(request)
     assert caller.user is not None
     user_id = caller.user.pk

@@ -28,6 +28,7 @@ from atiende.api.schemas.tickets import (
 )
 from atiende.core.errors import PayloadTooLarge
 from atiende.core.pagination import SortKey, paginate
+from atiende.messaging.channels.services import replying as channel_replies
 from atiende.messaging.outbound.services import retry_message_delivery
 from atiende.tickets import selectors, services
 
@@ -66,7 +67,7 @@ def create_message(request: HttpRequest, ticket_id: Id, payload: MessageCreateIn
 
     def handler() -> tuple[int, MessageOut]:
         body, body_html = bodies(payload.format, payload.body, payload.body_html)
-        message = services.reply(
+        message = channel_replies.reply(  # sent the way ``via`` says, or as last used
             caller,
             ticket_id=ticket_id,
             body=body,

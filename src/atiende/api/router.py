@@ -14,8 +14,11 @@ from ninja import NinjaAPI
 from atiende.api import (
     availability,
     calendars,
+    channels,
+    chat_widgets,
     config,
     conversation,
+    conversation_start,
     errors,
     forms,
     groups,
@@ -112,6 +115,7 @@ api.add_router("/tickets", tickets.router)
 api.add_router("/", sla_policies.router)
 api.add_router("/", macros.router)
 api.add_router("/", conversation.router)
+api.add_router("/", conversation_start.router)
 api.add_router("/users", users.router)
 api.add_router("/organizations", organizations.router)
 api.add_router("/groups", groups.router)
@@ -122,6 +126,8 @@ api.add_router("/", vocabulary.router)
 api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
+api.add_router("/", channels.router)
+api.add_router("/", chat_widgets.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/", surveys.router)
 api.add_router("/", kb_search.router)  # before kb's: its /kb/search is no article path

@@ -301,3 +301,27 @@ class TicketRated:
 
 
 EVENT_TYPES = (*EVENT_TYPES, TicketRated)
+
+
+# --- channels (issue 16): how far a message sent on a messaging channel got ---------------
+
+
+@dataclass(frozen=True)
+class MessageDeliveryChanged:
+    """A message sent on a messaging channel (WhatsApp, Telegram, SMS, Messenger, Instagram)
+    moved from ``old_state`` to ``new_state`` (queued, sent, delivered, read, failed):
+    the send's answer or the provider's receipt. ``reason`` is the provider's words on a
+    failure; ``provider`` names the channel account's provider."""
+
+    ticket_id: int
+    message_id: int
+    provider: str
+    old_state: str
+    new_state: str
+    actor_id: int | None
+    source: str
+    reason: str = ""
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, MessageDeliveryChanged)

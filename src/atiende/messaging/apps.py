@@ -20,6 +20,8 @@ class MessagingConfig(AppConfig):
         # Imported at start-up: their tasks register with the scheduler (``tasks`` imports
         # every task module of the app), their handlers subscribe.
         from atiende.messaging import subscribers, tasks  # noqa: F401
+        from atiende.messaging.channels import subscribers as channels  # noqa: F401
+        from atiende.messaging.chat import subscribers as chat  # noqa: F401
 
         mailbox = self.get_model("Mailbox")
         post_save.connect(_mailboxes_changed, sender=mailbox, dispatch_uid="mailbox-saved")

@@ -11,6 +11,14 @@ no reads); its handler decides and queues the mail after the commit, at most onc
   stays a reply-all. Staff followers are told in the app, not by mail.
 - "Ticket received" goes to a customer who opened a ticket themselves, never for mail that
   was auto-generated, and at most once per customer in `RECEIVED_WINDOW`.
+- A conversation on a messaging channel (WhatsApp, Telegram, SMS, Messenger, Instagram) is
+  answered there, not by mail: a reply whose route is a channel conversation
+  (``channels.routes.route_of``) is not mailed, and a ticket such a message opened gets no
+  "ticket received" mail. The customer is talking in their app and sees our answer there; a
+  mail to an address they may have given years ago would be a second, unexpected copy. The
+  agent may still pick email for one reply (the composer's "Send by"); then it is mailed.
+- The live chat's bot answers in the widget only: its replies (chat messages with no author)
+  are never mailed; the team's replies to a chat are, when the visitor has left.
 - "Ticket solved" goes when the status moves into the solved category (once per solving).
 - Nothing goes to our own mailboxes (loops) or to reserved example domains (the demo's
   customers, test data): see `queue.deliverable`.
@@ -25,13 +33,15 @@ from django.utils import timezone
 
 from atiende.accounts.models import Role
 from atiende.core.events import subscribe
+from atiende.messaging.channels import routes
+from atiende.messaging.chat.selectors import visitor_reads_along
 from atiende.messaging.models import InboundMessage, InboundSource, OutboundEmail, OutboundKind
 from atiende.messaging.outbound.queue import deliverable, is_own_address, queue
 from atiende.messaging.system import READER
 from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
-from atiende.tickets.models import Direction, Message, StatusCategory, Ticket
+from atiende.tickets.models import Channel, Direction, Message, StatusCategory, Ticket
 from atiende.tickets.selectors import visible_tickets
 
 log = logging.getLogger(__name__)
@@ -118,6 +128,13 @@ def mail_agent_reply(effect: Delivery) -> None:
     address = _customer_address(ticket)
     if not address or message.author_id == ticket.requester_id or _imported(message):
         return
+    route = routes.route_of(message)
+    if route is not None and route.account is not None:
+        return  # answered on the customer's channel (``channels.subscribers``)
+    if visitor_reads_along(ticket.pk):
+        return  # a live chat whose visitor is connected: the reply is on their screen
+    if message.channel == Channel.CHAT and message.author_id is None:
+        return  # the chat's bot speaks in the widget only (the team's replies may be mailed)
     queue(
         ticket,
         kind=OutboundKind.REPLY,
@@ -130,6 +147,8 @@ def mail_agent_reply(effect: Delivery) -> None:
 
 @subscribe(TicketCreated, in_transaction=True)
 def received_mail_promised(event: TicketCreated) -> None:
+    if event.channel in routes.CONVERSATION_CHANNELS:
+        return  # acknowledged in the conversation itself, not by mail (module docstring)
     by_customer = event.actor_id is None and event.source == "channel"
     opened_by_requester = event.requester_id is None or event.actor_id == event.requester_id
     if opened_by_requester or by_customer:

@@ -145,8 +145,11 @@ def _failed(row: Effect, error: Exception, now: datetime) -> None:
     log.warning(
         "outbox effect %s (%s) failed, attempt %d: %s", row.pk, row.kind, row.attempts, reason
     )
+    wait = backoff(row.attempts)
+    if isinstance(error, registry.RetryLater):
+        wait = max(wait, error.after)  # the provider said when (``Retry-After``)
     Effect.objects.filter(pk=row.pk).update(
-        attempts=row.attempts, last_error=reason, next_attempt_at=now + backoff(row.attempts)
+        attempts=row.attempts, last_error=reason, next_attempt_at=now + wait
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 
@@ -35,6 +36,15 @@ class Registered:
 
 
 _handlers: dict[str, Registered] = {}
+
+
+class RetryLater(Exception):
+    """A handler's way to say "try again, but not before ``after``": a provider that answered
+    429 with ``Retry-After``. The delivery waits the longer of ``after`` and its backoff."""
+
+    def __init__(self, message: str, *, after: timedelta = timedelta(0)) -> None:
+        super().__init__(message)
+        self.after = after
 
 
 class UnknownKind(LookupError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from atiende.core.event_types import MessageDeliveryChanged
 from atiende.core.events import subscribe
 from atiende.realtime.log import READER, append, append_ticket_event, summarize
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
@@ -109,4 +110,18 @@ def log_message_added(event: MessageAdded) -> None:
         message_id=event.message_id,
         public=event.public,
         direction=event.direction,
+    )
+
+
+@subscribe(MessageDeliveryChanged, in_transaction=True)
+def log_message_delivery(event: MessageDeliveryChanged) -> None:
+    """A channel message's delivery state (sent, delivered, read, failed): the timeline shows
+    it; its page refreshes on ``message.delivery``."""
+    append_ticket_event(
+        "message.delivery",
+        event.ticket_id,
+        actor_id=event.actor_id,
+        source=event.source,
+        message_id=event.message_id,
+        state=event.new_state,
     )

@@ -261,7 +261,8 @@ def tag_names(ticket_id: int) -> list[str]:
 # --- assignment (automation.assignment through tickets.workload) ----------------------------
 
 _ROUTING = (
-    "SELECT group_id, assignee_id, requester_id, language, category_id, status_id, {tags}"
+    "SELECT group_id, assignee_id, requester_id, language, category_id, status_id, channel,"
+    " {tags}"
     " FROM tickets_ticket WHERE id = %s AND merged_into_id IS NULL"
 )
 _ROUTING_TAGS = {  # the tag names as one value: an array, or a JSON list on SQLite
@@ -273,8 +274,8 @@ _ROUTING_TAGS = {  # the tag names as one value: an array, or a JSON list on SQL
 
 
 def routing_row(ticket_id: int) -> tuple[Any, ...] | None:
-    """A ticket's routing columns (group, assignee, requester, language, category, status)
-    and its tag names, in one statement; None when it is gone or merged away."""
+    """A ticket's routing columns (group, assignee, requester, language, category, status,
+    channel) and its tag names, in one statement; None when it is gone or merged away."""
     sql = _ROUTING.format(tags=_ROUTING_TAGS[connection.vendor])
     with rows.cursor(connection) as cursor:
         cursor.execute(sql, [ticket_id])
@@ -311,6 +312,38 @@ def active_loads(
     with rows.cursor(connection) as cursor:
         cursor.execute(
             _loads_sql(len(status_ids), of_group=group_id is not None), [*status_ids, key]
+        )
+        return {int(user): int(n or 0) for user, n in cursor.fetchall()}
+
+
+def _chat_loads_sql(statuses: int, *, of_group: bool) -> str:
+    """Open chats per assignee, read from the ``ticket_chat_load`` partial index: the channel
+    is written in the statement (not a parameter) so that the index is seen to apply, and a
+    group's members are the outer loop (SQLite keeps a CROSS JOIN's order), never the chats."""
+    if of_group:
+        source = (
+            "accounts_user_groups m CROSS JOIN tickets_ticket t"
+            " WHERE m.group_id = %s AND t.assignee_id = m.user_id"
+        )
+    else:
+        source = "tickets_ticket t WHERE t.assignee_id = %s"
+    return (
+        f"SELECT t.assignee_id, COUNT(*) FROM {source} AND t.channel = 'chat'"  # noqa: S608
+        f" AND t.status_id IN ({', '.join(['%s'] * statuses)}) GROUP BY t.assignee_id"
+    )
+
+
+def active_chat_loads(
+    status_ids: Sequence[int], *, group_id: int | None = None, user_id: int | None = None
+) -> dict[int, int]:
+    """How many chat tickets in ``status_ids`` each member of ``group_id`` (or the one agent
+    ``user_id``) holds, in every group; those with none are absent."""
+    if not status_ids:
+        return {}
+    key = group_id if group_id is not None else user_id
+    with rows.cursor(connection) as cursor:
+        cursor.execute(
+            _chat_loads_sql(len(status_ids), of_group=group_id is not None), [key, *status_ids]
         )
         return {int(user): int(n or 0) for user, n in cursor.fetchall()}
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from atiende.tickets import config_cache, store
-from atiende.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketTally
+from atiende.tickets.models import ACTIVE_CATEGORIES, Channel, Ticket, TicketTally
+
+CHAT = Channel.CHAT.value
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,12 @@ class RoutingFacts:
     category_id: int | None
     tags: frozenset[str]
     active: bool
+    channel: str = ""
+
+    @property
+    def chat(self) -> bool:
+        """A live chat: it counts against the agent's chat capacity, not the ticket one."""
+        return self.channel == CHAT
 
 
 def active_status_ids() -> list[int]:
@@ -43,7 +51,7 @@ def routing_facts(ticket_id: int) -> RoutingFacts | None:
     row = store.routing_row(ticket_id)
     if row is None:
         return None
-    group_id, assignee_id, requester_id, language, category_id, status_id, tags = row
+    group_id, assignee_id, requester_id, language, category_id, status_id, channel, tags = row
     return RoutingFacts(
         ticket_id=ticket_id,
         group_id=group_id,
@@ -53,6 +61,7 @@ def routing_facts(ticket_id: int) -> RoutingFacts | None:
         category_id=category_id,
         tags=tags,
         active=status_id in active_status_ids(),
+        channel=channel,
     )
 
 
@@ -67,26 +76,37 @@ def agent_load(user_id: int) -> int:
     return store.active_loads(active_status_ids(), user_id=user_id).get(user_id, 0)
 
 
-def unassigned_backlog(group_id: int, *, limit: int) -> list[int]:
+def group_chat_loads(group_id: int) -> dict[int, int]:
+    """How many open chats (channel "chat") each member of the group holds, in every group:
+    part of ``group_loads``, counted apart for the chat capacity."""
+    return store.active_chat_loads(active_status_ids(), group_id=group_id)
+
+
+def agent_chat_load(user_id: int) -> int:
+    """How many open chats one agent holds, in every group, read afresh."""
+    return store.active_chat_loads(active_status_ids(), user_id=user_id).get(user_id, 0)
+
+
+def unassigned_backlog(group_id: int, *, limit: int, chat: bool | None = None) -> list[int]:
     """The group's unassigned active tickets, most urgent first: highest priority, then the
-    earliest due (resolution, then first reply; none last), then the oldest."""
-    tickets = (
-        Ticket.objects.filter(
-            group_id=group_id,
-            assignee__isnull=True,
-            status_id__in=active_status_ids(),
-            merged_into__isnull=True,
-        )
-        .order_by(
-            F("priority__order").desc(),
-            F("resolution_due_at").asc(nulls_last=True),
-            F("first_response_due_at").asc(nulls_last=True),
-            "created_at",
-            "pk",
-        )
-        .values_list("pk", flat=True)
+    earliest due (resolution, then first reply; none last), then the oldest. ``chat``: only
+    the chats (True) or only the other tickets (False)."""
+    tickets = Ticket.objects.filter(
+        group_id=group_id,
+        assignee__isnull=True,
+        status_id__in=active_status_ids(),
+        merged_into__isnull=True,
     )
-    return list(tickets[:limit])
+    if chat is not None:
+        tickets = tickets.filter(channel=CHAT) if chat else tickets.exclude(channel=CHAT)
+    ids = tickets.order_by(
+        F("priority__order").desc(),
+        F("resolution_due_at").asc(nulls_last=True),
+        F("first_response_due_at").asc(nulls_last=True),
+        "created_at",
+        "pk",
+    ).values_list("pk", flat=True)
+    return list(ids[:limit])
 
 
 def has_unassigned(group_id: int) -> bool:

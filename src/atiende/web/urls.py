@@ -24,4 +24,9 @@ urlpatterns = [
     path("", include("atiende.web.forms.urls")),
     path("", include("atiende.web.kbsearch.urls")),
     path("", include("atiende.web.hooks.urls")),
+    path("", include("atiende.web.chat.urls")),
+    path("", include("atiende.web.channels.urls")),
+    path("", include("atiende.web.chatwidgets.urls")),
+    path("", include("atiende.web.channelfiles.urls")),
+    path("", include("atiende.web.start_conversation.urls")),
 ]

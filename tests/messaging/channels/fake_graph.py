@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from atiende.messaging.channels.contract import AccountConfig, Incoming
-from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, running
+from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, Upload, running
 
 APP_SECRET = "s3cr3t-de-la-app"
 ACCESS_TOKEN = "EAAG-token-de-prueba"
@@ -36,6 +36,7 @@ WABA_ID = "102290129340398"
 PAGE_ID = "682498302938465"
 IG_ID = "17841400000000000"
 _SEND_PATH = re.compile(r"^/v[0-9]+\.[0-9]+/([^/]+)/messages$")
+_MEDIA_PATH = re.compile(r"^/v[0-9]+\.[0-9]+/([^/]+)/media$")
 _ids = itertools.count(1)
 
 
@@ -44,7 +45,15 @@ _ids = itertools.count(1)
 
 class FakeGraph(FakeApi):
     """The Graph API's ``/{version}/{id}/messages``; start with the `fake_graph` fixture and
-    point ``api_base`` at `base_url`. Until told otherwise it answers as the real API does."""
+    point ``api_base`` at `base_url`. Until told otherwise it answers as the real API does.
+
+    WhatsApp's ``/{version}/{phone-number-id}/media`` takes a multipart upload (checked as
+    the media reference documents it) and keeps it in `uploads` by the id it answers; a
+    message naming a media ``id`` it never gave is refused, as Meta refuses it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uploads: dict[str, Upload] = {}
 
     def answer(self, status: int, body: Mapping[str, object] | bytes) -> None:
         """What the next send answers; then the default (success) again."""
@@ -85,11 +94,17 @@ class FakeGraph(FakeApi):
         """What the real API answers a well-formed send; a Graph error otherwise."""
         if not request.headers.get("authorization", "").startswith("Bearer "):
             return _error(401, 190, "Invalid OAuth 2.0 Access Token")
+        upload = _MEDIA_PATH.match(request.path)
+        if upload is not None and request.method == "POST":
+            return self._upload(request)
         match = _SEND_PATH.match(request.path)
         payload = request.json
         if request.method != "POST" or match is None or not isinstance(payload, dict):
             return _error(400, 100, "Unsupported post request")
         if payload.get("messaging_product") == "whatsapp":
+            unknown = self._unknown_media(payload)
+            if unknown:
+                return _error(400, 131053, f"Media upload error: unknown media id {unknown}")
             number = str(payload.get("to", ""))
             wamid = "wamid." + base64.b64encode(f"HBgL{number}{next(_ids)}".encode()).decode()
             body: dict[str, object] = {
@@ -102,6 +117,28 @@ class FakeGraph(FakeApi):
             psid = recipient.get("id", "") if isinstance(recipient, dict) else ""
             body = {"recipient_id": psid, "message_id": f"m_{secrets.token_urlsafe(24)}"}
         return Answer.json(200, body)
+
+    def _upload(self, request: Recorded) -> Answer:
+        """``POST /{phone-number-id}/media``: ``messaging_product``, ``type`` and one
+        ``file`` whose type is ``type``; ``{"id": …}``."""
+        product = request.form.get("messaging_product", [""])[0]
+        kind = request.form.get("type", [""])[0]
+        files = request.files.get("file", [])
+        if product != "whatsapp" or not kind or len(files) != 1:
+            return _error(400, 100, "(#100) The parameter file/type/messaging_product is required.")
+        if files[0].content_type != kind or not files[0].data:
+            return _error(400, 131053, "Media upload error: the file does not match its type")
+        media_id = str(1_000_000_000_000 + next(_ids))
+        self.uploads[media_id] = files[0]
+        return Answer.json(200, {"id": media_id})
+
+    def _unknown_media(self, payload: Mapping[str, object]) -> str:
+        """The media id a message names that was never uploaded here, if any."""
+        medium = payload.get(str(payload.get("type", "")))
+        media_id = medium.get("id") if isinstance(medium, dict) else None
+        if isinstance(media_id, str) and media_id not in self.uploads:
+            return media_id
+        return ""
 
 
 def _error(status: int, code: int, message: str) -> Answer:

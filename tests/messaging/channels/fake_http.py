@@ -14,6 +14,8 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -34,6 +36,17 @@ class Recorded:
     body: bytes
     json: Any = None  # the parsed JSON body, when it was JSON
     form: dict[str, list[str]] = field(default_factory=dict)  # the parsed form body
+    # The file fields of a multipart body (its other fields are in ``form``).
+    files: dict[str, list[Upload]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a ``multipart/form-data`` body, as the fake parsed it."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,9 @@ def _recorded(handler: BaseHTTPRequestHandler, body: bytes) -> Recorded:
             parsed = None
     elif content_type == "application/x-www-form-urlencoded":
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    files: dict[str, list[Upload]] = {}
+    if content_type == "multipart/form-data":
+        form, files = parse_multipart(headers.get("content-type", ""), body)
     return Recorded(
         method=handler.command,
         path=parts.path,
@@ -174,7 +190,35 @@ def _recorded(handler: BaseHTTPRequestHandler, body: bytes) -> Recorded:
         body=body,
         json=parsed,
         form=form,
+        files=files,
     )
+
+
+def parse_multipart(
+    content_type: str, body: bytes
+) -> tuple[dict[str, list[str]], dict[str, list[Upload]]]:
+    """The fields and files of a ``multipart/form-data`` body, read by the standard
+    library's MIME parser (not by our encoder): a malformed body gives neither."""
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: dict[str, list[str]] = {}
+    files: dict[str, list[Upload]] = {}
+    if not message.is_multipart():
+        return fields, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        filename = part.get_filename()
+        if filename is None:
+            fields.setdefault(name, []).append(data.decode("utf-8", "replace"))
+        else:
+            upload = Upload(filename, part.get_content_type(), data)
+            files.setdefault(name, []).append(upload)
+    return fields, files
 
 
 def running[Api: FakeApi](api: Api) -> Iterator[Api]:

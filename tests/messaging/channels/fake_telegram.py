@@ -36,6 +36,7 @@ LUCIA = {
     "language_code": "es",
 }
 DATE = 1_767_225_600  # 2026-01-01 00:00 UTC
+UPLOAD_LIMIT = 50 * 1024 * 1024  # a bot uploads files of at most 50 MB
 
 
 # -- Telegram -------------------------------------------------------------------------------
@@ -64,6 +65,14 @@ class FakeTelegram(FakeApi):
             return _error(401, "Unauthorized")
         params = request.json if isinstance(request.json, dict) else {}
         params = params or {name: values[0] for name, values in request.form.items()}
+        if request.files:  # multipart/form-data: files uploaded in the request ("Sending files")
+            too_big = any(len(f.data) > UPLOAD_LIMIT for fs in request.files.values() for f in fs)
+            if too_big:
+                return _error(413, "Request Entity Too Large")
+            params.update({name: "attach" for name, files in request.files.items() if files})
+            chat = params.get("chat_id")
+            if isinstance(chat, str) and chat.lstrip("-").isdecimal():
+                params["chat_id"] = int(chat)
         if method != "sendMediaGroup" and method != "sendMessage" and method not in MEDIA_METHODS:
             return _error(404, "Not Found")
         chat_id = params.get("chat_id")

@@ -63,6 +63,8 @@ class FakeTwilio(FakeApi):
             return twilio_error(400, 21603, "A 'From' phone number is required.")
         if not body and not media:
             return twilio_error(400, 21602, "Message body is required.")
+        if any(not url.startswith(("https://", "http://")) for url in media):
+            return twilio_error(400, 21620, "Invalid media URL(s).")
         if len(body) > 1600:
             return twilio_error(
                 400, 21617, "The concatenated message body exceeds the 1600 character limit."

@@ -297,6 +297,8 @@ def test_add_and_remove_identities(signed_in: SignedIn) -> None:
     ]
     unknown = client.post(url, {"identity-channel": "pigeon", "identity-value": "x"})
     assert unknown.context["identity_form"].errors["channel"]
+    monitor = client.post(url, {"identity-channel": "alert", "identity-value": "zabbix"})
+    assert monitor.context["identity_form"].errors["channel"]  # alert accounts' own
 
     removed = client.post(
         reverse("customer-identity-remove", args=[customer.pk, identity.pk]), follow=True

@@ -11,8 +11,16 @@ from atiende.accounts.services import update_group
 from atiende.sla.models import SlaPolicy
 from atiende.sla.services.policies import create_policy
 from tests.factories import SYSTEM, make_admin, make_agent, make_group
+from tests.sla.helpers import remove_shipped_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture(autouse=True)
+def _without_the_shipped_policy() -> None:
+    """From an empty list of policies (the shipped one: tests/sla/test_shipped_policy.py)."""
+    remove_shipped_policy()
+
 
 NEW = "settings-sla-new"
 

@@ -15,9 +15,17 @@ from django.urls import reverse
 from atiende.accounts.models import Group, User
 from atiende.tickets import services
 from tests.factories import SYSTEM, make_ticket
-from tests.sla.helpers import local, office, standard_policy
+from tests.sla.helpers import local, office, remove_shipped_policy, standard_policy
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _without_the_shipped_policy() -> None:
+    """From an empty list of policies (the shipped one: tests/sla/test_shipped_policy.py)."""
+    remove_shipped_policy()
+
+
 MONDAY_10 = local(2026, 12, 7, 10, 0)
 
 

@@ -27,7 +27,9 @@ from atiende.core.text import clean_text
 
 # How often a request may write an agent's ``last_seen_at`` (a cache key throttles it).
 SEEN_EVERY_SECONDS = 60
-AVAILABILITY_FIELDS = frozenset({"languages", "skill_tags", "skill_categories", "capacity"})
+AVAILABILITY_FIELDS = frozenset(
+    {"languages", "skill_tags", "skill_categories", "capacity", "chat_capacity"}
+)
 MAX_SKILLS = 200
 
 
@@ -143,12 +145,21 @@ def _categories(value: Any) -> list[int]:
     return list(dict.fromkeys(value))
 
 
-def _capacity(value: Any) -> int | None:
+def _capacity(value: Any, field: str = "capacity") -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise Invalid.field("capacity", _("The capacity must be a whole number, 0 or more."))
+        raise Invalid.field(field, _("The capacity must be a whole number, 0 or more."))
     return value
+
+
+def _chat_capacity(value: Any) -> int | None:
+    return _capacity(value, "chat_capacity")
+
+
+def _more_room(old: int | None, new: int | None) -> bool:
+    """Whether a capacity went up from a limit (to a higher one or to none)."""
+    return old is not None and (new is None or new > old)
 
 
 @transaction.atomic
@@ -156,8 +167,9 @@ def update_availability(
     actor: Actor, *, user_id: int, changes: Mapping[str, Any]
 ) -> AgentAvailability:
     """Set what the agent covers (``languages``, ``skill_tags``, ``skill_categories``) and
-    their ``capacity`` (None: no limit). Agents may set their own languages; the rest is for
-    administrators. Everything is checked before anything is written."""
+    their ``capacity`` and ``chat_capacity`` (None: no limit). Agents may set their own
+    languages; the rest is for administrators. Everything is checked before anything is
+    written."""
     unknown = set(changes) - AVAILABILITY_FIELDS
     errors = ErrorCollector()
     for name in sorted(unknown):
@@ -173,17 +185,20 @@ def update_availability(
         "skill_tags": _tags,
         "skill_categories": _categories,
         "capacity": _capacity,
+        "chat_capacity": _chat_capacity,
     }
     values = {name: cleaners[name](value) for name, value in changes.items()}
     _agent(user_id)
     row = _row(user_id)
-    old_capacity = row.capacity
+    old_capacities = {"capacity": row.capacity, "chat_capacity": row.chat_capacity}
     for name, value in values.items():
         setattr(row, name, value)
     row.save(update_fields=[*values, "updated_at"])
-    new_capacity = row.capacity
-    more_room = new_capacity is None or (old_capacity is not None and new_capacity > old_capacity)
-    if "capacity" in values and old_capacity is not None and more_room:
+    if any(
+        _more_room(old, getattr(row, name))
+        for name, old in old_capacities.items()
+        if name in values
+    ):
         _announce(actor, row, "capacity")  # room for more: the backlog may drain
     return row
 

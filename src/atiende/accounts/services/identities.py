@@ -22,6 +22,10 @@ def clean_identity_value(channel: str, value: str, field: str = "value") -> str:
     """An email for email, a phone number (digits only) for phone-like channels, else a handle."""
     if channel == IdentityChannel.EMAIL:
         return clean_email(value, field)
+    if channel == IdentityChannel.WHATSAPP:
+        # A WhatsApp id is always the full international number, which Meta sends without
+        # "+" and people type with it: one form, or one person becomes two customers.
+        return "+" + clean_phone(value, field, normalize=True).lstrip("+")
     if channel in PHONE_CHANNELS:
         return clean_phone(value, field, normalize=True)
     text = clean_text(value).strip()

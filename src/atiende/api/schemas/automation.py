@@ -253,17 +253,21 @@ class AvailabilityOut(Schema):
     skill_tags: list[str]
     skill_categories: list[int]
     capacity: int | None
+    chat_capacity: int | None = Field(
+        description="Open chats at once, counted apart from the tickets of ``capacity``."
+    )
 
 
 class AvailabilityIn(UpdateIn):
     """Only the fields present change; agents set their status and languages, admins the rest."""
 
-    nullable = frozenset({"capacity"})
+    nullable = frozenset({"capacity", "chat_capacity"})
     status: AgentStatusName | None = None
     languages: list[LanguageCode] | None = Field(default=None, max_length=50)
     skill_tags: list[SkillTag] | None = Field(default=None, max_length=200)
     skill_categories: list[Id] | None = Field(default=None, max_length=200)
     capacity: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
+    chat_capacity: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | None = None
 
 
 class OutOfOfficeOut(Schema):

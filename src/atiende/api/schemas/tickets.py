@@ -260,6 +260,26 @@ class MessageCreateIn(BodyIn):
     version: Version | None = Field(
         default=None, description="The ticket version you replied to; a newer one gives 409."
     )
+    via: str = Field(
+        default="",
+        max_length=40,
+        description=(
+            "How a public reply reaches the customer: ``email``, ``channel:<account id>`` (a "
+            "conversation they had on that WhatsApp, Telegram, SMS, Messenger or Instagram "
+            "account) or a channel name (``whatsapp``, ``sms`` …: their latest conversation "
+            "there). Empty: the way the customer last wrote on this ticket. 422 when the "
+            "customer cannot be reached that way."
+        ),
+    )
+    template: str = Field(
+        default="",
+        max_length=600,
+        description=(
+            "An approved WhatsApp template of the account (``name`` or ``name:language``), the "
+            "only thing WhatsApp carries 24 hours after the customer's last message; the "
+            "lines of ``body`` fill its parameters. A free text outside that window is 422."
+        ),
+    )
 
 
 class MergeIn(BodyIn):

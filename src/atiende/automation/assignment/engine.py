@@ -23,15 +23,17 @@ from django.utils import timezone
 from atiende.accounts.selectors import Candidate, hold_agent
 from atiende.automation import store
 from atiende.automation.assignment.availability import available_agents
-from atiende.automation.assignment.strategies import Situation, choose, under_capacity
+from atiende.automation.assignment.strategies import Situation, choose, limit_of, under_capacity
 from atiende.automation.models import GroupAssignment, Strategy
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
 from atiende.tickets.services import assign_ticket
 from atiende.tickets.workload import (
     RoutingFacts,
+    agent_chat_load,
     agent_load,
     assigned_active,
+    group_chat_loads,
     group_loads,
     last_helper,
     routing_facts,
@@ -67,29 +69,51 @@ def _lock_config(group_id: int, *, create: bool) -> GroupAssignment | None:
     )
 
 
+def _without(loads: dict[int, int], chats: dict[int, int]) -> dict[int, int]:
+    """Open tickets other than chats: the loads the ticket capacity is weighed against."""
+    return {user: n - chats.get(user, 0) for user, n in loads.items() if n > chats.get(user, 0)}
+
+
+def _fresh_load(user_id: int, *, chat: bool) -> int:
+    """One agent's open chats, or their other open tickets, read afresh."""
+    chats = agent_chat_load(user_id)
+    return chats if chat else agent_load(user_id) - chats
+
+
 class Decider:
     """One group's decisions inside one locked transaction; loads are kept up to date in
-    memory as it assigns (the tally of this transaction's own moves is written at its end)."""
+    memory as it assigns (the tally of this transaction's own moves is written at its end).
+
+    Two loads per agent: open chats (weighed against the chat capacity) and their other open
+    tickets (against the ticket capacity); a ticket is weighed by its own kind only.
+    """
 
     def __init__(self, config: GroupAssignment, *, at: datetime.datetime) -> None:
         self.config = config
         self.candidates: list[Candidate] = available_agents(config.pk, at)
-        self.loads = group_loads(config.pk) if self.candidates else {}
+        self.chat_loads = group_chat_loads(config.pk) if self.candidates else {}
+        self.loads = _without(group_loads(config.pk), self.chat_loads) if self.candidates else {}
         self.cursor = config.last_assigned_id
         self.assigned = 0
 
-    def free_slots(self) -> int:
-        """How many tickets the available agents can still take (``DRAIN_BATCH`` at most)."""
-        total = 0
+    def loads_of(self, *, chat: bool) -> dict[int, int]:
+        return self.chat_loads if chat else self.loads
+
+    def free_slots(self, *, chat: bool = False) -> int:
+        """How many tickets (or chats) the available agents can still take (``DRAIN_BATCH``
+        at most)."""
+        loads, total = self.loads_of(chat=chat), 0
         for candidate in self.candidates:
-            if candidate.capacity is None:
+            limit = limit_of(candidate, chat=chat)
+            if limit is None:
                 return DRAIN_BATCH
-            total += max(candidate.capacity - self.loads.get(candidate.user_id, 0), 0)
+            total += max(limit - loads.get(candidate.user_id, 0), 0)
         return min(total, DRAIN_BATCH)
 
     def decide(self, facts: RoutingFacts, strategy: str) -> Candidate | None:
         """The agent for ``facts``'s ticket, capacity checked against the committed loads."""
-        pool = under_capacity(self.candidates, self.loads)
+        loads = self.loads_of(chat=facts.chat)
+        pool = under_capacity(self.candidates, loads, chat=facts.chat)
         helper = None
         if strategy == Strategy.AFFINITY:
             helper = last_helper(facts.requester_id, exclude_ticket_id=facts.ticket_id)
@@ -97,25 +121,26 @@ class Decider:
             situation = Situation(
                 facts=facts,
                 candidates=pool,
-                loads=self.loads,
+                loads=loads,
                 cursor=self.cursor,
                 match_language=self.config.match_language,
                 fallback=self.config.fallback,
                 last_helper=helper,
             )
             chosen = choose(strategy, situation)
-            if chosen is None or chosen.capacity is None:
+            limit = None if chosen is None else limit_of(chosen, chat=facts.chat)
+            if chosen is None or limit is None:
                 return chosen
             hold_agent(chosen.user_id)
             # What other groups committed for this agent while we waited for the lock.
-            fresh = agent_load(chosen.user_id)
-            self.loads[chosen.user_id] = max(self.loads.get(chosen.user_id, 0), fresh)
-            if self.loads[chosen.user_id] < chosen.capacity:
+            fresh = _fresh_load(chosen.user_id, chat=facts.chat)
+            loads[chosen.user_id] = max(loads.get(chosen.user_id, 0), fresh)
+            if loads[chosen.user_id] < limit:
                 return chosen
             pool = [c for c in pool if c.user_id != chosen.user_id]
         return None
 
-    def give(self, actor: Actor, ticket_id: int, agent: Candidate) -> bool:
+    def give(self, actor: Actor, ticket_id: int, agent: Candidate, *, chat: bool = False) -> bool:
         """Assign in a savepoint: a refusal (the agent just left the group…) leaves the ticket
         unassigned and the rest of the transaction intact."""
         try:
@@ -124,7 +149,8 @@ class Decider:
         except AtiendeError as refused:
             logger.info("assignment of ticket %s to %s refused: %s", ticket_id, agent, refused)
             return False
-        self.loads[agent.user_id] = self.loads.get(agent.user_id, 0) + 1
+        loads = self.loads_of(chat=chat)
+        loads[agent.user_id] = loads.get(agent.user_id, 0) + 1
         self.cursor = agent.user_id
         self.assigned += 1
         return True
@@ -137,7 +163,7 @@ class Decider:
 
 def _decide(
     ticket_id: int, *, strategy: str | None, group_id: int | None
-) -> tuple[Decider, Candidate] | None:
+) -> tuple[Decider, Candidate, RoutingFacts] | None:
     """Inside the caller's transaction: lock the group's row and choose (no write yet)."""
     config = None
     if group_id is not None:
@@ -158,7 +184,7 @@ def _decide(
         return None
     decider = Decider(config, at=timezone.now())
     chosen = decider.decide(facts, strategy)
-    return (decider, chosen) if chosen is not None else None
+    return (decider, chosen, facts) if chosen is not None else None
 
 
 def assign(
@@ -180,8 +206,9 @@ def assign(
         decided = _decide(ticket_id, strategy=strategy, group_id=group_id)
         if decided is None:
             return None
-        decider, chosen = decided
-        if not decider.give(actor or assignment_actor(decider.config.pk), ticket_id, chosen):
+        decider, chosen, facts = decided
+        who = actor or assignment_actor(decider.config.pk)
+        if not decider.give(who, ticket_id, chosen, chat=facts.chat):
             return None
         decider.save_cursor()
         return chosen.user_id
@@ -204,20 +231,28 @@ def drain(group_id: int, *, actor: Actor | None = None) -> list[tuple[int, int]]
         if config is None or config.strategy == Strategy.MANUAL:
             return done
         decider = Decider(config, at=timezone.now())
-        slots = decider.free_slots()
-        if not slots:
-            return done
         who = actor or assignment_actor(group_id)
-        for ticket_id in unassigned_backlog(group_id, limit=slots):
-            facts = routing_facts(ticket_id)
-            if facts is None or facts.assignee_id is not None:
-                continue
-            chosen = decider.decide(facts, config.strategy)
-            if chosen is None:
-                break  # everybody is full
-            if decider.give(who, ticket_id, chosen):
-                done.append((ticket_id, chosen.user_id))
+        # Chats and other tickets fill capacities of their own: each kind drains on its own.
+        for chat in (False, True):
+            slots = decider.free_slots(chat=chat)
+            if slots:
+                done += _drain_kind(decider, who, chat=chat, slots=slots)
         decider.save_cursor()
+    return done
+
+
+def _drain_kind(decider: Decider, who: Actor, *, chat: bool, slots: int) -> list[tuple[int, int]]:
+    """Hand out the group's waiting chats (or its other tickets), most urgent first."""
+    done: list[tuple[int, int]] = []
+    for ticket_id in unassigned_backlog(decider.config.pk, limit=slots, chat=chat):
+        facts = routing_facts(ticket_id)
+        if facts is None or facts.assignee_id is not None:
+            continue
+        chosen = decider.decide(facts, decider.config.strategy)
+        if chosen is None:
+            break  # everybody is full
+        if decider.give(who, ticket_id, chosen, chat=chat):
+            done.append((ticket_id, chosen.user_id))
     return done
 
 

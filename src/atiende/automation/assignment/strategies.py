@@ -2,7 +2,9 @@
 
 Every strategy sees only agents under their capacity, in id order, and the group's
 round-robin cursor (the id of the agent assigned last): ties are broken by who comes next
-after the cursor, so equal agents take turns across processes and restarts.
+after the cursor, so equal agents take turns across processes and restarts. A chat is
+weighed apart: against the chat capacity, with the agents' open chats as their loads; any
+other ticket against the ticket capacity, with their other open tickets.
 """
 
 from __future__ import annotations
@@ -28,8 +30,22 @@ class Situation:
     last_helper: int | None = None
 
 
-def under_capacity(candidates: Sequence[Candidate], loads: Mapping[int, int]) -> list[Candidate]:
-    return [c for c in candidates if c.capacity is None or loads.get(c.user_id, 0) < c.capacity]
+def limit_of(candidate: Candidate, *, chat: bool = False) -> int | None:
+    """The capacity a ticket counts against: chats against the chat capacity, the rest
+    against the ticket capacity (None: no limit)."""
+    return candidate.chat_capacity if chat else candidate.capacity
+
+
+def under_capacity(
+    candidates: Sequence[Candidate], loads: Mapping[int, int], *, chat: bool = False
+) -> list[Candidate]:
+    """Those with room for one more; ``loads`` are of the same kind (chats, or other tickets)."""
+    room = []
+    for candidate in candidates:
+        limit = limit_of(candidate, chat=chat)
+        if limit is None or loads.get(candidate.user_id, 0) < limit:
+            room.append(candidate)
+    return room
 
 
 def speaking(candidates: Sequence[Candidate], language: str) -> list[Candidate]:

@@ -83,6 +83,9 @@ class Media:
     filename: str = ""
     size: int = 0
     caption: str = ""
+    # Outbound only: the file itself, for a provider that takes it in the send request
+    # (Telegram's multipart upload); empty when ``reference`` names it (a URL, a media id).
+    content: bytes = field(default=b"", repr=False, compare=False)
 
 
 class Kind(enum.StrEnum):
@@ -199,7 +202,9 @@ class OutboundMessage:
 
     to: str  # the customer's address on the channel (wa_id, chat id, E.164, PSID)
     text: str = ""
-    media: Sequence[Media] = ()  # ``reference`` is a public, signed URL of our attachment
+    # Each ``reference`` a signed URL of our file (``file_links``) or the provider's media id
+    # of an upload; or the file's bytes in ``content`` (``services.outgoing_media``).
+    media: Sequence[Media] = ()
     template: str = ""
     template_language: str = ""
     template_params: Sequence[str] = ()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from django.conf import settings
 
 from atiende.messaging import crypto
+from atiende.messaging.channels.account_fields import PROVIDER_FIELDS, ProviderFields
 from atiende.messaging.channels.contract import AccountConfig, Adapter
 from atiende.messaging.channels.providers import alerts, meta, phone, telegram, whatsapp
 from atiende.messaging.channels.providers.receiving import Receiver
@@ -81,6 +82,12 @@ def reader(provider: str) -> Receiver:
 def sender(provider: str) -> Adapter | None:
     """The adapter that sends through ``provider``; ``None`` for receive-only providers."""
     return SENDERS.get(provider)
+
+
+def account_fields(provider: str) -> ProviderFields | None:
+    """What an admin gives for an account of ``provider`` (``account_fields``); ``None`` for a
+    provider that is not configured through the settings screen and the API."""
+    return PROVIDER_FIELDS.get(provider)
 
 
 def max_body(provider: str) -> int:

@@ -175,6 +175,16 @@ class ChannelMessage(models.Model):
     reason = models.TextField(_("reason"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Outbound only (``channels.services.sending``): the outbox effect that sends the message
+    # claims one row per provider message it is split into (``part``), so a redelivered effect
+    # never sends a part twice; an approved template (WhatsApp outside its 24-hour window) is
+    # named here by the agent's choice.
+    effect_key = models.CharField(_("effect key"), max_length=200, blank=True, default="")
+    part = models.PositiveSmallIntegerField(_("part"), default=0)
+    template = models.CharField(_("template"), max_length=512, blank=True, default="")
+    template_language = models.CharField(
+        _("template language"), max_length=16, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("channel message")
@@ -184,7 +194,12 @@ class ChannelMessage(models.Model):
                 fields=["account", "direction", "provider_id"],
                 condition=~Q(provider_id=""),
                 name="channel_message_unique_provider_id",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["effect_key", "part"],
+                condition=~Q(effect_key=""),
+                name="channel_message_unique_effect_part",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "address", "id"], name="channel_message_thread"),

@@ -141,6 +141,13 @@ class Ticket(models.Model):
             # Covers the inbox counts (status, group, assignee, recently solved): the count
             # reads only this index, never the table.
             models.Index(fields=["status", "group", "assignee", "solved_at"], name="ticket_counts"),
+            # An agent's open chats, counted apart for their chat capacity (assignment): only
+            # the chat tickets are in it, so the count never reads an agent's other tickets.
+            models.Index(
+                fields=["assignee", "status"],
+                condition=models.Q(channel="chat"),
+                name="ticket_chat_load",
+            ),
         ]
 
     def __str__(self) -> str:

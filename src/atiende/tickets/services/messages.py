@@ -211,6 +211,10 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
     ticket.last_message_at = now
     author = message.author
     from_customer = author is not None and not author.is_agent
+    # A reply by a person of the team. A message with no author is automatic (a rule's mail,
+    # the chat's bot): it neither opens a new ticket nor is its first response, as the SLA
+    # timers (``sla.subscribers``) do not count it as an agent's reply either.
+    by_team = author is not None and author.is_agent
     category = ticket.status.category
     was = tally.key_of(ticket)
     if message.language and not ticket.language:
@@ -221,9 +225,9 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
         message.public
         and from_customer
         and category in (StatusCategory.PENDING, StatusCategory.SOLVED)
-    ) or (message.public and not from_customer and category == StatusCategory.NEW):
+    ) or (message.public and by_team and category == StatusCategory.NEW):
         new_status = common.first_status_in(StatusCategory.OPEN)
-    if message.public and not from_customer and ticket.first_response_at is None:
+    if message.public and by_team and ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
     if new_status is not None:

@@ -163,7 +163,11 @@ class CustomerForm(CustomFieldsMixin):
 class IdentityForm(forms.Form):
     prefix = "identity"
 
-    channel = forms.ChoiceField(label=_("Channel"), choices=IdentityChannel.choices)
+    # A monitor's identity belongs to its alert account (made by the channel), not to a person.
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(v, label) for v, label in IdentityChannel.choices if v != IdentityChannel.ALERT],
+    )
     value = forms.CharField(label=_("Address"), max_length=254)
 
 

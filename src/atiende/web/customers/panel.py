@@ -2,7 +2,8 @@
 
 Every ticket read goes through ``visible_tickets``, so an agent sees only the customer's
 tickets they may open. The panel costs a fixed handful of queries however many tickets the
-customer has: a count and one capped list.
+customer has: a count and one capped list (``tickets.selectors.customer_conversations``: every
+channel, open ones first, then by latest message).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from atiende.accounts.models import Identity, Organization, User
+from atiende.accounts.models import Identity, IdentityChannel, Organization, User
 from atiende.core.actor import Actor
 from atiende.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -24,7 +25,7 @@ from atiende.tickets.models import (
     CustomFieldType,
     Ticket,
 )
-from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.selectors import customer_conversations, visible_tickets
 
 PANEL_TICKETS = 20
 # A glyph per channel, shown beside its (always present) text label.
@@ -41,6 +42,19 @@ CHANNEL_ICONS: dict[str, str] = {
     Channel.IN_PERSON: "☺",
     Channel.API: "⚙",
     Channel.ALERT: "⚠",
+}
+# The same for the addresses a person is known by.
+IDENTITY_ICONS: dict[str, str] = {
+    IdentityChannel.EMAIL: "✉",
+    IdentityChannel.PHONE: "☎",
+    IdentityChannel.WHATSAPP: "✆",
+    IdentityChannel.TELEGRAM: "✈",
+    IdentityChannel.SMS: "✉",
+    IdentityChannel.FACEBOOK: "ⓕ",
+    IdentityChannel.INSTAGRAM: "◎",
+    IdentityChannel.X: "✕",
+    IdentityChannel.CHAT: "❝",
+    IdentityChannel.ALERT: "⚠",
 }
 
 
@@ -66,8 +80,24 @@ class TicketRow:
     channel_label: str
     icon: str
     created_at: datetime.datetime
+    # The latest message (its opening for a ticket without one): when they last spoke.
+    last_activity: datetime.datetime
+    is_open: bool
     requester: str
     current: bool
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    """One address of the customer as shown: its channel's glyph and label, and the address
+    (``_identity_value.html`` makes phones ``tel:`` and emails ``mailto:`` links)."""
+
+    pk: int
+    channel: str
+    channel_label: str
+    icon: str
+    value: str
+    verified: bool
 
 
 def ticket_rows(
@@ -85,10 +115,27 @@ def ticket_rows(
             channel_label=t.get_channel_display(),
             icon=CHANNEL_ICONS.get(t.channel, "•"),
             created_at=t.created_at,
+            last_activity=t.last_message_at or t.created_at,
+            is_open=t.status.category in ACTIVE_CATEGORIES,
             requester=t.requester.display_name,
             current=t.pk == current_ticket_id,
         )
         for t in tickets
+    ]
+
+
+def identity_rows(customer: User) -> list[IdentityRow]:
+    """Every address the customer is known by, on every channel (one query)."""
+    return [
+        IdentityRow(
+            pk=identity.pk,
+            channel=identity.channel,
+            channel_label=identity.get_channel_display(),
+            icon=IDENTITY_ICONS.get(identity.channel, "•"),
+            value=identity.value,
+            verified=identity.verified_at is not None,
+        )
+        for identity in Identity.objects.filter(user=customer).order_by("channel", "value", "pk")
     ]
 
 
@@ -123,14 +170,11 @@ def _readable(definition: CustomField, raw: Any) -> str:
 def customer_panel(
     actor: Actor, customer: User, *, current_ticket_id: int | None = None
 ) -> dict[str, Any]:
-    """Context for ``web/customers/_panel.html``: who the customer is and their other tickets."""
+    """Context for ``web/customers/_panel.html``: who the customer is, every address they are
+    known by and their conversations on every channel."""
     theirs = visible_tickets(actor).filter(requester=customer)
     open_count = theirs.filter(status__category__in=ACTIVE_CATEGORIES).count()
-    latest = list(
-        theirs.select_related("status", "requester").order_by("-created_at", "-pk")[
-            : PANEL_TICKETS + 1
-        ]
-    )
+    latest = list(customer_conversations(actor, customer)[: PANEL_TICKETS + 1])
     organization: Organization | None = None
     if customer.organization_id is not None:
         organization = customer.organization
@@ -141,9 +185,7 @@ def customer_panel(
         "customer": customer,
         "organization": organization,
         "merged_into": merged_into,
-        "identities": list(
-            Identity.objects.filter(user=customer).order_by("channel", "value", "pk")
-        ),
+        "identities": identity_rows(customer),
         "fields": field_values(CustomFieldTarget.USER, customer.custom_fields),
         "open_count": open_count,
         "tickets": ticket_rows(latest[:PANEL_TICKETS], current_ticket_id=current_ticket_id),

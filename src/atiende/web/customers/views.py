@@ -39,6 +39,7 @@ from atiende.web.customers.panel import customer_panel, field_values, ticket_row
 PAGE_SIZE = 25
 NEWEST_TICKETS = SortKey("created_at", True, datetime.datetime)
 MERGE_CANDIDATES = 10
+KEEP_OTHER = "other"  # the merge's ``keep``: the customer picked survives, not this page's
 ORG_CHOICES = 200
 
 
@@ -264,6 +265,7 @@ def merge_pick(request: HttpRequest, customer_id: int) -> HttpResponse:
             customer_matches(who, query)
             .exclude(pk=customer.pk)
             .select_related("organization")
+            .prefetch_related("identities")
             .order_by("name", "pk")[:MERGE_CANDIDATES]
         )
     return render(
@@ -273,40 +275,54 @@ def merge_pick(request: HttpRequest, customer_id: int) -> HttpResponse:
     )
 
 
+def _merge_roles(request: HttpRequest, customer: User, other_id: int) -> tuple[int, int, bool]:
+    """(source, target, keep_other): by default the customer whose page this is survives;
+    ``keep=other`` keeps the one picked instead (the richer record, say)."""
+    data = request.POST if request.method == "POST" else request.GET
+    if data.get("keep") == KEEP_OTHER:
+        return customer.pk, other_id, True
+    return other_id, customer.pk, False
+
+
 @staff_required
 def merge_confirm(request: HttpRequest, customer_id: int, source_id: int) -> HttpResponse:
-    """What the merge moves, and the button that does it."""
+    """What the merge moves, and the button that does it (``tickets.services.merge_customers``:
+    the accounts services fold the duplicate, the tickets services move its tickets)."""
     who = actor(request)
-    target = get_customer(who, customer_id)
+    customer = get_customer(who, customer_id)
+    source, target, keep_other = _merge_roles(request, customer, source_id)
     error: AtiendeError | None = None
     if request.method == "POST":
         try:
-            ticket_services.merge_customers(who, source_id=source_id, target_id=target.pk)
+            ticket_services.merge_customers(who, source_id=source, target_id=target)
         except AtiendeError as failed:
             error = failed
         else:
             messages.success(request, _("The customers were merged."))
-            return redirect("customer", target.pk)
+            return redirect("customer", target)
+    context: dict[str, Any] = {
+        "customer": customer,
+        "keep_other": keep_other,
+        "preview": None,
+        "error": error,
+    }
     try:
-        preview = ticket_services.preview_merge(who, source_id=source_id, target_id=target.pk)
+        preview = ticket_services.preview_merge(who, source_id=source, target_id=target)
     except AtiendeError as refused:
-        return render(
-            request,
-            "web/customers/merge_confirm.html",
-            {"customer": target, "preview": None, "error": refused},
-            status=refused.status,
-        )
+        context["error"] = refused
+        return render(request, "web/customers/merge_confirm.html", context, status=refused.status)
+    survivor_org = preview.target.organization or preview.organization
+    context.update(
+        preview=preview,
+        tickets_organization=survivor_org.name if survivor_org is not None else "",
+        moving_fields=field_values(
+            CustomFieldTarget.USER,
+            {k: preview.source.custom_fields[k] for k in preview.custom_field_keys},
+        ),
+    )
     return render(
         request,
         "web/customers/merge_confirm.html",
-        {
-            "customer": target,
-            "preview": preview,
-            "error": error,
-            "moving_fields": field_values(
-                CustomFieldTarget.USER,
-                {k: preview.source.custom_fields[k] for k in preview.custom_field_keys},
-            ),
-        },
+        context,
         status=error.status if error else 200,
     )

@@ -1,7 +1,8 @@
 """The one webhook endpoint of every channel account: ``/hooks/<webhook_key>/``.
 
-``POST`` stores the request as received (``channels.services.receive``) and answers at once
-with an empty 200, before any processing (a task does it): Telegram, Meta and Twilio retry
+``POST`` checks the signature and stores the request as received with the verdict and its
+processing task in one commit (``channels.services.receive``), and answers at once with an
+empty 200, before any processing (the task does it): Telegram, Meta and Twilio retry
 whatever is not a 2xx, and a slow answer makes them retry too. 403 when the signature is
 refused (the payload stays, quarantined), 404 for an unknown or inactive key, 413 over the
 provider's size limit (3 MiB for Meta's batches, 1 MiB for the others: ``registry.max_body``).
@@ -13,8 +14,10 @@ naming the field: a 4xx would only make the provider send the same bytes again a
 The absolute URL the adapters see (Twilio signs it) is rebuilt by Django: behind a TLS proxy
 ``SECURE_PROXY_SSL_HEADER`` must be set and the proxy must pass the original ``Host``.
 
-Not here yet: a rate limit per key (a leaked key lets its holder fill quarantine with 1 MiB
-rows; the proxy's limit is the guard for now).
+A key past its rate (``channels.services.webhook_limits``: a token bucket per key, sized by
+the body) gets a 429 with ``Retry-After`` before anything is stored: a leaked key must not be
+able to fill the disk. Twilio answers the call or SMS with the TwiML the account says
+(``channels.webhook_answers``).
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ from django.views.decorators.http import require_http_methods
 from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.messaging.channels import registry, services
 from atiende.messaging.channels.contract import Incoming, SignatureError
-from atiende.messaging.channels.tasks import enqueue_processing
-
-# Twilio reads the answer to an incoming SMS as TwiML: an empty <Response> sends no reply.
-EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+from atiende.messaging.channels.services.webhook_limits import take
+from atiende.messaging.channels.tasks import enqueue_processing, enqueue_with_payload
+from atiende.messaging.channels.webhook_answers import answer_for
 
 
 @csrf_exempt
@@ -41,6 +43,9 @@ def webhook(request: HttpRequest, webhook_key: str) -> HttpResponse:
     body = _body(request)
     if body is None:
         return HttpResponse(status=413)
+    verdict = take(webhook_key, len(body))
+    if not verdict.allowed:
+        return HttpResponse(status=429, headers={"Retry-After": str(verdict.retry_after)})
     incoming = Incoming(
         method="POST",
         url=request.build_absolute_uri(),
@@ -50,17 +55,18 @@ def webhook(request: HttpRequest, webhook_key: str) -> HttpResponse:
         received_at=timezone.now(),
     )
     try:
-        payload = services.receive(webhook_key, incoming)
+        payload = services.receive(webhook_key, incoming, on_stored=enqueue_with_payload)
     except NotFound:
         return HttpResponse(status=404)
     except PayloadTooLarge:
         return HttpResponse(status=413)
     except SignatureError:
         return HttpResponse(status=403)
-    enqueue_processing(payload)
-    if payload.account.provider == "twilio_sms":
-        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
-    return HttpResponse(status=200)
+    enqueue_processing(payload)  # a queue outside our database (committed with it otherwise)
+    answer = answer_for(payload.account)
+    if answer is None:
+        return HttpResponse(status=200)
+    return HttpResponse(answer.body, content_type=answer.content_type)
 
 
 def _handshake(request: HttpRequest, webhook_key: str) -> HttpResponse:

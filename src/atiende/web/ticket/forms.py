@@ -193,11 +193,15 @@ class ComposerForm(forms.Form):
     then = forms.ChoiceField(
         required=False, choices=[("", ""), ("pending", "pending"), ("solved", "solved")]
     )
+    # "Send by" (``web.ticket.send_by``): ``email`` or ``channel:<account id>``; empty is the
+    # way the customer last used. ``template``: an approved WhatsApp template, ``name:lang``.
+    via = forms.CharField(label=_("Send by"), required=False, max_length=40)
+    template = forms.CharField(label=_("Template"), required=False, max_length=600)
 
     def ids(self, name: str) -> list[int]:
         """Repeated id fields (``attachment_ids``, ``mentions``); the service checks each id."""
         raw = self.data.getlist(name) if hasattr(self.data, "getlist") else []
-        return [int(v) for v in (str(r).strip() for r in raw) if v.isdigit() and len(v) < 12]
+        return [int(v) for v in (str(r).strip() for r in raw) if v.isdecimal() and len(v) < 12]
 
 
 class TimeForm(forms.Form):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +18,7 @@ from atiende.accounts.models import Group, Role, User
 from atiende.automation.sources import source_names
 from atiende.core.actor import Actor
 from atiende.core.html import display_html, text_to_html
-from atiende.messaging.selectors import with_email_state
+from atiende.messaging.selectors import ChannelDelivery, channel_deliveries, with_email_state
 from atiende.tickets import config_cache, visibility
 from atiende.tickets.custom_fields import definitions
 from atiende.tickets.models import (
@@ -57,6 +57,7 @@ class TimelineItem:
     text: str = ""
     html: SafeString = field(default_factory=lambda: SafeString(""))
     blocked_images: bool = False
+    delivery: ChannelDelivery | None = None  # a message on a messaging channel: how it went
 
     @property
     def is_message(self) -> bool:
@@ -112,6 +113,11 @@ def timeline(
     names = value_names(listed)
     sources = source_names({e.source_detail for e in listed if e.source_detail})
     items = [message_item(m) for m in messages[: limit + 1]]
+    on_channels = channel_deliveries([item.message.pk for item in items if item.message])
+    items = [
+        replace(item, delivery=on_channels.get(item.message.pk)) if item.message else item
+        for item in items
+    ]
     items += [
         TimelineItem(at=e.created_at, event=e, text=describe(e, custom_names, names, sources))
         for e in listed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from atiende.web.ticket import views
+from atiende.web.ticket.views.calls import call_log
 
 urlpatterns = [
     path("tickets/new/", views.new_ticket, name="ticket-new"),
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("tickets/<int:ticket_id>/mentions/", views.mention_suggestions, name="ticket-mentions"),
     path("tickets/<int:ticket_id>/time/", views.time_panel, name="ticket-time"),
+    path("tickets/<int:ticket_id>/calls/", call_log, name="ticket-call-log"),
     path("tickets/<int:ticket_id>/assist/", views.assist_panel, name="ticket-assist"),
     path(
         "tickets/<int:ticket_id>/time/<str:action>/", views.time_action, name="ticket-time-action"

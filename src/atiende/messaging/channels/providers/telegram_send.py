@@ -6,7 +6,9 @@
 * Methods answer ``{"ok": true, "result": …}`` or
   ``{"ok": false, "error_code": …, "description": …, "parameters": {"retry_after": …}}``.
 * Outbound media go by URL, which Telegram fetches itself (photos up to 5 MB, other files up
-  to 20 MB; ``sendDocument`` by URL only works for GIF, PDF and ZIP files).
+  to 20 MB; ``sendDocument`` by URL only works for GIF, PDF and ZIP files), or — when a
+  ``Media`` carries its ``content`` — uploaded in the request as ``multipart/form-data``
+  (photos up to 10 MB, other files up to 50 MB): how a reply's attachments go.
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ from atiende.messaging.channels.providers.payload import (
     answer_json,
     retry_after,
 )
+from atiende.messaging.channels.providers.uploads import FilePart, multipart
 
 type Json = dict[str, Any]
 
 TEXT_LIMIT = 4096  # sendMessage: 1-4096 characters
 CAPTION_LIMIT = 1024  # sendPhoto & co.: 0-1024 characters
 MEDIA_GROUP_LIMIT = 10  # sendMediaGroup: 2-10 items
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: a photo of at most 10 MB
 
 
 def split(message: OutboundMessage) -> list[OutboundMessage]:
@@ -81,12 +85,34 @@ def send_request(config: AccountConfig, message: OutboundMessage) -> ProviderReq
     token = config.secrets.get("bot_token", "")
     if not token:
         raise ValueError(_("The Telegram account has no bot token."))
+    url = f"{config.api_base.rstrip('/')}/bot{token}/{method}"
+    if any(item.content for item in message.media):
+        return _upload_request(url, payload, message.media)
     return ProviderRequest(
         method="POST",
-        url=f"{config.api_base.rstrip('/')}/bot{token}/{method}",
+        url=url,
         headers={"Content-Type": "application/json", "Accept": "application/json"},
         body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
     )
+
+
+def _upload_request(url: str, payload: Json, media: Sequence[Media]) -> ProviderRequest:
+    """The same method as ``multipart/form-data`` with the file itself ("Sending files":
+    10 MB for a photo, 50 MB for any other file): one attachment a request, the field named
+    after its kind; the other parameters as fields, objects in JSON."""
+    if len(media) != 1:
+        raise MessageRejected(_("Telegram uploads one file per message: split it first"))
+    medium = media[0]
+    kind = _media_kind(medium.content_type, medium.size or len(medium.content))
+    fields = [
+        (name, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for name, value in payload.items()
+        if name != kind
+    ]
+    file = FilePart(kind, medium.filename or kind, medium.content_type, medium.content)
+    body, content_type = multipart(fields, [file])
+    headers = {"Content-Type": content_type, "Accept": "application/json"}
+    return ProviderRequest(method="POST", url=url, headers=headers, body=body)
 
 
 def send_result(response: ProviderResponse) -> SendResult:
@@ -138,10 +164,11 @@ def _message_id_of(provider_id: str) -> int | None:
         return None
 
 
-def _media_kind(content_type: str) -> str:
-    """The InputMedia type (and send method) Telegram plays best for a content type."""
+def _media_kind(content_type: str, size: int = 0) -> str:
+    """The InputMedia type (and send method) Telegram plays best for a content type; a
+    picture over ``PHOTO_LIMIT`` goes as a document."""
     if content_type in ("image/jpeg", "image/png", "image/webp"):
-        return "photo"
+        return "photo" if size <= PHOTO_LIMIT else "document"
     if content_type.startswith("video/"):
         return "video"
     if content_type in ("audio/mpeg", "audio/mp4", "audio/x-m4a"):
@@ -165,7 +192,7 @@ def _media_payload(payload: Json, text: str, media: Sequence[Media]) -> str:
             _("Telegram sends at most %(limit)d attachments in one message.")
             % {"limit": MEDIA_GROUP_LIMIT}
         )
-    kinds = [_media_kind(item.content_type) for item in media]
+    kinds = [_media_kind(item.content_type, item.size or len(item.content)) for item in media]
     if len(media) == 1:
         payload[kinds[0]] = media[0].reference
         if text:

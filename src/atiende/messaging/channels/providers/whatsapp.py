@@ -76,6 +76,12 @@ DEFAULT_TEMPLATE_LANGUAGE = "es"
 # The Cloud API reference's maxima: a text body 4096 characters, a media caption 1024.
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+# The types each media message plays (media reference, "Supported media types").
+MESSAGE_TYPES = {
+    "image": frozenset({"image/jpeg", "image/png"}),
+    "video": frozenset({"video/mp4", "video/3gpp"}),
+    "audio": frozenset({"audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"}),
+}
 
 
 def window_open(last_customer_message_at: datetime | None, now: datetime) -> bool:
@@ -314,19 +320,28 @@ def _content(config: AccountConfig, message: OutboundMessage) -> dict[str, objec
         check_length(message.text, TEXT_LIMIT, "WhatsApp")
         return {"type": "text", "text": {"body": message.text}}
     medium = message.media[0]
-    kind = graph.media_kind(medium.content_type)
+    kind = media_kind(medium.content_type)
     caption = medium.caption or message.text
     if caption and kind not in CAPTIONED:
         raise MessageRejected(
             _("a WhatsApp %(kind)s carries no caption: split it first") % {"kind": kind}
         )
     check_length(caption, CAPTION_LIMIT, "WhatsApp")
-    body: dict[str, object] = {"link": medium.reference}
+    # A URL WhatsApp fetches, or the id of a file uploaded first (``providers.uploads``).
+    is_link = medium.reference.startswith(("https://", "http://"))
+    body: dict[str, object] = {"link" if is_link else "id": medium.reference}
     if caption:
         body["caption"] = caption
     if kind == "document" and medium.filename:
         body["filename"] = medium.filename
     return {"type": kind, kind: body}
+
+
+def media_kind(content_type: str) -> str:
+    """The message type WhatsApp plays ``content_type`` as (``MESSAGE_TYPES``); any other
+    file goes as a ``document``."""
+    kind = content_type.split(";")[0].strip().lower()
+    return next((name for name, types in MESSAGE_TYPES.items() if kind in types), "document")
 
 
 def _template(config: AccountConfig, message: OutboundMessage) -> dict[str, object]:

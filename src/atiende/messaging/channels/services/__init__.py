@@ -10,7 +10,8 @@ job:
 - `conversations`: a customer's message, its customer found or created by identity, threaded
   into the conversation's open ticket or a new one;
 - `deliveries`: delivery reports of the messages we sent;
-- `reasons`: how a failure reads, and a payload quarantined with it (shared).
+- `reasons`: how a failure reads, and a payload quarantined with it (shared);
+- `quarantine`: an admin's retry or discard of a held payload.
 
 Callers use the names re-exported here (``services.receive(...)``).
 """
@@ -23,24 +24,28 @@ from atiende.messaging.channels.services.accounts import (
     WEBHOOK_KEY_BYTES,
     create_account,
     deactivate_account,
+    delete_account,
     new_webhook_key,
+    rotate_webhook_key,
+    stored_secret_names,
     update_account,
 )
 from atiende.messaging.channels.services.conversations import (
     CLOSED,
     MAX_ADDRESS,
     SUBJECT_LENGTH,
-    attachment_line,
-    message_text,
     open_conversation,
     subject_of,
 )
 from atiende.messaging.channels.services.processing import (
     Outcome,
+    batch_size,
     incoming_of,
     process,
+    process_batch,
     unreadable_reason,
 )
+from atiende.messaging.channels.services.quarantine import HELD, discard_payload, retry_payload
 from atiende.messaging.channels.services.reasons import MAX_REASON
 from atiende.messaging.channels.services.receiving import (
     REDACTED,
@@ -54,6 +59,7 @@ from atiende.messaging.channels.services.receiving import (
 __all__ = [
     "ACCOUNT_FIELDS",
     "CLOSED",
+    "HELD",
     "MAX_ADDRESS",
     "MAX_REASON",
     "MAX_SETTINGS",
@@ -65,17 +71,22 @@ __all__ = [
     "WEBHOOK_KEY_BYTES",
     "Outcome",
     "active_account",
-    "attachment_line",
+    "batch_size",
     "create_account",
     "deactivate_account",
+    "delete_account",
+    "discard_payload",
     "handshake",
     "incoming_of",
-    "message_text",
     "new_webhook_key",
     "open_conversation",
     "process",
+    "process_batch",
     "receive",
+    "retry_payload",
+    "rotate_webhook_key",
     "stored_headers",
+    "stored_secret_names",
     "subject_of",
     "unreadable_reason",
     "update_account",

@@ -1,8 +1,10 @@
 """Channel accounts: created, changed and stopped by admins; the only writer of
 ``ChannelAccount``.
 
-Each account gets a fresh random webhook key; its secrets are stored encrypted and never
-shown back.
+Each account gets a fresh random webhook key (replaced by ``rotate_webhook_key``: the old URL
+stops at once); its secrets are stored encrypted and never shown back. ``check_fields=True``
+(the settings screen, the API) also checks the settings and secrets against what the
+provider asks for (``account_checks``).
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from atiende.accounts.models import Group
 from atiende.core.actor import Actor
-from atiende.core.errors import ErrorCollector, Invalid, NotFound
+from atiende.core.errors import Conflict, ErrorCollector, Invalid, NotFound
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, clean_name
 from atiende.core.text import clean_text
 from atiende.messaging import crypto
 from atiende.messaging.channels import registry
+from atiende.messaging.channels.services.account_checks import check_account_fields
 from atiende.messaging.models import ChannelAccount, ChannelProvider
 
 WEBHOOK_KEY_BYTES = 32  # 43 url-safe characters: not guessable, fits the column
@@ -41,8 +45,12 @@ def create_account(
     settings: Mapping[str, Any] | None = None,
     secrets: Mapping[str, Any] | None = None,
     active: bool = True,
+    check_fields: bool = False,
 ) -> ChannelAccount:
-    """A new account of ``provider`` (admins only), with a fresh random webhook key."""
+    """A new account of ``provider`` (admins only), with a fresh random webhook key.
+
+    With ``check_fields`` the settings and secrets must be what the provider asks for (empty
+    values count as not given and are not stored)."""
     require_admin(actor)
     errors = ErrorCollector()
     if provider not in ChannelProvider.values:
@@ -51,6 +59,10 @@ def create_account(
     group = _collect(errors, lambda: _clean_group(group_id))
     cleaned_settings = _collect(errors, lambda: _clean_values(settings or {}, "settings"))
     cleaned_secrets = _collect(errors, lambda: _clean_values(secrets or {}, "secrets"))
+    if check_fields and provider in ChannelProvider.values:
+        cleaned_settings = {k: v for k, v in (cleaned_settings or {}).items() if v}
+        cleaned_secrets = {k: v for k, v in (cleaned_secrets or {}).items() if v}
+        check_account_fields(errors, provider, cleaned_settings, cleaned_secrets)
     errors.raise_if_any()
     account = ChannelAccount(
         provider=provider,
@@ -66,23 +78,33 @@ def create_account(
 
 
 @transaction.atomic
-def update_account(actor: Actor, *, account_id: int, changes: Mapping[str, Any]) -> ChannelAccount:
+def update_account(
+    actor: Actor,
+    *,
+    account_id: int,
+    changes: Mapping[str, Any],
+    check_fields: bool = False,
+) -> ChannelAccount:
     """Change the given fields (admins only).
 
     ``settings`` replaces the settings. ``secrets`` is merged into the stored ones, which are
     never shown back: a name given a value sets it, a name given ``""`` or ``None`` removes it.
+    With ``check_fields`` the result must still be what the provider asks for.
     """
     require_admin(actor)
     changes = dict(changes)
     check_changes(changes, allowed=ACCOUNT_FIELDS, nullable={"group_id"})
     account = _lock_account(account_id)
+    stored = (dict(account.settings or {}), _stored_secrets(account)) if check_fields else None
     errors = ErrorCollector()
     if "name" in changes:
         account.name = _collect(errors, lambda: _clean_name(changes["name"])) or account.name
-    if "group_id" in changes:
+    if "group_id" in changes and changes["group_id"] != account.group_id:
         account.group = _collect(errors, lambda: _clean_group(changes["group_id"]))
     if "settings" in changes:
         account.settings = _collect(errors, lambda: _clean_values(changes["settings"], "settings"))
+        if check_fields and account.settings is not None:
+            account.settings = {k: v for k, v in account.settings.items() if v}
     if "secrets" in changes:
         given = changes["secrets"]
         if not isinstance(given, Mapping):
@@ -102,9 +124,42 @@ def update_account(actor: Actor, *, account_id: int, changes: Mapping[str, Any])
             errors.add("active", _("Give true or false."))
         else:
             account.active = changes["active"]
+    if stored is not None and not errors.errors:
+        now = (dict(account.settings or {}), _stored_secrets(account))
+        check_account_fields(errors, account.provider, now[0], now[1], stored=stored)
     errors.raise_if_any()
     account.save()
     return account
+
+
+@transaction.atomic
+def rotate_webhook_key(actor: Actor, *, account_id: int) -> ChannelAccount:
+    """Give the account a new webhook key (admins only). The old URL answers 404 from this
+    moment: the provider must be given the new one."""
+    require_admin(actor)
+    account = _lock_account(account_id)
+    account.webhook_key = new_webhook_key()
+    account.save(update_fields=["webhook_key"])
+    return account
+
+
+@transaction.atomic
+def delete_account(actor: Actor, *, account_id: int) -> None:
+    """Delete an account that never received or sent anything (admins only).
+
+    One with payloads, messages or anything else that points at it is refused (409): its
+    history stays readable, and deactivating it stops its webhook just as well.
+    """
+    require_admin(actor)
+    account = _lock_account(account_id)
+    in_use = _("This account has received or sent messages, which are kept: deactivate it.")
+    if account.payloads.exists() or account.messages.exists():
+        raise Conflict(in_use)
+    try:
+        with transaction.atomic():
+            account.delete()
+    except (ProtectedError, RestrictedError):
+        raise Conflict(in_use) from None
 
 
 def deactivate_account(actor: Actor, *, account_id: int) -> ChannelAccount:
@@ -149,6 +204,8 @@ def _clean_group(group_id: object) -> Group | None:
     )
     if group is None:
         raise Invalid.field("group_id", _("Unknown group."))
+    if not group.is_active:
+        raise Invalid.field("group_id", _("This group is inactive; choose an active one."))
     return group
 
 
@@ -175,6 +232,11 @@ def _clean_values(values: object, field: str) -> dict[str, str]:
         cleaned[name.strip()] = text
     errors.raise_if_any()
     return cleaned
+
+
+def stored_secret_names(account: ChannelAccount) -> list[str]:
+    """Which secrets the account has (their names only: the values are never shown)."""
+    return sorted(_stored_secrets(account))
 
 
 def _stored_secrets(account: ChannelAccount) -> dict[str, str]:

@@ -7,6 +7,8 @@ Called by `processing` inside the payload's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -14,7 +16,8 @@ from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer_by_identity
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
-from atiende.messaging.channels.contract import InboundMessage, Media
+from atiende.messaging.channels.contract import InboundMessage
+from atiende.messaging.channels.services import media
 from atiende.messaging.models import (
     ChannelAccount,
     ChannelDeliveryState,
@@ -26,7 +29,7 @@ from atiende.tickets import services as tickets
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, Message, StatusCategory
 from atiende.tickets.selectors import opening_message
-from atiende.tickets.services.intake import add_channel_message
+from atiende.tickets.services.intake import add_channel_message, attach_to_message
 
 MAX_ADDRESS = 254
 SUBJECT_LENGTH = 80
@@ -34,9 +37,15 @@ CLOSED = (StatusCategory.CLOSED, StatusCategory.CANCELLED)
 
 
 def write_message(
-    actor: Actor, account: ChannelAccount, channel: str, event: InboundMessage
+    actor: Actor,
+    account: ChannelAccount,
+    channel: str,
+    event: InboundMessage,
+    fetched: Sequence[media.Fetched] = (),
 ) -> bool:
-    """Write one customer message; ``False`` when its provider id was written before."""
+    """Write one customer message with the media ``fetched`` for it (downloaded before the
+    payload's transaction, ``media.fetch_inbound_media``); ``False`` when its provider id was
+    written before."""
     provider_id = event.provider_id.strip()
     if not provider_id or len(provider_id) > MAX_PROVIDER_ID:
         raise Invalid.field(
@@ -50,12 +59,14 @@ def write_message(
             "sender",
             _("The sender's address must be 1 to %(max)d characters.") % {"max": MAX_ADDRESS},
         )
+    # ``provider_id != ""`` repeats the unique index's condition: without it SQLite cannot use
+    # that partial index and scans every message of the account.
     inbound = ChannelMessage.objects.filter(
         account=account, direction=ChannelDirection.INBOUND, provider_id=provider_id
-    )
+    ).exclude(provider_id="")
     if inbound.exists():
         return False
-    body = message_text(event)
+    body = media.message_text(event, fetched)
     customer = find_or_create_customer_by_identity(
         actor,
         channel=event.sender.channel,
@@ -79,7 +90,7 @@ def write_message(
             link.save()
     except IntegrityError:
         return False
-    link.message = _post(actor, account, channel, event, customer, address, body)
+    link.message = _post(actor, account, channel, event, customer, address, body, fetched)
     link.save(update_fields=["message", "updated_at"])
     return True
 
@@ -92,8 +103,10 @@ def _post(
     customer: User,
     address: str,
     body: str,
+    fetched: Sequence[media.Fetched],
 ) -> Message:
-    """Into the conversation's open ticket on this account, else a new ticket."""
+    """Into the conversation's open ticket on this account, else a new ticket; the files
+    recorded on that ticket and given to the message."""
     ticket_id = open_conversation(account, address)
     if ticket_id is not None:
         try:
@@ -105,6 +118,7 @@ def _post(
                     body=body,
                     channel_name=channel,
                     external_id=event.provider_id,
+                    attachment_ids=media.attach(actor, ticket_id=ticket_id, fetched=fetched),
                 )
         except TicketClosed:
             pass  # closed a moment ago: a new ticket, as below
@@ -117,6 +131,9 @@ def _post(
         group_id=account.group_id,
         external_id=event.provider_id,
     )
+    files = media.attach(actor, ticket_id=ticket.pk, fetched=fetched)
+    if files:
+        return attach_to_message(actor, message_id=opening_message(ticket).pk, attachment_ids=files)
     return opening_message(ticket)
 
 
@@ -132,21 +149,6 @@ def open_conversation(account: ChannelAccount, address: str) -> int | None:
         .first()
     )
     return int(found) if found is not None else None
-
-
-def message_text(event: InboundMessage) -> str:
-    """The text, and a line for each attachment (not downloaded yet: nothing silently lost)."""
-    lines = [event.text.strip()] if event.text.strip() else []
-    for medium in event.media:
-        lines.append(attachment_line(medium))
-    return "\n".join(lines) or _("(This message has no text.)")
-
-
-def attachment_line(medium: Media) -> str:
-    return _("[Attachment not downloaded yet: %(name)s (%(type)s)]") % {
-        "name": medium.filename or _("unnamed file"),
-        "type": medium.content_type or _("unknown type"),
-    }
 
 
 def subject_of(event: InboundMessage, channel: str) -> str:

@@ -2,10 +2,12 @@
 
 `process` reads the stored payload with the provider's adapter and writes everything it says
 in ONE transaction: customers found or created by identity, messages threaded into the
-conversation's open ticket or a new one (`conversations`), delivery reports (`deliveries`). It
-is idempotent (a provider message id is written once per account) and never raises for bad
-input: a payload the adapter cannot read, or one the ticket services refuse, is quarantined
-with the reason, naming the field.
+conversation's open ticket or a new one (`conversations`), delivery reports (`deliveries`).
+`process_batch` (the worker's way) does the same for up to `BATCH` payloads, oldest first, in
+one transaction with a savepoint each: one commit for many. Both are idempotent (a provider
+message id is written once per account) and never raise for bad input: a payload the adapter
+cannot read, or one the ticket services refuse, is quarantined with the reason, naming the
+field.
 """
 
 from __future__ import annotations
@@ -23,19 +25,30 @@ from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.channels import registry
 from atiende.messaging.channels.contract import (
+    AlertEvent,
+    CallEvent,
     DeliveryUpdate,
     Event,
     InboundMessage,
     Incoming,
     PayloadError,
 )
+from atiende.messaging.channels.services import media
+from atiende.messaging.channels.services.alerts import write_alerts
+from atiende.messaging.channels.services.calls import write_call
 from atiende.messaging.channels.services.conversations import write_message
-from atiende.messaging.channels.services.deliveries import apply_delivery
+from atiende.messaging.channels.services.deliveries import Applied, apply_delivery
 from atiende.messaging.channels.services.reasons import MAX_REASON, describe, quarantine
 from atiende.messaging.models import ChannelAccount, ChannelPayload, ChannelPayloadState
+from atiende.outbox import services as outbox
 from atiende.tickets import services as tickets
 
 logger = logging.getLogger(__name__)
+
+# Payloads per transaction in `process_batch`. On SQLite the transaction holds the one write
+# lock, and the webhooks wait for it: a smaller batch keeps their answer quick.
+BATCH = {"sqlite": 25}
+DEFAULT_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,9 @@ def _process(row: ChannelPayload) -> ChannelPayload:
     # Reading is pure and outside the transaction (on SQLite a transaction holds the lock).
     try:
         adapter = registry.reader(account.provider)
-        events = adapter.read(registry.config_for(account), incoming_of(row))
+        config = registry.config_for(account)
+        events = adapter.read(config, incoming_of(row))
+        fetched = media.fetch_inbound_media(account, config, events)  # HTTP: before the lock
     except PayloadError as error:
         return _quarantined(row, unreadable_reason(error))
     except Exception as error:
@@ -89,7 +104,7 @@ def _process(row: ChannelPayload) -> ChannelPayload:
             try:
                 # A refusal rolls back whatever this payload half-wrote, tally moves included.
                 with transaction.atomic(), tickets.channel_batch():
-                    outcome = _write(account, adapter.channel, events)
+                    outcome = _write(account, adapter.channel, events, fetched)
             except AtiendeError as error:
                 outcome = Outcome(ChannelPayloadState.QUARANTINED, describe(error))
             _finish(row, outcome)
@@ -122,22 +137,38 @@ def unreadable_reason(error: PayloadError) -> str:
     return _("The payload is not what the provider sends: %(error)s") % {"error": error}
 
 
-def _write(account: ChannelAccount, channel: str, events: list[Event]) -> Outcome:
+def _write(account: ChannelAccount, channel: str, events: list[Event], fetched: Fetched) -> Outcome:
     actor = Actor(user=None, source=Source.CHANNEL, detail=f"{account.provider}:{account.pk}")
     written = repeated = reports = 0
     unhandled: list[str] = []
+    unknown: list[str] = []  # delivery reports for messages we never sent
+    alerts: list[AlertEvent] = []  # written together: one payload's notes are one note
+    call_notes: list[str] = []
     for event in events:
         if isinstance(event, InboundMessage):
-            if write_message(actor, account, channel, event):
+            if write_message(actor, account, channel, event, fetched.get(event.provider_id, [])):
                 written += 1
             else:
                 repeated += 1
         elif isinstance(event, DeliveryUpdate):
-            reports += 1
-            apply_delivery(account, event)
+            if apply_delivery(account, event) is Applied.UNKNOWN:
+                unknown.append(event.provider_id or "?")
+            else:
+                reports += 1
+        elif isinstance(event, AlertEvent):
+            alerts.append(event)
+        elif isinstance(event, CallEvent):
+            step = write_call(actor, account, event)
+            written += step.written
+            call_notes += [step.reason] if step.reason else []
         else:
             unhandled.append(str(event.kind))
     reasons = []
+    if alerts:
+        report = write_alerts(actor, account, alerts)
+        written += report.changed
+        reasons.append(report.reason())
+    reasons += call_notes
     if repeated:
         reasons.append(
             ngettext(
@@ -146,6 +177,11 @@ def _write(account: ChannelAccount, channel: str, events: list[Event]) -> Outcom
                 repeated,
             )
             % {"count": repeated}
+        )
+    if unknown:
+        reasons.append(
+            _("Delivery report for a message we did not send (%(ids)s): ignored.")
+            % {"ids": ", ".join(unknown[:5])}
         )
     if unhandled:
         reasons.append(
@@ -173,3 +209,99 @@ def _quarantined(row: ChannelPayload, reason: str) -> ChannelPayload:
 
 def _reload(row_id: int) -> ChannelPayload:
     return ChannelPayload.objects.select_related("account").get(pk=row_id)
+
+
+# --- many payloads in one transaction (the worker) -------------------------------------------
+
+Fetched = dict[str, list[media.Fetched]]  # the media downloaded, by provider message id
+# what the adapter read (and the media it names), or why the payload is quarantined
+Read = tuple[list[Event], Fetched] | str
+
+
+def batch_size() -> int:
+    return BATCH.get(connection.vendor, DEFAULT_BATCH)
+
+
+def process_batch(limit: int | None = None) -> list[ChannelPayload]:
+    """Process up to ``limit`` ``received`` payloads, oldest first, in ONE transaction with a
+    savepoint each; the rows it finished.
+
+    One commit (one fsync on SQLite) and one outbox delivery for the whole batch instead of one
+    per payload. A payload refused by the services or failing unexpectedly is quarantined
+    alone (its savepoint rolled back: nothing half-applied); the others are written. Reading
+    happens before the transaction (pure; on SQLite a transaction holds the write lock). On
+    PostgreSQL rows another worker holds are skipped (``SKIP LOCKED``). A deadlock redoes
+    the batch.
+    """
+    wanted = list(
+        ChannelPayload.objects.select_related("account")
+        .filter(state=ChannelPayloadState.RECEIVED)
+        .order_by("pk")[: limit or batch_size()]
+    )
+    if not wanted:
+        return []
+    read = [(row, _read(row)) for row in wanted]
+    attempts = [row.attempts for row in wanted]
+    for attempt in range(1, transient.ATTEMPTS + 1):
+        try:
+            return _write_batch(read)
+        except Exception as exc:
+            if attempt == transient.ATTEMPTS or not transient.is_transient(exc):
+                raise
+            logger.warning("channel payload batch: %s; redoing it", exc)
+            for row, count in zip(wanted, attempts, strict=True):  # as before the rollback
+                row.state, row.reason, row.processed_at = ChannelPayloadState.RECEIVED, "", None
+                row.attempts = count
+    raise AssertionError("unreachable")
+
+
+def _read(row: ChannelPayload) -> Read:
+    if row.verified_at is None:
+        return _("The signature was never checked: the request was cut short after storing it.")
+    try:
+        config = registry.config_for(row.account)
+        events = registry.reader(row.account.provider).read(config, incoming_of(row))
+        return events, media.fetch_inbound_media(row.account, config, events)
+    except PayloadError as error:
+        return unreadable_reason(error)
+    except Exception as error:
+        logger.exception("channel payload %s could not be read", row.pk)
+        return _("Reading failed: %(error)s") % {"error": describe(error)}
+
+
+def _write_batch(read: list[tuple[ChannelPayload, Read]]) -> list[ChannelPayload]:
+    done: list[ChannelPayload] = []
+    with transaction.atomic(), tickets.channel_batch():
+        outbox.deliver_together()  # the batch's effects delivered in chunks after the commit
+        held = set(
+            ChannelPayload.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=[row.pk for row, _events in read], state=ChannelPayloadState.RECEIVED)
+            .values_list("pk", flat=True)
+        )
+        for row, events in read:
+            if row.pk not in held:
+                continue  # another worker has it, or got there first
+            if isinstance(events, str):
+                outcome = Outcome(ChannelPayloadState.QUARANTINED, events)
+            else:
+                outcome = _write_alone(row, *events)
+            _finish(row, outcome)
+            done.append(row)
+    return done
+
+
+def _write_alone(row: ChannelPayload, events: list[Event], fetched: Fetched) -> Outcome:
+    """One payload of a batch in its savepoint: a refusal or a bug rolls back only its own
+    writes (tally moves included) and quarantines only it."""
+    adapter = registry.reader(row.account.provider)
+    try:
+        with transaction.atomic(), tickets.channel_batch():
+            return _write(row.account, adapter.channel, events, fetched)
+    except AtiendeError as error:
+        return Outcome(ChannelPayloadState.QUARANTINED, describe(error))
+    except Exception as error:
+        if transient.is_transient(error):
+            raise
+        logger.exception("channel payload %s could not be processed", row.pk)
+        reason = _("Processing failed: %(error)s") % {"error": describe(error)}
+        return Outcome(ChannelPayloadState.QUARANTINED, reason)

@@ -1,15 +1,18 @@
-"""Webhook intake: the request stored raw first, then its signature checked; Meta's handshake.
+"""Webhook intake: the request checked in memory, then stored raw with the verdict in ONE
+commit; Meta's handshake.
 
-Intake follows email's: `receive` commits the raw request first (a transaction of its own),
-then checks its signature — a refused one stays quarantined with the reason, and
-`SignatureError` goes back to the view (403). The stored row is handed to
-`processing.process` (a task).
+`receive` checks the signature on the live request first (pure, nothing written), then INSERTs
+the raw request once, with its verdict: signed → ``received`` with ``verified_at``; refused →
+``quarantined`` with the reason (`SignatureError` then goes back to the view, 403). The caller's
+``on_stored`` (the processing task's row) is written in the same transaction: one commit per
+webhook. As safe as storing first: a crash before that commit means no 200, and the provider
+sends the request again; after it, the row and its task are both there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +22,7 @@ from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.messaging import crypto
 from atiende.messaging.channels import registry
 from atiende.messaging.channels.contract import Incoming, SignatureError
-from atiende.messaging.channels.services.reasons import MAX_REASON, describe, quarantine
+from atiende.messaging.channels.services.reasons import MAX_REASON, describe
 from atiende.messaging.models import ChannelAccount, ChannelPayload, ChannelPayloadState
 
 logger = logging.getLogger(__name__)
@@ -42,18 +45,25 @@ def active_account(webhook_key: str) -> ChannelAccount:
     return account
 
 
-def receive(webhook_key: str, incoming: Incoming) -> ChannelPayload:
-    """Commit the request as received, then check the provider signed it.
+def receive(
+    webhook_key: str,
+    incoming: Incoming,
+    *,
+    on_stored: Callable[[ChannelPayload], None] | None = None,
+) -> ChannelPayload:
+    """Check the provider signed the request, then store it raw with that verdict (one commit).
 
     Raises ``NotFound`` for an unknown or inactive key (nothing stored: anyone can post to a
     guessed URL), ``PayloadTooLarge`` over the provider's limit (nothing stored), and
-    ``SignatureError`` when the signature is missing or wrong (the row stays, quarantined with
-    the reason). A row returned is ``received``: hand it to `process` (a task).
+    ``SignatureError`` when the signature is missing or wrong (the row is stored quarantined
+    with the reason). A row returned is ``received``: ``on_stored`` ran inside its transaction
+    (the processing task's row commits with it).
     """
     account = active_account(webhook_key)
     limit = registry.max_body(account.provider)
     if len(incoming.body) > limit:
         raise PayloadTooLarge(_("The request is larger than %(limit)d bytes.") % {"limit": limit})
+    refusal = _refusal(account, incoming)
     row = ChannelPayload(
         account=account,
         method=incoming.method.upper()[:8],
@@ -63,30 +73,42 @@ def receive(webhook_key: str, incoming: Incoming) -> ChannelPayload:
         body=incoming.body,
         received_at=incoming.received_at or timezone.now(),
     )
-    with transaction.atomic(durable=True):
-        row.save()
-    try:
-        try:
-            config = registry.config_for(account)
-        except (crypto.SecretUnreadable, ValueError) as error:
-            raise SignatureError(
-                _("The account's secrets cannot be read with the configured keys.")
-            ) from error
-        try:
-            registry.reader(account.provider).verify(config, incoming)
-        except SignatureError:
-            raise
-        except Exception as error:  # a checker's bug must never let a request through
-            logger.exception("channel payload %s: the signature check failed", row.pk)
-            raise SignatureError(describe(error)) from error
-    except SignatureError as error:
-        reason = _("The signature was refused: %(error)s") % {"error": error}
-        quarantine(row.pk, reason)
+    if refusal is None:
+        row.verified_at = timezone.now()
+    else:
+        reason = _("The signature was refused: %(error)s") % {"error": refusal}
         row.state, row.reason = ChannelPayloadState.QUARANTINED, reason[:MAX_REASON]
-        raise
-    row.verified_at = timezone.now()
-    ChannelPayload.objects.filter(pk=row.pk).update(verified_at=row.verified_at)
+        row.processed_at = timezone.now()
+    with transaction.atomic(durable=True):
+        row.save(force_insert=True)
+        if refusal is None and on_stored is not None:
+            on_stored(row)
+    if refusal is not None:
+        raise refusal
     return row
+
+
+def _refusal(account: ChannelAccount, incoming: Incoming) -> SignatureError | None:
+    """Why the request is refused (missing or wrong signature, unreadable secrets, a crashing
+    checker: a checker's bug must never let a request through), or ``None`` when signed."""
+    try:
+        config = registry.config_for(account)
+    except (crypto.SecretUnreadable, ValueError) as error:
+        unreadable = SignatureError(
+            _("The account's secrets cannot be read with the configured keys.")
+        )
+        unreadable.__cause__ = error
+        return unreadable
+    try:
+        registry.reader(account.provider).verify(config, incoming)
+    except SignatureError as error:
+        return error
+    except Exception as error:
+        logger.exception("channel account %s: the signature check failed", account.pk)
+        crashed = SignatureError(describe(error))
+        crashed.__cause__ = error
+        return crashed
+    return None
 
 
 def handshake(webhook_key: str, query: Mapping[str, str]) -> str:

@@ -43,7 +43,7 @@
   if (root) {
     var ticketId = root.getAttribute("data-ticket-id");
     // A message may change what the header shows without a new version (a reply keeps it).
-    ["atiende:message.added", "atiende:ticket.updated"].forEach(function (name) {
+    ["atiende:message.added", "atiende:ticket.updated", "atiende:message.delivery"].forEach(function (name) {
       document.addEventListener(name, function (event) {
         var detail = event.detail;
         if (!detail || String(detail.ticket_id) !== ticketId) return;

@@ -15,6 +15,7 @@ from atiende.automation.macros.services import apply_macro
 from atiende.core import markdown
 from atiende.core.errors import AtiendeError
 from atiende.messaging import selectors
+from atiende.messaging.channels.services import replying as channel_replies
 from atiende.tickets import services as tickets
 from atiende.tickets.models import StatusCategory, Ticket
 from atiende.web.common import (
@@ -28,6 +29,7 @@ from atiende.web.ticket import page
 from atiende.web.ticket.forms import (
     ComposerForm,
 )
+from atiende.web.ticket.send_by import send_by
 from atiende.web.ticket.views.common import load_ticket
 from atiende.web.ticket.views.header import mark_changed
 
@@ -61,6 +63,7 @@ def composer_context(
         "pending_mentions": mentions or [],
         "last_seen": form["last_seen"].value() or 0,
         "collision_html": page.message_html(collision) if collision is not None else "",
+        "send_by": send_by(ticket),
     }
     return render(request, "web/ticket/_composer.html", context, status=status)
 
@@ -138,12 +141,14 @@ def reply(request: HtmxHttpRequest, ticket_id: int) -> HttpResponse:
         status_key = target.key
     formatted = markdown.render(data["body"])
     try:
-        tickets.reply(
+        channel_replies.reply(  # sent the way "Send by" says (a conversation, or email)
             caller,
             ticket_id=ticket.pk,
             body=formatted.text,
             body_html=formatted.html,
             public=public,
+            via=data["via"] if public else "",
+            template=data["template"] if public else "",
             attachment_ids=attachment_ids,
             mentions=mention_ids,
             status=status_key,
@@ -208,7 +213,7 @@ def canned_text(request: HttpRequest, ticket_id: int, response_id: int) -> HttpR
     send. ``version`` (optional) is the ticket version the page shows."""
     ticket = load_ticket(request, ticket_id)
     raw_version = request.POST.get("version", "")
-    version = int(raw_version) if raw_version.isdigit() else None
+    version = int(raw_version) if raw_version.isdecimal() else None
     try:
         text = apply_macro(
             actor(request), ticket_id=ticket.pk, macro_id=response_id, version=version

@@ -21,6 +21,7 @@ from atiende.web.ticket import page
 from atiende.web.ticket.forms import (
     ComposerForm,
 )
+from atiende.web.ticket.send_by import send_by
 from atiende.web.ticket.views.common import load_ticket
 from atiende.web.ticket.views.header import header_context
 from atiende.web.ticket.views.time import time_context
@@ -42,6 +43,7 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "composer": ComposerForm(initial=composer_initial(draft, line.last_message_id)),
         "last_seen": line.last_message_id,
         "draft": draft,
+        "send_by": send_by(ticket),
         **time_context(request, ticket),
         "related": page.related(caller, ticket),
         "panel": customer_panel(caller, ticket.requester, current_ticket_id=ticket.pk),

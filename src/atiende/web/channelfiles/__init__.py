@@ -1,0 +1,1 @@
+"""The signed public links providers fetch a reply's attachments from (``/files/…``)."""

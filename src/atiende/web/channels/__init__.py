@@ -1,0 +1,1 @@
+"""Channel accounts and their quarantine in the workspace settings (issue 16)."""

@@ -1,0 +1,1 @@
+"""Chat widget settings (admins)."""

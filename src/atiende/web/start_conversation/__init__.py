@@ -1,0 +1,1 @@
+"""Starting a conversation with a customer on a messaging channel (issue 16)."""
