@@ -102,7 +102,8 @@ def _sync(
     ticket = ticket_for_rules(ticket_id)
     if ticket is None:
         return True
-    timers = {t.kind: t for t in SlaTimer.objects.filter(ticket_id=ticket_id)}
+    # A ticket being opened has no timers yet: no query for them (every create pays it).
+    timers = {} if created else {t.kind: t for t in SlaTimer.objects.filter(ticket_id=ticket_id)}
     if not timers and not active_policies():
         return True
     loaded = {kind: t.policy_id for kind, t in timers.items()}
