@@ -100,8 +100,9 @@ class ChannelPayload(models.Model):
     query = models.JSONField(_("query"), default=dict)
     body = models.BinaryField(_("body"))
     received_at = models.DateTimeField(_("received at"), db_index=True)
-    # Set once the signature was checked on the live request; processing refuses a row
-    # without it (stored, then the request was cut short before the check).
+    # When the signature was checked on the live request (stored with the row since the
+    # one-commit intake); processing refuses a row without it (rows of the older intake that
+    # were stored and then cut short before the check).
     verified_at = models.DateTimeField(_("signature checked at"), null=True, blank=True)
     state = models.CharField(
         _("state"),

@@ -124,7 +124,7 @@ def write_call(actor: Actor, account: ChannelAccount, event: CallEvent) -> CallR
 
 def _locked(account: ChannelAccount, call_id: str) -> Call | None:
     return (
-        Call.objects.select_for_update()
+        Call.objects.select_for_update(of=("self",))
         .select_related("agent", "customer", "account")
         .filter(account=account, provider_call_id=call_id)
         .first()
