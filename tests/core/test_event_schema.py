@@ -179,6 +179,15 @@ def _channel_delivery() -> None:
     apply_delivery(account, DeliveryUpdate(provider_id="SM1", state=DeliveryState.DELIVERED))
 
 
+def _chat_queued() -> None:
+    from atiende.messaging.chat import posting, widgets
+    from atiende.messaging.chat import services as chat
+
+    widget = widgets.create_widget(SYSTEM, name="Shop", group_id=make_group().pk)
+    session = chat.open_chat(widget, "visitor-token", chat.Visitor())
+    posting.post_message(session, client_id="c1", text="Hola")
+
+
 SCENARIOS: dict[str, Callable[[], None]] = {
     "open": _open,
     "update": _update,
@@ -193,6 +202,7 @@ SCENARIOS: dict[str, Callable[[], None]] = {
     "rating": _rating,
     "knowledge base authoring": _knowledge_base_authoring,
     "channel delivery": _channel_delivery,
+    "chat queued": _chat_queued,
 }
 
 

@@ -253,3 +253,46 @@ def wait_for(page: Page, find: Callable[[], Any], tries: int = 100) -> Any:
             return found
         page.wait_for_timeout(100)
     raise AssertionError("not written in 10 s")
+
+
+def test_the_visitor_opens_the_file_an_agent_sent(
+    new_page: Callable[..., Page],
+    app_server: Server,
+    screenshot: Callable[[Page, str], Path],
+    settings: Any,
+) -> None:
+    """An agent's reply with a PDF: the widget lists it by name and size as a link (signed for
+    this chat, on the help desk's address) that downloads the file."""
+    from tests.messaging.channels.media_files import PDF, attach
+
+    assert app_server.data_dir is not None
+    settings.MEDIA_ROOT = app_server.data_dir / "media"  # stored where the server reads it
+    group = make_group("Ventas")
+    agent = make_agent(group, name="Ana Pérez")
+    note_seen(agent.pk)
+    widget = create_widget(SYSTEM, name="Tienda", group_id=group.pk, title="¿Te ayudamos?")
+    page = new_page(locale="es-ES")
+    with shop_site(app_server, widget.public_id) as shop:
+        update_widget(SYSTEM, widget_id=widget.pk, changes={"allowed_origins": [shop]})
+        page.goto(f"{shop}/pedidos")
+        chat_on_the_page(page, group.pk, agent)
+        ticket = Ticket.objects.get(channel="chat")
+        pdf = attach(agent, ticket, "factura de marzo.pdf", PDF)
+        tickets.reply(
+            web(agent), ticket_id=ticket.pk, body="Te adjunto la factura.", attachment_ids=[pdf.pk]
+        )
+        dialog = page.get_by_role("dialog", name="¿Te ayudamos?")
+        files = dialog.get_by_role("list", name="Archivos adjuntos")
+        link = files.get_by_role("link", name=re.compile(r"^factura de marzo\.pdf \(\d+ B\)"))
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("target", "_blank")
+        expect(link).to_have_attribute("rel", "noopener noreferrer")
+        href = link.get_attribute("href") or ""
+        assert href.startswith(f"{app_server.url}/chat/files/"), href
+        screenshot(page, "chat-widget-file")
+        download = page.request.get(href)
+        assert download.status == 200 and download.body() == PDF
+        assert download.headers["content-disposition"].startswith("attachment")
+        assert download.headers["x-content-type-options"] == "nosniff"
+        assert page.request.get(href.replace("/chat/files/", "/chat/files/x")).status == 404
+    assert js_errors(page) == []

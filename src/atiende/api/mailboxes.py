@@ -24,6 +24,7 @@ from atiende.api.schemas.common import BodyIn, Clean, Email, Id, NamedRef, Page,
 from atiende.core.errors import Conflict, Invalid, PayloadTooLarge
 from atiende.core.permissions import require_admin
 from atiende.messaging import mailboxes
+from atiende.messaging.alert_inboxes import allowed_senders
 from atiende.messaging.connection_test import check_mailbox
 from atiende.messaging.inbound.tasks import process_inbound
 from atiende.messaging.models import MAX_STORED_BYTES
@@ -45,6 +46,16 @@ TRUSTED = (
     "Authentication-Results authenticate a staff member's reply (docs/security.md)."
 )
 MailboxLanguage = Literal["", "es", "en"]
+ALERT_INBOX = (
+    "Mail to this address is read as monitoring alerts (Zabbix, Nagios/Icinga, any monitor's "
+    "mail): a ticket per alert key, repeats added to it, recoveries solve it; never a "
+    "customer conversation."
+)
+ALERT_SENDERS = (
+    "Who may send alerts: addresses (nagios@example.com) or domains (@example.com). Empty: "
+    "anyone; mail from others waits in the quarantine."
+)
+Sender = Annotated[str, Clean, StringConstraints(max_length=254)]
 
 
 class MailboxOut(Schema):
@@ -61,6 +72,9 @@ class MailboxOut(Schema):
     max_message_bytes: int
     inbound_method: str
     trusted_authserv_id: str
+    alert_inbox: bool = Field(description=ALERT_INBOX)
+    alert_senders: list[str] = Field(description=ALERT_SENDERS)
+    alert_solve_on_recovery: bool
     imap_host: str
     imap_port: int
     imap_security: str
@@ -78,6 +92,10 @@ class MailboxOut(Schema):
     last_error: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_alert_senders(obj: Any) -> list[str]:
+        return allowed_senders(obj)
 
     @staticmethod
     def resolve_has_imap_password(obj: Any) -> bool:
@@ -105,6 +123,11 @@ class MailboxCreateIn(BodyIn):
     max_message_bytes: Size = 25 * 1024 * 1024
     inbound_method: MethodName
     trusted_authserv_id: Line = Field(default="", description=TRUSTED)
+    alert_inbox: bool = Field(default=False, description=ALERT_INBOX)
+    alert_senders: list[Sender] = Field(
+        default_factory=list, max_length=100, description=ALERT_SENDERS
+    )
+    alert_solve_on_recovery: bool = True
     imap_host: Host = ""
     imap_port: Port = 993
     imap_security: SecurityName = "tls"
@@ -136,6 +159,11 @@ class MailboxUpdateIn(UpdateIn):
     max_message_bytes: Size | None = None
     inbound_method: MethodName | None = None
     trusted_authserv_id: Line | None = Field(default=None, description=TRUSTED)
+    alert_inbox: bool | None = Field(default=None, description=ALERT_INBOX)
+    alert_senders: list[Sender] | None = Field(
+        default=None, max_length=100, description=ALERT_SENDERS
+    )
+    alert_solve_on_recovery: bool | None = None
     imap_host: Host | None = None
     imap_port: Port | None = None
     imap_security: SecurityName | None = None
@@ -169,6 +197,13 @@ class InboundOut(Schema):
     reason: str
 
 
+def _service_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The API's list of alert senders as the service's text, one per line."""
+    if isinstance(values.get("alert_senders"), list):
+        values = {**values, "alert_senders": "\n".join(values["alert_senders"])}
+    return values
+
+
 def _mailbox_out(mailbox_id: int, request: HttpRequest) -> Any:
     return mailboxes.get_mailbox(actor(request), mailbox_id)
 
@@ -186,7 +221,7 @@ def create(request: HttpRequest, payload: MailboxCreateIn) -> HttpResponse:
     caller = actor(request)
 
     def handler() -> tuple[int, MailboxOut]:
-        mailbox = mailboxes.create_mailbox(caller, **payload.model_dump())
+        mailbox = mailboxes.create_mailbox(caller, **_service_fields(payload.model_dump()))
         return 201, MailboxOut.from_orm(mailboxes.get_mailbox(caller, mailbox.pk))
 
     assert caller.user is not None
@@ -205,7 +240,9 @@ def update(request: HttpRequest, mailbox_id: Id, payload: MailboxUpdateIn) -> An
     for name, value in list(changes.items()):
         if value is None and name not in ("group_id", "imap_password", "smtp_password"):
             raise Invalid.field(name, _("This field cannot be null."))
-    mailboxes.update_mailbox(actor(request), mailbox_id=mailbox_id, changes=changes)
+    mailboxes.update_mailbox(
+        actor(request), mailbox_id=mailbox_id, changes=_service_fields(changes)
+    )
     return _mailbox_out(mailbox_id, request)
 
 

@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 from atiende.api import (
     availability,
     calendars,
+    channel_quarantine,
     channels,
     chat_widgets,
     config,
@@ -127,6 +128,7 @@ api.add_router("/tokens", tokens.router)
 api.add_router("/", config.router)
 api.add_router("/mailboxes", mailboxes.router)
 api.add_router("/", channels.router)
+api.add_router("/", channel_quarantine.router)
 api.add_router("/", chat_widgets.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/", surveys.router)

@@ -83,6 +83,7 @@ class MessageAdded:
     public: bool
     direction: str
     source_detail: str = ""
+    channel: str = ""  # the message's ``tickets.Channel`` value (the way it came or goes)
 
 
 @dataclass(frozen=True)
@@ -309,9 +310,10 @@ EVENT_TYPES = (*EVENT_TYPES, TicketRated)
 @dataclass(frozen=True)
 class MessageDeliveryChanged:
     """A message sent on a messaging channel (WhatsApp, Telegram, SMS, Messenger, Instagram)
-    moved from ``old_state`` to ``new_state`` (queued, sent, delivered, read, failed):
-    the send's answer or the provider's receipt. ``reason`` is the provider's words on a
-    failure; ``provider`` names the channel account's provider."""
+    or by email moved from ``old_state`` to ``new_state`` (queued, sent, delivered, read,
+    failed): the send's answer, the provider's receipt, a mail's bounce or an agent's retry of
+    a failed mail. ``reason`` is the provider's (or mail server's) words on a failure;
+    ``provider`` names the channel account's provider, ``"email"`` for a mail."""
 
     ticket_id: int
     message_id: int
@@ -325,3 +327,25 @@ class MessageDeliveryChanged:
 
 
 EVENT_TYPES = (*EVENT_TYPES, MessageDeliveryChanged)
+
+
+# --- live chat (issue 16): a chat becomes the team's --------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatQueued:
+    """A chat's ticket now waits for the team: opened on a widget without a bot (``reason``
+    empty), or handed over by the bot (``reason``: "asked", "keyword", "second_miss",
+    "no_kb", "bot_off"). Assignment takes it from here; while the bot still answers a chat,
+    its ticket is nobody's and counts against no one's chat capacity."""
+
+    ticket_id: int
+    session_id: int
+    widget_id: int
+    reason: str
+    actor_id: int | None
+    source: str
+    source_detail: str = ""
+
+
+EVENT_TYPES = (*EVENT_TYPES, ChatQueued)

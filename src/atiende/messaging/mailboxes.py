@@ -11,6 +11,7 @@ import ipaddress
 import re
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from atiende.core.pagination import Page, SortKey, paginate
 from atiende.core.permissions import require_admin
 from atiende.core.services import check_changes, conflict, save_unique
 from atiende.core.text import clean_text
+from atiende.messaging.alert_inboxes import clean_senders, sync_alert_account
 from atiende.messaging.branding import clean_color, clean_host
 from atiende.messaging.models import (
     MAX_STORED_BYTES,
@@ -55,6 +57,9 @@ PLAIN_FIELDS = {
     "max_message_bytes",
     "inbound_method",
     "trusted_authserv_id",
+    "alert_inbox",
+    "alert_senders",
+    "alert_solve_on_recovery",
     "imap_host",
     "imap_port",
     "imap_security",
@@ -172,6 +177,14 @@ def _clean(data: dict[str, Any], *, current: Mailbox | None) -> dict[str, Any]:
         else:
             out["group_id"] = group_id
     out["active"] = bool(data.get("active", True))
+    for name in ("alert_inbox", "alert_solve_on_recovery"):
+        if not isinstance(data.get(name), bool):
+            errors.add(name, _("Give true or false."))
+        out[name] = bool(data.get(name))
+    try:
+        out["alert_senders"] = clean_senders(data.get("alert_senders"))
+    except Invalid as error:
+        errors.errors.extend(error.errors)
     out["language"] = data.get("language") or ""
     if out["language"] not in ("", *LANGUAGES):
         errors.add("language", _("Choose es, en or nothing (the instance default)."))
@@ -285,17 +298,21 @@ def _apply(mailbox: Mailbox, cleaned: dict[str, Any]) -> None:
         setattr(mailbox, name, value)  # imap_password / smtp_password: the property encrypts
 
 
+@transaction.atomic
 def create_mailbox(actor: Actor, **fields: Any) -> Mailbox:
-    """A new mailbox; unspecified fields take the model's defaults."""
+    """A new mailbox; unspecified fields take the model's defaults. An alert inbox gets its
+    alert account (``alert_inboxes``) in the same transaction."""
     require_admin(actor)
     check_changes(fields, allowed=FIELDS, nullable=NULLABLE)
     cleaned = _clean({**_defaults(), **fields}, current=None)
     mailbox = Mailbox()
     _apply(mailbox, cleaned)
     save_unique(mailbox, field="address", message=_("Another mailbox already uses this address."))
+    sync_alert_account(actor, mailbox)
     return mailbox
 
 
+@transaction.atomic
 def update_mailbox(actor: Actor, *, mailbox_id: int, changes: dict[str, Any]) -> Mailbox:
     """Change the fields given; the rest keep their values. A password given as ``None``
     keeps the stored one."""
@@ -306,6 +323,7 @@ def update_mailbox(actor: Actor, *, mailbox_id: int, changes: dict[str, Any]) ->
     cleaned = _clean({**current, **changes}, current=mailbox)
     _apply(mailbox, cleaned)
     save_unique(mailbox, field="address", message=_("Another mailbox already uses this address."))
+    sync_alert_account(actor, mailbox)
     return mailbox
 
 

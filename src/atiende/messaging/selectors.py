@@ -22,6 +22,7 @@ from atiende.messaging.models import (
     InboundState,
     OutboundEmail,
 )
+from atiende.messaging.outbound.states import contract_state
 from atiende.tickets.models import Message, Ticket
 
 QUARANTINE_FIELDS = (
@@ -128,7 +129,8 @@ def last_inbound_was_automatic(ticket_id: int) -> bool:
 @dataclass(frozen=True)
 class ChannelDelivery:
     """How a ticket message travelled on a messaging channel, for the timeline: the provider
-    (``whatsapp``, ``telegram``, ``twilio_sms``, ``messenger``, ``instagram``), the account,
+    (``whatsapp``, ``telegram``, ``twilio_sms``, ``messenger``, ``instagram``; ``email`` for a
+    mail, `email_delivery`), the account,
     and for one we sent the state of all its parts together (the least advanced; failed when
     any part failed, with that part's reason)."""
 
@@ -137,6 +139,19 @@ class ChannelDelivery:
     outbound: bool
     state: str
     reason: str = ""
+
+
+def email_delivery(message: object) -> ChannelDelivery | None:
+    """A timeline message's email in the channel contract's terms (provider ``email``): the
+    state of the latest mail it went out as, from the annotations of `with_email_state` (no
+    query); ``None`` for a message that went out by no mail."""
+    state = getattr(message, "email_delivery_state", None)
+    if not state:
+        return None
+    reason = str(getattr(message, "email_delivery_reason", "") or "")
+    return ChannelDelivery(
+        "email", "", outbound=True, state=contract_state(state).value, reason=reason
+    )
 
 
 def channel_deliveries(message_ids: Collection[int]) -> dict[int, ChannelDelivery]:

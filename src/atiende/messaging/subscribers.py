@@ -12,11 +12,12 @@ no reads); its handler decides and queues the mail after the commit, at most onc
 - "Ticket received" goes to a customer who opened a ticket themselves, never for mail that
   was auto-generated, and at most once per customer in `RECEIVED_WINDOW`.
 - A conversation on a messaging channel (WhatsApp, Telegram, SMS, Messenger, Instagram) is
-  answered there, not by mail: a reply whose route is a channel conversation
-  (``channels.routes.route_of``) is not mailed, and a ticket such a message opened gets no
-  "ticket received" mail. The customer is talking in their app and sees our answer there; a
-  mail to an address they may have given years ago would be a second, unexpected copy. The
-  agent may still pick email for one reply (the composer's "Send by"); then it is mailed.
+  answered there, not by mail: a reply given a conversation in its own transaction
+  (``channels.routes.goes_on_conversation``) is not mailed, and a ticket such a message
+  opened gets no "ticket received" mail. The customer is talking in their app and sees our
+  answer there; a mail to an address they may have given years ago would be a second,
+  unexpected copy. The agent may still pick email for one reply (the composer's "Send by");
+  then it is mailed.
 - The live chat's bot answers in the widget only: its replies (chat messages with no author)
   are never mailed; the team's replies to a chat are, when the visitor has left.
 - "Ticket solved" goes when the status moves into the solved category (once per solving).
@@ -42,7 +43,7 @@ from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
 from atiende.tickets.events import MessageAdded, TicketCreated, TicketUpdated
 from atiende.tickets.models import Channel, Direction, Message, StatusCategory, Ticket
-from atiende.tickets.selectors import visible_tickets
+from atiende.tickets.selectors import first_message_id, message_to_deliver, visible_tickets
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +75,10 @@ def reply_recipients(ticket: Ticket) -> list[str]:
 
 def _auto_generated(ticket: Ticket) -> bool:
     """Whether the mail that opened the ticket was an auto-reply, bulk or bounce."""
-    first = Message.objects.filter(ticket=ticket).order_by("created_at", "pk").first()
+    first = first_message_id(ticket.pk)
     if first is None:
         return False
-    return InboundMessage.objects.filter(ticket_message=first, auto_generated=True).exists()
+    return InboundMessage.objects.filter(ticket_message_id=first, auto_generated=True).exists()
 
 
 def _imported(message: Message) -> bool:
@@ -120,17 +121,14 @@ def mail_agent_reply(effect: Delivery) -> None:
     if _queued(effect.key):
         return
     ticket = _ticket(effect.payload["ticket_id"])
-    message = (
-        Message.objects.select_related("author").filter(pk=effect.payload["message_id"]).first()
-    )
+    message = message_to_deliver(effect.payload["message_id"])
     if ticket is None or message is None or ticket.merged_into_id is not None:
         return
     address = _customer_address(ticket)
     if not address or message.author_id == ticket.requester_id or _imported(message):
         return
-    route = routes.route_of(message)
-    if route is not None and route.account is not None:
-        return  # answered on the customer's channel (``channels.subscribers``)
+    if routes.goes_on_conversation(message.pk):
+        return  # answered on the customer's channel, as decided in the reply's transaction
     if visitor_reads_along(ticket.pk):
         return  # a live chat whose visitor is connected: the reply is on their screen
     if message.channel == Channel.CHAT and message.author_id is None:

@@ -15,6 +15,7 @@ from atiende.tickets.errors import TicketNotFound
 from atiende.tickets.models import (
     ACTIVE_CATEGORIES,
     Attachment,
+    Direction,
     Draft,
     Message,
     Ticket,
@@ -179,6 +180,93 @@ def description_for_rules(ticket_id: int) -> str:
 def tag_names_for_rules(ticket_id: int) -> list[str]:
     """The ticket's tag names, sorted (conditions of rules and SLA policies on tags)."""
     return store.tag_names(ticket_id)
+
+
+def message_to_deliver(message_id: int) -> Message | None:
+    """A reply the outbox delivers after its commit (mailed, or sent on a channel), with its
+    author, ticket and requester: one row, no lock."""
+    return (
+        Message.objects.select_related("author", "ticket", "ticket__requester")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
+def ticket_id_of_message(message_id: int) -> int | None:
+    """The ticket a message is on (a channel's delivery receipt names only the message)."""
+    return Message.objects.filter(pk=message_id).values_list("ticket_id", flat=True).first()
+
+
+def latest_customer_message(ticket_id: int) -> tuple[int, str] | None:
+    """The id and channel of the ticket's latest public inbound message: the way the customer
+    last wrote on it (a reply's default route)."""
+    return (
+        Message.objects.filter(ticket_id=ticket_id, public=True, direction=Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "channel")
+        .first()
+    )
+
+
+def first_message_id(ticket_id: int) -> int | None:
+    """The id of the message that opened the ticket (whether its mail was auto-generated)."""
+    return (
+        Message.objects.filter(ticket_id=ticket_id)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def inbound_message_on(ticket_id: int, message_id: int) -> Message | None:
+    """Message ``message_id`` when it is a customer's message on ``ticket_id`` (the chat bot
+    answers only those)."""
+    return Message.objects.filter(
+        pk=message_id, ticket_id=ticket_id, direction=Direction.INBOUND
+    ).first()
+
+
+def public_conversation(ticket_id: int, *, after: int | None, limit: int) -> list[Message]:
+    """The ticket's public messages (never notes) with their authors, oldest first: the
+    newest ``limit`` when ``after`` is ``None``, else the first ``limit`` after message id
+    ``after`` (a live chat's transcript and its catch-up)."""
+    messages = (
+        Message.objects.filter(ticket_id=ticket_id, public=True)
+        .select_related("author")
+        .order_by("pk")
+    )
+    if after is None:
+        rows = list(messages.order_by("-pk")[:limit])
+        rows.reverse()
+        return rows
+    return list(messages.filter(pk__gt=after)[:limit])
+
+
+def files_of_messages(message_ids: list[int]) -> list[Attachment]:
+    """The files of the given messages (a transcript lists them under each message)."""
+    return list(Attachment.objects.filter(message_id__in=message_ids))
+
+
+def attachment_to_send(attachment_id: int) -> Attachment | None:
+    """A stored file a reply sends on a channel (uploaded to the provider, or linked)."""
+    return Attachment.objects.filter(pk=attachment_id).first()
+
+
+def public_attachment(attachment_id: int) -> Attachment | None:
+    """A file of a public message, with its message (a signed link serves only those)."""
+    return (
+        Attachment.objects.select_related("message")
+        .filter(pk=attachment_id, message__public=True)
+        .first()
+    )
+
+
+def count_waiting_uploads(ticket_id: int, attachment_ids: list[int]) -> int:
+    """How many of ``attachment_ids`` wait on ``ticket_id`` for a message, stored by a channel
+    (no uploading user): a live chat visitor's own uploads."""
+    return Attachment.objects.filter(
+        pk__in=attachment_ids, ticket_id=ticket_id, message__isnull=True, uploaded_by__isnull=True
+    ).count()
 
 
 def customer_conversations(actor: Actor, customer: User) -> QuerySet[Ticket]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Exists, F
 
 from atiende.tickets import config_cache, store
 from atiende.tickets.models import ACTIVE_CATEGORIES, Channel, Ticket, TicketTally
@@ -87,10 +87,13 @@ def agent_chat_load(user_id: int) -> int:
     return store.active_chat_loads(active_status_ids(), user_id=user_id).get(user_id, 0)
 
 
-def unassigned_backlog(group_id: int, *, limit: int, chat: bool | None = None) -> list[int]:
+def unassigned_backlog(
+    group_id: int, *, limit: int, chat: bool | None = None, unless: Exists | None = None
+) -> list[int]:
     """The group's unassigned active tickets, most urgent first: highest priority, then the
     earliest due (resolution, then first reply; none last), then the oldest. ``chat``: only
-    the chats (True) or only the other tickets (False)."""
+    the chats (True) or only the other tickets (False). ``unless``: a condition on the
+    ticket (``OuterRef("pk")``) that leaves it out, e.g. a chat the bot still answers."""
     tickets = Ticket.objects.filter(
         group_id=group_id,
         assignee__isnull=True,
@@ -99,6 +102,8 @@ def unassigned_backlog(group_id: int, *, limit: int, chat: bool | None = None) -
     )
     if chat is not None:
         tickets = tickets.filter(channel=CHAT) if chat else tickets.exclude(channel=CHAT)
+    if unless is not None:
+        tickets = tickets.filter(~unless)
     ids = tickets.order_by(
         F("priority__order").desc(),
         F("resolution_due_at").asc(nulls_last=True),

@@ -154,16 +154,20 @@ class FakeApi:
             scripted = self._script.popleft() if self._script else _Scripted(None)
         if scripted.delay:
             self._release.wait(scripted.delay)
-        answer = scripted.answer or self.respond(request)
-        try:
-            handler.send_response(answer.status)
-            for name, value in answer.headers.items():
-                handler.send_header(name, value)
-            handler.send_header("Content-Length", str(len(answer.body)))
-            handler.end_headers()
-            handler.wfile.write(answer.body)
-        except OSError:
-            pass  # the client gave up waiting
+        write_answer(handler, scripted.answer or self.respond(request))
+
+
+def write_answer(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
+    """Send ``answer`` back on ``handler``'s connection (unless the client has gone)."""
+    try:
+        handler.send_response(answer.status)
+        for name, value in answer.headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(answer.body)))
+        handler.end_headers()
+        handler.wfile.write(answer.body)
+    except OSError:
+        pass  # the client gave up waiting
 
 
 def _recorded(handler: BaseHTTPRequestHandler, body: bytes) -> Recorded:

@@ -13,14 +13,16 @@ from django.test import Client
 from atiende.accounts import services as accounts
 from atiende.accounts.models import User
 from atiende.accounts.services import add_identity
+from atiende.core.actor import Actor, Source
 from atiende.core.errors import Invalid
 from atiende.messaging.channels import routes
 from atiende.messaging.models import ChannelDeliveryState, OutboundEmail
-from atiende.outbox.models import Effect
+from atiende.outbox import delivery
+from atiende.outbox.models import Effect, EffectState
 from atiende.tickets import services as tickets
-from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.models import Channel, Message, Ticket
 from tests.api.conftest import ApiClient
-from tests.factories import SYSTEM, make_customer, web
+from tests.factories import SYSTEM, make_agent, make_customer, make_ticket, web
 from tests.messaging.channels import fake_graph as graph
 from tests.messaging.channels import fake_twilio
 from tests.messaging.channels.conversing import (
@@ -297,3 +299,102 @@ def test_the_api_reply_takes_a_way_and_refuses_one_that_does_not_reach(
     assert refused.json()["errors"][0]["field"] == "via"
     assert sent.status_code == 201 and sent.json()["channel"] == "whatsapp"
     assert fake_graph.requests[0].json["text"] == {"body": "Hola"}
+
+
+# --- one decision, read by both handlers -------------------------------------------------------
+
+WRITERS = {
+    "composer": lambda ticket, body: agent_replies(ticket, body),
+    "service": lambda ticket, body: tickets.reply(
+        web(agent_of(ticket)), ticket_id=ticket.pk, body=body
+    ),
+}
+ORDERS = [("mail.reply", "channels.send"), ("channels.send", "mail.reply")]
+
+
+def effect_of(kind: str, reply: Message) -> Effect:
+    return next(e for e in Effect.objects.filter(kind=kind) if e.payload["message_id"] == reply.pk)
+
+
+def mails_of(reply: Message) -> int:
+    return OutboundEmail.objects.filter(ticket_message=reply).count()
+
+
+def texts_sent(api: graph.FakeGraph) -> list[str]:
+    return [r.json["text"]["body"] for r in api.requests if r.json.get("type") == "text"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_reply_decided_for_email_is_mailed_once_whatever_the_customer_writes_meanwhile(
+    client: Client, fake_graph: graph.FakeGraph, writer: str, order: tuple[str, str]
+) -> None:
+    customer = lucia()
+    chat, ticket = whatsapp_ticket(client, fake_graph)
+    tickets.add_message(
+        web(customer), ticket_id=ticket.pk, body="Les escribo por mail", channel="email"
+    )
+    deliver()
+    reply = WRITERS[writer](ticket, "Te contesto por correo")
+    assert not sent_rows(reply)  # decided at the reply: email
+
+    # Between the reply's commit and each handler's run the customer's last-used way flips.
+    chat.customer_writes("¿Me contestan por acá?")
+    delivery.deliver(ids=[effect_of(order[0], reply).pk])
+    tickets.add_message(web(customer), ticket_id=ticket.pk, body="O por mail", channel="email")
+    delivery.deliver(ids=[effect_of(order[1], reply).pk])
+
+    assert mails_of(reply) == 1
+    assert "Te contesto por correo" not in texts_sent(fake_graph)
+    assert not sent_rows(reply)
+    assert {effect_of(kind, reply).state for kind in order} == {EffectState.DELIVERED}
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_reply_decided_for_whatsapp_goes_there_once_and_is_never_mailed(
+    client: Client, fake_graph: graph.FakeGraph, writer: str, order: tuple[str, str]
+) -> None:
+    customer = lucia()
+    chat, ticket = whatsapp_ticket(client, fake_graph)
+    reply = WRITERS[writer](ticket, "Te contesto por WhatsApp")
+    (queued,) = sent_rows(reply)  # decided at the reply: this conversation
+    assert queued.state == ChannelDeliveryState.QUEUED
+
+    tickets.add_message(web(customer), ticket_id=ticket.pk, body="Ahora por mail", channel="email")
+    delivery.deliver(ids=[effect_of(order[0], reply).pk])
+    chat.customer_writes("Volví a WhatsApp")
+    delivery.deliver(ids=[effect_of(order[1], reply).pk])
+
+    assert texts_sent(fake_graph) == ["Te contesto por WhatsApp"]
+    assert mails_of(reply) == 0
+    assert [row.state for row in sent_rows(reply)] == [ChannelDeliveryState.SENT]
+
+
+def test_a_rule_reply_on_a_whatsapp_ticket_gets_its_route_in_its_own_transaction(
+    client: Client, fake_graph: graph.FakeGraph
+) -> None:
+    _chat, ticket = whatsapp_ticket(client, fake_graph)
+
+    rule = Actor(user=None, source=Source.RULE, detail="rule:1")
+
+    reply = tickets.add_message(rule, ticket_id=ticket.pk, body="Recibimos tu consulta")
+
+    # Written with the reply (the test's transaction has not committed: no handler ran).
+    (row,) = sent_rows(reply)
+    assert reply.channel == Channel.WEB
+    assert (row.state, row.address, row.effect_key) == (ChannelDeliveryState.QUEUED, WA_ID, "")
+    deliver()
+    assert texts_sent(fake_graph) == ["Recibimos tu consulta"]
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_reply_to_a_customer_without_conversations_writes_no_route_and_is_mailed() -> None:
+    ticket = make_ticket(lucia())
+    agent = agent_of(ticket) if ticket.group is not None else make_agent()
+
+    reply = tickets.reply(web(agent), ticket_id=ticket.pk, body="Hola Lucía")
+    deliver()
+
+    assert not sent_rows(reply)
+    assert mails_of(reply) == 1

@@ -7,6 +7,9 @@ tickets arriving at once never push an agent past capacity. When the agent picke
 capacity, their availability row is locked too and their load read again, which covers an
 agent in two groups deciding at once. On SQLite a write transaction excludes the others.
 
+A live chat is not assigned while the chat's bot still answers it (``messaging.chat``): the
+bot's hand-over queues it, and the backlog leaves it out until then.
+
 The writes go through ``tickets.services.assign_ticket`` with the assignment's actor
 (``Actor(None, RULE, "assignment:<group id>")``) or the calling rule's, so the history names it.
 """
@@ -27,6 +30,7 @@ from atiende.automation.assignment.strategies import Situation, choose, limit_of
 from atiende.automation.models import GroupAssignment, Strategy
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError
+from atiende.messaging.chat.selectors import bot_answers_ticket, waits_for_bot
 from atiende.tickets.services import assign_ticket
 from atiende.tickets.workload import (
     RoutingFacts,
@@ -175,6 +179,8 @@ def _decide(
         return None
     if not facts.active or (group_id is not None and facts.group_id != group_id):
         return None
+    if facts.chat and waits_for_bot(ticket_id):
+        return None  # the bot answers it still: its hand-over queues it (``ChatQueued``)
     if config is None:
         config = _lock_config(facts.group_id, create=strategy is not None)
     if config is None:
@@ -244,7 +250,9 @@ def drain(group_id: int, *, actor: Actor | None = None) -> list[tuple[int, int]]
 def _drain_kind(decider: Decider, who: Actor, *, chat: bool, slots: int) -> list[tuple[int, int]]:
     """Hand out the group's waiting chats (or its other tickets), most urgent first."""
     done: list[tuple[int, int]] = []
-    for ticket_id in unassigned_backlog(decider.config.pk, limit=slots, chat=chat):
+    # Chats the bot still answers are nobody's yet: left out before the limit is applied.
+    held = bot_answers_ticket() if chat else None
+    for ticket_id in unassigned_backlog(decider.config.pk, limit=slots, chat=chat, unless=held):
         facts = routing_facts(ticket_id)
         if facts is None or facts.assignee_id is not None:
             continue

@@ -1,12 +1,19 @@
-"""When assignment runs: a new ticket in an automatic group, a ticket moved into one, and
-whenever an agent may have become free (back online, back from leave, a ticket solved)."""
+"""When assignment runs: a new ticket in an automatic group, a ticket moved into one, a live
+chat queued for the team, and whenever an agent may have become free (back online, back from
+leave, a ticket solved)."""
 
 from __future__ import annotations
 
 from atiende.accounts.selectors import agent_group_ids
 from atiende.automation.assignment import engine
-from atiende.core.event_types import AgentAvailabilityChanged, TicketCreated, TicketUpdated
+from atiende.core.event_types import (
+    AgentAvailabilityChanged,
+    ChatQueued,
+    TicketCreated,
+    TicketUpdated,
+)
 from atiende.core.events import subscribe
+from atiende.messaging.chat.services import opened_by_widget
 from atiende.tickets import config_cache
 from atiende.tickets.models import ACTIVE_CATEGORIES
 from atiende.tickets.workload import routing_facts
@@ -14,9 +21,23 @@ from atiende.tickets.workload import routing_facts
 
 @subscribe(TicketCreated, in_transaction=True)
 def assign_new_ticket(event: TicketCreated) -> None:
-    """In the creating transaction: the ticket is never seen unassigned when it need not be."""
+    """In the creating transaction: the ticket is never seen unassigned when it need not be.
+
+    A chat widget's ticket waits for its chat to be queued (``assign_queued_chat``): the chat
+    is linked to its ticket only after the ticket exists, and the bot may answer it first.
+    """
+    if opened_by_widget(event.source, event.source_detail):
+        return
     if event.group_id is not None and event.assignee_id is None:
         engine.assign(ticket_id=event.ticket_id, group_id=event.group_id)
+
+
+@subscribe(ChatQueued, in_transaction=True)
+def assign_queued_chat(event: ChatQueued) -> None:
+    """A chat became the team's (no bot, or the bot handed over): assigned in the same
+    transaction by the group's strategy, within the agents' chat capacity; when everybody is
+    full it waits in the backlog, drained as a chat ends."""
+    engine.assign(ticket_id=event.ticket_id)
 
 
 @subscribe(TicketUpdated, in_transaction=True)

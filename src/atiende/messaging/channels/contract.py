@@ -21,7 +21,7 @@ providers implement ``Adapter``, which is a ``Receiver`` that also sends.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -84,8 +84,57 @@ class Media:
     size: int = 0
     caption: str = ""
     # Outbound only: the file itself, for a provider that takes it in the send request
-    # (Telegram's multipart upload); empty when ``reference`` names it (a URL, a media id).
+    # (Telegram's multipart upload, WhatsApp's media upload); empty when ``reference`` names
+    # it (a URL, a media id). ``content`` holds the bytes; ``source`` reads a stored file in
+    # chunks as the request goes, never whole (``services.outgoing_media``).
     content: bytes = field(default=b"", repr=False, compare=False)
+    source: FileSource | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def carries_file(self) -> bool:
+        """Whether the request itself carries the file (``content`` or ``source``)."""
+        return bool(self.content) or self.source is not None
+
+
+class FileSource(Protocol):
+    """A file's bytes, read in chunks when the request is sent."""
+
+    @property
+    def size(self) -> int:
+        """How many bytes ``chunks`` yields in all (the request's ``Content-Length``)."""
+        ...
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file from its start, a chunk at a time (each call reads it again)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A request body sent in pieces: bytes, and files read as it goes (``FileSource``), so
+    a large attachment is never held whole in memory. Its length is known beforehand."""
+
+    pieces: tuple[bytes | FileSource, ...]
+
+    @property
+    def length(self) -> int:
+        return sum(len(p) if isinstance(p, bytes) else p.size for p in self.pieces)
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece in self.pieces:
+            if isinstance(piece, bytes):
+                yield piece
+                continue
+            sent = 0
+            for chunk in piece.chunks():
+                sent += len(chunk)
+                yield chunk
+            if sent != piece.size:  # the file changed under us: the length sent is wrong
+                raise OSError(f"the file had {sent} bytes, not the {piece.size} announced")
+
+    def read_all(self) -> bytes:
+        """The whole body at once (tests, small bodies)."""
+        return b"".join(self)
 
 
 class Kind(enum.StrEnum):
@@ -216,7 +265,7 @@ class ProviderRequest:
     method: str
     url: str
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes | Streamed  # ``Streamed``: a file upload, read from storage as it is sent
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from atiende.core.errors import NotFound
 from atiende.tickets.models import Attachment
+from atiende.tickets.selectors import public_attachment
 
 SALT = "atiende.messaging.channels.file_link"
 MAX_AGE = 3600  # seconds: providers fetch at once; Twilio within minutes of the send
@@ -82,11 +83,7 @@ def attachment_of(token: str, filename: str, *, max_age: int = MAX_AGE) -> Attac
     attachment_id, digest = claim.get("a"), claim.get("h")
     if not isinstance(attachment_id, int) or not isinstance(digest, str):
         raise NotFound()
-    attachment = (
-        Attachment.objects.select_related("message")
-        .filter(pk=attachment_id, message__public=True)
-        .first()
-    )
+    attachment = public_attachment(attachment_id)
     if attachment is None or attachment.sha256[:16] != digest or attachment.filename != filename:
         raise NotFound()
     return attachment

@@ -21,7 +21,14 @@ from django.conf import settings
 from atiende.messaging import crypto
 from atiende.messaging.channels.account_fields import PROVIDER_FIELDS, ProviderFields
 from atiende.messaging.channels.contract import AccountConfig, Adapter
-from atiende.messaging.channels.providers import alerts, meta, phone, telegram, whatsapp
+from atiende.messaging.channels.providers import (
+    alert_mail,
+    alerts,
+    meta,
+    phone,
+    telegram,
+    whatsapp,
+)
 from atiende.messaging.channels.providers.receiving import Receiver
 from atiende.messaging.channels.providers.twilio import TwilioSms
 from atiende.messaging.models import ChannelAccount, ChannelProvider
@@ -43,6 +50,7 @@ RECEIVERS: dict[str, Receiver] = {
         alerts.Zabbix(),
         alerts.Nagios(),
         alerts.GenericAlert(),
+        alert_mail.AlertEmail(),
         phone.TwilioVoice(),
         phone.GenericPbx(),
     )

@@ -1,11 +1,13 @@
 """The ways a reply can reach a ticket's customer: by email, or on a conversation they had
 with one of our channel accounts (a WhatsApp number, a Telegram bot, an SMS number, a page).
 
-A *route* is chosen per reply: the composer and the API offer `reachable` routes, defaulting
-to the one the customer last used (`default_route`); the outbox handlers find the route a
-sent message took with `route_of`, so the mail and the channel send agree on one of them and
-a reply never goes out twice. Reads only; the writers are ``channels.services.replying`` and
-``sending``.
+A *route* is chosen per reply, in the reply's transaction: the composer and the API offer
+`reachable` routes, defaulting to the one the customer last used (`default_route`); a
+conversation chosen is written down as the reply's queued OUTBOUND ``ChannelMessage``
+(``channels.services.replying``). After the commit both outbox handlers read only that
+(`goes_on_conversation`): the mail and the channel send cannot disagree, so a reply never goes
+out twice nor is lost, whatever the customer writes meanwhile. Reads only; the writers are
+``channels.services.replying`` and ``sending``.
 
 WhatsApp only carries free text until 24 hours after the customer's last message
 (``providers.whatsapp.window_open``); later, only an approved template (`Template`), which
@@ -26,7 +28,8 @@ from atiende.messaging.channels import registry
 from atiende.messaging.channels.providers import whatsapp
 from atiende.messaging.models import ChannelAccount, ChannelDirection, ChannelMessage, Mailbox
 from atiende.messaging.outbound.queue import deliverable
-from atiende.tickets.models import Channel, Direction, Message, Ticket
+from atiende.tickets.models import Channel, Ticket
+from atiende.tickets.selectors import latest_customer_message
 
 EMAIL = "email"
 CHANNEL_PREFIX = "channel:"
@@ -180,12 +183,7 @@ def default_route(ticket: Ticket, routes: list[Route]) -> Route | None:
     a reply on a ticket of another channel (live chat, phone) is that channel's business.
     """
     email = next((route for route in routes if route.kind == EMAIL), None)
-    latest = (
-        Message.objects.filter(ticket=ticket, public=True, direction=Direction.INBOUND)
-        .order_by("-created_at", "-id")
-        .values_list("pk", "channel")
-        .first()
-    )
+    latest = latest_customer_message(ticket.pk)
     if latest is not None and latest[1] not in OPEN_DOORS:
         link = (
             ChannelMessage.objects.filter(message_id=latest[0], direction=ChannelDirection.INBOUND)
@@ -214,22 +212,10 @@ def pick(routes: list[Route], value: str) -> Route | None:
     return None
 
 
-def route_of(message: Message) -> Route | None:
-    """The route a sent reply takes: the conversation its outbound channel row names (chosen
-    when it was written), email for a message written as email, else the default — ``None``
-    when the customer cannot be reached at all."""
-    ticket = message.ticket
-    chosen = (
-        ChannelMessage.objects.filter(message=message, direction=ChannelDirection.OUTBOUND)
-        .select_related("account")
-        .order_by("part", "id")
-        .first()
-    )
-    if chosen is not None:
-        return Route(kind="channel", address=chosen.address, account=chosen.account)
-    if message.channel == Channel.EMAIL:
-        return email_route(ticket)
-    routes = reachable(ticket)
-    if message.channel in (Channel.WEB, Channel.API):
-        return default_route(ticket, routes)
-    return pick(routes, message.channel)  # a channel name; live chat, phone …: not ours
+def goes_on_conversation(message_id: int) -> bool:
+    """Whether reply ``message_id`` was given a conversation to go on in its transaction (its
+    queued OUTBOUND row: ``channels.services.replying``). The one decision both outbox
+    handlers read: the channel send sends it, the mail leaves it."""
+    return ChannelMessage.objects.filter(
+        message_id=message_id, direction=ChannelDirection.OUTBOUND
+    ).exists()

@@ -22,7 +22,12 @@ from atiende.core.pagination import Page, SortKey, paginate
 from atiende.core.permissions import require_admin
 from atiende.messaging.channels.services.accounts import stored_secret_names
 from atiende.messaging.channels.services.quarantine import HELD
-from atiende.messaging.models import ChannelAccount, ChannelPayload, ChannelPayloadState
+from atiende.messaging.models import (
+    ChannelAccount,
+    ChannelPayload,
+    ChannelPayloadState,
+    ChannelProvider,
+)
 
 BY_NAME = SortKey("name", False, str)
 PREVIEW_CHARS = 8_000
@@ -43,7 +48,10 @@ PAYLOAD_FIELDS = (
 
 
 def _accounts() -> QuerySet[ChannelAccount]:
-    return ChannelAccount.objects.select_related("group").annotate(
+    """The accounts an admin configures here: an alert inbox's account is the mailbox's
+    (``messaging.alert_inboxes``), set up on the mailbox's settings."""
+    found = ChannelAccount.objects.exclude(provider=ChannelProvider.ALERT_EMAIL)
+    return found.select_related("group").annotate(
         last_received_at=Max("payloads__received_at"),
         quarantined_count=Count(
             "payloads", filter=Q(payloads__state=ChannelPayloadState.QUARANTINED)
@@ -97,10 +105,14 @@ def held_payloads(
     )
 
 
-def get_payload(actor: Actor, payload_id: int) -> ChannelPayload:
-    """One stored payload, body included (admins)."""
+def get_payload(actor: Actor, payload_id: int, *, account_id: int | None = None) -> ChannelPayload:
+    """One stored payload, body included (admins); with ``account_id``, only one of that
+    account's (another's is ``NotFound``, as a missing one)."""
     require_admin(actor)
-    found = ChannelPayload.objects.select_related("account").filter(pk=payload_id).first()
+    rows = ChannelPayload.objects.select_related("account").filter(pk=payload_id)
+    if account_id is not None:
+        rows = rows.filter(account_id=account_id)
+    found = rows.first()
     if found is None:
         raise NotFound(_("Channel payload not found."))
     return found

@@ -1,22 +1,27 @@
 """Replies sent on the customer's channel, driven by ticket events through the outbox.
 
 A public outbound message (an agent's reply from the web or the API, a rule's reply) promises
-a send in the change's own transaction: one outbox row, keyed by the message, no read. After
-the commit its handler (``services.sending.send``) decides whether the reply goes on a channel
-at all (``routes.route_of``: a reply by email is the mail subscriber's) and sends it; it talks
-to the provider's API, so it runs outside any transaction, under the outbox's lease.
+a send in the change's own transaction: one outbox row, keyed by the message. The route is
+decided in that transaction too, once: the composer and the API write the chosen
+conversation's queued OUTBOUND ``ChannelMessage`` themselves (``services.replying.reply``);
+a reply written as ``web`` or ``api`` without a choice gets it from
+``replying.settle_route`` here. After the commit the handler (``services.sending.send``) only
+reads that row — no row, no send: the reply is the mail subscriber's — and talks to the
+provider's API, outside any transaction, under the outbox's lease.
 """
 
 from __future__ import annotations
 
 from atiende.core.event_types import MessageAdded
 from atiende.core.events import subscribe
-from atiende.messaging.channels.services import sending
+from atiende.messaging.channels.services import replying, sending
 from atiende.outbox.registry import Delivery, handles
 from atiende.outbox.services import enqueue
-from atiende.tickets.models import Direction
+from atiende.tickets.models import Channel, Direction
 
 SEND = "channels.send"
+# The doors a reply is written through without naming its way: its route is decided for it.
+UNROUTED = (Channel.WEB, Channel.API)
 
 
 def send_key(message_id: int) -> str:
@@ -27,6 +32,8 @@ def send_key(message_id: int) -> str:
 @subscribe(MessageAdded, in_transaction=True)
 def channel_send_promised(event: MessageAdded) -> None:
     if event.public and event.direction == Direction.OUTBOUND:
+        if event.channel in UNROUTED:
+            replying.settle_route(event.message_id)
         enqueue(
             SEND,
             key=send_key(event.message_id),

@@ -6,17 +6,21 @@ provider API that redirects a POST is misconfigured, and following it would rese
 message body elsewhere). Any HTTP answer — 2xx, 4xx or 5xx — comes back as a
 ``ProviderResponse`` for the adapter to read; only a request that got no answer (time-out,
 refused connection, DNS) raises ``TransportError``, which the sender retries.
+
+A ``Streamed`` body (a file upload) goes as an iterable with its ``Content-Length`` set:
+``http.client`` sends each chunk as the file is read, so the file is never in memory whole.
 """
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from email.message import Message as Headers
 
 from django.conf import settings
 
-from atiende.messaging.channels.contract import ProviderRequest, ProviderResponse
+from atiende.messaging.channels.contract import ProviderRequest, ProviderResponse, Streamed
 
 TIMEOUT = 10.0  # seconds: the providers answer a send in well under a second
 MAX_ANSWER = 1024 * 1024  # bytes of an answer read: a send's answer is a few hundred
@@ -41,8 +45,13 @@ def perform(request: ProviderRequest, *, timeout: float | None = None) -> Provid
         timeout = float(getattr(settings, "ATIENDE_CHANNEL_SEND_TIMEOUT", TIMEOUT))
     if not request.url.startswith(("https://", "http://")):
         raise TransportError(f"not an HTTP URL: {_host(request.url)}")
+    headers = dict(request.headers)
+    data: bytes | Iterable[bytes] = request.body
+    if isinstance(request.body, Streamed):
+        headers["Content-Length"] = str(request.body.length)
+        data = iter(request.body)
     outgoing = urllib.request.Request(  # noqa: S310  (the URL is the adapter's, http(s) only)
-        request.url, data=request.body, headers=dict(request.headers), method=request.method
+        request.url, data=data, headers=headers, method=request.method
     )
     try:
         with _opener.open(outgoing, timeout=timeout) as answer:

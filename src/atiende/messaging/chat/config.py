@@ -30,6 +30,8 @@ DEFAULTS: dict[str, float] = {
     "ONLINE_SECONDS": 60.0,
     # At most this many missed messages are sent on a reconnect.
     "CATCH_UP_LIMIT": 200.0,
+    # How long a file's link in the transcript stays valid (seconds; ``chat.file_links``).
+    "FILE_LINK_SECONDS": 24 * 3600.0,
 }
 
 MAX_TEXT = 4000

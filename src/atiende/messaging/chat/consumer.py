@@ -5,9 +5,10 @@ client → server: ``hello`` {token, last_id, page_url, referrer, language} firs
 ``contact`` {email, name}, ``end``, ``ping``.
 server → client: ``welcome`` {token, messages, state, agents_available, email_known, missing,
 max_upload, quick_replies, handled_by}; ``messages`` {messages}; ``ack`` {client_id, id,
-duplicate}; ``bot`` {quick_replies, articles, handed_over, agents_available}; ``refused``
-{client_id, code, detail}; ``slow_down`` {retry_after}; ``typing`` {from, name}; ``started``;
-``contact_saved``; ``ended``; ``pong``; ``error`` {code, detail, field}.
+duplicate, files (a message with files: each with its link)}; ``bot`` {quick_replies,
+articles, handed_over, agents_available}; ``refused`` {client_id, code, detail};
+``slow_down`` {retry_after}; ``typing`` {from, name}; ``started``; ``contact_saved``;
+``ended``; ``pong``; ``error`` {code, detail, field}.
 
 The page's ``Origin`` must be one of the widget's allowed origins (or this Atiende's own host):
 others are closed with 4403, an unknown or inactive widget with 4404.
@@ -232,14 +233,18 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             return
         moved = await self.reload()
         assert self.session is not None
-        await self.send_json(
-            {
-                "type": "ack",
-                "client_id": client_id,
-                "id": posted.message_id,
-                "duplicate": posted.duplicate,
-            }
-        )
+        ack: dict[str, Any] = {
+            "type": "ack",
+            "client_id": client_id,
+            "id": posted.message_id,
+            "duplicate": posted.duplicate,
+        }
+        if frame.get("attachment_ids"):  # the visitor's own files, now with their links
+            files = await database_sync_to_async(selectors.message_files)(
+                self.session, [posted.message_id]
+            )
+            ack["files"] = files.get(posted.message_id, [])
+        await self.send_json(ack)
         if moved:
             await self.catch_up()
         # The chat as just read again: no bot turn (nor its thread hop) for a chat it left.

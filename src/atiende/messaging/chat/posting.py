@@ -3,7 +3,8 @@
 The first message opens a ticket with channel ``chat`` in the widget's group; later ones are
 added to it (``tickets.services``), so the transcript is the ticket's conversation. A message
 carries the widget's client id: a resend after a reconnection finds its receipt and is not
-written twice. A closed ticket gets a follow-up ticket, as a customer's mail would.
+written twice. A closed ticket gets a follow-up ticket, as a customer's mail would. A new
+ticket of a chat the bot does not answer is queued for assignment at once (``queue_chat``).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from atiende.accounts.services import (
 from atiende.core.errors import Invalid, NotFound, PayloadTooLarge
 from atiende.core.text import clean_text
 from atiende.messaging.chat import config
-from atiende.messaging.chat.services import channel_actor, missing_answers
-from atiende.messaging.models import ChatReceipt, ChatSession, ChatState
+from atiende.messaging.chat.services import channel_actor, missing_answers, queue_chat
+from atiende.messaging.models import ChatHandler, ChatReceipt, ChatSession, ChatState
 from atiende.tickets import services as tickets
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Attachment, Channel, StatusCategory
-from atiende.tickets.selectors import opening_message
+from atiende.tickets.selectors import count_waiting_uploads, opening_message
 from atiende.tickets.services.attachments import Readable, attach_file, write_file
 from atiende.tickets.services.intake import add_channel_message
 
@@ -139,9 +140,14 @@ def post_message(
         message_id, ticket_id = _write(row, requester, body, cid, files)
         receipt.message_id = message_id
         receipt.save(update_fields=["message"])
-        if row.customer_id != requester.pk or row.ticket_id != ticket_id:
+        opened = row.ticket_id != ticket_id
+        if row.customer_id != requester.pk or opened:
             row.customer, row.ticket_id = requester, ticket_id
             row.save(update_fields=["customer", "ticket"])
+        if opened and row.handled_by != ChatHandler.BOT:
+            # The chat is the team's from its first message: assigned now, in this transaction.
+            # With the bot in front, the bot's hand-over queues it instead.
+            queue_chat(channel_actor(row.widget), session=row)
     return Posted(message_id, ticket_id, duplicate=False)
 
 
@@ -151,9 +157,7 @@ def _check_files(session: ChatSession, files: list[int]) -> None:
         return
     if session.ticket_id is None:
         raise Invalid.field("attachment_ids", _("Unknown or already sent files."))
-    mine = Attachment.objects.filter(
-        pk__in=files, ticket_id=session.ticket_id, message__isnull=True, uploaded_by__isnull=True
-    ).count()
+    mine = count_waiting_uploads(session.ticket_id, files)
     if mine != len(files):
         raise Invalid.field("attachment_ids", _("Unknown or already sent files."))
 

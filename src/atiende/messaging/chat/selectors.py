@@ -11,15 +11,16 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from atiende.accounts.models import AgentAvailability, AgentStatus, OutOfOffice, Role
 from atiende.accounts.selectors import available_members, away_after
 from atiende.core.actor import Actor
-from atiende.messaging.chat import config
-from atiende.messaging.models import ChatSession, ChatWidget
-from atiende.tickets.models import Attachment, Direction, Message
-from atiende.tickets.selectors import visible_tickets
+from atiende.messaging.chat import config, file_links
+from atiende.messaging.models import ChatHandler, ChatSession, ChatWidget
+from atiende.tickets.models import Direction, Message
+from atiende.tickets.selectors import files_of_messages, public_conversation, visible_tickets
 
 READER = Actor.system("chat")
 
@@ -55,6 +56,18 @@ def session_of_ticket(ticket_id: int) -> ChatSession | None:
     )
 
 
+def waits_for_bot(ticket_id: int) -> bool:
+    """Whether the bot still answers a chat written into ``ticket_id``: its ticket is then
+    nobody's to assign (the hand-over queues it)."""
+    return ChatSession.objects.filter(ticket_id=ticket_id, handled_by=ChatHandler.BOT).exists()
+
+
+def bot_answers_ticket() -> Exists:
+    """``waits_for_bot`` as a condition on a ticket query (``OuterRef("pk")``: the ticket), for
+    the assignment's backlog: one indexed probe per candidate ticket."""
+    return Exists(ChatSession.objects.filter(ticket_id=OuterRef("pk"), handled_by=ChatHandler.BOT))
+
+
 def agents_available(widget: ChatWidget) -> bool:
     """Whether an agent of the widget's group is online now (the assignment's own test: status
     online, active recently, not out of office); any agent for a widget without a group."""
@@ -88,23 +101,29 @@ def transcript(session: ChatSession, *, after: int | None) -> list[dict[str, Any
     if not visible_tickets(READER).filter(pk=session.ticket_id).exists():
         return []
     limit = int(config.value("CATCH_UP_LIMIT"))
-    messages = (
-        Message.objects.filter(ticket_id=session.ticket_id, public=True)
-        .select_related("author")
-        .order_by("pk")
-    )
     # A first visit gets the newest messages; a reconnection what came after its last one.
-    messages = messages.order_by("-pk") if after is None else messages.filter(pk__gt=after)
-    rows = list(messages[:limit])
-    if after is None:
-        rows.reverse()
+    rows = public_conversation(session.ticket_id, after=after, limit=limit)
+    files = message_files(session, [m.pk for m in rows])
+    return [line(message, session, files.get(message.pk, [])) for message in rows]
+
+
+def message_files(session: ChatSession, message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The files of the chat's messages ``message_ids`` (public ones: the transcript's), each
+    with its name, size and a signed link for this chat's visitor (``file_links``)."""
     files: dict[int, list[dict[str, Any]]] = {}
-    for attachment in Attachment.objects.filter(message_id__in=[m.pk for m in rows]):
+    if not message_ids:
+        return files
+    for attachment in files_of_messages(message_ids):
         assert attachment.message_id is not None
         files.setdefault(attachment.message_id, []).append(
-            {"id": attachment.pk, "name": attachment.filename, "size": attachment.size}
+            {
+                "id": attachment.pk,
+                "name": attachment.filename,
+                "size": attachment.size,
+                "url": file_links.link(session.pk, attachment),
+            }
         )
-    return [line(message, session, files.get(message.pk, [])) for message in rows]
+    return files
 
 
 def line(message: Message, session: ChatSession, files: list[dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,10 @@ what the page says of it, the pre-chat answers, an email given later, typing, th
 The only writers of ``ChatSession`` (with ``posting`` and ``subscribers``; the bot's hand-over
 is ``hand_to_queue``). A visitor is known
 by a random token the widget keeps in the visitor's browser; only its digest is stored.
+
+A chat's ticket is assigned only once the chat is the team's: ``queue_chat`` announces it
+(``ChatQueued``) when a chat opens without a bot, and ``hand_to_queue`` when the bot hands over;
+assignment subscribes to that event, not to the ticket's creation.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from atiende.accounts.models import User
 from atiende.accounts.services.common import clean_email
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import ErrorCollector, Invalid, NotFound
+from atiende.core.event_types import ChatQueued
+from atiende.core.events import publish
 from atiende.core.text import clean_text
 from atiende.messaging.chat import config
 from atiende.messaging.chat.selectors import digest
@@ -30,11 +36,18 @@ from atiende.tickets import services as tickets
 
 TOKEN_BYTES = 24
 MAX_ANSWER = 500
+ACTOR_PREFIX = "chat:"
 
 
 def channel_actor(widget: ChatWidget) -> Actor:
     """The chat channel acting for the visitor (tickets opened, messages posted)."""
-    return Actor(user=None, source=Source.CHANNEL, detail=f"chat:{widget.pk}")
+    return Actor(user=None, source=Source.CHANNEL, detail=f"{ACTOR_PREFIX}{widget.pk}")
+
+
+def opened_by_widget(source: str, detail: str) -> bool:
+    """Whether a change came from a chat widget (``channel_actor``): its ticket is assigned
+    when the chat is queued (``ChatQueued``), not when it opens."""
+    return source == Source.CHANNEL and detail.startswith(ACTOR_PREFIX)
 
 
 def new_token() -> str:
@@ -191,14 +204,33 @@ def end_chat(session: ChatSession) -> None:
     )
 
 
-def hand_to_queue(session_id: int) -> bool:
-    """The bot hands the chat over to the team (only while the bot has it: an agent who took
-    it up meanwhile keeps it); True when it did."""
-    return bool(
-        ChatSession.objects.filter(pk=session_id, handled_by=ChatHandler.BOT).update(
-            handled_by=ChatHandler.QUEUE
+def queue_chat(actor: Actor, *, session: ChatSession, reason: str = "") -> None:
+    """Announce that the chat's ticket waits for the team (``ChatQueued``, in the caller's
+    transaction): automatic assignment gives it to an agent now."""
+    if session.ticket_id is None:
+        return
+    publish(
+        ChatQueued(
+            ticket_id=session.ticket_id,
+            session_id=session.pk,
+            widget_id=session.widget_id,
+            reason=str(reason),
+            actor_id=actor.user_id,
+            source=actor.source.value,
+            source_detail=actor.detail,
         )
     )
+
+
+def hand_to_queue(actor: Actor, *, session_id: int, reason: str) -> bool:
+    """The bot hands the chat over to the team (only while the bot has it: an agent who took
+    it up meanwhile keeps it), and the chat is queued for assignment; True when it did."""
+    handed = ChatSession.objects.filter(pk=session_id, handled_by=ChatHandler.BOT).update(
+        handled_by=ChatHandler.QUEUE
+    )
+    if handed:
+        queue_chat(actor, session=ChatSession.objects.get(pk=session_id), reason=reason)
+    return bool(handed)
 
 
 def visitor_typing(session: ChatSession) -> None:

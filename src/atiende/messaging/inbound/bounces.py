@@ -1,6 +1,7 @@
-"""Delivery reports (DSN or plain-text bounces): the mail we sent failed; tell the agents on
-the ticket. A report never becomes a ticket, and never a thread key (replies answer the
-customer, not the mail system)."""
+"""Delivery reports (DSN or plain-text bounces): the mail we sent failed — its state becomes
+``failed`` with the report's reason (``outbound.states``: the timeline's badge and its live
+update) — and the agents on the ticket get the report as a note. A report never becomes a
+ticket, and never a thread key (replies answer the customer, not the mail system)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from atiende.messaging.models import (
     InboundState,
     OutboundEmail,
 )
+from atiende.messaging.outbound import states
 from atiende.messaging.system import READER
 from atiende.tickets.models import Channel, Ticket
 from atiende.tickets.selectors import visible_tickets
@@ -41,9 +43,7 @@ def handle(row: InboundMessage, parsed: ParsedEmail, fields: dict[str, object]) 
         heading = _("Delivery of our email is delayed: %(reason)s")
     else:
         heading = _("Our email could not be delivered: %(reason)s")
-        OutboundEmail.objects.filter(pk=outbound.pk).update(
-            state=DeliveryState.FAILED, reason=reason
-        )
+        states.record(outbound.pk, DeliveryState.FAILED, reason=reason)
     ticket = _live(outbound.ticket)
     if _seen(row, parsed, ticket):
         return Outcome(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from atiende.core import transient
 from atiende.core.errors import AtiendeError, NotFound
 from atiende.messaging.email.parse import ParsedEmail, ParseError, parse_message
-from atiende.messaging.inbound import bounces, classify, store, writing
+from atiende.messaging.inbound import alerts, bounces, classify, store, writing
 from atiende.messaging.inbound.outcome import Outcome
 from atiende.messaging.models import InboundMessage, InboundSource, InboundState, Mailbox
 from atiende.tickets import services as tickets
@@ -71,7 +71,11 @@ def _process_row(row: InboundMessage, *, parsed: Parsed | None, locked: bool) ->
     try:
         if parsed is None:
             parsed = parse(bytes(row.raw))
-        if isinstance(parsed, ParsedEmail) and not locked:
+        if (
+            isinstance(parsed, ParsedEmail)
+            and not locked
+            and not alerts.is_alert_inbox(row.mailbox)
+        ):
             writing.write_files(parsed)  # storage first, then the transaction and locks
         if locked:  # already inside the caller's transaction, which holds the row
             _finish(row, _decide_or_refuse(row, parsed))
@@ -132,9 +136,11 @@ def _decide(row: InboundMessage, parsed: Parsed) -> Outcome:
         }
         return Outcome(InboundState.QUARANTINED, reason, fields=headers)
     sender = _sender(parsed)
-    if not sender:
+    if not sender and not alerts.is_alert_inbox(row.mailbox):
         return Outcome(InboundState.QUARANTINED, _("The message has no sender."), fields=headers)
     headers["sender"] = sender[:254]
+    if alerts.is_alert_inbox(row.mailbox):  # a monitor's alert, whoever's address it uses
+        return alerts.handle(row, parsed, sender, headers)
     if sender in classify.our_addresses():
         reason = _("From one of our own addresses, but not signed by this installation.")
         return Outcome(InboundState.IGNORED, reason, fields=headers)
@@ -157,7 +163,10 @@ def _sender(parsed: ParsedEmail) -> str:
 def create_people(mailbox: Mailbox | None, source: InboundSource, batch: list[Parsed]) -> None:
     """Create, ahead of a batch, the customers its messages will need (`writing.create_people`)
     — for the messages `_decide` would write: readable, not bounces, from a trustworthy,
-    outside sender. Call it in a transaction of its own before the batch's."""
+    outside sender. Call it in a transaction of its own before the batch's. An alert inbox's
+    mail makes no customers (`alerts`)."""
+    if alerts.is_alert_inbox(mailbox):
+        return
     mail = [
         (parsed, _sender(parsed))
         for parsed in batch

@@ -28,6 +28,9 @@ class ChannelProvider(models.TextChoices):
     ZABBIX = "zabbix", _("Zabbix")
     NAGIOS = "nagios", _("Nagios or Icinga")
     GENERIC_ALERT = "generic_alert", _("Monitoring alerts (generic JSON)")
+    # The account behind a mailbox marked as an alert inbox (``Mailbox.alert_account``): its
+    # alerts come by mail, never by webhook (the account stays inactive: its URL answers 404).
+    ALERT_EMAIL = "alert_email", _("Monitoring alerts by email")
 
 
 class ChannelAccount(models.Model):

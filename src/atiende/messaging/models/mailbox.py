@@ -88,6 +88,41 @@ class Mailbox(models.Model):
         ),
     )
 
+    # An alert inbox (issue 16): its mail is read as monitoring alerts (Zabbix, Nagios/Icinga,
+    # any monitor's mail), not as customer conversations; ``alert_account`` holds what the
+    # alert intake keeps per monitor (incidents by key, the flood window, the settings).
+    alert_inbox = models.BooleanField(
+        _("alert inbox"),
+        default=False,
+        help_text=_(
+            "Mail to this address is read as monitoring alerts: a ticket per alert, repeats "
+            "added to it, recoveries solve it."
+        ),
+    )
+    alert_senders = models.TextField(
+        _("allowed alert senders"),
+        blank=True,
+        default="",
+        help_text=_(
+            "One address (nagios@example.com) or domain (@example.com) per line. Empty: any "
+            "sender; mail from others waits in the quarantine."
+        ),
+    )
+    alert_solve_on_recovery = models.BooleanField(
+        _("solve on recovery"),
+        default=True,
+        help_text=_("A recovery mail solves the alert's ticket once none of its alerts fires."),
+    )
+    alert_account = models.OneToOneField(
+        "messaging.ChannelAccount",
+        verbose_name=_("alert account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="alert_mailbox",
+    )
+
     inbound_method = models.CharField(
         _("inbound method"), max_length=8, choices=InboundMethod.choices
     )

@@ -5,6 +5,9 @@ pushed a lease ahead): of two workers that pick the same row, only one sends. A 
 mid-send leaves the row queued; when the lease runs out the minute sweep tries again (the
 Message-ID is the same, so a receiver may de-duplicate). A SENT row is never sent again.
 
+Each change of state is written by ``states.record``, which also publishes the change
+(``MessageDeliveryChanged``) in the same transaction.
+
 ``now`` is a parameter so tests move the clock instead of sleeping.
 """
 
@@ -18,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.messaging.models import DeliveryState, OutboundEmail
-from atiende.messaging.outbound import compose, smtp
+from atiende.messaging.outbound import compose, smtp, states
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +81,14 @@ def deliver(outbound_id: int, *, now: datetime | None = None) -> str:
             reason=error.reason, next_attempt_at=now + backoff(row.attempts)
         )
         return DeliveryState.QUEUED
-    OutboundEmail.objects.filter(pk=row.pk).update(
-        state=DeliveryState.SENT, sent_at=timezone.now(), reason="", next_attempt_at=None
+    states.record(
+        row.pk, DeliveryState.SENT, sent_at=timezone.now(), reason="", next_attempt_at=None
     )
     return DeliveryState.SENT
 
 
 def _finish(row: OutboundEmail, state: str, reason: str) -> str:
-    OutboundEmail.objects.filter(pk=row.pk).update(state=state, reason=reason, next_attempt_at=None)
+    states.record(row.pk, state, reason=reason, next_attempt_at=None)
     return state
 
 

@@ -11,6 +11,7 @@ from atiende.core.actor import Actor
 from atiende.core.errors import Conflict, NotFound
 from atiende.core.permissions import require_staff
 from atiende.messaging.models import DeliveryState, OutboundEmail
+from atiende.messaging.outbound import states
 from atiende.messaging.outbound.queue import enqueue_send
 from atiende.tickets.selectors import get_ticket, visible_messages, visible_tickets
 
@@ -45,7 +46,14 @@ def retry_outbound(actor: Actor, *, outbound_id: int) -> OutboundEmail:
     row.attempts = 0
     row.reason = ""
     row.next_attempt_at = timezone.now()
-    row.save(update_fields=["state", "attempts", "reason", "next_attempt_at"])
+    states.record(
+        row.pk,
+        DeliveryState.QUEUED,
+        actor=actor,
+        attempts=0,
+        reason="",
+        next_attempt_at=row.next_attempt_at,
+    )
     transaction.on_commit(lambda: enqueue_send(row.pk), robust=True)
     return row
 

@@ -252,6 +252,7 @@ def after_message(actor: Actor, ticket: Ticket, message: Message) -> None:
             public=message.public,
             direction=str(message.direction),
             source_detail=actor.detail,
+            channel=str(message.channel),
         )
     )
     if events:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atiende.core.errors import AtiendeError
@@ -17,14 +18,10 @@ from atiende.messaging.channels.account_fields import PROVIDER_FIELDS, ProviderF
 from atiende.messaging.models import ChannelAccount, ChannelProvider
 from atiende.web.channels.forms import ChannelAccountForm, apply_account_errors
 from atiende.web.common import actor
-from atiende.web.setup import selectors as setup_selectors
 from atiende.web.setup.common import cursor_of, page, settings_view
+from atiende.web.setup.record_actions import RecordActions, group_choices
 
 SECTION = "channels"
-
-
-def _groups(request: HttpRequest) -> list[tuple[int, str]]:
-    return [(g.pk, g.name) for g in setup_selectors.active_groups(actor(request))]
 
 
 def _spec(provider: str) -> ProviderFields:
@@ -60,7 +57,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_create(request: HttpRequest, provider: str) -> HttpResponse:
     spec = _spec(provider)
-    form = ChannelAccountForm(request.POST or None, spec=spec, groups=_groups(request))
+    form = ChannelAccountForm(request.POST or None, spec=spec, groups=group_choices(request))
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_account(
@@ -94,7 +91,7 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
         request.POST or None,
         initial=ChannelAccountForm.initial_for(account, spec),
         spec=spec,
-        groups=_groups(request),
+        groups=group_choices(request),
         stored_secrets=selectors.secret_names(account),
     )
     if request.method == "POST" and form.is_valid():
@@ -140,26 +137,20 @@ def account_rotate(request: HttpRequest, account_id: int) -> HttpResponse:
     return redirect("channels-account", account_id=account_id)
 
 
-@settings_view
-@require_POST
-def account_active(request: HttpRequest, account_id: int) -> HttpResponse:
-    """Enable (``active=1``) or disable the account."""
-    active = request.POST.get("active") == "1"
-    services.update_account(actor(request), account_id=account_id, changes={"active": active})
-    if active:
-        messages.success(request, _("The account is active: its webhook accepts requests again."))
-    else:
-        messages.success(request, _("The account is inactive: its webhook answers 404."))
-    return redirect("channels-account", account_id=account_id)
-
-
-@settings_view
-@require_POST
-def account_delete(request: HttpRequest, account_id: int) -> HttpResponse:
-    try:
-        services.delete_account(actor(request), account_id=account_id)
-    except AtiendeError as error:
-        messages.error(request, str(error.detail))
-        return redirect("channels-account", account_id=account_id)
-    messages.success(request, _("Channel account deleted."))
-    return redirect("channels-accounts")
+ACTIONS = RecordActions(
+    id_arg="account_id",
+    page="channels-account",
+    listing="channels-accounts",
+    switched_on=gettext_lazy("The account is active: its webhook accepts requests again."),
+    switched_off=gettext_lazy("The account is inactive: its webhook answers 404."),
+    deleted=gettext_lazy("Channel account deleted."),
+)
+account_active = ACTIONS.switch_view(
+    lambda caller, pk, active: services.update_account(
+        caller, account_id=pk, changes={"active": active}
+    ),
+    "Enable (``active=1``) or disable the account.",
+)
+account_delete = ACTIONS.delete_view(
+    lambda caller, pk: services.delete_account(caller, account_id=pk)
+)

@@ -1,4 +1,5 @@
-"""The chat widget's HTTP side: its configuration and the visitor's file uploads.
+"""The chat widget's HTTP side: its configuration, the visitor's file uploads, and the chat's
+files downloaded by the visitor through their signed links (``chat.file_links``).
 
 Both are called by the widget from the sites that embed it, so they answer with CORS headers
 for the widget's allowed origins (and this Atiende's own pages), never with ``*``: the
@@ -12,15 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from atiende.core.errors import AtiendeError
-from atiende.messaging.chat import config, posting, selectors
+from atiende.core.errors import AtiendeError, NotFound
+from atiende.messaging.channels.file_links import served_type
+from atiende.messaging.chat import config, file_links, posting, selectors
 from atiende.messaging.models import ChatWidget
 
 TOKEN_HEADER = "X-Chat-Token"  # noqa: S105  # a header name, not a secret
@@ -121,3 +124,26 @@ def upload(request: HttpRequest, public_id: str) -> HttpResponse:
         return _cors(request, _problem(error.status, error.code, str(error.detail)))
     body = {"id": attachment.pk, "name": attachment.filename, "size": attachment.size}
     return _cors(request, JsonResponse(body, status=201))
+
+
+@require_safe
+def chat_file(request: HttpRequest, token: str, filename: str) -> HttpResponseBase:
+    """A file of a chat, for its visitor: the signed token is the permission. Anything wrong
+    with it is a bare 404, as is a file gone from storage."""
+    try:
+        attachment = file_links.attachment_of(token, filename)
+        stream = attachment.file.open("rb")
+    except (NotFound, OSError):
+        return HttpResponse(status=404)
+    kind = served_type(attachment)
+    response = FileResponse(
+        stream,
+        as_attachment=kind not in file_links.INLINE_TYPES,
+        filename=attachment.filename,
+        content_type=kind,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

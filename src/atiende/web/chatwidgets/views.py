@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from atiende.core.errors import AtiendeError
 from atiende.messaging.chat import widget_selectors as selectors
@@ -17,15 +18,11 @@ from atiende.messaging.chat import widgets as services
 from atiende.messaging.models import ChatWidget
 from atiende.web.chatwidgets.forms import ChatWidgetForm, apply_widget_errors
 from atiende.web.common import actor
-from atiende.web.setup import selectors as setup_selectors
 from atiende.web.setup.common import cursor_of, page, settings_view
+from atiende.web.setup.record_actions import RecordActions, group_choices
 
 SECTION = "chat-widgets"
 TEMPLATE = "web/chatwidgets/widget.html"
-
-
-def _groups(request: HttpRequest) -> list[tuple[int, str]]:
-    return [(g.pk, g.name) for g in setup_selectors.active_groups(actor(request))]
 
 
 @settings_view
@@ -39,7 +36,7 @@ def widget_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def widget_create(request: HttpRequest) -> HttpResponse:
     initial = ChatWidgetForm.initial_for(ChatWidget(prechat_fields=services.DEFAULT_PRECHAT))
-    form = ChatWidgetForm(request.POST or None, initial=initial, groups=_groups(request))
+    form = ChatWidgetForm(request.POST or None, initial=initial, groups=group_choices(request))
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_widget(actor(request), **form.service_data())
@@ -61,7 +58,7 @@ def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
     form = ChatWidgetForm(
         request.POST or None,
         initial=ChatWidgetForm.initial_for(widget),
-        groups=_groups(request),
+        groups=group_choices(request),
         stored_prechat=widget.prechat_fields,
     )
     if request.method == "POST" and form.is_valid():
@@ -84,26 +81,18 @@ def _context(widget: ChatWidget, form: ChatWidgetForm) -> dict[str, Any]:
     }
 
 
-@settings_view
-@require_POST
-def widget_active(request: HttpRequest, widget_id: int) -> HttpResponse:
-    """Activate (``active=1``) or deactivate the widget."""
-    active = request.POST.get("active") == "1"
-    services.update_widget(actor(request), widget_id=widget_id, changes={"active": active})
-    if active:
-        messages.success(request, _("The widget is active: the sites that embed it show it."))
-    else:
-        messages.success(request, _("The widget is inactive: no site shows it any more."))
-    return redirect("chat-widget", widget_id=widget_id)
-
-
-@settings_view
-@require_POST
-def widget_delete(request: HttpRequest, widget_id: int) -> HttpResponse:
-    try:
-        services.delete_widget(actor(request), widget_id=widget_id)
-    except AtiendeError as error:
-        messages.error(request, str(error.detail))
-        return redirect("chat-widget", widget_id=widget_id)
-    messages.success(request, _("Chat widget deleted."))
-    return redirect("chat-widgets")
+ACTIONS = RecordActions(
+    id_arg="widget_id",
+    page="chat-widget",
+    listing="chat-widgets",
+    switched_on=gettext_lazy("The widget is active: the sites that embed it show it."),
+    switched_off=gettext_lazy("The widget is inactive: no site shows it any more."),
+    deleted=gettext_lazy("Chat widget deleted."),
+)
+widget_active = ACTIONS.switch_view(
+    lambda caller, pk, active: services.update_widget(
+        caller, widget_id=pk, changes={"active": active}
+    ),
+    "Activate (``active=1``) or deactivate the widget.",
+)
+widget_delete = ACTIONS.delete_view(lambda caller, pk: services.delete_widget(caller, widget_id=pk))

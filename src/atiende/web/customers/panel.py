@@ -124,8 +124,13 @@ def ticket_rows(
     ]
 
 
-def identity_rows(customer: User) -> list[IdentityRow]:
+def known_identities(customer: User) -> list[Identity]:
     """Every address the customer is known by, on every channel (one query)."""
+    return list(Identity.objects.filter(user=customer).order_by("channel", "value", "pk"))
+
+
+def identity_rows(identities: list[Identity]) -> list[IdentityRow]:
+    """The customer's identities as the panel shows them."""
     return [
         IdentityRow(
             pk=identity.pk,
@@ -135,7 +140,7 @@ def identity_rows(customer: User) -> list[IdentityRow]:
             value=identity.value,
             verified=identity.verified_at is not None,
         )
-        for identity in Identity.objects.filter(user=customer).order_by("channel", "value", "pk")
+        for identity in identities
     ]
 
 
@@ -178,6 +183,7 @@ def customer_panel(
     organization: Organization | None = None
     if customer.organization_id is not None:
         organization = customer.organization
+    identities = known_identities(customer)
     merged_into: User | None = None
     if customer.merged_into_id is not None:
         merged_into = User.objects.filter(pk=customer.merged_into_id).first()
@@ -185,7 +191,8 @@ def customer_panel(
         "customer": customer,
         "organization": organization,
         "merged_into": merged_into,
-        "identities": identity_rows(customer),
+        "identities": identity_rows(identities),
+        "known_identities": identities,  # the start-a-conversation block reads them too
         "fields": field_values(CustomFieldTarget.USER, customer.custom_fields),
         "open_count": open_count,
         "tickets": ticket_rows(latest[:PANEL_TICKETS], current_ticket_id=current_ticket_id),

@@ -97,6 +97,31 @@ class MailboxForm(forms.Form):
             "reply from an agent's address is really theirs. Empty: none are trusted."
         ),
     )
+    alert_inbox = forms.BooleanField(
+        label=_("Alert inbox"),
+        required=False,
+        help_text=_(
+            "Mail to this address is read as monitoring alerts (Zabbix, Nagios/Icinga or any "
+            "monitor's mail), not as customer conversations: a ticket per alert, repeats "
+            "added to it, recoveries solve it."
+        ),
+    )
+    alert_senders = forms.CharField(
+        label=_("Allowed alert senders"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One address (zabbix@example.com) or domain (@example.com) per line. Empty: any "
+            "sender; mail from others waits in the quarantine."
+        ),
+    )
+    alert_solve_on_recovery = forms.BooleanField(
+        label=_("Solve alert tickets on recovery"),
+        required=False,
+        initial=True,
+        help_text=_("A recovery mail solves the alert's ticket once none of its alerts fires."),
+    )
     inbound_method = forms.ChoiceField(
         label=_("How mail comes in"),
         choices=InboundMethod.choices,
@@ -181,6 +206,7 @@ class MailboxForm(forms.Form):
         "imap_move_to",
     )
     SMTP = ("smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password")
+    ALERTS = ("alert_inbox", "alert_senders", "alert_solve_on_recovery")
 
     def __init__(
         self,
@@ -218,6 +244,9 @@ class MailboxForm(forms.Form):
     def smtp_fields(self) -> list[forms.BoundField]:
         return self.section(self.SMTP)
 
+    def alert_fields(self) -> list[forms.BoundField]:
+        return self.section(self.ALERTS)
+
     def service_data(self) -> dict[str, Any]:
         """The cleaned values as the service's fields; an empty password keeps the stored
         one (``None``)."""
@@ -236,6 +265,7 @@ class MailboxForm(forms.Form):
             *MailboxForm.INBOUND,
             *MailboxForm.IMAP,
             *MailboxForm.SMTP,
+            *MailboxForm.ALERTS,
         )
         initial = {
             name: getattr(mailbox, name)

@@ -23,6 +23,7 @@ from atiende.web.common import actor, error_fragment, staff_required
 from atiende.web.csp import REMOTE_IMAGES, widen
 from atiende.web.mail.original import read_original
 from atiende.web.mail.quarantine_views import raw_response
+from atiende.web.templatetags.delivery_badges import channel_delivery
 from atiende.web.ticket.page import shown_html
 
 
@@ -140,4 +141,5 @@ def retry_delivery(request: HttpRequest, ticket_id: int, message_id: int) -> Htt
         email_delivery_state=row.state,
         email_delivery_reason=row.reason,
     )
-    return render(request, "web/mail/_message_email.html", {"message": state, "retried": True})
+    badge = channel_delivery(None, state, retried=True)
+    return render(request, "web/ticket/_delivery.html", badge)

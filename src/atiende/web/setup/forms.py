@@ -77,6 +77,48 @@ class AgentForm(forms.Form):
         set_choices(self, "time_zone", time_zone_choices())
 
 
+# Far above any real workload: a larger number is a typo, not a limit (blank: no limit).
+MAX_CAPACITY = 10_000
+MAX_CHAT_CAPACITY = 100
+
+
+def _capacity_field(label: Any, help_text: Any, limit: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=limit,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 0, "max": limit, "step": 1, "inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Give a whole number, or leave it empty for no limit."),
+            "min_value": _("The capacity must be 0 or more."),
+            "max_value": _("At most %(limit_value)s; leave it empty for no limit."),
+        },
+    )
+
+
+class CapacityForm(forms.Form):
+    """An agent's capacities for assignment (``accounts.services.update_availability``)."""
+
+    capacity = _capacity_field(
+        _("Ticket capacity"),
+        _(
+            "The most open tickets assignment gives this agent at once, chats apart. "
+            "Empty: no limit; 0: no new tickets."
+        ),
+        MAX_CAPACITY,
+    )
+    chat_capacity = _capacity_field(
+        _("Chat capacity"),
+        _(
+            "The most live chats assigned to this agent at once, besides their tickets. "
+            "Empty: no limit; 0: no chats."
+        ),
+        MAX_CHAT_CAPACITY,
+    )
+
+
 class NewAgentForm(AgentForm):
     send_invitation = forms.BooleanField(
         label=_("Email an invitation to choose a password"), required=False, initial=True

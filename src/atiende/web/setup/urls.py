@@ -24,6 +24,11 @@ urlpatterns = [
     path("settings/agents/new/", views.agent_new, name="settings-agent-new"),
     path("settings/agents/<int:user_id>/", views.agent, name="settings-agent"),
     path("settings/agents/<int:user_id>/active/", views.agent_active, name="settings-agent-active"),
+    path(
+        "settings/agents/<int:user_id>/capacity/",
+        views.agent_capacity,
+        name="settings-agent-capacity",
+    ),
     path("settings/statuses/", config_views.statuses, name="settings-statuses"),
     path("settings/statuses/<int:status_id>/", config_views.status, name="settings-status"),
     path("settings/priorities/", config_views.priorities, name="settings-priorities"),

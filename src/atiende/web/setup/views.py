@@ -11,15 +11,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from atiende.accounts.availability_selectors import availability_of
 from atiende.accounts.models import User
 from atiende.accounts.selectors import get_group
-from atiende.accounts.services import create_group, create_user, update_group, update_user
+from atiende.accounts.services import (
+    create_group,
+    create_user,
+    update_availability,
+    update_group,
+    update_user,
+)
 from atiende.core.errors import AtiendeError
 from atiende.web.account.passwords import send_invitation
 from atiende.web.common import actor
 from atiende.web.setup import selectors
 from atiende.web.setup.common import cursor_of, page, settings_view, submit
-from atiende.web.setup.forms import AgentForm, GroupForm, NewAgentForm
+from atiende.web.setup.forms import AgentForm, CapacityForm, GroupForm, NewAgentForm
 from atiende.web.setup.group_views import group_rule_forms
 
 
@@ -111,21 +118,34 @@ def agent_new(request: HttpRequest) -> HttpResponse:
     return page(request, "web/setup/agent.html", {"section": "agents", "form": form}, form=form)
 
 
+def _agent_form(agent: User, data: Any = None) -> AgentForm:
+    initial = {
+        "name": agent.name,
+        "email": agent.email,
+        "role": agent.role,
+        "group_ids": [g.pk for g in agent.groups.all()],
+        "locale": agent.locale,
+        "time_zone": agent.time_zone,
+        "two_factor_required": agent.two_factor_required,
+    }
+    return AgentForm(data, initial=initial, groups=selectors.group_choices())
+
+
+def _capacity_form(request: HttpRequest, agent: User, data: Any = None) -> CapacityForm | None:
+    """The agent's capacities as saved, for an active agent (a suspended one gets none)."""
+    if not agent.is_active:
+        return None
+    row = availability_of(actor(request), agent.pk)
+    initial = {"capacity": row.capacity, "chat_capacity": row.chat_capacity}
+    return CapacityForm(data, initial=initial)
+
+
 @settings_view
 @require_http_methods(["GET", "POST"])
 def agent(request: HttpRequest, user_id: int) -> HttpResponse:
     """Edit an agent's name, email, role, groups, language and time zone."""
     found = selectors.get_staff_member(actor(request), user_id)
-    initial = {
-        "name": found.name,
-        "email": found.email,
-        "role": found.role,
-        "group_ids": [g.pk for g in found.groups.all()],
-        "locale": found.locale,
-        "time_zone": found.time_zone,
-        "two_factor_required": found.two_factor_required,
-    }
-    form = AgentForm(request.POST or None, initial=initial, groups=selectors.group_choices())
+    form = _agent_form(found, request.POST or None)
     if request.method == "POST":
 
         def write(data: dict[str, Any]) -> object:
@@ -134,8 +154,40 @@ def agent(request: HttpRequest, user_id: int) -> HttpResponse:
         done = submit(request, form, write, done=_("Agent saved."), to=reverse("settings-agents"))
         if done:
             return done
-    context = {"section": "agents", "agent": found, "form": form}
+    context = {
+        "section": "agents",
+        "agent": found,
+        "form": form,
+        "capacity_form": _capacity_form(request, found),
+    }
     return page(request, "web/setup/agent.html", context, form=form)
+
+
+@settings_view
+@require_POST
+def agent_capacity(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Set the agent's ticket and chat capacity (empty: no limit); errors next to the fields
+    on the agent's page."""
+    found = selectors.get_staff_member(actor(request), user_id)
+    capacity_form = _capacity_form(request, found, request.POST)
+    if capacity_form is None:
+        messages.error(request, _("A suspended agent is given no tickets."))
+        return redirect("settings-agent", user_id=found.pk)
+
+    def write(data: dict[str, Any]) -> object:
+        return update_availability(actor(request), user_id=found.pk, changes=data)
+
+    done = _("Capacity saved.")
+    to = reverse("settings-agent", args=[found.pk])
+    if saved := submit(request, capacity_form, write, done=done, to=to):
+        return saved
+    context = {
+        "section": "agents",
+        "agent": found,
+        "form": _agent_form(found),
+        "capacity_form": capacity_form,
+    }
+    return page(request, "web/setup/agent.html", context, form=capacity_form)
 
 
 @settings_view

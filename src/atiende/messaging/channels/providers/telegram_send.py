@@ -86,7 +86,7 @@ def send_request(config: AccountConfig, message: OutboundMessage) -> ProviderReq
     if not token:
         raise ValueError(_("The Telegram account has no bot token."))
     url = f"{config.api_base.rstrip('/')}/bot{token}/{method}"
-    if any(item.content for item in message.media):
+    if any(item.carries_file for item in message.media):
         return _upload_request(url, payload, message.media)
     return ProviderRequest(
         method="POST",
@@ -109,8 +109,7 @@ def _upload_request(url: str, payload: Json, media: Sequence[Media]) -> Provider
         for name, value in payload.items()
         if name != kind
     ]
-    file = FilePart(kind, medium.filename or kind, medium.content_type, medium.content)
-    body, content_type = multipart(fields, [file])
+    body, content_type = multipart(fields, [FilePart.of(kind, medium)])
     headers = {"Content-Type": content_type, "Accept": "application/json"}
     return ProviderRequest(method="POST", url=url, headers=headers, body=body)
 

@@ -9,6 +9,11 @@
 * **Telegram** takes the file in the send request itself (``telegram_send``), as a multipart
   field named after the media kind ("Sending files": 10 MB for photos, 50 MB otherwise).
 
+A file given as a ``FileSource`` (a stored attachment) makes the body ``Streamed``: the
+transport reads the file in chunks while it sends, with the ``Content-Length`` known
+beforehand, so an upload of 50 MB never holds 50 MB (let alone the copies a joined body
+makes).
+
 Pure: requests and answers only, the transport performs them.
 """
 
@@ -22,41 +27,56 @@ from django.utils.translation import gettext as _
 
 from atiende.messaging.channels.contract import (
     AccountConfig,
+    FileSource,
     Media,
     ProviderRequest,
     ProviderResponse,
     SendResult,
+    Streamed,
 )
 from atiende.messaging.channels.providers import graph
 
 
 @dataclass(frozen=True)
 class FilePart:
-    """One file field of a multipart body."""
+    """One file field of a multipart body: its bytes, or a ``source`` read as it is sent."""
 
     name: str
     filename: str
     content_type: str
-    data: bytes
+    data: bytes = b""
+    source: FileSource | None = None
+
+    @classmethod
+    def of(cls, name: str, medium: Media) -> FilePart:
+        """``medium``'s file as field ``name`` (streamed when it has a ``source``)."""
+        filename = medium.filename or name
+        return cls(name, filename, medium.content_type, medium.content, medium.source)
 
 
-def multipart(fields: Sequence[tuple[str, str]], files: Sequence[FilePart]) -> tuple[bytes, str]:
-    """The body and its ``Content-Type`` (with the boundary) for ``fields`` and ``files``.
+def multipart(
+    fields: Sequence[tuple[str, str]], files: Sequence[FilePart]
+) -> tuple[bytes | Streamed, str]:
+    """The body and its ``Content-Type`` (with the boundary) for ``fields`` and ``files``:
+    bytes, or ``Streamed`` when a file comes from a ``source``.
 
     Names and filenames are quoted as RFC 7578 says: ``"`` and line breaks are
     percent-encoded, never passed through into the header.
     """
     boundary = "atiende-" + secrets.token_hex(16)
-    chunks: list[bytes] = []
+    pieces: list[bytes | FileSource] = []
     for name, value in fields:
-        chunks.append(_head(boundary, f'form-data; name="{_quoted(name)}"'))
-        chunks.append(value.encode("utf-8") + b"\r\n")
+        pieces.append(_head(boundary, f'form-data; name="{_quoted(name)}"'))
+        pieces.append(value.encode("utf-8") + b"\r\n")
     for file in files:
         disposition = f'form-data; name="{_quoted(file.name)}"; filename="{_quoted(file.filename)}"'
-        chunks.append(_head(boundary, disposition, file.content_type or "application/octet-stream"))
-        chunks.append(file.data + b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+        pieces.append(_head(boundary, disposition, file.content_type or "application/octet-stream"))
+        pieces.extend([file.source, b"\r\n"] if file.source is not None else [file.data + b"\r\n"])
+    pieces.append(f"--{boundary}--\r\n".encode())
+    content_type = f"multipart/form-data; boundary={boundary}"
+    if any(not isinstance(piece, bytes) for piece in pieces):
+        return Streamed(tuple(pieces)), content_type
+    return b"".join(p for p in pieces if isinstance(p, bytes)), content_type
 
 
 def _head(boundary: str, disposition: str, content_type: str = "") -> bytes:
@@ -80,7 +100,7 @@ def whatsapp_upload_request(config: AccountConfig, medium: Media) -> ProviderReq
         raise ValueError(_("The WhatsApp account has no phone number id."))
     body, content_type = multipart(
         [("messaging_product", "whatsapp"), ("type", medium.content_type)],
-        [FilePart("file", medium.filename or "file", medium.content_type, medium.content)],
+        [FilePart.of("file", medium)],
     )
     headers = graph.json_request_headers(config)
     headers["Content-Type"] = content_type

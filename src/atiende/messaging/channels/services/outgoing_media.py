@@ -8,6 +8,9 @@ turns the placeholder into what the provider takes:
 - **WhatsApp**: the bytes are uploaded first (``POST /{phone-number-id}/media``) and the
   message names the media id;
 - **Telegram**: the bytes go in the send request itself (multipart);
+
+  both read the stored file in chunks while the request goes (`StoredFile`, a
+  ``contract.FileSource``): a 50 MB attachment is never held in memory whole;
 - **SMS (Twilio MMS), Messenger, Instagram**: a signed public link the provider fetches
   (``channels.file_links``, valid one hour).
 
@@ -20,7 +23,8 @@ from that part on.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -30,6 +34,7 @@ from atiende.messaging.channels.contract import AccountConfig, Media, OutboundMe
 from atiende.messaging.channels.providers import graph, uploads, whatsapp
 from atiende.messaging.channels.transport import perform
 from atiende.tickets.models import Attachment, Message
+from atiende.tickets.selectors import attachment_to_send
 
 PLACEHOLDER = "attachment:"
 MB = 1024 * 1024
@@ -53,6 +58,7 @@ PROVIDER_NAMES = {
     "instagram": "Instagram",
 }
 UPLOAD_TIMEOUT = 120.0  # seconds to send a file's bytes (up to 100 MB) and get the answer
+CHUNK = 64 * 1024  # bytes of a file read from storage at a time while it is uploaded
 
 
 class FileNotSent(Exception):
@@ -116,16 +122,18 @@ def prepare(provider: str, config: AccountConfig, part: OutboundMessage) -> Outb
     if len(part.media) != 1 or not part.media[0].reference.startswith(PLACEHOLDER):
         return part
     medium = part.media[0]
-    attachment = Attachment.objects.filter(pk=_attachment_id(medium.reference)).first()
+    attachment = attachment_to_send(_attachment_id(medium.reference))
     if attachment is None:
         raise FileNotSent(_("%(name)s is no longer stored.") % {"name": medium.filename})
     reason = refusal(provider, medium)
     if reason:
         raise FileNotSent(reason)
-    if provider == "whatsapp":
-        ready = _uploaded(config, replace(medium, content=_read(attachment)))
-    elif provider == "telegram":
-        ready = replace(medium, content=_read(attachment))
+    if provider in ("whatsapp", "telegram"):
+        stored = StoredFile.of(attachment)
+        if stored is None:
+            raise FileNotSent(_("%(name)s is no longer stored.") % {"name": medium.filename})
+        carried = replace(medium, source=stored, size=stored.size)
+        ready = _uploaded(config, carried) if provider == "whatsapp" else carried
     else:
         ready = replace(medium, reference=file_links.public_url(attachment))
     return replace(part, media=(ready,))
@@ -133,7 +141,7 @@ def prepare(provider: str, config: AccountConfig, part: OutboundMessage) -> Outb
 
 def timeout_for(part: OutboundMessage) -> float | None:
     """A longer time-out for a request that carries a file's bytes; else the transport's."""
-    return UPLOAD_TIMEOUT if any(medium.content for medium in part.media) else None
+    return UPLOAD_TIMEOUT if any(medium.carries_file for medium in part.media) else None
 
 
 def _attachment_id(reference: str) -> int:
@@ -141,10 +149,25 @@ def _attachment_id(reference: str) -> int:
     return int(value) if value.isdecimal() else 0
 
 
-def _read(attachment: Attachment) -> bytes:
-    with attachment.file.open("rb") as stored:
-        data: bytes = stored.read()
-    return data
+@dataclass(frozen=True)
+class StoredFile:
+    """An attachment's file in storage, read a chunk at a time as an upload is sent."""
+
+    attachment: Attachment
+    size: int
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> StoredFile | None:
+        """The file with its size as stored now; ``None`` when storage has lost it."""
+        try:
+            size = attachment.file.size
+        except (OSError, ValueError):
+            return None
+        return cls(attachment, size)
+
+    def chunks(self) -> Iterator[bytes]:
+        with self.attachment.file.open("rb") as stored:
+            yield from stored.chunks(CHUNK)
 
 
 def _uploaded(config: AccountConfig, medium: Media) -> Media:
@@ -152,7 +175,7 @@ def _uploaded(config: AccountConfig, medium: Media) -> Media:
     response = perform(uploads.whatsapp_upload_request(config, medium), timeout=UPLOAD_TIMEOUT)
     result = uploads.whatsapp_upload_result(response)
     if result.ok:
-        return replace(medium, reference=result.provider_id, content=b"")
+        return replace(medium, reference=result.provider_id, content=b"", source=None)
     if result.retry:
         raise UploadRetry(result.error, result.retry_after)
     raise FileNotSent(

@@ -23,11 +23,19 @@ from atiende.messaging.models import ChannelPayload, ChannelPayloadState
 HELD = (ChannelPayloadState.QUARANTINED, ChannelPayloadState.IGNORED)
 
 
-def retry_payload(actor: Actor, *, payload_id: int) -> ChannelPayload:
-    """Process the payload again (after fixing the account's secrets or group, say)."""
+def retry_payload(
+    actor: Actor, *, payload_id: int, account_id: int | None = None
+) -> ChannelPayload:
+    """Process the payload again (after fixing the account's secrets or group, say).
+    ``account_id``: only a payload of that account (another's is ``NotFound``)."""
     require_admin(actor)
     with transaction.atomic():
-        row = _held(payload_id, HELD, _("only quarantined or ignored payloads can be retried"))
+        row = _held(
+            payload_id,
+            HELD,
+            _("only quarantined or ignored payloads can be retried"),
+            account_id=account_id,
+        )
         ChannelPayload.objects.filter(pk=row.pk).update(
             state=ChannelPayloadState.RECEIVED, reason="", processed_at=None, attempts=0
         )
@@ -35,14 +43,17 @@ def retry_payload(actor: Actor, *, payload_id: int) -> ChannelPayload:
 
 
 @transaction.atomic
-def discard_payload(actor: Actor, *, payload_id: int) -> ChannelPayload:
+def discard_payload(
+    actor: Actor, *, payload_id: int, account_id: int | None = None
+) -> ChannelPayload:
     """Put a quarantined payload aside: kept as ignored, saying who discarded it and why it had
-    been quarantined."""
+    been quarantined. ``account_id``: only a payload of that account."""
     require_admin(actor)
     row = _held(
         payload_id,
         (ChannelPayloadState.QUARANTINED,),
         _("only quarantined payloads can be put aside"),
+        account_id=account_id,
     )
     who = actor.user.display_name if actor.user is not None else _("an admin")
     note = _("Discarded by %(who)s.") % {"who": who}
@@ -53,8 +64,17 @@ def discard_payload(actor: Actor, *, payload_id: int) -> ChannelPayload:
     return row
 
 
-def _held(payload_id: int, states: tuple[ChannelPayloadState, ...], rule: str) -> ChannelPayload:
-    row = ChannelPayload.objects.select_for_update().defer("body").filter(pk=payload_id).first()
+def _held(
+    payload_id: int,
+    states: tuple[ChannelPayloadState, ...],
+    rule: str,
+    *,
+    account_id: int | None = None,
+) -> ChannelPayload:
+    rows = ChannelPayload.objects.select_for_update().defer("body").filter(pk=payload_id)
+    if account_id is not None:
+        rows = rows.filter(account_id=account_id)
+    row = rows.first()
     if row is None:
         raise NotFound(_("Channel payload not found."))
     if row.state not in states:

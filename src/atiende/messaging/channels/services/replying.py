@@ -4,8 +4,15 @@
 (``email``, ``channel:<account id>``, or a channel name), else the one the customer last used
 on the ticket. In the same transaction it writes the message (its ``channel`` says the way)
 and, for a conversation, the queued OUTBOUND ``ChannelMessage`` that names the account and
-the address: the send after the commit (``sending``) reads the route from it, and the
-timeline shows "queued" at once.
+the address, and the timeline shows "queued" at once.
+
+That row is the route's one decision: a reply has it (a conversation) or not (email, or
+nobody to reach) from its commit on, and both outbox handlers read only that — the channel
+send (``sending``) sends on the row's conversation, the mail (``messaging.subscribers``) is
+not sent when a row exists. A reply written without a chosen route (a rule's, a macro's,
+``tickets.services.reply`` directly: written as ``web`` or ``api``) gets its row, when the
+customer last wrote on a conversation, from `settle_route` in the same transaction. Nothing
+after the commit decides again, so a customer writing another way meanwhile changes nothing.
 
 WhatsApp's 24-hour window is checked here, where the agent can still change the reply: outside
 it a free text is refused (``Invalid`` on ``body``) and only an approved template of the
@@ -27,8 +34,8 @@ from atiende.messaging.channels import routes
 from atiende.messaging.channels.services.sending import window_closed_reason
 from atiende.messaging.models import ChannelDeliveryState, ChannelDirection, ChannelMessage
 from atiende.tickets import services as tickets
-from atiende.tickets.models import Channel, Message
-from atiende.tickets.selectors import get_ticket
+from atiende.tickets.models import Channel, Direction, Message
+from atiende.tickets.selectors import get_ticket, message_to_deliver
 
 
 @transaction.atomic
@@ -95,16 +102,42 @@ def reply(
         }
         body, body_html = "\n".join([label, *values]), ""
     message = write(body=body, body_html=body_html, channel=route.channel)
+    _write_route(message, route, chosen)
+    return message
+
+
+def settle_route(message_id: int) -> None:
+    """Decide the route of public reply ``message_id``, written through a door that names
+    none (``web``, ``api``): the customer's last-used way on the ticket
+    (``routes.default_route``). A conversation is written down as the queued OUTBOUND row;
+    email or nobody leaves none. Runs in the reply's transaction (``channels.subscribers``).
+    """
+    message = message_to_deliver(message_id)
+    if message is None or not message.public or message.direction != Direction.OUTBOUND:
+        return
+    ticket = message.ticket
+    if message.author_id is not None and message.author_id == ticket.requester_id:
+        return  # a staff member replying on their own ticket: nobody to send it to
+    # Only a conversation needs writing down, so email is not looked up (two queries in all
+    # when the customer has no conversation).
+    conversations = routes.conversations(ticket)
+    route = routes.default_route(ticket, conversations) if conversations else None
+    if route is not None and route.account is not None:
+        _write_route(message, route, None)
+
+
+def _write_route(message: Message, route: routes.Route, template: routes.Template | None) -> None:
+    """The reply's route, decided: its queued OUTBOUND row on the conversation."""
+    assert route.account is not None
     ChannelMessage.objects.create(
         account=route.account,
         message=message,
         direction=ChannelDirection.OUTBOUND,
         address=route.address,
         state=ChannelDeliveryState.QUEUED,
-        template=chosen.name if chosen is not None else "",
-        template_language=chosen.language if chosen is not None else "",
+        template=template.name if template is not None else "",
+        template_language=template.language if template is not None else "",
     )
-    return message
 
 
 def _template(route: routes.Route, value: str) -> routes.Template | None:

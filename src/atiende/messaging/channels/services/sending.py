@@ -1,11 +1,13 @@
 """Sending an agent's public reply on the customer's channel: the outbox handler's work.
 
 ``channels.subscribers`` promises the send in the reply's transaction (an outbox row keyed
-by the message); after the commit, `send` finds the route the reply takes
-(``routes.route_of``), claims one OUTBOUND ``ChannelMessage`` per provider message the reply
-is split into (keyed by the effect and the part: a redelivered row finds its claim and never
-sends a part twice), and sends each part not yet sent through the adapter, recording the
-provider's id (``sent``) or the failure and its reason (``failed``).
+by the message), where the route is decided too: a reply to go on a conversation has its
+queued OUTBOUND ``ChannelMessage`` from that commit on (``replying``). After the commit, `send`
+reads that row — none: the reply is not a channel's (email, or nobody) — claims it and one
+row per further provider message the reply is split into (keyed by the effect and the part:
+a redelivered row finds its claim and never sends a part twice), and sends each part not yet
+sent through the adapter, recording the provider's id (``sent``) or the failure and its
+reason (``failed``).
 
 - A provider that cannot carry the message (``MessageRejected``), refuses it (4xx) or an
   account without its settings: ``failed`` at once, with the reason; no retry.
@@ -30,14 +32,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from atiende.core.actor import Source
 from atiende.core.event_types import MessageDeliveryChanged
 from atiende.core.events import publish
-from atiende.messaging.channels import registry, routes
+from atiende.messaging.channels import registry
 from atiende.messaging.channels.contract import (
     DELIVERY_ORDER,
     Adapter,
@@ -58,6 +60,7 @@ from atiende.messaging.models import (
 from atiende.outbox.delivery import MAX_ATTEMPTS
 from atiende.outbox.registry import RetryLater
 from atiende.tickets.models import Direction, Message
+from atiende.tickets.selectors import message_to_deliver, ticket_id_of_message
 
 logger = logging.getLogger(__name__)
 
@@ -84,29 +87,27 @@ class Outcome:
 
 def send(effect_key: str, message_id: int, *, attempt: int = 1) -> Outcome:
     """Send reply ``message_id`` on its route, once per part; see the module docstring."""
-    message = (
-        Message.objects.select_related("ticket", "ticket__requester").filter(pk=message_id).first()
-    )
+    message = message_to_deliver(message_id)
     if message is None or not message.public or message.direction != Direction.OUTBOUND:
         return Outcome()
     if message.author_id is not None and message.author_id == message.ticket.requester_id:
         return Outcome()
-    route = routes.route_of(message)
-    if route is None or route.account is None:
-        return Outcome()  # by email, or nobody to reach: the mail handler's business
-    rows = _claim(effect_key, message, route)
+    rows = _claim(effect_key, message)
+    if not rows:
+        return Outcome()  # no conversation decided at the reply: the mail handler's business
     first = rows[0]
-    adapter = registry.sender(route.account.provider)
-    refusal = _refusal(route, adapter, first)
+    account = first.account
+    adapter = registry.sender(account.provider)
+    refusal = _refusal(account, adapter, first)
     if refusal:
         return _fail_all(rows, refusal)
     assert adapter is not None
     try:
-        parts = _reply_parts(adapter, route.account.provider, message, first)
+        parts = _reply_parts(adapter, account.provider, message, first)
         rows = _claim_parts(effect_key, rows, len(parts))
     except MessageRejected as error:
         return _fail_all(rows, str(error))
-    return _send_parts(adapter, route.account, list(zip(parts, rows, strict=True)), attempt)
+    return _send_parts(adapter, account, list(zip(parts, rows, strict=True)), attempt)
 
 
 def outbound_parts(
@@ -190,10 +191,8 @@ def _template_values(message: Message) -> Sequence[str]:
     return message.body_text.splitlines()[1:]
 
 
-def _refusal(route: routes.Route, adapter: Adapter | None, first: ChannelMessage) -> str:
-    """Why nothing can be sent on ``route`` now; ``""`` when it can."""
-    account = route.account
-    assert account is not None
+def _refusal(account: ChannelAccount, adapter: Adapter | None, first: ChannelMessage) -> str:
+    """Why nothing can be sent to ``first``'s address on ``account`` now; ``""`` when it can."""
     if adapter is None:
         return _("%(account)s cannot send messages.") % {"account": account.name}
     if not account.active:
@@ -201,7 +200,7 @@ def _refusal(route: routes.Route, adapter: Adapter | None, first: ChannelMessage
     if account.provider == "whatsapp" and not first.template:
         last_in = (
             ChannelMessage.objects.filter(
-                account=account, address=route.address, direction=ChannelDirection.INBOUND
+                account=account, address=first.address, direction=ChannelDirection.INBOUND
             )
             .order_by("-created_at")
             .values_list("created_at", flat=True)
@@ -219,36 +218,21 @@ def window_closed_reason() -> str:
     )
 
 
-def _claim(effect_key: str, message: Message, route: routes.Route) -> list[ChannelMessage]:
-    """The outbound rows of ``message``, claimed for this effect: the row the composer chose
-    the route with becomes part 0; without one, part 0 is written now."""
+def _claim(effect_key: str, message: Message) -> list[ChannelMessage]:
+    """The outbound rows of ``message`` (written with the reply, the route it takes), claimed
+    for this effect; none when the reply goes no conversation's way."""
     with transaction.atomic():
         rows = list(
-            ChannelMessage.objects.select_for_update()
+            ChannelMessage.objects.select_for_update(of=("self",))
+            .select_related("account")
             .filter(message=message, direction=ChannelDirection.OUTBOUND)
             .order_by("part", "id")
         )
-        if rows:
-            unclaimed = [row for row in rows if not row.effect_key]
-            for row in unclaimed:
+        for row in rows:
+            if not row.effect_key:
                 row.effect_key = effect_key
                 row.save(update_fields=["effect_key", "updated_at"])
-            return rows
-        assert route.account is not None
-        try:
-            with transaction.atomic():
-                row = ChannelMessage.objects.create(
-                    account=route.account,
-                    message=message,
-                    direction=ChannelDirection.OUTBOUND,
-                    address=route.address,
-                    state=ChannelDeliveryState.QUEUED,
-                    effect_key=effect_key,
-                    part=0,
-                )
-        except IntegrityError:  # another worker claimed it a moment ago
-            return list(ChannelMessage.objects.filter(effect_key=effect_key).order_by("part"))
-        return [row]
+        return rows
 
 
 def _claim_parts(effect_key: str, rows: list[ChannelMessage], count: int) -> list[ChannelMessage]:
@@ -364,9 +348,7 @@ def announce(row: ChannelMessage, old: DeliveryState) -> None:
     """``MessageDeliveryChanged`` for a row that moved (inside its transaction)."""
     if row.message_id is None or row.state == old:
         return
-    ticket_id = (
-        Message.objects.filter(pk=row.message_id).values_list("ticket_id", flat=True).first()
-    )
+    ticket_id = ticket_id_of_message(row.message_id)
     if ticket_id is None:
         return
     publish(

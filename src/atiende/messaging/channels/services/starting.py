@@ -21,6 +21,7 @@ WhatsApp's ``wa_id`` is the number without "+" (identities keep it with "+").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -42,6 +43,7 @@ from atiende.messaging.models import (
 )
 from atiende.tickets import services as tickets
 from atiende.tickets.models import Message
+from atiende.tickets.visibility import group_ids
 
 # The identity channel each messaging provider reaches a customer by.
 PROVIDER_IDENTITY = {
@@ -93,14 +95,21 @@ class Offer:
         }
 
 
-def offers(actor: Actor, customer: User) -> list[Offer]:
+def offers(actor: Actor, customer: User, *, known: Sequence[Identity] | None = None) -> list[Offer]:
     """Every messaging identity of ``customer`` against every active account of its provider
     that ``actor`` works with, each with whether a conversation can start there (and why
-    not); an identity with no such account is one refused offer."""
-    identities = list(
-        Identity.objects.filter(user=customer, channel__in=list(IDENTITY_PROVIDERS)).order_by(
-            "channel", "pk"
-        )
+    not); an identity with no such account is one refused offer.
+
+    ``known``: the customer's identities when the caller has read them already (the customer
+    page lists them), so they are not read again."""
+    candidates: Sequence[Identity] = (
+        known
+        if known is not None
+        else list(Identity.objects.filter(user=customer, channel__in=list(IDENTITY_PROVIDERS)))
+    )
+    identities = sorted(
+        (i for i in candidates if i.user_id == customer.pk and i.channel in IDENTITY_PROVIDERS),
+        key=lambda i: (i.channel, i.pk),
     )
     if not identities:
         return []
@@ -181,7 +190,7 @@ def works_with(actor: Actor, account: ChannelAccount) -> bool:
         return False
     if user.is_admin or account.group_id is None:
         return True
-    return user.groups.filter(pk=account.group_id).exists()
+    return account.group_id in group_ids(user)  # read once per request (the gate's memo)
 
 
 def start_conversation(

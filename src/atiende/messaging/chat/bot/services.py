@@ -4,7 +4,8 @@ One transaction per message: the bot's state row is locked first (two messages o
 are answered one after the other), the replies are written into the chat's ticket through
 ``tickets.services`` as public messages by the system (so they are the transcript, and an
 agent's reply — not the bot's — is what marks a chat taken up), the outcome is recorded and a
-hand-over moves the chat to the queue. Only chats handled by the bot are answered, and each
+hand-over moves the chat to the queue, where assignment picks it up (``ChatQueued``): until
+then its ticket is nobody's. Only chats handled by the bot are answered, and each
 visitor message at most once (a resend after a reconnection is not answered again).
 """
 
@@ -29,7 +30,8 @@ from atiende.messaging.models import (
     ChatSession,
 )
 from atiende.tickets import services as tickets
-from atiende.tickets.models import Channel, Direction, Message
+from atiende.tickets.models import Channel, Message
+from atiende.tickets.selectors import inbound_message_on
 
 LANGUAGES = ("es", "en")
 
@@ -98,9 +100,7 @@ def answer(session_id: int, message_id: int, *, quick_reply: str | None = None) 
             return None  # an agent or a hand-over came first
         if message_id <= conversation.last_message_id:
             return None
-        message = Message.objects.filter(
-            pk=message_id, ticket_id=session.ticket_id, direction=Direction.INBOUND
-        ).first()
+        message = inbound_message_on(session.ticket_id, message_id)
         if message is None:
             return None
         state = BotState(conversation.stage, conversation.misses, tuple(conversation.offered))
@@ -154,8 +154,9 @@ def _apply(
             reason=outcome.reason,
             articles=list(outcome.articles),
         )
-    if decided.handed_over:
-        chat.hand_to_queue(session.pk)
+    if decided.handed_over:  # the chat is queued: assignment gives it to an agent now
+        reason = outcome.reason if outcome is not None else ""
+        chat.hand_to_queue(actor, session_id=session.pk, reason=reason)
     state = decided.state
     conversation.stage, conversation.misses = state.stage, state.misses
     conversation.offered = list(state.offered)

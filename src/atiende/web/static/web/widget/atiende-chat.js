@@ -31,6 +31,7 @@
       tooBig: "El archivo es demasiado grande.", ended: "El chat terminó.",
       newMessage: "Nuevo mensaje", file: "Archivo", bot: "Asistente",
       articles: "Artículos sugeridos", choices: "Respuestas rápidas", newTab: "(se abre en otra pestaña)",
+      files: "Archivos adjuntos",
     },
     en: {
       open: "Open the chat", close: "Close the chat", title: "Chat", send: "Send",
@@ -44,6 +45,7 @@
       tooBig: "The file is too large.", ended: "The chat has ended.",
       newMessage: "New message", file: "File", bot: "Assistant",
       articles: "Suggested articles", choices: "Quick replies", newTab: "(opens in a new tab)",
+      files: "Attached files",
     },
   };
   var lang = "es";
@@ -75,7 +77,7 @@
     ".m small{display:block;font-size:11px;opacity:.75;margin-bottom:2px}",
     ".agent{align-self:flex-start;background:#eef1f5}",
     ".visitor{align-self:flex-end;background:var(--a);color:#fff}",
-    ".bot{border-left:3px solid var(--a)}.arts ul{margin:4px 0 0;padding-left:18px}.arts a{color:inherit}",
+    ".bot{border-left:3px solid var(--a)}.arts ul,.files{margin:4px 0 0;padding-left:18px}.arts a,.files a{color:inherit}",
     ".qr{display:flex;flex-wrap:wrap;gap:6px;padding:0 12px 8px}.qr button{border:1px solid var(--a);",
     "background:var(--bg);color:var(--fg);border-radius:16px;padding:6px 12px}",
     ".failed{opacity:.7;border:1px dashed #c62828}",
@@ -200,7 +202,7 @@
     var item = el("li", { class: "m " + (m.from === "visitor" ? "visitor" : m.from === "bot" ? "agent bot" : "agent") });
     item.appendChild(el("small", {}, who));
     item.appendChild(document.createTextNode(m.text || ""));
-    (m.files || []).forEach(function (f) { item.appendChild(el("div", {}, "📎 " + f.name)); });
+    attach(item, m.files);
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
     if (m.from !== "visitor") {
@@ -212,9 +214,33 @@
     return item;
   }
 
+  // ---- files: name and size, a link (signed for this chat) once the message is written ---------
+  function size(n) {
+    var units = ["B", "KB", "MB", "GB"], i = 0;
+    while (n >= 1024 && i < 3) { n /= 1024; i += 1; }
+    return n.toLocaleString(lang, { maximumFractionDigits: i ? 1 : 0 }) + " " + units[i];
+  }
+
+  function attach(item, files) {
+    if (!files || !files.length) return;
+    var list = el("ul", { class: "files", "aria-label": t("files") });
+    files.forEach(function (f) {
+      var line = el("li"), href = f.url && safeUrl(f.url, base);
+      var label = (f.name || t("file")) + (typeof f.size === "number" ? " (" + size(f.size) + ")" : "");
+      if (href) {
+        var link = el("a", { href: href, target: "_blank", rel: "noopener noreferrer" }, label);
+        link.appendChild(el("span", { class: "sr" }, " " + t("newTab")));
+        line.appendChild(link);
+      } else { line.textContent = label; }
+      list.appendChild(line);
+    });
+    if (item._files) item.replaceChild(list, item._files); else item.appendChild(list);
+    item._files = list;
+  }
+
   // ---- the bot: its articles as links, its quick replies as buttons ----------------------------
-  function safeUrl(raw) {
-    try { var u = new URL(raw); } catch (e) { return null; }
+  function safeUrl(raw, from) {
+    try { var u = new URL(raw, from); } catch (e) { return null; }
     return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
   }
 
@@ -295,7 +321,7 @@
       .then(function (res) {
         if (!res[0]) { notice(res[1].detail || t("failed")); return; }
         post({ type: "message", client_id: clientId(), text: "", attachment_ids: [res[1].id],
-          files: [{ name: res[1].name }] });
+          files: [{ name: res[1].name, size: res[1].size }] });
       })
       .catch(function () { notice(t("failed")); });
   }
@@ -391,7 +417,10 @@
       }
     } else if (f.type === "ack") {
       var item = pending[f.client_id];
-      if (item) { delete pending[f.client_id]; if (seenIds[f.id]) item.remove(); else seenIds[f.id] = true; }
+      if (item) {
+        delete pending[f.client_id];
+        if (seenIds[f.id]) item.remove(); else { seenIds[f.id] = true; attach(item, f.files); }
+      }
       if (!lastId || f.id > lastId) { lastId = f.id; save(); }
       askEmail();
     } else if (f.type === "refused") {
