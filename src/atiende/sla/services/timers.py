@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from atiende.core.actor import Actor
 from atiende.core.references import hold
-from atiende.sla import cache, clock
+from atiende.sla import cache, clock, store
 from atiende.sla.calendars import BusinessCalendar
 from atiende.sla.conditions import TicketFacts
 from atiende.sla.models import SlaPolicy, SlaTimer, TargetKind
@@ -209,10 +209,7 @@ def _sync(
             _schedule(timer, ticket, policy)
         else:
             timer.next_check_at = None
-    saved = [t for t in changed.values() if t.pk is not None]
-    if saved:
-        SlaTimer.objects.bulk_update(saved, TIMER_FIELDS)
-    SlaTimer.objects.bulk_create([t for t in changed.values() if t.pk is None])
+    store.save_timers(list(changed.values()), TIMER_FIELDS)
     _mirror(ticket, timers.values())
     return True
 
