@@ -28,7 +28,9 @@ def hold(model: type[Model], ids: Iterable[int]) -> set[int]:
     alias = router.db_for_write(model)
     connection = connections[alias]
     quote = connection.ops.quote_name
-    key, table = quote(model._meta.pk.column), quote(model._meta.db_table)
+    column = model._meta.pk.column
+    assert column is not None  # a primary key always has its column
+    key, table = quote(column), quote(model._meta.db_table)
     marks = ", ".join(["%s"] * len(wanted))
     # Names from the model's metadata, every id a parameter. Written out, not built by the
     # ORM: this runs in every change that starts an SLA timer, and the query's Python cost
