@@ -9,6 +9,7 @@ task queue: what one payload costs the worker), optionally under cProfile.
 from __future__ import annotations
 
 import cProfile
+import os
 import hashlib
 import hmac
 import io
@@ -83,6 +84,9 @@ class Timed:
     def print_profile(self, title: str, top: int = 30) -> None:
         if self.profiler is None:
             return
+        if folder := os.environ.get("ATIENDE_BENCH_PROFILES"):  # for pstats/snakeviz later
+            name = "".join(c if c.isalnum() else "-" for c in title.split(":")[0]).strip("-")
+            self.profiler.dump_stats(os.path.join(folder, f"{name}.prof"))
         stream = io.StringIO()
         stats = pstats.Stats(self.profiler, stream=stream).sort_stats("cumulative")
         stats.print_stats("atiende/", top)

@@ -4,6 +4,8 @@ from django.urls import include, path
 from atiende.api.router import api
 
 urlpatterns = [
+    # First: providers post hundreds of webhooks a second, each resolved before anything else.
+    path("hooks/", include("atiende.web.hooks.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("atiende.web.urls")),

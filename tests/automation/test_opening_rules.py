@@ -113,3 +113,46 @@ def test_a_rule_an_agent_deactivated_does_not_act() -> None:
     ticket = make_ticket(subject="urgente")
     ticket.refresh_from_db()
     assert ticket.priority.key == "normal"
+
+
+def test_a_rule_that_does_not_hold_as_the_ticket_is_opened_is_not_checked_again() -> None:
+    """The written ticket is the one it was checked against: after the write the engine
+    skips it rather than read the ticket, its first message and its organization again."""
+    rule = words_rule()
+    with capture_events() as events:
+        ticket = make_ticket(subject="Una pregunta sobre la factura")
+    created = next(e for e in events if isinstance(e, TicketCreated))
+    assert created.rules_applied == ()
+    assert rule.pk in created.rules_declined
+    rule.refresh_from_db()
+    assert rule.fired_count == 0
+    ticket.refresh_from_db()
+    assert ticket.priority.key != "urgent"
+
+
+def test_a_declined_rule_still_hears_the_changes_made_after_the_write() -> None:
+    """Declined for the creation, it is checked again on the update a later rule makes."""
+    tagger = create_trigger(
+        SYSTEM,
+        name="Tag billing",
+        conditions={
+            "all": [ON_CREATED, {"field": "subject", "operator": "contains", "value": "factura"}]
+        },
+        actions=[{"type": "add_tags", "value": ["facturacion"]}],
+        order=20,
+    )
+    on_tag = create_trigger(
+        SYSTEM,
+        name="Billing is high",
+        conditions={"all": [{"field": "tags", "operator": "contains", "value": "facturacion"}]},
+        actions=[{"type": "set_priority", "value": "high"}],
+        order=10,
+    )
+    with capture_events() as events:
+        ticket = make_ticket(subject="Error en la factura")
+    created = next(e for e in events if isinstance(e, TicketCreated))
+    assert on_tag.pk in created.rules_declined  # no tag yet as it was opened
+    assert tagger.pk not in created.rules_declined  # it stopped the opening pass: runs after
+    ticket.refresh_from_db()
+    assert ticket.priority.key == "high"
+    assert history(ticket.pk)[-1] == ("updated", "priority", f"rule:{on_tag.pk}")

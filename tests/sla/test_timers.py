@@ -528,3 +528,25 @@ def test_the_per_event_cost_is_a_few_indexed_statements() -> None:
     # The ticket and its timers read, the three re-targeted timers and the due times written.
     assert len(with_sla) - len(plain) <= 4, "\n".join(s[:80] for s in with_sla)
     assert all("WHERE" in sql for sql in extra)
+
+
+@pytest.mark.parametrize(
+    ("clause", "covered", "left"),
+    [
+        ({"field": "channel", "op": "in", "value": ["chat", "whatsapp"]}, "whatsapp", "email"),
+        ({"field": "channel", "op": "not_in", "value": ["email"]}, "web", "email"),
+        ({"field": "priority", "op": "in", "value": ["normal"]}, "email", None),
+    ],
+)
+def test_a_new_ticket_gets_timers_only_from_a_policy_its_channel_lets_in(
+    clause: dict[str, Any], covered: str, left: str | None
+) -> None:
+    """A new ticket whose channel no policy lets in skips the SLA read entirely; one that a
+    policy may cover is matched as always (the rest of the conditions still decide)."""
+    office()
+    standard_policy(conditions=[clause])
+    assert timers_of(make_ticket(channel=covered, priority="normal").pk)
+    if left is not None:
+        ticket = make_ticket(channel=left, priority="normal")
+        assert timers_of(ticket.pk) == []
+        assert reload(ticket).first_response_due_at is None

@@ -48,6 +48,9 @@ class TicketCreated:
     # Rules whose changes were applied as the ticket was opened (its values above already
     # hold them; its history names each rule): they have fired for this event.
     rules_applied: tuple[int, ...] = ()
+    # Rules found not to hold for the ticket as it was opened: the written ticket is the one
+    # they were checked against, so they are not checked again for this event.
+    rules_declined: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

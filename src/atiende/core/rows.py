@@ -24,7 +24,7 @@ is why the ORM's own statements stay bound by the client and planned each time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ M = TypeVar("M", bound=models.Model)
 Converter = Callable[[Any, Any, Any], Any]
 
 _inserts: dict[tuple[type[models.Model], str, int, bool, tuple[str, ...]], _Write] = {}
-_updates: dict[tuple[type[models.Model], str, tuple[str, ...], bool], _Write] = {}
+_updates: dict[tuple[type[models.Model], str, tuple[str, ...], bool | str], _Write] = {}
 _selects: dict[tuple[type[models.Model], str, tuple[str, ...], tuple[str, ...], bool], _Select] = {}
 
 
@@ -231,6 +231,38 @@ def update(
         db.execute(statement.sql, [*params, obj.pk])
         if db.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def update_values(
+    model: type[models.Model], pk: Any, values: Mapping[str, Any], *, using: str | None = None
+) -> int:
+    """UPDATE the columns named in ``values`` of the row ``pk`` of ``model``; rows hit (0 or 1).
+
+    For a write that has the values but not the instance (derived columns mirrored from another
+    app's rows). The statement is built once per set of names; values are prepared as ``save()``
+    prepares them. No signals, no ``pre_save``: nothing is stamped that ``values`` does not say.
+    """
+    if not values:
+        return 0
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    names = tuple(values)
+    key = (model, alias, names, "values")
+    statement = _updates.get(key)
+    if statement is None:
+        columns = tuple(_field(model, name) for name in names)
+        assignments = ", ".join(f"{_quoted(alias, f.column)} = %s" for f in columns)
+        table = _quoted(alias, model._meta.db_table)
+        where = _quoted(alias, model._meta.pk.column)
+        sql = f"UPDATE {table} SET {assignments} WHERE {where} = %s"  # noqa: S608  (as above)
+        statement = _updates[key] = _Write(columns, sql)
+    params = [
+        field.get_db_prep_save(values[field.name], connection=connection)
+        for field in statement.fields
+    ]
+    with cursor(connection) as db:
+        db.execute(statement.sql, [*params, pk])
+        return int(db.rowcount)
 
 
 def _table(

@@ -2,7 +2,8 @@
 
 The first socket starts the reader (an asyncio task), the last one stops it. Every
 ``POLL_SECONDS`` it reads ``id > last ORDER BY id`` (a range scan of the primary key) and hands
-each event to the sockets whose user may receive it.
+each event to the sockets whose user may receive it; an event written by this very process
+wakes it at once (``wake``), without waiting for the next poll.
 
 On PostgreSQL a row with a lower id can commit after a higher one: ids are taken at insert,
 inside the change's transaction, which may be long (an import batch, a bulk change). The gaps
@@ -24,7 +25,7 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 
-from atiende.realtime import conf, log
+from atiende.realtime import conf, log, wake
 from atiende.realtime.access import Viewer, load_viewers, may_receive
 from atiende.realtime.models import LiveEvent
 
@@ -127,6 +128,8 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
         self._refreshed_at = 0.0
+        self.bell = wake.Bell(loop)  # rung when this process writes an event
+        self._reading = asyncio.Lock()  # one read at a time: two would deliver rows twice
 
     @property
     def running(self) -> bool:
@@ -142,6 +145,7 @@ class Hub:
                 self.gaps.clear()
                 self.gaps.settle([], missing, snapshot)
                 self._refreshed_at = self.clock()
+                wake.listen(self.bell)
                 self._task = self.loop.create_task(self._run())
         self.viewers[viewer.user_id] = viewer
         self.listeners.add(listener)
@@ -152,6 +156,7 @@ class Hub:
         if not self.listeners and self._task is not None:
             self._task.cancel()
             self._task = None
+            wake.forget(self.bell)
             self.viewers.clear()
 
     def update_viewer(self, viewer: Viewer) -> None:
@@ -161,7 +166,7 @@ class Hub:
         full = False
         while True:
             if not full:
-                await asyncio.sleep(conf.value("POLL_SECONDS"))
+                await self.bell.wait(conf.value("POLL_SECONDS"))
             try:
                 full = await self.poll()
             except asyncio.CancelledError:
@@ -173,6 +178,10 @@ class Hub:
 
     async def poll(self) -> bool:
         """Read and deliver what is new; True if a full batch came (read again at once)."""
+        async with self._reading:
+            return await self._poll()
+
+    async def _poll(self) -> bool:
         read = await database_sync_to_async(_read)(self.max_seen, self.gaps.ids(), self.exact)
         new: list[int] = []
         expected = self.max_seen + 1

@@ -15,7 +15,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from atiende.core.actor import Actor
-from atiende.realtime import conf, store
+from atiende.realtime import conf, store, wake
 from atiende.realtime.models import LiveEvent
 from atiende.tickets import config_cache
 from atiende.tickets.models import Priority, Status
@@ -46,6 +46,7 @@ def append(
         payload=payload,
     )
     store.insert_event(event)  # inside every ticket write: built once, not per call
+    wake.ring_after_commit()  # this process's readers read it at once, not on their next poll
     return event
 
 

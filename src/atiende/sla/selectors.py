@@ -140,6 +140,23 @@ def policy_by_id(policy_id: int) -> Policy | None:
     return next((p for p in active_policies() if p.id == policy_id), None)
 
 
+def may_cover_channel(channel: str) -> bool:
+    """Whether an active policy could cover a ticket of ``channel``: one without a channel
+    clause, or whose clause lets it in. A new email ticket needs no SLA read at all while the
+    only policy is the shipped one for chat and messaging apps."""
+    return any(_channel_allowed(p.conditions, channel) for p in active_policies())
+
+
+def _channel_allowed(conditions: list[dict[str, Any]], channel: str) -> bool:
+    for clause in conditions:
+        if clause.get("field") != "channel":
+            continue
+        values = clause.get("value") or []
+        if (clause.get("op") == "in") != (channel in values):
+            return False
+    return True
+
+
 def match_policy(facts: TicketFacts) -> Policy | None:
     return next((p for p in active_policies() if matches(p.conditions, facts)), None)
 

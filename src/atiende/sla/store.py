@@ -1,4 +1,5 @@
-"""The sla app's hot statement: writing back a sweep's batch of timers in one UPDATE.
+"""The sla app's hot statements: writing back a sweep's batch of timers in one UPDATE, and a
+ticket's timers as each change moves them (statements built once, ``core.rows``).
 
 Django's ``bulk_update`` builds a ``CASE`` expression per field and row in Python (three
 seconds for a thousand timers on the bench machine); on PostgreSQL one ``UPDATE … FROM
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from django.db import connections, router
 
+from atiende.core import rows
 from atiende.sla.models import SlaTimer
 
 SWEPT_FIELDS = ["warned_at", "breached_at", "escalated_level", "next_check_at"]
@@ -52,3 +54,13 @@ def write_swept(timers: Sequence[SlaTimer]) -> None:
 
 def _iso(at: dt.datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
+
+
+def save_timers(timers: Sequence[SlaTimer], fields: Sequence[str]) -> None:
+    """A ticket's few timers, inside the change that moved them: the new ones INSERTed in one
+    statement built once (a new covered ticket starts two or three), ``fields`` of the others
+    in one ``bulk_update``."""
+    saved = [t for t in timers if t.pk is not None]
+    rows.insert_many([t for t in timers if t.pk is None])
+    if saved:
+        SlaTimer.objects.bulk_update(saved, fields)

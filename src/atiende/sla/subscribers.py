@@ -16,7 +16,7 @@ OUTBOUND = "out"
 
 @subscribe(TicketCreated, in_transaction=True)
 def start_timers(event: TicketCreated) -> None:
-    sync(event.ticket_id, created=True)
+    sync(event.ticket_id, created=True, channel=event.channel)
 
 
 @subscribe(TicketUpdated, in_transaction=True)

@@ -15,7 +15,7 @@ import copy
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,6 +35,15 @@ class Snapshot:
     custom_fields: tuple[CustomField, ...]  # active ones only
     transitions: dict[int, frozenset[int]]  # status id -> the ids it may move to (if limited)
     taken_at: float
+    # Lookups of one row by id or key, the way every ticket write asks.
+    status_index: dict[int | str, Status] = field(default_factory=dict)
+    priority_index: dict[int | str, Priority] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for status in reversed(self.statuses):  # the first of a key in display order wins
+            self.status_index[status.pk] = self.status_index[status.key] = status
+        for priority in reversed(self.priorities):
+            self.priority_index[priority.pk] = self.priority_index[priority.key] = priority
 
 
 _lock = threading.Lock()
@@ -93,6 +102,21 @@ def priorities() -> list[Priority]:
     return [copy.copy(p) for p in snapshot().priorities]
 
 
+def find_status(id_or_key: int | str) -> Status | None:
+    """The status with this id (an ``int``) or key (a ``str``), a copy; None when unknown.
+
+    Every ticket write asks for one status: copying the whole list to find it cost more than
+    the rest of the lookup."""
+    found = snapshot().status_index.get(id_or_key)
+    return copy.copy(found) if found is not None else None
+
+
+def find_priority(id_or_key: int | str) -> Priority | None:
+    """The priority with this id (an ``int``) or key (a ``str``), a copy; None when unknown."""
+    found = snapshot().priority_index.get(id_or_key)
+    return copy.copy(found) if found is not None else None
+
+
 def custom_fields(target: str) -> list[CustomField]:
     return [copy.copy(f) for f in snapshot().custom_fields if f.target == target]
 
@@ -106,12 +130,10 @@ def attach(tickets: Iterable[Ticket]) -> None:
     to load lazily.
     """
     current = snapshot()
-    statuses_by_id = {s.pk: s for s in current.statuses}
-    priorities_by_id = {p.pk: p for p in current.priorities}
     for ticket in tickets:
-        if (status := statuses_by_id.get(ticket.status_id)) is not None:
+        if (status := current.status_index.get(ticket.status_id)) is not None:
             ticket.status = copy.copy(status)
-        if (priority := priorities_by_id.get(ticket.priority_id)) is not None:
+        if (priority := current.priority_index.get(ticket.priority_id)) is not None:
             ticket.priority = copy.copy(priority)
 
 

@@ -23,7 +23,6 @@ urlpatterns = [
     path("", include("atiende.web.portal.urls")),
     path("", include("atiende.web.forms.urls")),
     path("", include("atiende.web.kbsearch.urls")),
-    path("", include("atiende.web.hooks.urls")),
     path("", include("atiende.web.chat.urls")),
     path("", include("atiende.web.channels.urls")),
     path("", include("atiende.web.chatwidgets.urls")),

@@ -109,8 +109,8 @@ def evaluate(facts: Facts) -> list[int]:
     for trigger in triggers:
         if cascade.stopped:
             break
-        if trigger.id in facts.acted:
-            continue  # it acted on the ticket as it was opened (``triggers.opening``)
+        if trigger.id in facts.settled:
+            continue  # it acted, or did not hold, as the ticket was opened (``triggers.opening``)
         if own == f"rule:{trigger.id}" or trigger.id in cascade.fired[mark:]:
             continue  # never on its own change, once per event
         if not trigger.compiled.matches(facts):

@@ -67,7 +67,8 @@ class Facts:
     # from here, a condition on them costs no ticket load.
     carried: dict[str, Any] = field(default_factory=dict)
     # Rules that already acted on this event (on a ticket being opened, before its write).
-    acted: frozenset[int] = frozenset()
+    # Rules already run for this event as the ticket was opened (``triggers.opening``).
+    settled: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, event: object) -> Facts:
@@ -79,7 +80,7 @@ class Facts:
                 source=event.source,
                 source_detail=event.source_detail,
                 channel=event.channel,
-                acted=frozenset(event.rules_applied),
+                settled=frozenset(event.rules_applied) | frozenset(event.rules_declined),
                 carried={
                     "subject": event.subject,
                     "group": event.group_id,

@@ -33,6 +33,7 @@ def apply_opening_rules(opening: Opening) -> None:
     for trigger in cache.active_triggers():
         try:
             if not trigger.compiled.matches(facts):
+                opening.declined.append(trigger.id)
                 continue
             changes = plan_actions(ticket, trigger.actions)
             if changes is None:

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from atiende.automation import store
 from atiende.automation.actions import validate_actions
 from atiende.automation.models import Trigger
 from atiende.automation.triggers import cache
@@ -167,12 +167,8 @@ def record_fired(trigger_id: int) -> None:
 
 
 def _write_fired(counts: Counter[int]) -> None:
-    """``F()`` expressions, in id order: concurrent firings all count and never deadlock."""
-    now = timezone.now()
-    for trigger_id, fired in sorted(counts.items()):
-        Trigger.objects.filter(pk=trigger_id).update(
-            fired_count=F("fired_count") + fired, last_fired_at=now
-        )
+    """Increments, in id order: concurrent firings all count and never deadlock."""
+    store.count_fired(counts, timezone.now())
 
 
 @transaction.atomic

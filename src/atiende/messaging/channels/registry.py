@@ -13,6 +13,7 @@ the fake servers on loopback).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 
@@ -112,11 +113,20 @@ def api_base(provider: str, account_settings: Mapping[str, object]) -> str:
 
 def decrypt_secrets(token: str) -> dict[str, str]:
     """The account's secrets (``crypto.SecretUnreadable`` when no configured key fits)."""
+    return dict(_decrypted(token))
+
+
+@functools.lru_cache(maxsize=256)
+def _decrypted(token: str) -> tuple[tuple[str, str], ...]:
+    """Each webhook checks its signature with the account's secret: decrypting the same
+    ciphertext again (reading the key files, Fernet's HMAC and AES) was a tenth of a webhook.
+    Keyed by the ciphertext, so a changed or re-encrypted secret is a new entry; a failure is
+    never remembered."""
     plain = crypto.decrypt(token)
     if not plain:
-        return {}
+        return ()
     values = json.loads(plain)
-    return {str(name): str(value) for name, value in values.items()}
+    return tuple((str(name), str(value)) for name, value in values.items())
 
 
 def encrypt_secrets(values: Mapping[str, str]) -> str:

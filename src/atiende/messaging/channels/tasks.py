@@ -20,8 +20,8 @@ from crontask import cron
 from django.db import connection, transaction
 from django.tasks import task
 from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
 
+from atiende.messaging.channels import store
 from atiende.messaging.channels.services import batch_size, process, process_batch
 from atiende.messaging.models import ChannelPayload, ChannelPayloadState
 from atiende.messaging.sweeps import sweep_received
@@ -61,8 +61,7 @@ def enqueue_processing(payload: ChannelPayload) -> None:
 
 def _task_waiting() -> bool:
     """A processing task not yet claimed by a worker (the queue's partial index of READY)."""
-    waiting = DBTaskResult.objects.ready().filter(task_path=process_channel_payload.module_path)
-    return waiting.exists()
+    return store.task_waiting(process_channel_payload.module_path)
 
 
 def _queue_in_database() -> bool:

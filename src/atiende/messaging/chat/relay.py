@@ -2,7 +2,8 @@
 
 The workspace's hub (``realtime.hub``) delivers to staff by their scope; a visitor is no user
 and sees one ticket only, so its sockets have a reader of their own: the first chat socket
-starts it, the last one stops it. Every ``POLL_SECONDS`` it reads the events after the last
+starts it, the last one stops it. Every ``POLL_SECONDS``, or at once when this process wrote
+an event (``realtime.wake``), it reads the events after the last
 one it saw and hands those of a followed ticket (``message.added``, ``presence``) to the
 sockets of that ticket. An agent's reply is written in whatever process made it (a WSGI
 worker, the task worker) and reaches the visitor through the log, as it reaches other agents.
@@ -20,7 +21,7 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 
-from atiende.realtime import conf, log
+from atiende.realtime import conf, log, wake
 from atiende.realtime.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class Relay:
         self.max_seen = 0
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
+        self.bell = wake.Bell(loop)  # rung when this process writes an event
+        self._reading = asyncio.Lock()  # one read at a time: two would deliver rows twice
 
     @property
     def running(self) -> bool:
@@ -52,6 +55,7 @@ class Relay:
         async with self._start:
             if self._task is None:
                 self.max_seen = await database_sync_to_async(log.latest_id)()
+                wake.listen(self.bell)
                 self._task = self.loop.create_task(self._run())
         self.members.add(follower)
         return self.max_seen
@@ -70,12 +74,13 @@ class Relay:
         if not self.members and self._task is not None:
             self._task.cancel()
             self._task = None
+            wake.forget(self.bell)
 
     async def _run(self) -> None:
         full = False
         while True:
             if not full:
-                await asyncio.sleep(conf.value("POLL_SECONDS"))
+                await self.bell.wait(conf.value("POLL_SECONDS"))
             try:
                 full = await self.poll()
             except asyncio.CancelledError:
@@ -87,6 +92,10 @@ class Relay:
 
     async def poll(self) -> bool:
         """Deliver what is new to the sockets that follow its ticket; True for a full batch."""
+        async with self._reading:
+            return await self._poll()
+
+    async def _poll(self) -> bool:
         rows = await database_sync_to_async(log.events_after)(self.max_seen)
         if rows:
             self.max_seen = rows[-1].pk

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from atiende.core.actor import Actor
 from atiende.core.references import hold
-from atiende.sla import cache, clock
+from atiende.sla import cache, clock, store
 from atiende.sla.calendars import BusinessCalendar
 from atiende.sla.conditions import TicketFacts
 from atiende.sla.models import SlaPolicy, SlaTimer, TargetKind
@@ -32,6 +32,7 @@ from atiende.sla.selectors import (
     any_policy,
     calendar_for,
     match_policy,
+    may_cover_channel,
 )
 from atiende.tickets import config_cache
 from atiende.tickets.models import StatusCategory, Ticket
@@ -73,14 +74,20 @@ def sync(
     rematch: bool = False,
     agent_reply: bool = False,
     customer_message: bool = False,
+    channel: str = "",
     now: dt.datetime | None = None,
 ) -> None:
     """Bring the ticket's timers up to date with what just happened to it.
+
+    A ticket being opened (``created``, with its ``channel``) that no active policy could
+    cover has no timer to start: nothing is read.
 
     A policy another process deleted may still be in this process's snapshot: then nothing is
     written, the snapshot is read again and the ticket matched against what remains (twice at
     most: a second deletion in between leaves the timers as they were until the next event).
     """
+    if created and channel and not may_cover_channel(channel):
+        return
     now = now or timezone.now()
     for _attempt in range(2):
         if _sync(ticket_id, created, rematch, agent_reply, customer_message, now):
@@ -202,10 +209,7 @@ def _sync(
             _schedule(timer, ticket, policy)
         else:
             timer.next_check_at = None
-    saved = [t for t in changed.values() if t.pk is not None]
-    if saved:
-        SlaTimer.objects.bulk_update(saved, TIMER_FIELDS)
-    SlaTimer.objects.bulk_create([t for t in changed.values() if t.pk is None])
+    store.save_timers(list(changed.values()), TIMER_FIELDS)
     _mirror(ticket, timers.values())
     return True
 
@@ -219,9 +223,9 @@ def _policy(ticket: Ticket, timers: dict[str, SlaTimer], *, rematch: bool) -> Po
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
-    priorities = {p.pk: p.key for p in config_cache.priorities()}
+    priority = config_cache.find_priority(ticket.priority_id)
     return TicketFacts(
-        priority=priorities.get(ticket.priority_id, ""),
+        priority=priority.key if priority is not None else "",
         group=ticket.group_id,
         organization=ticket.organization_id,
         customer=ticket.requester_id,
@@ -238,10 +242,8 @@ def _policies_read_tags() -> bool:
 
 
 def _status(ticket: Ticket) -> tuple[str, str]:
-    for status in config_cache.statuses():
-        if status.pk == ticket.status_id:
-            return status.category, status.key
-    return "", ""
+    status = config_cache.find_status(ticket.status_id)
+    return (status.category, status.key) if status is not None else ("", "")
 
 
 def _active(timer: SlaTimer) -> bool:

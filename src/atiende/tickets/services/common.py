@@ -45,14 +45,14 @@ def default_priority() -> Priority:
 
 
 def resolve_status(key: str, field: str = "status") -> Status:
-    status = next((s for s in config_cache.statuses() if s.key == key and s.is_active), None)
-    if status is None:
+    status = config_cache.find_status(key)
+    if status is None or not status.is_active:
         raise Invalid.field(field, _("Unknown status “%(key)s”.") % {"key": key})
     return status
 
 
 def resolve_priority(key: str, field: str = "priority") -> Priority:
-    priority = next((p for p in config_cache.priorities() if p.key == key), None)
+    priority = config_cache.find_priority(key)
     if priority is None:
         raise Invalid.field(field, _("Unknown priority “%(key)s”.") % {"key": key})
     return priority

@@ -142,7 +142,7 @@ def open_ticket(
         for event in opening.events:
             event.ticket = ticket  # built before the ticket had its id
         audit.record([created, *opening.events])
-        _announce(ticket, actor, channel, rules=tuple(opening.rules))
+        _announce(ticket, actor, channel, opening)
     return ticket
 
 
@@ -163,7 +163,8 @@ class Opening:
     tag_names: tuple[str, ...]
     actor: Actor
     events: list[TicketEvent] = field(default_factory=list)
-    rules: list[int] = field(default_factory=list)
+    rules: list[int] = field(default_factory=list)  # the rules that changed it, in order
+    declined: list[int] = field(default_factory=list)  # the rules that did not hold for it
 
     def change(self, actor: Actor, changes: Mapping[str, Any], *, rule_id: int) -> None:
         """Apply a rule's ``changes`` (validated as ``update_ticket`` would) as ``actor``."""
@@ -197,7 +198,7 @@ def check_customer_choices(given: Mapping[str, object], *, allowed: Collection[s
         )
 
 
-def _announce(ticket: Ticket, actor: Actor, channel: str, *, rules: tuple[int, ...]) -> None:
+def _announce(ticket: Ticket, actor: Actor, channel: str, opening: Opening) -> None:
     publish(
         TicketCreated(
             ticket_id=ticket.pk,
@@ -212,6 +213,7 @@ def _announce(ticket: Ticket, actor: Actor, channel: str, *, rules: tuple[int, .
             status_id=ticket.status_id,
             priority_id=ticket.priority_id,
             source_detail=actor.detail,
-            rules_applied=rules,
+            rules_applied=tuple(opening.rules),
+            rules_declined=tuple(opening.declined),
         )
     )

@@ -5,5 +5,5 @@ from atiende.web.hooks import views
 app_name = "hooks"
 
 urlpatterns = [
-    path("hooks/<str:webhook_key>/", views.webhook, name="webhook"),
+    path("<str:webhook_key>/", views.webhook, name="webhook"),  # under /hooks/ (atiende.urls)
 ]

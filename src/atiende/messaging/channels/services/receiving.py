@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.messaging import crypto
-from atiende.messaging.channels import registry
+from atiende.messaging.channels import registry, store
 from atiende.messaging.channels.contract import Incoming, SignatureError
 from atiende.messaging.channels.services.reasons import MAX_REASON, describe
 from atiende.messaging.models import ChannelAccount, ChannelPayload, ChannelPayloadState
@@ -39,7 +39,7 @@ def active_account(webhook_key: str) -> ChannelAccount:
     (they look alike to the caller)."""
     if not webhook_key or len(webhook_key) > 64:
         raise NotFound(_("Unknown webhook."))
-    account = ChannelAccount.objects.filter(webhook_key=webhook_key, active=True).first()
+    account = store.account_by_webhook_key(webhook_key)
     if account is None:
         raise NotFound(_("Unknown webhook."))
     return account
@@ -80,7 +80,7 @@ def receive(
         row.state, row.reason = ChannelPayloadState.QUARANTINED, reason[:MAX_REASON]
         row.processed_at = timezone.now()
     with transaction.atomic(durable=True):
-        row.save(force_insert=True)
+        store.insert_payload(row)
         if refusal is None and on_stored is not None:
             on_stored(row)
     if refusal is not None:

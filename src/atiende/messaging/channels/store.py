@@ -1,0 +1,43 @@
+"""The channel intake's hot statements, built once (``core.rows``, decision 0003).
+
+Every webhook finds its account by key, may look for a waiting processing task and INSERTs
+the raw request; the ORM's Python for those three was a third of a webhook's CPU. Only
+``messaging.channels`` imports this module.
+"""
+
+from __future__ import annotations
+
+from django.db import connections, router
+from django.tasks.base import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from atiende.core import rows
+from atiende.messaging.models import ChannelAccount, ChannelPayload
+
+# The queue's READY tasks of one path that may run now: what ``DBTaskResult.objects.ready()``
+# asks, written out (the queue's own partial index of READY rows serves it).
+_TASK_WAITING = (
+    f"SELECT 1 FROM {DBTaskResult._meta.db_table}"  # noqa: S608  (a model's table name)
+    " WHERE status = %s AND task_path = %s AND (run_after = %s OR run_after <= %s) LIMIT 1"
+)
+
+
+def account_by_webhook_key(webhook_key: str) -> ChannelAccount | None:
+    """The active account behind ``webhook_key``, or None."""
+    return rows.first(ChannelAccount, webhook_key=webhook_key, active=True)
+
+
+def insert_payload(payload: ChannelPayload) -> None:
+    """INSERT a raw request as it arrived (the intake's one write)."""
+    rows.insert(payload)
+
+
+def task_waiting(task_path: str) -> bool:
+    """Whether a task of ``task_path`` waits in the database queue, ready to run now."""
+    db = connections[router.db_for_read(DBTaskResult)]
+    adapt = db.ops.adapt_datetimefield_value
+    params = [TaskResultStatus.READY.value, task_path, adapt(get_date_max()), adapt(timezone.now())]
+    with rows.cursor(db) as cursor:
+        cursor.execute(_TASK_WAITING, params)
+        return cursor.fetchone() is not None
