@@ -9,12 +9,12 @@ task queue: what one payload costs the worker), optionally under cProfile.
 from __future__ import annotations
 
 import cProfile
-import os
 import hashlib
 import hmac
 import io
 import json
 import logging
+import os
 import pstats
 import random
 import time
