@@ -368,12 +368,13 @@ NOT_PAGES: dict[str, str] = {
     "survey-opt-out": "a signed link from a survey mail: tests/web/surveys/test_views.py",
     "survey-portal": FRAGMENT,
     "survey-customer-ratings": FRAGMENT,
-    "webhook": "a channel provider's webhook (a POST, or Meta's GET check), never a person's "
-    "page: tests/messaging/channels/test_intake.py",
     "chat-config": "the chat widget's JSON configuration: tests/messaging/chat/test_http.py",
     "chat-upload": "the chat widget's file upload (a POST): tests/messaging/chat/test_http.py",
     "channel-file": "a reply's file fetched by a provider through a signed link (a download): "
     "tests/web/test_channel_files.py",
+    "chat-file": "an agent's file fetched by a chat visitor through a signed link (a download): "
+    "tests/messaging/chat/test_files.py",
+    "settings-agent-capacity": POST,
     "pulse-banner": FRAGMENT,
     "pulse-dismiss": POST,
     "ticket-assist": FRAGMENT,
