@@ -45,7 +45,9 @@ def record(outbound_id: int, state: str, *, actor: Actor | None = None, **fields
     (an agent's retry); else the email channel itself."""
     with transaction.atomic():
         found = (
-            OutboundEmail.objects.select_for_update()
+            # Only the mail's row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+            # outer join to its mailbox.
+            OutboundEmail.objects.select_for_update(of=("self",))
             .filter(pk=outbound_id)
             .values_list("state", "ticket_message_id", "mailbox__address")
             .first()
