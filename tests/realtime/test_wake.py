@@ -7,16 +7,17 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import LazySettings
-from django.db import transaction
+from django.db import connection, transaction
 
 from atiende.messaging.chat.relay import Relay
 from atiende.realtime import log, wake
 from atiende.realtime.hub import Hub
 from atiende.realtime.models import LiveEvent
-from tests.realtime.test_hub import FOREVER, Clock, Recorder, admin_viewer
+from tests.realtime.test_hub import FOREVER, Clock, Recorder, admin_viewer, pg_params
 
 # A bound on waiting for what a ring brings: far below the hour-long poll these tests set, so
 # only the ring can deliver in time; not a sleep, the wait ends as soon as it arrives.
@@ -139,3 +140,44 @@ async def test_the_chat_relay_delivers_an_event_written_here_without_waiting_for
     finally:
         relay.leave(follower)
     assert relay.bell not in wake._bells
+
+
+HOLD_MESSAGE = (
+    "INSERT INTO realtime_liveevent (created_at, type, ticket_id, payload)"
+    " VALUES (now(), 'message.added', 1, '{}') RETURNING id"
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("thread_connections")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_the_relay_delivers_a_lower_id_that_commits_after_the_one_that_woke_it(
+    settings: LazySettings,
+) -> None:
+    """PostgreSQL: an agent's reply written by a web worker (a lower id, still open) while the
+    live server's own write commits and wakes the relay still reaches the visitor once it
+    commits; the relay used to skip it for good."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ids commit out of order on PostgreSQL only")
+    settings.ATIENDE_REALTIME = {"POLL_SECONDS": FOREVER}
+    relay = Relay(asyncio.get_running_loop())
+    follower = Follower()
+
+    def message_added() -> int:
+        with transaction.atomic():
+            return log.append("message.added", payload={}, ticket_id=1).pk
+
+    await database_sync_to_async(message_added)()  # the log's position, as in production
+    await relay.join(follower)
+    relay.follow(follower, 1)
+    try:
+        with psycopg.connect(**pg_params()) as other:  # the web worker's reply, not committed
+            low = other.execute(HOLD_MESSAGE).fetchone()[0]  # type: ignore[index]
+            high = await database_sync_to_async(message_added)()
+            await asyncio.wait_for(follower.arrived.wait(), PROMPTLY)
+            assert follower.got == [high]
+            other.commit()
+        await relay.poll()
+        assert follower.got == [high, low]
+    finally:
+        relay.leave(follower)

@@ -113,6 +113,44 @@ class Gaps:
             self.xmin = None
 
 
+@dataclass
+class Position:
+    """A reader's place in the live log: the last id it read and, on PostgreSQL, the ids below
+    it that may still commit (``Gaps``). The hub and the chat relay each keep one: a reader
+    that only remembered the last id would skip for good an event whose transaction commits
+    after a later one's (an agent's reply written by a web worker while the live server's own
+    write, committed first, woke the reader)."""
+
+    max_seen: int = 0
+    gaps: Gaps = field(default_factory=Gaps)
+    exact: bool = False  # settle gaps by transaction ids (PostgreSQL); set by ``start``
+
+    def start(self) -> int:
+        """Take the log's current position (synchronous: run it in the database thread)."""
+        self.exact = log.commits_out_of_order()
+        top, missing, snapshot = _start(self.exact)
+        self.max_seen = top
+        self.gaps.clear()
+        self.gaps.settle([], missing, snapshot)
+        return top
+
+    def read(self) -> tuple[list[LiveEvent], bool]:
+        """The events committed since the last read, late ones included, in id order, and
+        whether a full batch came (read again at once). Synchronous, as ``start``."""
+        read = _read(self.max_seen, self.gaps.ids(), self.exact)
+        new: list[int] = []
+        expected = self.max_seen + 1
+        for event in read.rows:
+            if event.pk - expected <= MAX_GAP:
+                new.extend(range(expected, event.pk))
+            expected = event.pk + 1
+        if read.rows:
+            self.max_seen = read.rows[-1].pk
+        self.gaps.settle([e.pk for e in read.late], new, read.snapshot)
+        events = sorted([*read.late, *read.rows], key=lambda e: e.pk)
+        return events, len(read.rows) >= log.BATCH
+
+
 class Hub:
     def __init__(
         self, loop: asyncio.AbstractEventLoop, *, clock: Callable[[], float] | None = None
@@ -122,9 +160,7 @@ class Hub:
         self.clock = clock or conf.now  # tests move it (``conf.use_clock`` or their own)
         self.listeners: set[Listener] = set()
         self.viewers: dict[int, Viewer] = {}
-        self.max_seen = 0
-        self.gaps = Gaps()
-        self.exact = False  # settle gaps by transaction ids (PostgreSQL); set when started
+        self.position = Position()
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
         self._refreshed_at = 0.0
@@ -135,15 +171,19 @@ class Hub:
     def running(self) -> bool:
         return self._task is not None
 
+    @property
+    def max_seen(self) -> int:
+        return self.position.max_seen
+
+    @property
+    def gaps(self) -> Gaps:
+        return self.position.gaps
+
     async def join(self, listener: Listener, viewer: Viewer) -> int:
         """Start delivering to ``listener``; return the last event id already read."""
         async with self._start:
             if self._task is None:
-                self.exact = await database_sync_to_async(log.commits_out_of_order)()
-                top, missing, snapshot = await database_sync_to_async(_start)(self.exact)
-                self.max_seen = top
-                self.gaps.clear()
-                self.gaps.settle([], missing, snapshot)
+                await database_sync_to_async(self.position.start)()
                 self._refreshed_at = self.clock()
                 wake.listen(self.bell)
                 self._task = self.loop.create_task(self._run())
@@ -182,21 +222,12 @@ class Hub:
             return await self._poll()
 
     async def _poll(self) -> bool:
-        read = await database_sync_to_async(_read)(self.max_seen, self.gaps.ids(), self.exact)
-        new: list[int] = []
-        expected = self.max_seen + 1
-        for event in read.rows:
-            if event.pk - expected <= MAX_GAP:
-                new.extend(range(expected, event.pk))
-            expected = event.pk + 1
-        if read.rows:
-            self.max_seen = read.rows[-1].pk
-        self.gaps.settle([e.pk for e in read.late], new, read.snapshot)
+        events, full = await database_sync_to_async(self.position.read)()
         if self.clock() - self._refreshed_at >= conf.value("VIEWER_REFRESH_SECONDS"):
             await self.refresh_viewers()
-        for event in sorted([*read.late, *read.rows], key=lambda e: e.pk):
+        for event in events:
             await self.fan_out(event)
-        return len(read.rows) >= log.BATCH
+        return bool(full)
 
     async def refresh_viewers(self) -> None:
         """Re-read role, activity and groups of everyone connected; drop who lost access."""

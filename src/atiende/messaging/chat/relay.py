@@ -3,9 +3,10 @@
 The workspace's hub (``realtime.hub``) delivers to staff by their scope; a visitor is no user
 and sees one ticket only, so its sockets have a reader of their own: the first chat socket
 starts it, the last one stops it. Every ``POLL_SECONDS``, or at once when this process wrote
-an event (``realtime.wake``), it reads the events after the last
-one it saw and hands those of a followed ticket (``message.added``, ``presence``) to the
-sockets of that ticket. An agent's reply is written in whatever process made it (a WSGI
+an event (``realtime.wake``), it reads the events committed since its last read — from the
+hub's ``Position``, which on PostgreSQL also waits for lower ids still being written — and
+hands those of a followed ticket (``message.added``, ``presence``) to the sockets of that
+ticket. An agent's reply is written in whatever process made it (a WSGI
 worker, the task worker) and reaches the visitor through the log, as it reaches other agents.
 
 The event says only that something changed; the socket then reads the public messages after
@@ -21,7 +22,8 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 
-from atiende.realtime import conf, log, wake
+from atiende.realtime import conf, wake
+from atiende.realtime.hub import Position
 from atiende.realtime.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ class Relay:
         self.loop = loop
         self.followers: dict[int, set[Follower]] = {}
         self.members: set[Follower] = set()
-        self.max_seen = 0
+        self.position = Position()
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
         self.bell = wake.Bell(loop)  # rung when this process writes an event
@@ -54,11 +56,11 @@ class Relay:
         """Start reading for ``follower``; return the last event id read before it joined."""
         async with self._start:
             if self._task is None:
-                self.max_seen = await database_sync_to_async(log.latest_id)()
+                await database_sync_to_async(self.position.start)()
                 wake.listen(self.bell)
                 self._task = self.loop.create_task(self._run())
         self.members.add(follower)
-        return self.max_seen
+        return self.position.max_seen
 
     def follow(self, follower: Follower, ticket_id: int | None) -> None:
         """Deliver ``ticket_id``'s events to ``follower`` (``None``: none yet)."""
@@ -96,9 +98,7 @@ class Relay:
             return await self._poll()
 
     async def _poll(self) -> bool:
-        rows = await database_sync_to_async(log.events_after)(self.max_seen)
-        if rows:
-            self.max_seen = rows[-1].pk
+        rows, full = await database_sync_to_async(self.position.read)()
         for event in rows:
             if event.type not in FOLLOWED_TYPES or event.ticket_id is None:
                 continue
@@ -107,7 +107,7 @@ class Relay:
                     await follower.deliver(event)
                 except Exception:
                     logger.exception("delivering live event %s to a chat failed", event.pk)
-        return len(rows) >= log.BATCH
+        return bool(full)
 
 
 _relay: Relay | None = None
