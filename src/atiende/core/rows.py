@@ -217,12 +217,7 @@ def update(
     statement = _updates.get(key)
     if statement is None:
         _check_insertable(model, own_save)
-        columns = tuple(_field(model, name) for name in fields)
-        assignments = ", ".join(f"{_quoted(alias, f.column)} = %s" for f in columns)
-        table = _quoted(alias, model._meta.db_table)
-        where = _quoted(alias, model._meta.pk.column)
-        sql = f"UPDATE {table} SET {assignments} WHERE {where} = %s"  # noqa: S608  (as above)
-        statement = _updates[key] = _Write(columns, sql)
+        statement = _updates[key] = _update_statement(model, alias, fields)
     params = [
         field.get_db_prep_save(field.pre_save(obj, False), connection=connection)
         for field in statement.fields
@@ -231,6 +226,15 @@ def update(
         db.execute(statement.sql, [*params, obj.pk])
         if db.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def _update_statement(model: type[models.Model], alias: str, names: Sequence[str]) -> _Write:
+    columns = tuple(_field(model, name) for name in names)
+    assignments = ", ".join(f"{_quoted(alias, f.column)} = %s" for f in columns)
+    table = _quoted(alias, model._meta.db_table)
+    where = _quoted(alias, model._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {where} = %s"  # noqa: S608  (as above)
+    return _Write(columns, sql)
 
 
 def update_values(
@@ -250,12 +254,7 @@ def update_values(
     key = (model, alias, names, "values")
     statement = _updates.get(key)
     if statement is None:
-        columns = tuple(_field(model, name) for name in names)
-        assignments = ", ".join(f"{_quoted(alias, f.column)} = %s" for f in columns)
-        table = _quoted(alias, model._meta.db_table)
-        where = _quoted(alias, model._meta.pk.column)
-        sql = f"UPDATE {table} SET {assignments} WHERE {where} = %s"  # noqa: S608  (as above)
-        statement = _updates[key] = _Write(columns, sql)
+        statement = _updates[key] = _update_statement(model, alias, names)
     params = [
         field.get_db_prep_save(values[field.name], connection=connection)
         for field in statement.fields
