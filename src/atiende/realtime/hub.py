@@ -151,56 +151,45 @@ class Position:
         return events, len(read.rows) >= log.BATCH
 
 
-class Hub:
-    def __init__(
-        self, loop: asyncio.AbstractEventLoop, *, clock: Callable[[], float] | None = None
-    ) -> None:
+class LogReader:
+    """A task that reads the log forward while anyone listens: every ``POLL_SECONDS``, at once
+    after a full batch, and at once when this process wrote an event (``wake``); ``handle``
+    gets each read's events in id order. The hub and the chat relay are the two kinds."""
+
+    what = "the live event log"  # for the log line when a read fails
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        # Seconds, monotonic; tests pass their own to move time without sleeping.
-        self.clock = clock or conf.now  # tests move it (``conf.use_clock`` or their own)
-        self.listeners: set[Listener] = set()
-        self.viewers: dict[int, Viewer] = {}
         self.position = Position()
+        self.bell = wake.Bell(loop)  # rung when this process writes an event
         self._task: asyncio.Task[None] | None = None
         self._start = asyncio.Lock()
-        self._refreshed_at = 0.0
-        self.bell = wake.Bell(loop)  # rung when this process writes an event
         self._reading = asyncio.Lock()  # one read at a time: two would deliver rows twice
 
     @property
     def running(self) -> bool:
         return self._task is not None
 
-    @property
-    def max_seen(self) -> int:
-        return self.position.max_seen
-
-    @property
-    def gaps(self) -> Gaps:
-        return self.position.gaps
-
-    async def join(self, listener: Listener, viewer: Viewer) -> int:
-        """Start delivering to ``listener``; return the last event id already read."""
+    async def start_reading(self) -> None:
+        """Start the task unless it runs (the log's position taken first)."""
         async with self._start:
             if self._task is None:
                 await database_sync_to_async(self.position.start)()
-                self._refreshed_at = self.clock()
+                self.started()
                 wake.listen(self.bell)
                 self._task = self.loop.create_task(self._run())
-        self.viewers[viewer.user_id] = viewer
-        self.listeners.add(listener)
-        return self.max_seen
 
-    def leave(self, listener: Listener) -> None:
-        self.listeners.discard(listener)
-        if not self.listeners and self._task is not None:
+    def stop_reading(self) -> None:
+        if self._task is not None:
             self._task.cancel()
             self._task = None
             wake.forget(self.bell)
-            self.viewers.clear()
 
-    def update_viewer(self, viewer: Viewer) -> None:
-        self.viewers[viewer.user_id] = viewer
+    def started(self) -> None:
+        """Called once the position is taken, before the first read."""
+
+    async def handle(self, events: list[LiveEvent]) -> None:
+        raise NotImplementedError
 
     async def _run(self) -> None:
         full = False
@@ -212,22 +201,61 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("reading the live event log failed")
+                logger.exception("reading %s failed", self.what)
                 full = False
                 await asyncio.sleep(1)
 
     async def poll(self) -> bool:
-        """Read and deliver what is new; True if a full batch came (read again at once)."""
+        """Read and hand over what is new; True if a full batch came (read again at once)."""
         async with self._reading:
-            return await self._poll()
+            events, full = await database_sync_to_async(self.position.read)()
+            await self.handle(events)
+            return bool(full)
 
-    async def _poll(self) -> bool:
-        events, full = await database_sync_to_async(self.position.read)()
+
+class Hub(LogReader):
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, *, clock: Callable[[], float] | None = None
+    ) -> None:
+        super().__init__(loop)
+        # Seconds, monotonic; tests pass their own to move time without sleeping.
+        self.clock = clock or conf.now  # tests move it (``conf.use_clock`` or their own)
+        self.listeners: set[Listener] = set()
+        self.viewers: dict[int, Viewer] = {}
+        self._refreshed_at = 0.0
+
+    @property
+    def max_seen(self) -> int:
+        return self.position.max_seen
+
+    @property
+    def gaps(self) -> Gaps:
+        return self.position.gaps
+
+    async def join(self, listener: Listener, viewer: Viewer) -> int:
+        """Start delivering to ``listener``; return the last event id already read."""
+        await self.start_reading()
+        self.viewers[viewer.user_id] = viewer
+        self.listeners.add(listener)
+        return self.max_seen
+
+    def leave(self, listener: Listener) -> None:
+        self.listeners.discard(listener)
+        if not self.listeners and self.running:
+            self.stop_reading()
+            self.viewers.clear()
+
+    def update_viewer(self, viewer: Viewer) -> None:
+        self.viewers[viewer.user_id] = viewer
+
+    def started(self) -> None:
+        self._refreshed_at = self.clock()
+
+    async def handle(self, events: list[LiveEvent]) -> None:
         if self.clock() - self._refreshed_at >= conf.value("VIEWER_REFRESH_SECONDS"):
             await self.refresh_viewers()
         for event in events:
             await self.fan_out(event)
-        return bool(full)
 
     async def refresh_viewers(self) -> None:
         """Re-read role, activity and groups of everyone connected; drop who lost access."""

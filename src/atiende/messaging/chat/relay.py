@@ -20,10 +20,7 @@ import asyncio
 import logging
 from typing import Protocol
 
-from channels.db import database_sync_to_async
-
-from atiende.realtime import conf, wake
-from atiende.realtime.hub import Position
+from atiende.realtime.hub import LogReader
 from atiende.realtime.models import LiveEvent
 
 logger = logging.getLogger(__name__)
@@ -37,28 +34,17 @@ class Follower(Protocol):
     async def deliver(self, event: LiveEvent) -> None: ...
 
 
-class Relay:
+class Relay(LogReader):
+    what = "the live event log for chats"
+
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+        super().__init__(loop)
         self.followers: dict[int, set[Follower]] = {}
         self.members: set[Follower] = set()
-        self.position = Position()
-        self._task: asyncio.Task[None] | None = None
-        self._start = asyncio.Lock()
-        self.bell = wake.Bell(loop)  # rung when this process writes an event
-        self._reading = asyncio.Lock()  # one read at a time: two would deliver rows twice
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None
 
     async def join(self, follower: Follower) -> int:
         """Start reading for ``follower``; return the last event id read before it joined."""
-        async with self._start:
-            if self._task is None:
-                await database_sync_to_async(self.position.start)()
-                wake.listen(self.bell)
-                self._task = self.loop.create_task(self._run())
+        await self.start_reading()
         self.members.add(follower)
         return self.position.max_seen
 
@@ -73,33 +59,12 @@ class Relay:
     def leave(self, follower: Follower) -> None:
         self.follow(follower, None)
         self.members.discard(follower)
-        if not self.members and self._task is not None:
-            self._task.cancel()
-            self._task = None
-            wake.forget(self.bell)
+        if not self.members:
+            self.stop_reading()
 
-    async def _run(self) -> None:
-        full = False
-        while True:
-            if not full:
-                await self.bell.wait(conf.value("POLL_SECONDS"))
-            try:
-                full = await self.poll()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("reading the live event log for chats failed")
-                full = False
-                await asyncio.sleep(1)
-
-    async def poll(self) -> bool:
-        """Deliver what is new to the sockets that follow its ticket; True for a full batch."""
-        async with self._reading:
-            return await self._poll()
-
-    async def _poll(self) -> bool:
-        rows, full = await database_sync_to_async(self.position.read)()
-        for event in rows:
+    async def handle(self, events: list[LiveEvent]) -> None:
+        """Each event of a followed ticket to the sockets that follow it."""
+        for event in events:
             if event.type not in FOLLOWED_TYPES or event.ticket_id is None:
                 continue
             for follower in list(self.followers.get(event.ticket_id, ())):
@@ -107,7 +72,6 @@ class Relay:
                     await follower.deliver(event)
                 except Exception:
                     logger.exception("delivering live event %s to a chat failed", event.pk)
-        return bool(full)
 
 
 _relay: Relay | None = None
