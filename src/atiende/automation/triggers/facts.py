@@ -66,8 +66,8 @@ class Facts:
     # Ticket values the event itself carries (a new ticket's subject, group, assignee): read
     # from here, a condition on them costs no ticket load.
     carried: dict[str, Any] = field(default_factory=dict)
-    # Rules that already acted on this event (on a ticket being opened, before its write).
-    # Rules already run for this event as the ticket was opened (``triggers.opening``).
+    # Rules already run for this event as the ticket was opened (``triggers.opening``): they
+    # acted on it before its write, or did not hold for it.
     settled: frozenset[int] = frozenset()
 
     @classmethod
