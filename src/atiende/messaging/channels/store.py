@@ -1,8 +1,9 @@
 """The channel intake's hot statements, built once (``core.rows``, decision 0003).
 
 Every webhook finds its account by key, may look for a waiting processing task and INSERTs
-the raw request; the ORM's Python for those three was a third of a webhook's CPU. Only
-``messaging.channels`` imports this module.
+the raw request; the ORM's Python for those three was a third of a webhook's CPU. Processing
+then checks each message's provider id and claims it with its link row, written again once
+the message exists. Only ``messaging.channels`` imports this module.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from atiende.core import rows
-from atiende.messaging.models import ChannelAccount, ChannelPayload
+from atiende.messaging.models import (
+    ChannelAccount,
+    ChannelDirection,
+    ChannelMessage,
+    ChannelPayload,
+)
 
 # The queue's READY tasks of one path that may run now: what ``DBTaskResult.objects.ready()``
 # asks, written out (the queue's own partial index of READY rows serves it).
@@ -41,3 +47,30 @@ def task_waiting(task_path: str) -> bool:
     with rows.cursor(db) as cursor:
         cursor.execute(_TASK_WAITING, params)
         return cursor.fetchone() is not None
+
+
+# ``provider_id <> ''`` repeats the unique index's condition: without it SQLite cannot use that
+# partial index and scans every message of the account.
+_INBOUND_SEEN = (
+    f"SELECT 1 FROM {ChannelMessage._meta.db_table}"  # noqa: S608  (a model's table name)
+    " WHERE account_id = %s AND direction = %s AND provider_id = %s AND provider_id <> ''"
+    " LIMIT 1"
+)
+
+
+def inbound_seen(account_id: int, provider_id: str) -> bool:
+    """Whether the account already has the customer's message with this provider id."""
+    db = connections[router.db_for_read(ChannelMessage)]
+    with rows.cursor(db) as cursor:
+        cursor.execute(_INBOUND_SEEN, [account_id, ChannelDirection.INBOUND.value, provider_id])
+        return cursor.fetchone() is not None
+
+
+def insert_link(link: ChannelMessage) -> None:
+    """INSERT a message's link row (a duplicate provider id raises ``IntegrityError``)."""
+    rows.insert(link)
+
+
+def link_message(link: ChannelMessage) -> None:
+    """Write the ticket message a claimed link row now points at."""
+    rows.update(link, ("message", "updated_at"))

@@ -16,6 +16,7 @@ from atiende.accounts.models import User
 from atiende.accounts.services import find_or_create_customer_by_identity
 from atiende.core.actor import Actor
 from atiende.core.errors import Invalid
+from atiende.messaging.channels import store
 from atiende.messaging.channels.contract import InboundMessage
 from atiende.messaging.channels.services import media
 from atiende.messaging.models import (
@@ -59,12 +60,7 @@ def write_message(
             "sender",
             _("The sender's address must be 1 to %(max)d characters.") % {"max": MAX_ADDRESS},
         )
-    # ``provider_id != ""`` repeats the unique index's condition: without it SQLite cannot use
-    # that partial index and scans every message of the account.
-    inbound = ChannelMessage.objects.filter(
-        account=account, direction=ChannelDirection.INBOUND, provider_id=provider_id
-    ).exclude(provider_id="")
-    if inbound.exists():
+    if store.inbound_seen(account.pk, provider_id):
         return False
     body = media.message_text(event, fetched)
     customer = find_or_create_customer_by_identity(
@@ -87,11 +83,11 @@ def write_message(
     )
     try:
         with transaction.atomic():  # claimed first: a concurrent worker's copy waits, then skips
-            link.save()
+            store.insert_link(link)
     except IntegrityError:
         return False
     link.message = _post(actor, account, channel, event, customer, address, body, fetched)
-    link.save(update_fields=["message", "updated_at"])
+    store.link_message(link)
     return True
 
 
