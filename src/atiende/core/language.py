@@ -10,6 +10,7 @@ to a default it chose (a mailbox's or the instance's), never to English by accid
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from typing import TYPE_CHECKING
 
@@ -44,10 +45,7 @@ def _detector() -> LangDetector:
 
 def detect(text: str) -> str | None:
     """The language of ``text`` among those we ship, or None when unsure."""
-    sample = URLS_AND_ADDRESSES.sub(" ", text[:SAMPLE])
-    if len(LETTERS.findall(sample)) < MIN_LETTERS:
-        return None
-    found = _best_guess(" ".join(sample.split()))
+    found = _best_guess(text[:SAMPLE])
     if found is None:
         return None
     code, score = found
@@ -57,14 +55,18 @@ def detect(text: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _best_guess(sample: str) -> tuple[str, float] | None:
-    """The model's best (language, score) for a sample, remembered for the last few hundred.
+def _best_guess(start: str) -> tuple[str, float] | None:
+    """The model's best (language, score) for the start of a text, remembered for the last few
+    hundred; None when it has too few letters to tell.
 
-    An importer detects its next batch's messages while the other importer holds SQLite's
-    write lock (`messaging.inbound.pipeline.parse`); the services' own calls for the same
-    text, inside the lock, then find the answer here instead of running the model again.
+    One message's text is asked about three times or more (the importer's parse before
+    SQLite's write lock, the new customer's language, the message's own): the later calls find
+    the answer here — the sample's clean-up included, which cost half as much as the model.
     """
-    found = _detector().detect(sample, model="lite", k=1)
+    sample = URLS_AND_ADDRESSES.sub(" ", start)
+    if sum(1 for _letter in itertools.islice(LETTERS.finditer(sample), MIN_LETTERS)) < MIN_LETTERS:
+        return None  # counted up to what is needed, not over the whole sample
+    found = _detector().detect(" ".join(sample.split()), model="lite", k=1)
     if not found:
         return None
     best = found[0]
