@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -18,6 +20,7 @@ from atiende.tickets.models import (
     Direction,
     Draft,
     Message,
+    StatusCategory,
     Ticket,
     TicketEvent,
     TicketLink,
@@ -280,3 +283,13 @@ def customer_conversations(actor: Actor, customer: User) -> QuerySet[Ticket]:
         .select_related("status", "requester")
         .order_by(still_open, Coalesce("last_message_at", "created_at").desc(), "-pk")
     )
+
+
+def first_open_ticket_of_messages(message_ids: Sequence[int]) -> int | None:
+    """Of ``message_ids`` (in the caller's order: newest first), the ticket of the first whose
+    ticket is still open — neither closed, cancelled nor merged away — or None. A channel's
+    intake asks it for a conversation's newest messages on every payload."""
+    found = store.tickets_of_messages(
+        message_ids, not_in=(StatusCategory.CLOSED, StatusCategory.CANCELLED)
+    )
+    return next((found[pk] for pk in message_ids if pk in found), None)

@@ -259,6 +259,25 @@ def tag_names(ticket_id: int) -> list[str]:
         return [str(row[0]) for row in cursor.fetchall()]
 
 
+def tickets_of_messages(message_ids: Sequence[int], *, not_in: Sequence[str]) -> dict[int, int]:
+    """Message id → ticket id for those of ``message_ids`` whose ticket is not merged away and
+    whose status category is none of ``not_in``: one statement, no ORM query to build."""
+    if not message_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(message_ids))
+    categories = ", ".join(["%s"] * len(not_in)) or "''"
+    sql = (
+        "SELECT m.id, m.ticket_id FROM tickets_message m"  # noqa: S608  (placeholders only)
+        " JOIN tickets_ticket t ON t.id = m.ticket_id"
+        " JOIN tickets_status s ON s.id = t.status_id"
+        f" WHERE m.id IN ({marks}) AND t.merged_into_id IS NULL"
+        f" AND s.category NOT IN ({categories})"
+    )
+    with rows.cursor(connection) as cursor:
+        cursor.execute(sql, [*message_ids, *not_in])
+        return {int(message): int(ticket) for message, ticket in cursor.fetchall()}
+
+
 # --- assignment (automation.assignment through tickets.workload) ----------------------------
 
 _ROUTING = (

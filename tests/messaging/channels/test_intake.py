@@ -642,3 +642,55 @@ def test_a_signature_check_that_crashes_refuses_the_request(
     assert post(client, account, telegram_text("Hi")).status_code == 403
     assert only_payload().state == ChannelPayloadState.QUARANTINED
     assert "RuntimeError: boom" in only_payload().reason
+
+
+@pytest.mark.parametrize("newer_in_closed", [0, 5, 25])
+def test_a_conversation_continues_its_newest_open_ticket_however_long_its_history(
+    newer_in_closed: int,
+) -> None:
+    """The newest messages are looked at first (``open_conversation``); when they are all in
+    closed tickets, the whole history still finds an older ticket that is open."""
+    from atiende.messaging.channels.services.conversations import (
+        RECENT_MESSAGES,
+        open_conversation,
+    )
+
+    account = telegram_account()
+    address = "555001"
+
+    def link(ticket: Ticket, provider_id: str) -> None:
+        ChannelMessage.objects.create(
+            account=account,
+            direction=ChannelDirection.INBOUND,
+            provider_id=provider_id,
+            address=address,
+            state=ChannelDeliveryState.DELIVERED,
+            message=Message.objects.filter(ticket=ticket).first(),
+        )
+
+    still_open = make_ticket_on(account, "An old question still open")
+    link(still_open, "old")
+    closed = make_ticket_on(account, "A newer one, closed")
+    change_status(SYSTEM, ticket_id=closed.pk, version=closed.version, status="closed")
+    for n in range(newer_in_closed):
+        link(closed, f"newer-{n}")
+    assert newer_in_closed < RECENT_MESSAGES or newer_in_closed > RECENT_MESSAGES
+
+    assert open_conversation(account, address) == still_open.pk
+
+    still_open.refresh_from_db()
+    change_status(SYSTEM, ticket_id=still_open.pk, version=still_open.version, status="closed")
+    assert open_conversation(account, address) is None
+
+
+def make_ticket_on(account: ChannelAccount, subject: str) -> Ticket:
+    from atiende.tickets.services import open_ticket
+
+    return open_ticket(
+        SYSTEM,
+        subject=subject,
+        body=subject,
+        requester=make_customer(),
+        channel="telegram",
+        group_id=account.group_id,
+    )

@@ -225,9 +225,10 @@ def test_the_panel_reads_a_fixed_number_of_queries(
         doors.by_whatsapp(f"Mensaje {n}")
         doors.by_chat(f"Chat {n}")
     client = signed_in(agent_of_all(doors))
-    # The "start a conversation" block reads 2 of these: the accounts, and per offer whether
-    # a ticket holds the conversation (the identities and the agent's groups are the page's).
-    with django_assert_max_num_queries(13):
+    # The "start a conversation" block reads 3 of these: the accounts, and per offer whether a
+    # ticket holds the conversation (its newest messages, then whether their tickets are open:
+    # ``open_conversation``); the identities and the agent's groups are the page's.
+    with django_assert_max_num_queries(14):
         page = client.get(reverse("customer", args=[customer.pk]))
     assert len(channels_listed(body(page), "cx-conversations")) >= 3
     assert 'id="cx-start-conversation"' in body(page)

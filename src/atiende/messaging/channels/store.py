@@ -74,3 +74,18 @@ def insert_link(link: ChannelMessage) -> None:
 def link_message(link: ChannelMessage) -> None:
     """Write the ticket message a claimed link row now points at."""
     rows.update(link, ("message", "updated_at"))
+
+
+_NEWEST_MESSAGES = (
+    f"SELECT message_id FROM {ChannelMessage._meta.db_table}"  # noqa: S608  (a model's table)
+    " WHERE account_id = %s AND address = %s AND message_id IS NOT NULL ORDER BY id DESC LIMIT %s"
+)
+
+
+def newest_message_ids(account_id: int, address: str, limit: int) -> list[int]:
+    """The ticket messages of the newest ``limit`` messages with ``address`` on the account,
+    either way, newest first (the index ``channel_message_thread`` serves it)."""
+    db = connections[router.db_for_read(ChannelMessage)]
+    with rows.cursor(db) as cursor:
+        cursor.execute(_NEWEST_MESSAGES, [account_id, address, limit])
+        return [int(row[0]) for row in cursor.fetchall()]

@@ -29,10 +29,11 @@ from atiende.messaging.models.channels import MAX_PROVIDER_ID
 from atiende.tickets import services as tickets
 from atiende.tickets.errors import TicketClosed
 from atiende.tickets.models import Channel, Message, StatusCategory
-from atiende.tickets.selectors import opening_message
+from atiende.tickets.selectors import first_open_ticket_of_messages, opening_message
 from atiende.tickets.services.intake import add_channel_message, attach_to_message
 
 MAX_ADDRESS = 254
+RECENT_MESSAGES = 20  # a conversation's newest messages looked at first (``open_conversation``)
 SUBJECT_LENGTH = 80
 CLOSED = (StatusCategory.CLOSED, StatusCategory.CANCELLED)
 
@@ -135,7 +136,16 @@ def _post(
 
 def open_conversation(account: ChannelAccount, address: str) -> int | None:
     """The ticket of the newest message with ``address`` on ``account`` (either way), when
-    that ticket is neither closed nor merged away."""
+    that ticket is neither closed nor merged away.
+
+    Asked for every payload: the conversation's newest messages first (two small statements,
+    no ORM query to build); only a long history whose newest ones are all in closed tickets
+    is searched whole.
+    """
+    newest = store.newest_message_ids(account.pk, address, RECENT_MESSAGES)
+    found_recent = first_open_ticket_of_messages(newest)
+    if found_recent is not None or len(newest) < RECENT_MESSAGES:
+        return found_recent
     found = (
         ChannelMessage.objects.filter(account=account, address=address, message__isnull=False)
         .exclude(message__ticket__status__category__in=CLOSED)
