@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 
 from django.db import connections, router
+from django.db.models import Field
 
 from atiende.core import rows
 from atiende.sla.models import SlaTimer
@@ -58,9 +59,25 @@ def _iso(at: dt.datetime | None) -> str | None:
 
 def save_timers(timers: Sequence[SlaTimer], fields: Sequence[str]) -> None:
     """A ticket's few timers, inside the change that moved them: the new ones INSERTed in one
-    statement built once (a new covered ticket starts two or three), ``fields`` of the others
-    in one ``bulk_update``."""
-    saved = [t for t in timers if t.pk is not None]
+    statement built once (a new covered ticket starts two or three); ``fields`` of the others
+    in one ``bulk_update`` — but one timer (a customer's reply restarting its clock, the usual
+    case) by an UPDATE built once, where ``bulk_update`` would build a ``CASE`` per field."""
     rows.insert_many([t for t in timers if t.pk is None])
-    if saved:
+    saved = [t for t in timers if t.pk is not None]
+    if len(saved) == 1:  # a row deleted meanwhile is skipped, as bulk_update does
+        timer = saved[0]
+        values = {n: getattr(timer, _attname(n)) for n in fields}
+        rows.update_values(SlaTimer, timer.pk, values)
+    elif saved:
         SlaTimer.objects.bulk_update(saved, fields)
+
+
+def _attname(name: str) -> str:
+    field = SlaTimer._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.attname
+
+
+def ticket_timers(ticket_id: int) -> list[SlaTimer]:
+    """The ticket's timers (one per kind at most), read by a statement built once."""
+    return rows.every(SlaTimer, ticket_id=ticket_id)

@@ -1,15 +1,15 @@
 """Background processing of stored webhook payloads, and the sweep that finishes what a crash
 or a lost task left ``received`` (as ``messaging.inbound.tasks`` does for mail).
 
-A stored payload's task row is written in the webhook's own transaction (one commit). A task
-processes batches of the oldest ``received`` payloads (`services.process_batch`, many to a
-commit) until a batch comes back short: everything received before its last look was taken.
-
-On SQLite a webhook adds no task when one is already waiting: the check runs inside the
-webhook's write transaction, and the worker must take that same lock to claim the waiting
-task, so the task can only look after the payload is committed, and it will see it. On
-PostgreSQL nothing orders the two, so every payload gets its task; a task whose payload an
-earlier batch took finds an empty batch and ends.
+A task processes batches of the oldest ``received`` payloads (`services.process_batch`, many
+to a commit) until a batch comes back short: everything received before its last look was
+taken. So a webhook, once its row is committed, adds a task only when none is waiting: a task
+seen ``READY`` after the row's commit has not been claimed yet, its claim commits later, and
+its first batch reads after that claim, so it sees the row (on SQLite and PostgreSQL alike:
+the worker claims in a transaction of its own and reads its batches in later ones). Under
+load nearly every webhook finds the task the previous ones left, and the worker runs one task
+per batch instead of one per payload (each claim was a locked read and two writes). A process
+that dies between the row's commit and this check leaves the row to the sweep.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 
 from crontask import cron
-from django.db import connection, transaction
 from django.tasks import task
 from django_tasks_db import DatabaseBackend
 
@@ -41,22 +40,15 @@ def process_channel_payload(payload_id: int) -> str:
             return str(finished)
 
 
-def enqueue_with_payload(payload: ChannelPayload) -> None:
-    """Inside the transaction that stores ``payload``: a queue in our database gets the task
-    row in that same commit (neither without the other)."""
-    if payload.state != ChannelPayloadState.RECEIVED or not _queue_in_database():
-        return
-    if connection.vendor == "sqlite" and _task_waiting():
-        return  # it will see this payload (the module's docstring says why)
-    _enqueue(payload.pk)
-
-
 def enqueue_processing(payload: ChannelPayload) -> None:
-    """Once ``payload`` is committed: any other queue gets the task now (it could run the task
-    before the row exists). If enqueueing fails the payload is still safe: the sweep picks up
-    rows left ``received``."""
-    if payload.state == ChannelPayloadState.RECEIVED and not _queue_in_database():
-        _enqueue(payload.pk)
+    """Once ``payload`` is committed: a task to process it, unless one is waiting that will
+    (the module's docstring says why that is safe). If enqueueing fails the payload is still
+    safe: the sweep picks up rows left ``received``."""
+    if payload.state != ChannelPayloadState.RECEIVED:
+        return
+    if _queue_in_database() and _task_waiting():
+        return
+    _enqueue(payload.pk)
 
 
 def _task_waiting() -> bool:
@@ -70,9 +62,7 @@ def _queue_in_database() -> bool:
 
 def _enqueue(payload_id: int) -> None:
     try:
-        # A savepoint when the caller's transaction is open: a failed INSERT must not break it.
-        with transaction.atomic():
-            process_channel_payload.enqueue(payload_id)
+        process_channel_payload.enqueue(payload_id)
     except Exception:
         log.exception("could not enqueue processing of channel payload %s", payload_id)
 

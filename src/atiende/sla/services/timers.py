@@ -110,7 +110,7 @@ def _sync(
     if ticket is None:
         return True
     # A ticket being opened has no timers yet: no query for them (every create pays it).
-    timers = {} if created else {t.kind: t for t in SlaTimer.objects.filter(ticket_id=ticket_id)}
+    timers = {} if created else {t.kind: t for t in store.ticket_timers(ticket_id)}
     if not timers and not active_policies():
         return True
     loaded = {kind: t.policy_id for kind, t in timers.items()}

@@ -1,11 +1,12 @@
 """The one webhook endpoint of every channel account: ``/hooks/<webhook_key>/``.
 
-``POST`` checks the signature and stores the request as received with the verdict and its
-processing task in one commit (``channels.services.receive``), and answers at once with an
-empty 200, before any processing (the task does it): Telegram, Meta and Twilio retry
-whatever is not a 2xx, and a slow answer makes them retry too. 403 when the signature is
-refused (the payload stays, quarantined), 404 for an unknown or inactive key, 413 over the
-provider's size limit (3 MiB for Meta's batches, 1 MiB for the others: ``registry.max_body``).
+``POST`` checks the signature and stores the request as received with the verdict in one
+commit (``channels.services.receive``), asks for its processing (``channels.tasks``), and
+answers at once with an empty 200, before any processing (the task does it): Telegram, Meta
+and Twilio retry whatever is not a 2xx, and a slow answer makes them retry too. 403 when the
+signature is refused (the payload stays, quarantined), 404 for an unknown or inactive key,
+413 over the provider's size limit (3 MiB for Meta's batches, 1 MiB for the others:
+``registry.max_body``).
 A payload the adapter cannot read is still acknowledged (200) and quarantined by processing,
 naming the field: a 4xx would only make the provider send the same bytes again and again.
 
@@ -31,7 +32,7 @@ from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.messaging.channels import registry, services
 from atiende.messaging.channels.contract import Incoming, SignatureError
 from atiende.messaging.channels.services.webhook_limits import take
-from atiende.messaging.channels.tasks import enqueue_processing, enqueue_with_payload
+from atiende.messaging.channels.tasks import enqueue_processing
 from atiende.messaging.channels.webhook_answers import answer_for
 
 
@@ -55,14 +56,14 @@ def webhook(request: HttpRequest, webhook_key: str) -> HttpResponse:
         received_at=timezone.now(),
     )
     try:
-        payload = services.receive(webhook_key, incoming, on_stored=enqueue_with_payload)
+        payload = services.receive(webhook_key, incoming)
     except NotFound:
         return HttpResponse(status=404)
     except PayloadTooLarge:
         return HttpResponse(status=413)
     except SignatureError:
         return HttpResponse(status=403)
-    enqueue_processing(payload)  # a queue outside our database (committed with it otherwise)
+    enqueue_processing(payload)
     answer = answer_for(payload.account)
     if answer is None:
         return HttpResponse(status=200)

@@ -1,18 +1,19 @@
-"""Webhook intake: the request checked in memory, then stored raw with the verdict in ONE
-commit; Meta's handshake.
+"""Webhook intake: the request checked in memory, then stored raw with the verdict by ONE
+statement; Meta's handshake.
 
 `receive` checks the signature on the live request first (pure, nothing written), then INSERTs
 the raw request once, with its verdict: signed → ``received`` with ``verified_at``; refused →
-``quarantined`` with the reason (`SignatureError` then goes back to the view, 403). The caller's
-``on_stored`` (the processing task's row) is written in the same transaction: one commit per
-webhook. As safe as storing first: a crash before that commit means no 200, and the provider
-sends the request again; after it, the row and its task are both there.
+``quarantined`` with the reason (`SignatureError` then goes back to the view, 403). The INSERT
+is its own transaction (autocommit): the shortest hold of SQLite's one write lock, which the
+worker's batches need too. A crash before that commit means no 200, and the provider sends the
+request again; after it the row is safe, and the caller asks for its processing
+(`channels.tasks.enqueue_processing`; the minute's sweep takes a row a crash left without).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,19 +46,14 @@ def active_account(webhook_key: str) -> ChannelAccount:
     return account
 
 
-def receive(
-    webhook_key: str,
-    incoming: Incoming,
-    *,
-    on_stored: Callable[[ChannelPayload], None] | None = None,
-) -> ChannelPayload:
-    """Check the provider signed the request, then store it raw with that verdict (one commit).
+def receive(webhook_key: str, incoming: Incoming) -> ChannelPayload:
+    """Check the provider signed the request, then store it raw with that verdict (one
+    statement, committed when this returns or raises).
 
     Raises ``NotFound`` for an unknown or inactive key (nothing stored: anyone can post to a
     guessed URL), ``PayloadTooLarge`` over the provider's limit (nothing stored), and
     ``SignatureError`` when the signature is missing or wrong (the row is stored quarantined
-    with the reason). A row returned is ``received``: ``on_stored`` ran inside its transaction
-    (the processing task's row commits with it).
+    with the reason). A row returned is ``received``.
     """
     account = active_account(webhook_key)
     limit = registry.max_body(account.provider)
@@ -79,10 +75,8 @@ def receive(
         reason = _("The signature was refused: %(error)s") % {"error": refusal}
         row.state, row.reason = ChannelPayloadState.QUARANTINED, reason[:MAX_REASON]
         row.processed_at = timezone.now()
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=True):  # one statement; durable: never inside another
         store.insert_payload(row)
-        if refusal is None and on_stored is not None:
-            on_stored(row)
     if refusal is not None:
         raise refusal
     return row
