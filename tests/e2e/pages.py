@@ -261,6 +261,7 @@ WORKSPACE_PAGES: dict[str, Callable[[Seed], str]] = {
     "account-password-change": lambda s: reverse("account-password-change"),
     "account-canned": lambda s: reverse("account-canned"),
     "account-away": lambda s: reverse("account-away"),
+    "account-workload": lambda s: reverse("account-workload"),
     "account-canned-edit": lambda s: reverse("account-canned-edit", args=[s.my_canned.pk]),
     "settings-home": lambda s: reverse("settings-home"),
     "settings-groups": lambda s: reverse("settings-groups"),

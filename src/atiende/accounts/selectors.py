@@ -308,6 +308,18 @@ def own_out_of_office(user_id: int, at: datetime.datetime) -> list[OutOfOffice]:
     )
 
 
+def own_capacities(user_id: int) -> tuple[int | None, int | None]:
+    """The agent's (ticket capacity, chat capacity) as an administrator set them, for the
+    agent's own workspace; ``None`` is no limit (also for an agent never seen, who has no
+    availability row yet)."""
+    row = (
+        AgentAvailability.objects.filter(user_id=user_id)
+        .values_list("capacity", "chat_capacity")
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def user_for_rules(user_id: int) -> User | None:
     """A ticket's requester as rules and SLA policies read it: one prepared statement, no
     scoping (the system reads)."""

@@ -25,6 +25,7 @@ from atiende.api.schemas.tickets import (
     MessageCreateIn,
     MessageOut,
     MessagePage,
+    note_transports,
 )
 from atiende.core.errors import PayloadTooLarge
 from atiende.core.pagination import SortKey, paginate
@@ -53,6 +54,7 @@ def list_messages(request: HttpRequest, ticket_id: Id, page: Query[PageIn]) -> d
         limit=page.limit,
         cursor=page.cursor,
     )
+    note_transports(result.items)  # provider and delivery state: two queries for the page
     return {"items": result.items, "next_cursor": result.next_cursor}
 
 

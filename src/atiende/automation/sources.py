@@ -1,7 +1,8 @@
 """Names of what acts on tickets by itself, for the ticket history ("Rule “VIP priority” set
 priority to High"): the actor detail of each automatic change names its kind and id
 (``rule:<id>``, ``timed:<id>``, ``sla:<policy id>``, ``assignment:<group id>``,
-``macro:<id>``); this reads their current names, one query per kind, never per entry."""
+``macro:<id>``, ``chat-bot:<widget id>``); this reads their current names, one query per kind,
+never per entry."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Model
 
 from atiende.accounts.models import Group
 from atiende.automation.models import Macro, TimedRule, Trigger
+from atiende.messaging.models import ChatWidget
 from atiende.sla.models import SlaPolicy
 
 KINDS: dict[str, type[Model]] = {
@@ -19,6 +21,7 @@ KINDS: dict[str, type[Model]] = {
     "sla": SlaPolicy,
     "assignment": Group,
     "macro": Macro,
+    "chat-bot": ChatWidget,
 }
 
 

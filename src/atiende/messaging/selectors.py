@@ -172,6 +172,15 @@ def channel_deliveries(message_ids: Collection[int]) -> dict[int, ChannelDeliver
     return {message_id: _delivery_of(parts) for message_id, parts in grouped.items()}
 
 
+def email_inbound_ids(message_ids: Collection[int]) -> set[int]:
+    """Which of ``message_ids`` (messages already read through the ticket gate) came in by
+    email, in one query however many."""
+    if not message_ids:
+        return set()
+    found = InboundMessage.objects.filter(ticket_message_id__in=list(message_ids))
+    return {pk for pk in found.values_list("ticket_message_id", flat=True) if pk is not None}
+
+
 def _delivery_of(parts: list[tuple[str, str, str, str, str]]) -> ChannelDelivery:
     provider, account, direction, _state, _reason = parts[0]
     if direction != ChannelDirection.OUTBOUND:

@@ -12,7 +12,9 @@ from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, Conflict, NotFound
 from atiende.core.permissions import require_admin
 from atiende.messaging.email.parse import ParseError, parse_message
-from atiende.messaging.inbound.pipeline import process
+from atiende.messaging.inbound import alerts
+from atiende.messaging.inbound.outcome import Outcome
+from atiende.messaging.inbound.pipeline import MAX_REASON, process
 from atiende.messaging.inbound.writing import bodies
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
 from atiende.messaging.selectors import HELD
@@ -51,15 +53,20 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
 
     No classification and no threading; parsing is best effort. Without a usable sender (none,
     or a sender header that reads two ways) the admin who decided becomes the requester.
+    A mail of an alert inbox is an alert, not a conversation: it goes through the alert
+    intake as if processed normally (`inbound.alerts.release`), never the plain email path.
     """
     require_admin(actor)
     row = _decidable(inbound_id)
     raw = bytes(InboundMessage.objects.values_list("raw", flat=True).get(pk=row.pk))
+    error = ""
     try:
         parsed = parse_message(raw)
-    except (ParseError, RecursionError):
-        parsed = None
+    except (ParseError, RecursionError) as exc:
+        parsed, error = None, str(exc) or type(exc).__name__
     channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
+    if alerts.is_alert_inbox(row.mailbox):
+        return _released(row, alerts.release(actor, channel, row, parsed, error))
     # A sender header that reads two ways names nobody: the deciding admin stands in.
     sender = parsed.from_ if parsed is not None and not parsed.sender_defects else None
     requester = _requester(channel, actor, sender[1] if sender else "")
@@ -85,6 +92,20 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     row.ticket_message = ticket.messages.order_by("pk").first()
     row.processed_at = timezone.now()
     row.save(update_fields=["state", "reason", "ticket", "ticket_message", "processed_at"])
+    return row
+
+
+def _released(row: InboundMessage, outcome: Outcome) -> InboundMessage:
+    """Record what releasing an alert inbox's mail did (its ticket, and the intake's reason)."""
+    for name, value in outcome.fields.items():
+        setattr(row, name, value)
+    row.state = outcome.state
+    row.reason = outcome.reason[:MAX_REASON]
+    row.ticket = outcome.ticket
+    row.ticket_message = outcome.message
+    row.processed_at = timezone.now()
+    update = ["state", "reason", "ticket", "ticket_message", "processed_at"]
+    row.save(update_fields=[*update, *outcome.fields])
     return row
 
 

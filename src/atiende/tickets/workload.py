@@ -1,4 +1,5 @@
-"""System reads for assignment: what a ticket needs to be routed, and who carries what.
+"""System reads for assignment: what a ticket needs to be routed, and who carries what (also
+shown to each agent as their own workload, ``own_workload``).
 
 No scoping (the system decides), each read indexed: loads come from the ``TicketTally`` rollup
 (a few rows per agent, never their tickets), the backlog from the ``ticket_counts`` index.
@@ -9,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, F
+from django.utils.translation import gettext as _
 
+from atiende.accounts.selectors import own_capacities
+from atiende.core.actor import Actor
+from atiende.core.errors import Forbidden
+from atiende.core.permissions import require_staff
 from atiende.tickets import config_cache, store
 from atiende.tickets.models import ACTIVE_CATEGORIES, Channel, Ticket, TicketTally
 
@@ -85,6 +91,38 @@ def group_chat_loads(group_id: int) -> dict[int, int]:
 def agent_chat_load(user_id: int) -> int:
     """How many open chats one agent holds, in every group, read afresh."""
     return store.active_chat_loads(active_status_ids(), user_id=user_id).get(user_id, 0)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """An agent's open chats and other open tickets, each against its capacity (``None``: no
+    limit), as assignment weighs them."""
+
+    chats: int
+    chat_capacity: int | None
+    tickets: int
+    ticket_capacity: int | None
+
+
+def own_workload(actor: Actor) -> Workload:
+    """The caller's own load against their capacities, for their workspace: an agent sees
+    where they stand, only for themselves (the capacities are an administrator's to set).
+
+    Three indexed reads: the tally's active rows of the agent, their open chats, their
+    availability row.
+    """
+    require_staff(actor)
+    if actor.user is None:
+        raise Forbidden(_("Only an agent has a workload."))
+    user_id = actor.user.pk
+    chats = agent_chat_load(user_id)
+    ticket_capacity, chat_capacity = own_capacities(user_id)
+    return Workload(
+        chats=chats,
+        chat_capacity=chat_capacity,
+        tickets=agent_load(user_id) - chats,
+        ticket_capacity=ticket_capacity,
+    )
 
 
 def unassigned_backlog(

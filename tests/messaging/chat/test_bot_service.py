@@ -167,7 +167,10 @@ def test_yes_is_recorded_as_resolved_by_the_bot(kb: dict[str, Any], widget: Chat
     visitor.says("¿Cómo cambio la contraseña?")
     turn = visitor.says("¡Sí, gracias!")
     assert turn is not None and turn.resolved and not turn.handed_over
-    assert bot_text(turn) == spanish("Glad it helped! If you need anything else, write here.")
+    assert bot_text(turn) == spanish(
+        "Glad it helped! I have marked your question as solved. If you need anything else, "
+        "just write here."
+    )
     (outcome,) = BotOutcome.objects.filter(session_id=visitor.session_id)
     assert (outcome.kind, outcome.reason) == ("resolved", "")
     assert outcome.articles == [kb["password"].pk] and outcome.widget_id == widget.pk

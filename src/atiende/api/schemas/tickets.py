@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
@@ -27,6 +28,9 @@ from atiende.api.schemas.common import (
     UserRef,
     Version,
 )
+from atiende.messaging.outbound.states import contract_state
+from atiende.messaging.selectors import ChannelDelivery, channel_deliveries, email_inbound_ids
+from atiende.tickets.models import Channel, Direction
 
 Subject = Annotated[str, Clean, StringConstraints(max_length=255)]
 CustomFieldFilter = Annotated[str, Clean, StringConstraints(min_length=3, max_length=300)]
@@ -201,7 +205,27 @@ class MessageOut(Schema):
     author: UserRef | None
     public: bool
     direction: str
-    channel: str
+    channel: str = Field(
+        description="Where the message was written or came in, one of: "
+        + ", ".join(f"``{value}``" for value in Channel.values)
+        + ". A reply written in the workspace or through the API says ``web`` or ``api`` "
+        "(or the channel it was sent on); ``provider`` says how it travelled."
+    )
+    provider: str | None = Field(
+        default=None,
+        description="How the message travelled to or from the customer: ``email`` (it came "
+        "in as a mail, or went out as one), or the messaging account's provider "
+        "(``whatsapp``, ``telegram``, ``twilio_sms``, ``messenger``, ``instagram``); "
+        "``null`` when it travelled through none (an internal note, a message written in "
+        "the portal, the workspace or the API and sent to nobody, a live chat, a logged "
+        "call, an alert).",
+    )
+    delivery_state: Literal["queued", "sent", "delivered", "read", "failed"] | None = Field(
+        default=None,
+        description="For a message we sent through ``provider``: how far it got (email only "
+        "reaches ``sent`` or ``failed``; ``delivery`` has the mail's details). ``null`` for "
+        "a message that came in, or that was sent through no provider (staff only).",
+    )
     body_text: str
     body_html: str
     attachments: list[AttachmentOut]
@@ -218,19 +242,75 @@ class MessageOut(Schema):
 
     @staticmethod
     def resolve_delivery(obj: Any, context: Any = None) -> Any:
-        request = (context or {}).get("request")
-        user = getattr(request, "auth", None) if request is not None else None
-        if user is not None and not getattr(user, "is_agent", False):
+        if not _for_staff(context):
             return None  # customers hear about their mail, not our servers' replies
         if obj.direction != "out":
             return None
         return latest_delivery(obj)
+
+    @staticmethod
+    def resolve_provider(obj: Any) -> str | None:
+        travelled = transport(obj)
+        return travelled.provider if travelled is not None else None
+
+    @staticmethod
+    def resolve_delivery_state(obj: Any, context: Any = None) -> str | None:
+        if not _for_staff(context):
+            return None
+        travelled = transport(obj)
+        if travelled is None or not travelled.outbound:
+            return None
+        return travelled.state or None
+
+
+def _for_staff(context: Any) -> bool:
+    """Whether the answer is for staff (or for no request at all: a service's own use)."""
+    request = (context or {}).get("request")
+    user = getattr(request, "auth", None) if request is not None else None
+    return user is None or bool(getattr(user, "is_agent", False))
 
 
 def latest_delivery(message: Any) -> Any:
     """The message's latest outbound email (prefetch ``outbound_emails`` for lists)."""
     rows = list(message.outbound_emails.all())
     return max(rows, key=lambda row: (row.created_at, row.pk), default=None)
+
+
+TRANSPORT = "_api_transport"  # what `note_transports` found, on the message instance
+
+
+def note_transports(messages: Sequence[Any]) -> None:
+    """Work out how each message of a page travelled (`transport`), for all at once: one
+    query for the channel side, one for which came in by email (when any could have); the
+    mail a message went out as is its ``outbound_emails`` (prefetch them for lists). The
+    messages were read through the ticket gate."""
+    channels = channel_deliveries([message.pk for message in messages])
+    maybe_mail = [
+        message.pk
+        for message in messages
+        if message.pk not in channels and message.direction == Direction.INBOUND
+    ]
+    mailed_in = email_inbound_ids(maybe_mail)
+    for message in messages:
+        found = channels.get(message.pk)
+        if found is None and message.direction == Direction.OUTBOUND:
+            mail = latest_delivery(message)
+            if mail is not None:
+                state = contract_state(mail.state).value
+                found = ChannelDelivery("email", "", outbound=True, state=state, reason=mail.reason)
+        elif found is None and message.pk in mailed_in:
+            found = ChannelDelivery("email", "", outbound=False, state="")
+        setattr(message, TRANSPORT, found)
+
+
+def transport(message: Any) -> ChannelDelivery | None:
+    """How ``message`` travelled: the channel's provider (and, for one we sent, the state of
+    all its parts), else its email, else ``None``. Read for this message alone unless
+    `note_transports` did it for its page."""
+    if not hasattr(message, TRANSPORT):
+        note_transports([message])
+    found: ChannelDelivery | None = getattr(message, TRANSPORT)
+    return found
 
 
 MessagePage = Page[MessageOut]

@@ -1,8 +1,12 @@
 """An agent's availability from the workspace: the status switch in the header (online, away,
-offline) and their out-of-office periods on their account page.
+offline), their out-of-office periods on their account page, and their workload — open chats
+and tickets against the capacities an administrator set — in the switch's menu and on their
+account page.
 
-Both write through ``accounts.services`` (``set_agent_status``, ``add_out_of_office``,
-``end_out_of_office``), which announce the change so assignment can drain the backlog.
+The writes go through ``accounts.services`` (``set_agent_status``, ``add_out_of_office``,
+``end_out_of_office``), which announce the change so assignment can drain the backlog. The
+workload is read only (``tickets.workload.own_workload``): capacities are set by
+administrators, in Settings → Agents.
 """
 
 from __future__ import annotations
@@ -17,14 +21,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atiende.accounts.models import AgentStatus
 from atiende.accounts.selectors import effective_status, own_out_of_office
 from atiende.accounts.services import add_out_of_office, end_out_of_office, set_agent_status
 from atiende.core.errors import AtiendeError
+from atiende.tickets.workload import own_workload
 from atiende.web.account.forms import OutOfOfficeForm
-from atiende.web.common import actor, current_user
+from atiende.web.common import HtmxHttpRequest, actor, current_user
 from atiende.web.setup.common import account_view, page, submit
 
 SESSION_KEY = "agent_status"
@@ -78,6 +83,17 @@ def status(request: HttpRequest) -> HttpResponse:
         request, _("Your status is now %(status)s.") % {"status": row.get_status_display()}
     )
     return _back(request)
+
+
+@account_view
+@require_GET
+def workload(request: HtmxHttpRequest) -> HttpResponse:
+    """The agent's own open chats and tickets against their capacities: the status menu loads
+    it as a fragment each time it opens (htmx); without scripts, a page of their account."""
+    context = {"section": "workload", "load": own_workload(actor(request))}
+    if request.htmx:
+        return render(request, "web/account/_workload.html", context)
+    return page(request, "web/account/workload.html", context)
 
 
 @account_view

@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/shortcuts/", views.shortcuts_help, name="account-shortcuts"),
     path("account/status/", availability.status, name="account-status"),
     path("account/away/", availability.out_of_office, name="account-away"),
+    path("account/workload/", availability.workload, name="account-workload"),
     path(
         "account/away/<int:period_id>/end/",
         availability.out_of_office_end,

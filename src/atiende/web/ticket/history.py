@@ -53,6 +53,7 @@ NAMED = {
     "sla": lambda: _("SLA policy “%(name)s”"),
     "assignment": lambda: _("Assignment in group “%(name)s”"),
     "macro": lambda: _("Macro “%(name)s”"),
+    "chat-bot": lambda: _("The chat bot of “%(name)s”"),
 }
 DELETED = {
     "rule": lambda: _("deleted rule #%(id)d"),
@@ -60,6 +61,7 @@ DELETED = {
     "sla": lambda: _("deleted SLA policy #%(id)d"),
     "assignment": lambda: _("assignment in deleted group #%(id)d"),
     "macro": lambda: _("deleted macro #%(id)d"),
+    "chat-bot": lambda: _("the chat bot of deleted widget #%(id)d"),
 }
 
 

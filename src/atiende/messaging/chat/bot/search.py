@@ -11,6 +11,7 @@ those that found nothing (articles to write).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -65,3 +66,23 @@ def find_articles(text: str, language: str, *, limit: int = MAX_ARTICLES) -> lis
         for result in page.results
         if result.language == language
     ]
+
+
+def offered_articles(translation_ids: Sequence[int]) -> list[ArticleHit]:
+    """The articles the bot offered (``BotOutcome.articles``), in the order offered, for the
+    note on a chat it resolved; one no longer public is left out (the caller names its id)."""
+    rows = (
+        readable_translations(None)
+        .filter(pk__in=list(translation_ids))
+        .values_list("pk", "language", "article_id", "slug", "published_title", "title")
+    )
+    found = {
+        pk: ArticleHit(
+            translation_id=pk,
+            title=published or title,
+            url=article_url(language=language, article_id=article_id, slug=slug),
+            excerpt="",
+        )
+        for pk, language, article_id, slug, published, title in rows
+    }
+    return [found[pk] for pk in translation_ids if pk in found]

@@ -7,16 +7,25 @@ agent's reply — not the bot's — is what marks a chat taken up), the outcome 
 hand-over moves the chat to the queue, where assignment picks it up (``ChatQueued``): until
 then its ticket is nobody's. Only chats handled by the bot are answered, and each
 visitor message at most once (a resend after a reconnection is not answered again).
+
+A yes to the articles offered resolves the chat (``resolve``): its ticket is solved by the bot
+in the same transaction, with an internal note naming the articles, so it never waits in the
+team's unassigned tickets. The chat stays the bot's: when the visitor writes again, their
+message reopens the ticket (as any customer reply to a solved ticket does) and the bot answers
+it as usual, handing over when asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from atiende.core.actor import Actor, Source
+from atiende.core.errors import AtiendeError
 from atiende.core.language import default_language
 from atiende.messaging.chat import services as chat
 from atiende.messaging.chat.bot import decision, search, texts
@@ -25,15 +34,20 @@ from atiende.messaging.chat.selectors import agents_available
 from atiende.messaging.models import (
     BotConversation,
     BotOutcome,
+    BotOutcomeKind,
     BotStage,
     ChatHandler,
     ChatSession,
 )
 from atiende.tickets import services as tickets
-from atiende.tickets.models import Channel, Message
+from atiende.tickets.models import Channel, Message, StatusCategory
 from atiende.tickets.selectors import inbound_message_on
+from atiende.tickets.services.common import first_status_in
 
 LANGUAGES = ("es", "en")
+# The reason of the queuing (``ChatQueued.reason``) of a chat resolved whose ticket the
+# workflow would not let the bot solve.
+UNSOLVED = "unsolved"
 
 
 def bot_actor(widget_id: int) -> Actor:
@@ -134,18 +148,23 @@ def _apply(
     written: list[int] = []
     buttons: list[dict[str, str]] = []
     articles: list[dict[str, str]] = []
+    outcome = decided.outcome
+    solved = True
+    if outcome is not None and outcome.kind == BotOutcomeKind.RESOLVED:
+        solved = resolve(actor, ticket_id=session.ticket_id, offered=outcome.articles)
+        if not solved:  # the workflow keeps it open: the team's to close, so assigned now
+            chat.hand_to_queue(actor, session_id=session.pk, reason=UNSOLVED)
     for reply in decided.replies:
         posted = tickets.add_message(
             actor,
             ticket_id=session.ticket_id,
-            body=texts.render(reply, language),
+            body=texts.render(reply, language, solved=solved),
             public=True,
             channel=Channel.CHAT,
         )
         written.append(posted.pk)
         buttons = texts.quick_replies(reply, language)
         articles = [{"title": a.title, "url": a.url, "excerpt": a.excerpt} for a in reply.articles]
-    outcome = decided.outcome
     if outcome is not None:
         BotOutcome.objects.create(
             session=session,
@@ -173,3 +192,29 @@ def _apply(
         resolved=state.stage == BotStage.RESOLVED,
         agents_available=handover.agents_available if handover is not None else True,
     )
+
+
+def resolve(actor: Actor, *, ticket_id: int, offered: Sequence[int]) -> bool:
+    """Solve the chat's ticket the visitor said the bot answered (in the caller's transaction),
+    with an internal note naming the articles offered; True when it is solved.
+
+    The bot acts as the system (``bot_actor``: the history names the widget's bot), so the
+    ticket leaves the unassigned tickets and no assignment waits for it. A workflow that
+    refuses the move to solved (or has no solved status) leaves the ticket as it was, and the
+    note says why; the visitor is then not told it was solved, and the caller hands the chat
+    to the team.
+    """
+    with translation.override(default_language()):
+        target = first_status_in(StatusCategory.SOLVED)
+        refused = "" if target is not None else _("No active solved status is configured.")
+        if target is not None:
+            try:  # a savepoint of its own (``update_ticket``): a refusal writes nothing
+                tickets.change_status(actor, ticket_id=ticket_id, status=target.key)
+            except AtiendeError as error:
+                refused = str(error.detail)
+        hits = search.offered_articles(offered)
+        found = {hit.translation_id for hit in hits}
+        missing = [pk for pk in offered if pk not in found]
+        note = texts.resolved_note(hits, missing, refused, translation.get_language())
+    tickets.add_message(actor, ticket_id=ticket_id, body=note, public=False, channel=Channel.CHAT)
+    return not refused

@@ -3,9 +3,12 @@
 The reply is plain text (the transcript is the ticket's conversation, and the widget shows
 text): each article as its title, its public address and a one-line excerpt. The quick
 replies are labelled here too; the widget shows them as buttons and sends back their code.
+The internal note on a ticket the bot resolved is written here as well (``resolved_note``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,7 +37,7 @@ def _article(number: int, article: ArticleHit) -> str:
     return "\n".join(lines)
 
 
-def _body(reply: Reply) -> str:
+def _body(reply: Reply, solved: bool) -> str:
     if reply.kind == ReplyKind.OFFER:
         articles = "\n\n".join(_article(n, a) for n, a in enumerate(reply.articles, start=1))
         found = ngettext("This article may help:", "These articles may help:", len(reply.articles))
@@ -49,15 +52,21 @@ def _body(reply: Reply) -> str:
             "Sorry about that. Tell me a little more, in other words, and I will look again; "
             "or ask to talk to a person."
         )
+    if reply.kind == ReplyKind.GLAD and solved:
+        return _(
+            "Glad it helped! I have marked your question as solved. If you need anything "
+            "else, just write here."
+        )
     if reply.kind == ReplyKind.GLAD:
         return _("Glad it helped! If you need anything else, write here.")
     return _handover(reply)
 
 
-def render(reply: Reply, language: str) -> str:
-    """The text of ``reply`` in ``language``."""
+def render(reply: Reply, language: str, *, solved: bool = True) -> str:
+    """The text of ``reply`` in ``language``; ``solved=False`` when the chat's ticket could not
+    be solved after a yes (the visitor is not told it was)."""
     with translation.override(language):
-        body = _body(reply)
+        body = _body(reply, solved)
         return f"{_greeting()} {body}" if reply.greet else body
 
 
@@ -77,3 +86,32 @@ def quick_replies(reply: Reply, language: str) -> list[dict[str, str]]:
             {"code": str(code), "label": quick_reply_label(code, reply.kind)}
             for code in reply.quick_replies
         ]
+
+
+def resolved_note(
+    offered: Sequence[ArticleHit], missing: Sequence[int], refused: str, language: str
+) -> str:
+    """The internal note on a chat's ticket the bot resolved, for the team (in ``language``):
+    which articles the visitor said answered the question, and why the ticket is not solved
+    when the workflow refused it."""
+    with translation.override(language):
+        count = len(offered) + len(missing)
+        lines = [
+            ngettext(
+                "Resolved by the chat bot: the visitor said this article answered their question:",
+                "Resolved by the chat bot: the visitor said these articles answered their "
+                "question:",
+                count,
+            )
+        ]
+        lines += [f"- {article.title} ({article.url})" for article in offered]
+        lines += [
+            "- " + _("article #%(id)d (no longer public)") % {"id": translation_id}
+            for translation_id in missing
+        ]
+        if refused:
+            lines += [
+                "",
+                _("The ticket could not be set to solved: %(reason)s") % {"reason": refused},
+            ]
+        return "\n".join(lines)
