@@ -419,6 +419,9 @@ def new_page(
         pytest.fail("the page broke its Content-Security-Policy:\n" + "\n".join(refused))
 
 
+IDLE_LOOKS = 6  # 0.3 s without a query of the server's
+
+
 def until_the_server_is_idle(timeout: float = 15.0) -> None:
     """Wait until the app server has finished what the closed pages asked (PostgreSQL).
 
@@ -435,10 +438,13 @@ def until_the_server_is_idle(timeout: float = 15.0) -> None:
         "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'"
     )
     deadline = time.monotonic() + timeout
+    quiet = 0  # idle several looks in a row: a request the browser sent as it closed, or the
+    # worker's next task, may start just after one idle look (it deadlocked a flush once)
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(busy)
-            if not cursor.fetchall():
+            quiet = 0 if cursor.fetchall() else quiet + 1
+            if quiet == IDLE_LOOKS:
                 return
             time.sleep(0.05)
         # Still busy: the test is over and its pages are closed, so whatever the server is
