@@ -47,6 +47,7 @@ from channel_stages import (
     PHONE_NUMBER_ID,
     PROCESS_TARGET,
     in_process,
+    spooled,
     webhooks,
 )
 from common import PG_SERVER, REPO, WORK_DIR, Figure, fmt, print_figure
@@ -249,7 +250,8 @@ def measure(env: dict[str, str], key: str, args: argparse.Namespace) -> list[Fig
 
 
 def drain(timeout: float) -> bool:
-    """Wait until the worker has left no payload ``received``; False on timeout."""
+    """Wait until the worker has left no payload ``received`` (nor spooled); False on
+    timeout."""
     from django.db import connections
 
     from atiende.messaging.models import ChannelPayload, ChannelPayloadState
@@ -258,6 +260,7 @@ def drain(timeout: float) -> bool:
     try:
         while time.monotonic() < deadline:
             left = ChannelPayload.objects.filter(state=ChannelPayloadState.RECEIVED).count()
+            left += spooled()
             if not left:
                 return True
             time.sleep(0.5)

@@ -64,8 +64,11 @@ def _worker_redis_url(url: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: LazySettings, tmp_path: Any) -> None:
-    """Uploaded files go to a per-test folder, never into the data directory."""
+    """Uploaded files and spooled webhooks go to a per-test folder, never into the data
+    directory (the spool only where the settings turn it on: the embedded database)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.ATIENDE_CHANNEL_SPOOL is not None:
+        settings.ATIENDE_CHANNEL_SPOOL = tmp_path / "channel-spool"
 
 
 @pytest.fixture(autouse=True)

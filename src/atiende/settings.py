@@ -122,6 +122,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = postgres_options(DATABASES["default"].get("OPTIONS", {}))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Signed webhooks wait in files beside the embedded database until the worker takes them in
+# (`messaging.channels.spool`, decision 0010): SQLite's one write lock is not taken before the
+# 200. PostgreSQL stores them as rows directly. "off" turns the spool off.
+ATIENDE_CHANNEL_SPOOL: Path | None = (
+    Path(DATABASES["default"]["NAME"]).with_suffix(".channel-spool")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    else None
+)
+if os.environ.get("ATIENDE_CHANNEL_SPOOL"):
+    _spool = os.environ["ATIENDE_CHANNEL_SPOOL"]
+    ATIENDE_CHANNEL_SPOOL = None if _spool == "off" else Path(_spool)
+
 # Outgoing email (password resets, invitations; customer email arrives with mailboxes).
 MAILERS = mailers(os.environ.get("ATIENDE_SMTP_URL", ""), DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Atiende <atiende@localhost>")

@@ -52,6 +52,7 @@ def post_hook(account: ChannelAccount, text: str, *, secret: str = fake_telegram
         content_type="application/json",
         headers=headers,
     )
+    services.take_in_spool()  # a row to see even where the queue is not run
     return int(answer.status_code)
 
 

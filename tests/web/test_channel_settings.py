@@ -435,6 +435,7 @@ def test_retrying_a_payload_that_failed_processing_writes_it(
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # not run
     account = telegram_account(group)
     assert post_hook(hook(account), telegram_text("Mi pedido no llegó")).status_code == 200
+    services.take_in_spool()
     payload = ChannelPayload.objects.get()
     quarantine(payload.pk, "Processing failed: OperationalError: database is locked")
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from atiende.accounts.models import User
-from atiende.messaging.channels import services
+from atiende.messaging.channels import services, spool
 from atiende.messaging.channels.contract import Incoming
 from atiende.messaging.models import ChannelMessage, ChannelPayload, ChannelPayloadState
 from atiende.tickets.models import Message, Ticket
@@ -47,11 +47,14 @@ def test_a_signed_webhook_is_stored_verified_with_its_task(client: Client) -> No
 
     assert post(client, account, from_chat(501, "Hola")).status_code == 200
 
+    spooled = spool.directory() is not None  # the embedded database: a file, no row yet
+    assert services.take_in_spool() == (1 if spooled else 0)
     payload = ChannelPayload.objects.get()
     assert payload.state == ChannelPayloadState.RECEIVED and payload.verified_at is not None
+    assert (payload.spool_key is not None) == spooled
     task = DBTaskResult.objects.get()
     assert task.task_path.endswith("process_channel_payload")
-    assert task.args_kwargs == {"args": [payload.pk], "kwargs": {}}
+    assert task.args_kwargs == {"args": [0 if spooled else payload.pk], "kwargs": {}}
 
 
 def test_a_refused_webhook_is_stored_quarantined_and_gets_no_task(client: Client) -> None:
@@ -73,6 +76,7 @@ def test_one_batch_writes_many_payloads_oldest_first(client: Client) -> None:
     account = telegram_account()
     for chat_id in (601, 602, 603):
         post(client, account, from_chat(chat_id, f"Pregunta de {chat_id}"))
+    services.take_in_spool()
 
     done = services.process_batch(limit=2)
 
@@ -121,6 +125,7 @@ def test_a_payload_whose_signature_was_never_checked_is_quarantined_by_the_batch
 ) -> None:
     account = telegram_account()
     post(client, account, from_chat(801, "Sin verificar"))
+    services.take_in_spool()
     ChannelPayload.objects.update(verified_at=None)
 
     services.process_batch()
@@ -135,6 +140,7 @@ def test_a_task_whose_payload_an_earlier_batch_took_ends_at_once(client: Client)
     account = telegram_account()
     post(client, account, from_chat(901, "Uno"))
     post(client, account, from_chat(902, "Dos"))
+    services.take_in_spool()
     first, second = ChannelPayload.objects.order_by("pk")
 
     assert process_channel_payload.call(first.pk) == "2"

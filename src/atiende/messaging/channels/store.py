@@ -39,6 +39,12 @@ def insert_payload(payload: ChannelPayload) -> None:
     rows.insert(payload)
 
 
+def insert_spooled(payload: ChannelPayload) -> bool:
+    """INSERT a request taken in from the spool unless its key is already a row (a crash
+    between the commit and the file's removal); whether it was inserted."""
+    return rows.insert_unless(payload, unique=("spool_key",))
+
+
 def task_waiting(task_path: str) -> bool:
     """Whether a task of ``task_path`` waits in the database queue, ready to run now."""
     db = connections[router.db_for_read(DBTaskResult)]

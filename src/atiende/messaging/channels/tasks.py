@@ -9,7 +9,9 @@ its first batch reads after that claim, so it sees the row (on SQLite and Postgr
 the worker claims in a transaction of its own and reads its batches in later ones). Under
 load nearly every webhook finds the task the previous ones left, and the worker runs one task
 per batch instead of one per payload (each claim was a locked read and two writes). A process
-that dies between the row's commit and this check leaves the row to the sweep.
+that dies between the row's commit and this check leaves the row to the sweep. A spooled
+request (``channels.spool``) is visible the same way once its file is renamed into place:
+each batch takes the spool in before it reads.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from django.tasks import task
 from django_tasks_db import DatabaseBackend
 
 from atiende.messaging.channels import store
-from atiende.messaging.channels.services import batch_size, process, process_batch
+from atiende.messaging.channels.services import (
+    batch_size,
+    process,
+    process_batch,
+    take_in_spool,
+)
 from atiende.messaging.models import ChannelPayload, ChannelPayloadState
 from atiende.messaging.sweeps import sweep_received
 
@@ -48,7 +55,7 @@ def enqueue_processing(payload: ChannelPayload) -> None:
         return
     if _queue_in_database() and _task_waiting():
         return
-    _enqueue(payload.pk)
+    _enqueue(payload.pk or 0)  # 0: spooled, no row yet (the task takes batches, not one id)
 
 
 def _task_waiting() -> bool:
@@ -71,6 +78,7 @@ def _enqueue(payload_id: int) -> None:
 def sweep_channel_payloads() -> int:
     """Re-process ``received`` payloads older than a minute; a payload that stopped the worker
     `MAX_ATTEMPTS` times is quarantined instead of looping."""
+    take_in_spool()  # a spooled request whose task was lost
     return sweep_received(ChannelPayload, process)
 
 

@@ -117,6 +117,10 @@ class ChannelPayload(models.Model):
     reason = models.TextField(_("reason"), blank=True, default="")
     attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    # The spool file a request was taken in from (``channels.spool``, the embedded database);
+    # NULL for a row written directly. Unique, and NULL rather than empty: ``ON CONFLICT``
+    # needs a whole unique index to name, and NULLs never conflict.
+    spool_key = models.CharField(_("spool key"), max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("channel payload")

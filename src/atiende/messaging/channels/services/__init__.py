@@ -43,6 +43,7 @@ from atiende.messaging.channels.services.processing import (
     incoming_of,
     process,
     process_batch,
+    take_in_spool,
     unreadable_reason,
 )
 from atiende.messaging.channels.services.quarantine import HELD, discard_payload, retry_payload
@@ -88,6 +89,7 @@ __all__ = [
     "stored_headers",
     "stored_secret_names",
     "subject_of",
+    "take_in_spool",
     "unreadable_reason",
     "update_account",
 ]

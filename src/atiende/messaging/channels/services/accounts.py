@@ -26,6 +26,7 @@ from atiende.core.text import clean_text
 from atiende.messaging import crypto
 from atiende.messaging.channels import registry
 from atiende.messaging.channels.services.account_checks import check_account_fields
+from atiende.messaging.channels.services.processing import take_in_spool
 from atiende.messaging.models import ChannelAccount, ChannelProvider
 
 WEBHOOK_KEY_BYTES = 32  # 43 url-safe characters: not guessable, fits the column
@@ -143,14 +144,20 @@ def rotate_webhook_key(actor: Actor, *, account_id: int) -> ChannelAccount:
     return account
 
 
-@transaction.atomic
 def delete_account(actor: Actor, *, account_id: int) -> None:
     """Delete an account that never received or sent anything (admins only).
 
     One with payloads, messages or anything else that points at it is refused (409): its
-    history stays readable, and deactivating it stops its webhook just as well.
+    history stays readable, and deactivating it stops its webhook just as well. Requests
+    still waiting in the spool are taken in first, in their own commit: they count.
     """
     require_admin(actor)
+    take_in_spool()
+    _delete_unused(account_id)
+
+
+@transaction.atomic
+def _delete_unused(account_id: int) -> None:
     account = _lock_account(account_id)
     in_use = _("This account has received or sent messages, which are kept: deactivate it.")
     if account.payloads.exists() or account.messages.exists():

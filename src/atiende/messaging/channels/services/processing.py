@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from atiende.core import transient
 from atiende.core.actor import Actor, Source
 from atiende.core.errors import AtiendeError, NotFound
-from atiende.messaging.channels import registry
+from atiende.messaging.channels import registry, spool
 from atiende.messaging.channels.contract import (
     AlertEvent,
     CallEvent,
@@ -222,6 +222,19 @@ def batch_size() -> int:
     return BATCH.get(connection.vendor, DEFAULT_BATCH)
 
 
+def take_in_spool() -> int:
+    """Every request waiting in the spool taken in as a ``received`` row, none processed; how
+    many (the sweep's first step, and what a test does to see the rows of its webhooks)."""
+    into = spool.directory()
+    taken = 0
+    while into is not None:
+        found = spool.take_in(into, batch_size())
+        taken += found
+        if found < batch_size():
+            break
+    return taken
+
+
 def process_batch(limit: int | None = None) -> list[ChannelPayload]:
     """Process up to ``limit`` ``received`` payloads, oldest first, in ONE transaction with a
     savepoint each; the rows it finished.
@@ -231,12 +244,16 @@ def process_batch(limit: int | None = None) -> list[ChannelPayload]:
     alone (its savepoint rolled back: nothing half-applied); the others are written. Reading
     happens before the transaction (pure; on SQLite a transaction holds the write lock). On
     PostgreSQL rows another worker holds are skipped (``SKIP LOCKED``). A deadlock redoes
-    the batch.
+    the batch. Requests waiting in the spool (``channels.spool``) are taken in first.
     """
+    size = limit or batch_size()
+    into = spool.directory()
+    if into is not None:
+        spool.take_in(into, size)
     wanted = list(
         ChannelPayload.objects.select_related("account")
         .filter(state=ChannelPayloadState.RECEIVED)
-        .order_by("pk")[: limit or batch_size()]
+        .order_by("pk")[:size]
     )
     if not wanted:
         return []

@@ -4,10 +4,13 @@ statement; Meta's handshake.
 `receive` checks the signature on the live request first (pure, nothing written), then INSERTs
 the raw request once, with its verdict: signed → ``received`` with ``verified_at``; refused →
 ``quarantined`` with the reason (`SignatureError` then goes back to the view, 403). The INSERT
-is its own transaction (autocommit): the shortest hold of SQLite's one write lock, which the
-worker's batches need too. A crash before that commit means no 200, and the provider sends the
+is its own transaction. A crash before that commit means no 200, and the provider sends the
 request again; after it the row is safe, and the caller asks for its processing
 (`channels.tasks.enqueue_processing`; the minute's sweep takes a row a crash left without).
+
+On the embedded database a signed request is written to the spool instead (``channels.spool``,
+durable before the 200, no write lock), and the worker takes it in as its row; a refused one
+is still a row at once, for the admin to see.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from atiende.core.errors import NotFound, PayloadTooLarge
 from atiende.messaging import crypto
-from atiende.messaging.channels import registry, store
+from atiende.messaging.channels import registry, spool, store
 from atiende.messaging.channels.contract import Incoming, SignatureError
 from atiende.messaging.channels.services.reasons import MAX_REASON, describe
 from atiende.messaging.models import ChannelAccount, ChannelPayload, ChannelPayloadState
@@ -53,7 +56,8 @@ def receive(webhook_key: str, incoming: Incoming) -> ChannelPayload:
     Raises ``NotFound`` for an unknown or inactive key (nothing stored: anyone can post to a
     guessed URL), ``PayloadTooLarge`` over the provider's limit (nothing stored), and
     ``SignatureError`` when the signature is missing or wrong (the row is stored quarantined
-    with the reason). A row returned is ``received``.
+    with the reason). A row returned is ``received``: saved, or spooled (``spool_key`` set, no
+    primary key yet).
     """
     account = active_account(webhook_key)
     limit = registry.max_body(account.provider)
@@ -75,6 +79,10 @@ def receive(webhook_key: str, incoming: Incoming) -> ChannelPayload:
         reason = _("The signature was refused: %(error)s") % {"error": refusal}
         row.state, row.reason = ChannelPayloadState.QUARANTINED, reason[:MAX_REASON]
         row.processed_at = timezone.now()
+    into = spool.directory()
+    if refusal is None and into is not None:
+        row.spool_key = spool.write(row, into)
+        return row
     with transaction.atomic(durable=True):  # one statement; durable: never inside another
         store.insert_payload(row)
     if refusal is not None:
