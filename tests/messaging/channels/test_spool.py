@@ -160,3 +160,5 @@ def test_the_directories_are_made_on_the_first_request(client: Client, into: Pat
 
     assert post(client, telegram_account(), telegram_text("Primero")).status_code == 200
     assert len(spooled(into)) == 1
+    assert into.stat().st_mode & 0o777 == 0o700  # customers' messages: the user's only
+    assert spooled(into)[0].stat().st_mode & 0o777 == 0o600

@@ -79,9 +79,10 @@ def time_key() -> str:
 
 
 def prepare(into: Path) -> None:
-    """Create the spool's directories."""
+    """Create the spool's directories, readable by the installation's user only."""
+    into.mkdir(parents=True, exist_ok=True, mode=0o700)
     for part in ("tmp", "new"):
-        (into / part).mkdir(parents=True, exist_ok=True, mode=0o700)
+        (into / part).mkdir(exist_ok=True, mode=0o700)
 
 
 def take_in(into: Path, limit: int) -> int:
