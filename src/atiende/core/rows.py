@@ -343,14 +343,9 @@ def first(
     connection = connections[alias]
     if for_update and (related or connection.get_autocommit()):
         raise TransactionManagementError("first(for_update=True): one table, in a transaction")
-    columns = tuple(sorted(equals))
-    statement = _select_statement(model, alias, columns, related, for_update)
-    params = [
-        field.get_db_prep_value(equals[name], connection)
-        for name, field in zip(columns, statement.where, strict=True)
-    ]
+    statement = _select_statement(model, alias, tuple(sorted(equals)), related, for_update)
     with cursor(connection) as db:
-        db.execute(statement.sql, params)
+        db.execute(statement.sql, _where_params(statement, equals, connection))
         row = db.fetchone()
     if row is None:
         return None
@@ -363,16 +358,23 @@ def every(model: type[M], *, using: str | None = None, **equals: Any) -> list[M]
     (a ticket's timers), where the ORM's query building costs more than the read."""
     alias = using or router.db_for_read(model)
     connection = connections[alias]
-    columns = tuple(sorted(equals))
-    statement = _select_statement(model, alias, columns, (), False, limit_one=False)
-    params = [
-        field.get_db_prep_value(equals[name], connection)
-        for name, field in zip(columns, statement.where, strict=True)
-    ]
+    statement = _select_statement(model, alias, tuple(sorted(equals)), (), False, limit_one=False)
     with cursor(connection) as db:
-        db.execute(statement.sql, params)
+        db.execute(statement.sql, _where_params(statement, equals, connection))
         found = db.fetchall()
     return [_instance(statement, alias, row) for row in found]
+
+
+def _where_params(
+    statement: _Select, equals: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> list[Any]:
+    """``equals``' values in the order of the statement's WHERE (sorted by the names given,
+    which may be ``pk`` or a foreign key's ``<name>_id``), prepared as the column holds them."""
+    names = sorted(equals)
+    return [
+        field.get_db_prep_value(equals[name], connection)
+        for name, field in zip(names, statement.where, strict=True)
+    ]
 
 
 def _instance(statement: _Select, alias: str, row: Sequence[Any]) -> Any:

@@ -14,7 +14,7 @@ from atiende.core.permissions import require_admin
 from atiende.messaging.email.parse import ParseError, parse_message
 from atiende.messaging.inbound import alerts
 from atiende.messaging.inbound.outcome import Outcome
-from atiende.messaging.inbound.pipeline import MAX_REASON, process
+from atiende.messaging.inbound.pipeline import process, record_outcome
 from atiende.messaging.inbound.writing import bodies
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
 from atiende.messaging.selectors import HELD
@@ -97,15 +97,7 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
 
 def _released(row: InboundMessage, outcome: Outcome) -> InboundMessage:
     """Record what releasing an alert inbox's mail did (its ticket, and the intake's reason)."""
-    for name, value in outcome.fields.items():
-        setattr(row, name, value)
-    row.state = outcome.state
-    row.reason = outcome.reason[:MAX_REASON]
-    row.ticket = outcome.ticket
-    row.ticket_message = outcome.message
-    row.processed_at = timezone.now()
-    update = ["state", "reason", "ticket", "ticket_message", "processed_at"]
-    row.save(update_fields=[*update, *outcome.fields])
+    record_outcome(row, outcome)
     return row
 
 

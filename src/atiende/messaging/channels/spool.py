@@ -61,10 +61,9 @@ def write(row: ChannelPayload, into: Path) -> str:
         prepare(into)
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(descriptor, json.dumps(header).encode() + b"\n")
-        body = bytes(row.body)
-        while body:
-            body = body[os.write(descriptor, body) :]
+        left = memoryview(json.dumps(header).encode() + b"\n" + bytes(row.body))
+        while left:  # a write may take only part of a large body
+            left = left[os.write(descriptor, left) :]
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
@@ -74,7 +73,8 @@ def write(row: ChannelPayload, into: Path) -> str:
 
 
 def time_key() -> str:
-    """Names sort in the order written (nanoseconds), so rows keep the order of arrival."""
+    """Names sort in the order written (microseconds since the epoch, 16 digits until the
+    year 2286), so rows keep the order of arrival."""
     return f"{dt.datetime.now(dt.UTC).timestamp():017.6f}".replace(".", "")
 
 

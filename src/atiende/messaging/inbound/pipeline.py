@@ -197,6 +197,13 @@ def _lock_message_id(message_id: str) -> None:
 
 
 def _finish(row: InboundMessage, outcome: Outcome) -> None:
+    row.attempts += 1
+    record_outcome(row, outcome, also=("attempts",))
+
+
+def record_outcome(row: InboundMessage, outcome: Outcome, *, also: tuple[str, ...] = ()) -> None:
+    """Write what processing (or an admin's release) did with ``row``: its state and reason,
+    its ticket and message, the outcome's own fields, and ``also`` those set by the caller."""
     for name, value in outcome.fields.items():
         setattr(row, name, value)
     row.state = outcome.state
@@ -204,8 +211,7 @@ def _finish(row: InboundMessage, outcome: Outcome) -> None:
     row.ticket = outcome.ticket
     row.ticket_message = outcome.message
     row.processed_at = timezone.now()
-    row.attempts += 1
-    update = ["state", "reason", "ticket", "ticket_message", "processed_at", "attempts"]
+    update = ["state", "reason", "ticket", "ticket_message", "processed_at", *also]
     store.write_outcome(row, [*update, *outcome.fields])
 
 
