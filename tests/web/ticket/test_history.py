@@ -157,7 +157,19 @@ def test_deleting_a_tag_reads_as_removal() -> None:
         (Actor(user=None, source=Source.RULE), "A rule assigned group Support"),
         (
             Actor(user=None, source=Source.CHANNEL, detail="email"),
-            "Channel email assigned group Support",
+            "Channel Email assigned group Support",
+        ),
+        (
+            Actor(user=None, source=Source.CHANNEL, detail="email:soporte@example.com"),
+            "Channel Email soporte@example.com assigned group Support",
+        ),
+        (
+            Actor(user=None, source=Source.CHANNEL, detail="twilio_sms:4"),
+            "Channel SMS through Twilio assigned group Support",
+        ),
+        (
+            Actor(user=None, source=Source.CHANNEL, detail="quarantine:7"),
+            "Channel quarantine:7 assigned group Support",
         ),
         (Actor(user=None, source=Source.SYSTEM), "System assigned group Support"),
         (
@@ -186,7 +198,7 @@ def test_api_and_channel_people_are_named_with_their_door() -> None:
     )  # fmt: skip
     assert sentences(ticket.pk)[-2:] == [
         "Ana via the API changed priority from Normal to High",
-        "Ana via whatsapp changed priority from High to Low",
+        "Ana via WhatsApp changed priority from High to Low",
     ]
 
 

@@ -16,8 +16,9 @@ from django.utils.translation import ngettext
 
 from atiende.automation.sources import parse as sources_parse
 from atiende.core.actor import Source
+from atiende.messaging.models import ChannelProvider
 from atiende.sla.models import TargetKind
-from atiende.tickets.models import LinkKind, TicketEvent, TicketType
+from atiende.tickets.models import Channel, LinkKind, TicketEvent, TicketType
 
 OUT_OF_OFFICE = "assignment:out-of-office"
 
@@ -81,14 +82,30 @@ def who(event: TicketEvent, sources: Mapping[str, str] | None = None) -> str:
             return _("Out-of-office handover")
         return _("Rule “%(name)s”") % {"name": detail} if detail else _("A rule")
     if event.source == Source.CHANNEL:
+        if person and detail:
+            return _("%(name)s via %(channel)s") % {"name": person, "channel": channel_name(detail)}
         if person:
-            return _("%(name)s via %(channel)s") % {"name": person, "channel": detail or "channel"}
-        return _("Channel %(name)s") % {"name": detail} if detail else _("A channel")
+            return person
+        return _("Channel %(name)s") % {"name": channel_name(detail)} if detail else _("A channel")
     if event.source == Source.API and person:
         return _("%(name)s via the API") % {"name": person}
     if person:
         return person
     return _("System (%(detail)s)") % {"detail": detail} if detail else _("System")
+
+
+def channel_name(detail: str) -> str:
+    """A channel actor's detail as a reader names it: ``whatsapp`` → "WhatsApp",
+    ``telegram:2`` → "Telegram", ``twilio_sms:4`` → "SMS through Twilio", ``email:soporte@…``
+    → "Email soporte@…"; a detail of no known channel as stored."""
+    kind, _colon, rest = detail.partition(":")
+    if kind in Channel.values:
+        name = str(Channel(kind).label)
+    elif kind in ChannelProvider.values:
+        name = str(ChannelProvider(kind).label)
+    else:
+        return detail
+    return f"{name} {rest}" if kind == Channel.EMAIL and rest else name
 
 
 FIELD_LABELS = {
