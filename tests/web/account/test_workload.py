@@ -85,7 +85,7 @@ def test_an_agent_sees_their_load_against_their_capacities(group: Group) -> None
 
     # The colleague sees theirs, never the agent's: the page has no one else's figures to ask.
     other = signed_in(colleague).get(reverse("account-workload") + f"?user={agent.pk}")
-    assert figures(other.content.decode()) == "Chats 1 / 1 · Tickets 4 / 5"
+    assert figures(other.content.decode()) == "Chats 1 / 1 (full) · Tickets 4 / 5"
 
 
 def test_an_agent_without_limits_reads_no_limit(group: Group) -> None:
@@ -104,7 +104,7 @@ def test_an_agent_without_limits_reads_no_limit(group: Group) -> None:
 
     assert read[never_seen.pk] == "Chats 0 / no limit · Tickets 1 / no limit"
     assert read[unlimited.pk] == "Chats 1 / no limit · Tickets 0 / no limit"
-    assert read[no_chats.pk] == "Chats 0 / 0 · Tickets 0 / no limit"  # takes no chats
+    assert read[no_chats.pk] == "Chats 0 / 0 (full) · Tickets 0 / no limit"  # takes no chats
 
 
 def test_in_spanish(group: Group) -> None:
@@ -123,8 +123,22 @@ def test_in_spanish(group: Group) -> None:
         )
     html = page.content.decode()
     assert figures(html) == f"{chats} 1 / 3 · {tickets_word} 2 / {no_limit}"
+    assert figures(html) == "Chats 1 / 3 · Tickets 2 / sin límite"  # the catalogue has them
     assert f"<h1>{title}</h1>" in html
     assert '<html lang="es"' in html
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "full"), ("es", "completo")])
+def test_a_full_capacity_says_so_in_words(group: Group, locale: str, expected: str) -> None:
+    agent = make_agent(group, locale=locale)
+    capacities(agent, tickets=2, chats=1)
+    give(agent, group, chats=1, other=1)
+
+    page = signed_in(agent).get(reverse("account-workload"))
+
+    chats, tickets_part = figures(page.content.decode()).split(" · ")
+    assert chats.endswith(f"1 / 1 ({expected})")  # not only the colour of .at-capacity
+    assert tickets_part.endswith("1 / 2")
 
 
 def test_the_status_menu_loads_the_workload_as_it_opens(group: Group) -> None:
