@@ -13,7 +13,6 @@ from atiende.core.errors import AtiendeError, Conflict, NotFound
 from atiende.core.permissions import require_admin
 from atiende.messaging.email.parse import ParseError, parse_message
 from atiende.messaging.inbound import alerts
-from atiende.messaging.inbound.outcome import Outcome
 from atiende.messaging.inbound.pipeline import process, record_outcome
 from atiende.messaging.inbound.writing import bodies
 from atiende.messaging.models import InboundMessage, InboundState, ThreadKey
@@ -66,7 +65,8 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
         parsed, error = None, str(exc) or type(exc).__name__
     channel = Actor(user=None, source=Source.CHANNEL, detail=f"quarantine:{actor.user_id}")
     if alerts.is_alert_inbox(row.mailbox):
-        return _released(row, alerts.release(actor, channel, row, parsed, error))
+        record_outcome(row, alerts.release(actor, channel, row, parsed, error))
+        return row
     # A sender header that reads two ways names nobody: the deciding admin stands in.
     sender = parsed.from_ if parsed is not None and not parsed.sender_defects else None
     requester = _requester(channel, actor, sender[1] if sender else "")
@@ -92,12 +92,6 @@ def create_ticket_anyway(actor: Actor, *, inbound_id: int) -> InboundMessage:
     row.ticket_message = ticket.messages.order_by("pk").first()
     row.processed_at = timezone.now()
     row.save(update_fields=["state", "reason", "ticket", "ticket_message", "processed_at"])
-    return row
-
-
-def _released(row: InboundMessage, outcome: Outcome) -> InboundMessage:
-    """Record what releasing an alert inbox's mail did (its ticket, and the intake's reason)."""
-    record_outcome(row, outcome)
     return row
 
 
