@@ -244,3 +244,60 @@ def deliver(request: ProviderRequest, *, timeout: float = 5.0) -> ProviderRespon
         timeout=timeout,
     )
     return ProviderResponse(status=answer.status_code, headers=answer.headers, body=answer.content)
+
+
+STREAM_CHUNK = 64 * 1024
+
+
+class StreamingApi(FakeApi):
+    """A fake that also serves big bodies as a stream: ``huge`` paths announce their whole
+    ``Content-Length``, ``unsized`` ones none (the end of the body is the end of the
+    connection, HTTP/1.0). Chunks are written for as long as the client reads; a client that
+    gives up closes the connection and the fake stops. ``streamed_to`` says how much was
+    written, once the serving thread has seen the close."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.huge: dict[str, int] = {}  # path → announced (and streamed) size
+        self.unsized: dict[str, int] = {}  # path → size streamed without Content-Length
+        self.streamed: dict[str, int] = {}  # path → bytes written to the client
+        self._done = threading.Condition()
+
+    def stream(
+        self, handler: BaseHTTPRequestHandler, path: str, content_type: str, head: bytes
+    ) -> bool:
+        """Stream ``path`` if it is ``huge`` or ``unsized``, starting with ``head`` (a real
+        file's first bytes); False when it is neither (the caller serves it)."""
+        size = self.huge.get(path) or self.unsized.get(path)
+        if not size:
+            return False
+        with self._lock:
+            self.requests.append(_recorded(handler, b""))
+        written = 0
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", content_type)
+            if path in self.huge:
+                handler.send_header("Content-Length", str(size))
+            handler.end_headers()
+            handler.wfile.write(head)
+            written = len(head)
+            while written < size:
+                chunk = b"\x00" * min(STREAM_CHUNK, size - written)
+                handler.wfile.write(chunk)
+                written += len(chunk)
+        except OSError:
+            pass  # the client stopped reading: what a refusal looks like from here
+        finally:
+            with self._done:
+                self.streamed[path] = written
+                self._done.notify_all()
+        return True
+
+    def streamed_to(self, path: str, timeout: float = 10.0) -> int:
+        """The bytes written for ``path`` once the fake has stopped streaming it: a client's
+        close reaches the serving thread a moment after the client has moved on."""
+        with self._done:
+            if not self._done.wait_for(lambda: path in self.streamed, timeout):
+                raise AssertionError(f"{path} is still being streamed after {timeout} s")
+            return self.streamed[path]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -34,11 +33,10 @@ import pytest
 
 from atiende.messaging.channels.contract import Media
 from tests.messaging.channels.fake_graph import ACCESS_TOKEN
-from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, _recorded, running
+from tests.messaging.channels.fake_http import Answer, Recorded, StreamingApi, _recorded, running
 from tests.messaging.channels.fake_telegram import TOKEN
 from tests.messaging.channels.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, twilio_error
 
-STREAM_CHUNK = 64 * 1024
 TELEGRAM_LIMIT = 20 * 1024 * 1024
 _ids = itertools.count(1)
 
@@ -52,18 +50,14 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 500
 
 
-class FakeMedia(FakeApi):
+class FakeMedia(StreamingApi):
     def __init__(self) -> None:
         super().__init__()
         self.files: dict[str, tuple[bytes, str]] = {}  # path → (body, Content-Type)
         self.whatsapp: dict[str, dict[str, Any]] = {}  # media id → what the lookup answers
         self.telegram: dict[str, dict[str, Any]] = {}  # file_id → the File getFile answers
         self.twilio: dict[str, str] = {}  # media path → storage path it redirects to
-        self.huge: dict[str, int] = {}  # path → announced (and streamed) size
-        self.unsized: dict[str, int] = {}  # path → size streamed without Content-Length
         self.cut: dict[str, tuple[bytes, int]] = {}  # path → (body sent, length announced)
-        self.streamed: dict[str, int] = {}  # path → bytes the client read
-        self._done = threading.Condition()
 
     # -- what the tests put on it ----------------------------------------------------------
 
@@ -175,38 +169,8 @@ class FakeMedia(FakeApi):
             handler.wfile.write(body)
             handler.close_connection = True
             return
-        size = self.huge.get(path) or self.unsized.get(path)
-        if not size:
+        if not self.stream(handler, path, "video/mp4", MP4_HEAD):
             super()._serve(handler)
-            return
-        with self._lock:
-            self.requests.append(_recorded(handler, b""))
-        written = 0
-        try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "video/mp4")
-            if path in self.huge:
-                handler.send_header("Content-Length", str(size))
-            handler.end_headers()
-            handler.wfile.write(MP4_HEAD)
-            written = len(MP4_HEAD)
-            while written < size:
-                chunk = b"\x00" * min(STREAM_CHUNK, size - written)
-                handler.wfile.write(chunk)
-                written += len(chunk)
-        except OSError:
-            pass  # the client stopped reading: what a refusal looks like from here
-        finally:
-            with self._done:
-                self.streamed[path] = written
-                self._done.notify_all()
-
-    def streamed_to(self, path: str) -> int:
-        """How much of ``path``'s stream was written before the client stopped reading (waits
-        for the server's side of the connection to end, at most a few seconds)."""
-        with self._done:
-            self._done.wait_for(lambda: path in self.streamed, timeout=5)
-        return self.streamed[path]
 
 
 def lookaside_path(media_id: str) -> str:

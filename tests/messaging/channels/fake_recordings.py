@@ -23,10 +23,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.messaging.channels.fake_http import Answer, FakeApi, Recorded, _recorded, running
+from tests.messaging.channels.fake_http import Answer, Recorded, StreamingApi, running
 from tests.messaging.channels.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, twilio_error
-
-STREAM_CHUNK = 64 * 1024
 
 
 def wav_bytes(seconds: float = 1.0) -> bytes:
@@ -45,15 +43,12 @@ def mp3_bytes() -> bytes:
     return b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 4000
 
 
-class FakeRecordings(FakeApi):
+class FakeRecordings(StreamingApi):
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN) -> None:
         super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.files: dict[str, bytes] = {}  # path → body
-        self.huge: dict[str, int] = {}  # path → announced (and streamed) size
-        self.unsized: dict[str, int] = {}  # path → size streamed without Content-Length
-        self.streamed: dict[str, int] = {}  # path → bytes actually written to the client
 
     def twilio_path(self, recording_sid: str, extension: str = ".mp3") -> str:
         return f"/2010-04-01/Accounts/{self.account_sid}/Recordings/{recording_sid}{extension}"
@@ -76,31 +71,8 @@ class FakeRecordings(FakeApi):
         return Answer(200, body, {"Content-Type": content_type})
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
-        path = handler.path.split("?", 1)[0]
-        size = self.huge.get(path) or self.unsized.get(path)
-        if not size:
+        if not self.stream(handler, handler.path.split("?", 1)[0], "audio/x-wav", wav_bytes(0.1)):
             super()._serve(handler)
-            return
-        with self._lock:
-            self.requests.append(_recorded(handler, b""))
-        written = 0
-        try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "audio/x-wav")
-            if path in self.huge:
-                handler.send_header("Content-Length", str(size))
-            handler.end_headers()
-            head = wav_bytes(0.1)
-            handler.wfile.write(head)
-            written = len(head)
-            while written < size:
-                chunk = b"\x00" * min(STREAM_CHUNK, size - written)
-                handler.wfile.write(chunk)
-                written += len(chunk)
-        except OSError:
-            pass  # the client stopped reading: what a refusal looks like from here
-        finally:
-            self.streamed[path] = written
 
 
 @pytest.fixture(name="recordings_server")

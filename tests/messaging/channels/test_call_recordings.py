@@ -97,7 +97,7 @@ def test_a_recording_of_more_than_100_mb_is_refused_with_the_reason_and_kept_at_
     assert len(notes) == 2  # the call log, then why its recording is missing
     assert "recording was not attached" in notes[1] and url in notes[1]
     # Refused on the announced length: far less than the file was ever sent.
-    assert recordings_server.streamed["/recordings/big.wav"] < 50 * 1024 * 1024
+    assert recordings_server.streamed_to("/recordings/big.wav") < 50 * 1024 * 1024
     assert Effect.objects.get(kind="channels.call_recording").state == EffectState.DELIVERED
 
 
