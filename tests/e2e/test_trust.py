@@ -242,6 +242,6 @@ def test_confirmations_and_history_read_in_spanish(
     page.locator("#field-priority-value select").select_option("urgent")
     page.locator("#field-priority-value").get_by_role("button", name="Guardar").click()
     expect(page.locator("#timeline")).to_contain_text(
-        "Ana Pérez cambió prioridad de Normal a Urgente"
+        "Ana Pérez cambió la prioridad de Normal a Urgente"
     )
     no_raw_errors(page)

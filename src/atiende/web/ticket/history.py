@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from atiende.automation.sources import parse as sources_parse
 from atiende.core.actor import Source
@@ -108,25 +108,27 @@ def channel_name(detail: str) -> str:
     return f"{name} {rest}" if kind == Channel.EMAIL and rest else name
 
 
+# In a sentence ("Ana changed priority from …"): the context lets a language add what its
+# grammar needs there ("Ana cambió la prioridad de …") without changing the plain labels.
 FIELD_LABELS = {
-    "subject": lambda: _("subject"),
-    "status": lambda: _("status"),
-    "priority": lambda: _("priority"),
-    "type": lambda: _("type"),
-    "group": lambda: _("group"),
-    "assignee": lambda: _("assignee"),
-    "category": lambda: _("category"),
-    "requester": lambda: _("requester"),
-    "organization": lambda: _("organization"),
-    "tags": lambda: _("tags"),
-    "resolution": lambda: _("resolution"),
+    "subject": lambda: pgettext("history field", "subject"),
+    "status": lambda: pgettext("history field", "status"),
+    "priority": lambda: pgettext("history field", "priority"),
+    "type": lambda: pgettext("history field", "type"),
+    "group": lambda: pgettext("history field", "group"),
+    "assignee": lambda: pgettext("history field", "assignee"),
+    "category": lambda: pgettext("history field", "category"),
+    "requester": lambda: pgettext("history field", "requester"),
+    "organization": lambda: pgettext("history field", "organization"),
+    "tags": lambda: pgettext("history field", "tags"),
+    "resolution": lambda: pgettext("history field", "resolution"),
 }
 
 
 def field_label(field: str, custom_names: Mapping[str, str]) -> str:
     if field.startswith("custom_fields."):
         key = field.split(".", 1)[1]
-        return _("field “%(name)s”") % {"name": custom_names.get(key, key)}
+        return pgettext("history field", "field “%(name)s”") % {"name": custom_names.get(key, key)}
     label = FIELD_LABELS.get(field)
     return label() if label else field
 
