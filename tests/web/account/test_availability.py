@@ -63,6 +63,29 @@ def test_the_switch_sets_the_status_and_the_header_shows_it() -> None:
     assert effective_status(agent.pk, timezone.now()) == "online"
 
 
+def next_field(html: str) -> str:
+    found = re.search(r'<input type="hidden" name="next" value="([^"]*)">', html)
+    assert found is not None, "no next field"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_menu_loaded_by_htmx_goes_back_to_the_page_it_is_on() -> None:
+    client = signed_in(make_agent(make_group("Soporte")))
+    page = "http://testserver/tickets/?view=mine&page=2"
+
+    loaded = client.get(reverse("account-status"), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
+    assert next_field(loaded.content.decode()) == "/tickets/?view=mine&page=2"
+    # A page on another site is reduced to its path; the POST checks it once more.
+    elsewhere = client.get(
+        reverse("account-status"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="https://evil.example//evil.example/steal",
+    )
+    wanted = next_field(elsewhere.content.decode())
+    back = client.post(reverse("account-status"), {"status": "online", "next": wanted})
+    assert back.status_code == 302 and back["Location"] == "/inbox/"
+
+
 def test_an_unknown_status_is_refused_naming_it_and_nothing_changes() -> None:
     agent = make_agent(make_group("Soporte"))
     client = signed_in(agent)

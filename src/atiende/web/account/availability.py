@@ -12,6 +12,7 @@ administrators, in Settings → Agents.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -45,9 +46,21 @@ def menu_context(status: str) -> dict[str, Any]:
     }
 
 
-def _menu(request: HttpRequest, status: str, *, error: str = "", code: int = 200) -> HttpResponse:
-    context = {"show": True, **menu_context(status), "error": error}
+def _menu(
+    request: HtmxHttpRequest, status: str, *, error: str = "", code: int = 200
+) -> HttpResponse:
+    context = {"show": True, **menu_context(status), "error": error, "back_to": _page(request)}
     return render(request, "web/account/_status_menu.html", context, status=code)
+
+
+def _page(request: HtmxHttpRequest) -> str:
+    """The page the menu is on: for htmx the browser's page (``HX-Current-URL``), not this
+    view's own URL, so the menu's no-script form still goes back where the agent was."""
+    current = request.htmx.current_url if request.htmx else None
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -60,7 +73,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @account_view
 @require_http_methods(["GET", "POST"])
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the switch with the agent's status now (remembered in the session). POST: set it."""
     me = current_user(request)
     if request.method == "GET":
@@ -71,13 +84,13 @@ def status(request: HttpRequest) -> HttpResponse:
     try:
         row = set_agent_status(actor(request), user_id=me.pk, status=chosen)
     except AtiendeError as error:
-        if request.headers.get("HX-Request"):
+        if request.htmx:
             held = str(request.session.get(SESSION_KEY, ""))
             return _menu(request, held, error=str(error.detail), code=error.status)
         messages.error(request, str(error.detail))
         return _back(request)
     request.session[SESSION_KEY] = str(row.status)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return _menu(request, str(row.status))
     messages.success(
         request, _("Your status is now %(status)s.") % {"status": row.get_status_display()}
